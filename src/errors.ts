@@ -1,0 +1,229 @@
+/**
+ * Every error the library throws for bad input or a failed exchange is a {@link PssoError} with a
+ * stable `code`. Callers branch on `code` (or on the subclass), never on `message`.
+ *
+ * Messages never contain secrets nor bytes chosen by a peer: what a peer said (a fault reason, a
+ * TokenType, an HTTP status) is carried in typed properties, for the caller to show on purpose.
+ *
+ * Caller misuse (a missing argument, a wrong type) is a `TypeError`, not a PssoError.
+ *
+ * @module
+ */
+
+/** Codes of errors raised while parsing untrusted XML. */
+export type XmlErrorCode =
+  | 'PSSO_ERR_XML_MALFORMED'
+  | 'PSSO_ERR_XML_DOCTYPE'
+  | 'PSSO_ERR_XML_ENCODING'
+  | 'PSSO_ERR_XML_NAMESPACE'
+  | 'PSSO_ERR_XML_UNDEFINED_ENTITY'
+  | 'PSSO_ERR_XML_TOO_LARGE'
+  | 'PSSO_ERR_XML_TOO_DEEP'
+  | 'PSSO_ERR_XML_TOO_MANY_ATTRIBUTES';
+
+/** Codes of errors raised by the bounded HTTP transport. */
+export type HttpErrorCode =
+  | 'PSSO_ERR_HTTP_INVALID_URL'
+  | 'PSSO_ERR_HTTP_INSECURE_URL'
+  | 'PSSO_ERR_HTTP_TIMEOUT'
+  | 'PSSO_ERR_HTTP_RESPONSE_TOO_LARGE'
+  | 'PSSO_ERR_HTTP_REDIRECT'
+  | 'PSSO_ERR_HTTP_TOO_MANY_REDIRECTS'
+  | 'PSSO_ERR_HTTP_STATUS'
+  | 'PSSO_ERR_HTTP_NETWORK';
+
+/** Codes of errors raised while choosing an endpoint from a MEX document. */
+export type MexErrorCode =
+  | 'PSSO_ERR_MEX_NOT_WSDL'
+  | 'PSSO_ERR_MEX_NO_USERNAME_POLICY'
+  | 'PSSO_ERR_MEX_NO_MATCHING_BINDING'
+  | 'PSSO_ERR_MEX_NO_MATCHING_PORT'
+  | 'PSSO_ERR_MEX_INSECURE_ADDRESS';
+
+/** Codes of errors raised while building a RequestSecurityToken. */
+export type RstErrorCode = 'PSSO_ERR_RST_PASSWORD_DIGEST_UNSUPPORTED';
+
+/** Codes of errors raised while validating a RequestSecurityTokenResponse. */
+export type WsTrustErrorCode =
+  | 'PSSO_ERR_SOAP_NOT_ENVELOPE'
+  | 'PSSO_ERR_SOAP_VERSION_MISMATCH'
+  | 'PSSO_ERR_WSTRUST_RELATES_TO_MISSING'
+  | 'PSSO_ERR_WSTRUST_RELATES_TO_MISMATCH'
+  | 'PSSO_ERR_WSTRUST_TIMESTAMP_MISSING'
+  | 'PSSO_ERR_WSTRUST_TIME_INVALID'
+  | 'PSSO_ERR_WSTRUST_CREATED_IN_FUTURE'
+  | 'PSSO_ERR_WSTRUST_EXPIRED'
+  | 'PSSO_ERR_WSTRUST_LIFETIME_NOT_YET_VALID'
+  | 'PSSO_ERR_WSTRUST_LIFETIME_EXPIRED'
+  | 'PSSO_ERR_WSTRUST_RESPONSE_SHAPE'
+  | 'PSSO_ERR_WSTRUST_TOKEN_COUNT'
+  | 'PSSO_ERR_WSTRUST_NOT_SAML'
+  | 'PSSO_ERR_WSTRUST_TOKEN_TYPE_MISSING'
+  | 'PSSO_ERR_WSTRUST_UNKNOWN_TOKEN_TYPE'
+  | 'PSSO_ERR_WSTRUST_TOKEN_TYPE_MISMATCH';
+
+/** Codes of SOAP faults answered by the STS. */
+export type WsTrustFaultCode = 'PSSO_ERR_WSTRUST_FAULT' | 'PSSO_ERR_WSTRUST_FAILED_AUTHENTICATION';
+
+/** The closed union of every code a {@link PssoError} can carry. */
+export type PssoErrorCode =
+  | XmlErrorCode
+  | HttpErrorCode
+  | MexErrorCode
+  | RstErrorCode
+  | WsTrustErrorCode
+  | WsTrustFaultCode;
+
+/**
+ * Base class of every error the library throws for bad input or a failed exchange.
+ *
+ * @example
+ * ```ts
+ * try {
+ *   await wsTrustLogin(options);
+ * } catch (err) {
+ *   if (err instanceof PssoError && err.code === 'PSSO_ERR_WSTRUST_FAILED_AUTHENTICATION') {
+ *     // wrong username or password: prompt again
+ *   }
+ * }
+ * ```
+ */
+export class PssoError<C extends PssoErrorCode = PssoErrorCode> extends Error {
+  /** A stable machine-readable code, `PSSO_ERR_...`. */
+  readonly code: C;
+
+  constructor(code: C, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.code = code;
+  }
+
+  override get name(): string {
+    return this.constructor.name;
+  }
+}
+
+/**
+ * The XML was refused: not well-formed, a DOCTYPE, an undefined entity, or past a limit.
+ * `line` and `column` are 1-based positions of the offending character in the decoded text.
+ *
+ * @example
+ * ```ts
+ * try { parseXml('<a><b></a>'); } catch (err) {
+ *   if (err instanceof XmlError) console.log(err.code, err.line, err.column);
+ * }
+ * ```
+ */
+export class XmlError extends PssoError<XmlErrorCode> {
+  readonly line: number;
+  readonly column: number;
+
+  constructor(code: XmlErrorCode, message: string, line: number, column: number) {
+    super(code, `${message} (line ${line}, column ${column})`);
+    this.line = line;
+    this.column = column;
+  }
+}
+
+/**
+ * An HTTP exchange failed or broke a limit. `status` is set for `PSSO_ERR_HTTP_STATUS` and
+ * `PSSO_ERR_HTTP_REDIRECT`.
+ *
+ * @example
+ * ```ts
+ * if (err instanceof HttpError && err.code === 'PSSO_ERR_HTTP_STATUS') console.log(err.status);
+ * ```
+ */
+export class HttpError extends PssoError<HttpErrorCode> {
+  readonly status: number | undefined;
+
+  constructor(
+    code: HttpErrorCode,
+    message: string,
+    options?: { status?: number | undefined; cause?: unknown },
+  ) {
+    super(code, message, options?.cause === undefined ? undefined : { cause: options.cause });
+    this.status = options?.status;
+  }
+}
+
+/**
+ * No usable username/password endpoint could be chosen from a MEX document; the code says why.
+ *
+ * @example
+ * ```ts
+ * if (err instanceof MexError && err.code === 'PSSO_ERR_MEX_INSECURE_ADDRESS') { ... }
+ * ```
+ */
+export class MexError extends PssoError<MexErrorCode> {}
+
+/**
+ * A RequestSecurityToken could not be built as asked (for example PasswordDigest).
+ *
+ * @example
+ * ```ts
+ * if (err instanceof RstError) console.log(err.code);
+ * ```
+ */
+export class RstError extends PssoError<RstErrorCode> {}
+
+/**
+ * A WS-Trust response was refused by validation. `detail` carries peer-supplied context (for
+ * example the unknown TokenType), truncated and stripped of control characters.
+ *
+ * @example
+ * ```ts
+ * if (err instanceof WsTrustError && err.code === 'PSSO_ERR_WSTRUST_UNKNOWN_TOKEN_TYPE') {
+ *   console.log(err.detail);
+ * }
+ * ```
+ */
+export class WsTrustError extends PssoError<WsTrustErrorCode> {
+  readonly detail: string | undefined;
+
+  constructor(code: WsTrustErrorCode, message: string, detail?: string) {
+    super(code, message);
+    this.detail = detail === undefined ? undefined : sanitizePeerText(detail);
+  }
+}
+
+/**
+ * The STS answered with a SOAP fault. `faultCode`, `subcode` and `reason` are the fault's own
+ * values (sanitized). The code is `PSSO_ERR_WSTRUST_FAILED_AUTHENTICATION` when the subcode ends
+ * in `FailedAuthentication` (bad credentials: prompt again), else `PSSO_ERR_WSTRUST_FAULT`.
+ *
+ * @example
+ * ```ts
+ * if (err instanceof WsTrustFaultError) console.log(err.subcode, err.reason);
+ * ```
+ */
+export class WsTrustFaultError extends PssoError<WsTrustFaultCode> {
+  readonly faultCode: string;
+  readonly subcode: string | undefined;
+  readonly reason: string | undefined;
+
+  constructor(
+    code: WsTrustFaultCode,
+    fault: { faultCode: string; subcode?: string | undefined; reason?: string | undefined },
+  ) {
+    super(
+      code,
+      code === 'PSSO_ERR_WSTRUST_FAILED_AUTHENTICATION'
+        ? 'The STS refused the credentials (FailedAuthentication fault)'
+        : 'The STS answered with a SOAP fault',
+    );
+    this.faultCode = sanitizePeerText(fault.faultCode);
+    this.subcode = fault.subcode === undefined ? undefined : sanitizePeerText(fault.subcode);
+    this.reason = fault.reason === undefined ? undefined : sanitizePeerText(fault.reason);
+  }
+}
+
+const CONTROL = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\u2028\u2029]/g;
+
+/**
+ * Makes peer-supplied text safe to show: control characters removed, white space collapsed,
+ * at most 200 characters.
+ */
+export function sanitizePeerText(text: string): string {
+  const clean = text.replace(CONTROL, '').replace(/\s+/g, ' ').trim();
+  return clean.length > 200 ? `${clean.slice(0, 200)}…` : clean;
+}
