@@ -11,9 +11,11 @@ export const NS_SOAP11 = 'http://schemas.xmlsoap.org/soap/envelope/';
 /** WS-Addressing 1.0 (2005/08), used by both WS-Trust versions. */
 export const NS_WSA = 'http://www.w3.org/2005/08/addressing';
 /** WS-Security secext 1.0. */
-export const NS_WSSE = 'http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-wssecurity-secext-1.0.xsd';
+export const NS_WSSE =
+  'http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-wssecurity-secext-1.0.xsd';
 /** WS-Security utility 1.0. */
-export const NS_WSU = 'http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-wssecurity-utility-1.0.xsd';
+export const NS_WSU =
+  'http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-wssecurity-utility-1.0.xsd';
 /** WS-Trust 1.3. */
 export const NS_WST13 = 'http://docs.oasis-open.org/ws-sx/ws-trust/200512';
 /** WS-Trust 2005 (February 2005). */
