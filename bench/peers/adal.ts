@@ -91,10 +91,9 @@ const WSTrustResponse = require('adal-node/lib/wstrust-response.js') as AdalWsTr
 const { Logging } = require('adal-node/lib/log.js') as AdalLogModule;
 const { DOMParser } = adalRequire('@xmldom/xmldom') as XmldomModule;
 
-/** The adal-node version these shims were written against (and that package.json pins). */
-export const ADAL_NODE_VERSION: string = (
-  require('adal-node/package.json') as { version: string }
-).version;
+const adalPackage = require('adal-node/package.json') as { version: string };
+/** The installed adal-node version (these shims follow 0.2.4's internals). */
+export const ADAL_NODE_VERSION: string = adalPackage.version;
 
 // Silence adal: its logger is global. Level ERROR is adal's default (verbose/info/warn calls are
 // then early returns, as for a default consumer); the sink is a no-op so nothing reaches stdout.

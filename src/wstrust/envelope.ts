@@ -1,0 +1,78 @@
+/**
+ * The SOAP 1.2 envelope of a WS-Trust response, its correlation (`wsa:RelatesTo`) and its fault.
+ *
+ * @module
+ */
+import { WsTrustError, WsTrustFaultError } from '../errors.js';
+import { NS_SOAP11, NS_SOAP12, NS_WSA } from '../protocol/namespaces.js';
+import type { XmlElement } from '../xml/dom.js';
+import { attribute, childElements, path, resolveQName, textOf } from '../xml/query.js';
+
+/** The parts of a SOAP 1.2 envelope. */
+export interface Envelope {
+  readonly header: XmlElement | undefined;
+  readonly body: XmlElement;
+}
+
+const WSA_REPLY = 'http://www.w3.org/2005/08/addressing/reply';
+
+/**
+ * Step 1: a SOAP 1.2 envelope with an optional Header then a Body, nothing else. A SOAP 1.1
+ * envelope has its own code.
+ */
+export function readEnvelope(root: XmlElement): Envelope {
+  if (root.local === 'Envelope' && root.ns === NS_SOAP11) {
+    throw new WsTrustError('PSSO_ERR_SOAP_VERSION_MISMATCH', 'The response is a SOAP 1.1 envelope; SOAP 1.2 is required');
+  }
+  if (root.local !== 'Envelope' || root.ns !== NS_SOAP12) {
+    throw new WsTrustError('PSSO_ERR_SOAP_NOT_ENVELOPE', 'The response is not a SOAP 1.2 envelope');
+  }
+  const children = childElements(root);
+  const [first, second] = children;
+  const header = first?.ns === NS_SOAP12 && first.local === 'Header' ? first : undefined;
+  const body = header === undefined ? first : second;
+  if (body === undefined || body.ns !== NS_SOAP12 || body.local !== 'Body' || children.length !== (header ? 2 : 1)) {
+    throw new WsTrustError('PSSO_ERR_SOAP_NOT_ENVELOPE', 'The SOAP envelope must hold an optional Header and one Body');
+  }
+  for (const node of root.children) {
+    if (node.type === 'text' && node.value.trim() !== '') {
+      throw new WsTrustError('PSSO_ERR_SOAP_NOT_ENVELOPE', 'Text is not allowed directly in the SOAP envelope');
+    }
+  }
+  return { header, body };
+}
+
+/**
+ * Step 2, the nonce check: exactly one `wsa:RelatesTo` equal to the request's MessageID (and, if it
+ * says, a reply relationship). Runs before the fault is read, as Platform SSO does.
+ */
+export function checkRelatesTo(envelope: Envelope, messageId: string): void {
+  const relatesTo = envelope.header === undefined ? [] : childElements(envelope.header, NS_WSA, 'RelatesTo');
+  if (relatesTo.length === 0) {
+    throw new WsTrustError('PSSO_ERR_WSTRUST_RELATES_TO_MISSING', 'The response has no wsa:RelatesTo (it cannot be correlated with the request)');
+  }
+  const [only] = relatesTo;
+  const type = only === undefined ? undefined : attribute(only, '', 'RelationshipType');
+  if (relatesTo.length > 1 || only === undefined || textOf(only).trim() !== messageId || (type !== undefined && type.trim() !== WSA_REPLY)) {
+    throw new WsTrustError('PSSO_ERR_WSTRUST_RELATES_TO_MISMATCH', 'The response wsa:RelatesTo does not match the request MessageID');
+  }
+}
+
+/** Step 3: a SOAP fault in the Body becomes a {@link WsTrustFaultError}. */
+export function throwIfFault(envelope: Envelope): void {
+  const fault = childElements(envelope.body, NS_SOAP12, 'Fault')[0];
+  if (fault === undefined) return;
+  const code = path(fault, [NS_SOAP12, 'Code'], [NS_SOAP12, 'Value']);
+  const subcode = path(fault, [NS_SOAP12, 'Code'], [NS_SOAP12, 'Subcode'], [NS_SOAP12, 'Value']);
+  const reason = path(fault, [NS_SOAP12, 'Reason'], [NS_SOAP12, 'Text']);
+  const subcodeText = subcode === undefined ? undefined : textOf(subcode).trim();
+  const failedAuth =
+    subcode !== undefined &&
+    subcodeText !== undefined &&
+    (resolveQName(subcode, subcodeText)?.local === 'FailedAuthentication' || subcodeText.endsWith('FailedAuthentication'));
+  throw new WsTrustFaultError(failedAuth ? 'PSSO_ERR_WSTRUST_FAILED_AUTHENTICATION' : 'PSSO_ERR_WSTRUST_FAULT', {
+    faultCode: code === undefined ? '' : textOf(code).trim(),
+    subcode: subcodeText,
+    reason: reason === undefined ? undefined : textOf(reason).trim(),
+  });
+}
