@@ -217,6 +217,7 @@ export class WsTrustFaultError extends PssoError<WsTrustFaultCode> {
   }
 }
 
+// biome-ignore lint/suspicious/noControlCharactersInRegex: stripping control characters is the point
 const CONTROL = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\u2028\u2029]/g;
 
 /**

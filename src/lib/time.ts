@@ -17,7 +17,9 @@ export function parseDateTime(text: string): Date | undefined {
   const [, y, mo, d, h, mi, s, frac, zone] = m as unknown as string[];
   const ms = frac === undefined ? 0 : Number(`0.${frac}`) * 1000;
   const utc = Date.UTC(Number(y), Number(mo) - 1, Number(d), Number(h), Number(mi), Number(s), ms);
-  const check = new Date(Date.UTC(Number(y), Number(mo) - 1, Number(d), Number(h), Number(mi), Number(s)));
+  const check = new Date(
+    Date.UTC(Number(y), Number(mo) - 1, Number(d), Number(h), Number(mi), Number(s)),
+  );
   if (
     check.getUTCFullYear() !== Number(y) ||
     check.getUTCMonth() !== Number(mo) - 1 ||

@@ -7,13 +7,13 @@
  * @module
  */
 import { MexError } from '../errors.js';
+import { NS_WSA, NS_WSDL, NS_WSDL_SOAP12, NS_WSP } from '../protocol/namespaces.js';
 import {
-  NS_WSA,
-  NS_WSDL,
-  NS_WSDL_SOAP12,
-  NS_WSP,
-} from '../protocol/namespaces.js';
-import { SOAP_HTTP_TRANSPORT, WSTRUST13, WSTRUST2005, type WsTrustVersion } from '../protocol/wstrust.js';
+  SOAP_HTTP_TRANSPORT,
+  WSTRUST13,
+  WSTRUST2005,
+  type WsTrustVersion,
+} from '../protocol/wstrust.js';
 import type { XmlElement } from '../xml/dom.js';
 import type { XmlLimits } from '../xml/limits.js';
 import { parseXml } from '../xml/parse.js';
@@ -77,7 +77,8 @@ export function parseMex(document: string | Uint8Array, limits?: XmlLimits): Mex
     for (const service of childElements(d, NS_WSDL, 'service')) {
       for (const port of childElements(service, NS_WSDL, 'port')) {
         const ref = attribute(port, '', 'binding');
-        const matched = ref === undefined ? undefined : bindings.get(ref.slice(ref.indexOf(':') + 1));
+        const matched =
+          ref === undefined ? undefined : bindings.get(ref.slice(ref.indexOf(':') + 1));
         const address = addressOf(port);
         if (matched === undefined || address === undefined) continue;
         for (const b of matched) {
@@ -112,7 +113,8 @@ function qualifyingBindings(
     const name = attribute(binding, '', 'name');
     if (name === undefined) continue;
     const transport = firstChild(binding, NS_WSDL_SOAP12, 'binding');
-    if (transport === undefined || attribute(transport, '', 'transport') !== SOAP_HTTP_TRANSPORT) continue;
+    if (transport === undefined || attribute(transport, '', 'transport') !== SOAP_HTTP_TRANSPORT)
+      continue;
     const soapAction = issueAction(binding);
     if (soapAction === undefined) continue;
     const version = ACTIONS.get(soapAction) as WsTrustVersion;
@@ -188,7 +190,9 @@ function noEndpoint(
         : 'The MEX document has no username token policy over a secure transport (TransportBinding)',
     );
   }
-  const usernameBindings = [...bindings.values()].flat().filter((b) => b.policy.kind === 'username');
+  const usernameBindings = [...bindings.values()]
+    .flat()
+    .filter((b) => b.policy.kind === 'username');
   if (usernameBindings.length === 0) {
     return new MexError(
       'PSSO_ERR_MEX_NO_MATCHING_BINDING',

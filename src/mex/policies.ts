@@ -4,16 +4,10 @@
  *
  * @module
  */
-import {
-  NS_MS_HTTP_POLICY,
-  NS_SP13,
-  NS_SP2005,
-  NS_WSP,
-  NS_WSU,
-} from '../protocol/namespaces.js';
+import { NS_MS_HTTP_POLICY, NS_SP13, NS_SP2005, NS_WSP, NS_WSU } from '../protocol/namespaces.js';
 import type { WsTrustVersion } from '../protocol/wstrust.js';
-import { attribute, childElements, firstChild, path } from '../xml/query.js';
 import type { XmlElement } from '../xml/dom.js';
+import { attribute, childElements, firstChild, path } from '../xml/query.js';
 
 /** What a policy asks for. */
 export type PolicyKind = 'username' | 'windows';
@@ -37,7 +31,10 @@ const USERNAME_SHAPES: ReadonlyArray<readonly [WsTrustVersion, string, string]> 
 ];
 
 /** The qualifying policies among the direct `wsp:Policy` children of `definitions`. */
-export function qualifyingPolicies(definitions: XmlElement, census: PolicyCensus): QualifiedPolicy[] {
+export function qualifyingPolicies(
+  definitions: XmlElement,
+  census: PolicyCensus,
+): QualifiedPolicy[] {
   const out: QualifiedPolicy[] = [];
   for (const policy of childElements(definitions, NS_WSP, 'Policy')) {
     const id = attribute(policy, NS_WSU, 'Id') ?? attribute(policy, '', 'Id');

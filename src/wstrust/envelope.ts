@@ -22,7 +22,10 @@ const WSA_REPLY = 'http://www.w3.org/2005/08/addressing/reply';
  */
 export function readEnvelope(root: XmlElement): Envelope {
   if (root.local === 'Envelope' && root.ns === NS_SOAP11) {
-    throw new WsTrustError('PSSO_ERR_SOAP_VERSION_MISMATCH', 'The response is a SOAP 1.1 envelope; SOAP 1.2 is required');
+    throw new WsTrustError(
+      'PSSO_ERR_SOAP_VERSION_MISMATCH',
+      'The response is a SOAP 1.1 envelope; SOAP 1.2 is required',
+    );
   }
   if (root.local !== 'Envelope' || root.ns !== NS_SOAP12) {
     throw new WsTrustError('PSSO_ERR_SOAP_NOT_ENVELOPE', 'The response is not a SOAP 1.2 envelope');
@@ -31,12 +34,23 @@ export function readEnvelope(root: XmlElement): Envelope {
   const [first, second] = children;
   const header = first?.ns === NS_SOAP12 && first.local === 'Header' ? first : undefined;
   const body = header === undefined ? first : second;
-  if (body === undefined || body.ns !== NS_SOAP12 || body.local !== 'Body' || children.length !== (header ? 2 : 1)) {
-    throw new WsTrustError('PSSO_ERR_SOAP_NOT_ENVELOPE', 'The SOAP envelope must hold an optional Header and one Body');
+  if (
+    body === undefined ||
+    body.ns !== NS_SOAP12 ||
+    body.local !== 'Body' ||
+    children.length !== (header ? 2 : 1)
+  ) {
+    throw new WsTrustError(
+      'PSSO_ERR_SOAP_NOT_ENVELOPE',
+      'The SOAP envelope must hold an optional Header and one Body',
+    );
   }
   for (const node of root.children) {
     if (node.type === 'text' && node.value.trim() !== '') {
-      throw new WsTrustError('PSSO_ERR_SOAP_NOT_ENVELOPE', 'Text is not allowed directly in the SOAP envelope');
+      throw new WsTrustError(
+        'PSSO_ERR_SOAP_NOT_ENVELOPE',
+        'Text is not allowed directly in the SOAP envelope',
+      );
     }
   }
   return { header, body };
@@ -47,14 +61,26 @@ export function readEnvelope(root: XmlElement): Envelope {
  * says, a reply relationship). Runs before the fault is read, as Platform SSO does.
  */
 export function checkRelatesTo(envelope: Envelope, messageId: string): void {
-  const relatesTo = envelope.header === undefined ? [] : childElements(envelope.header, NS_WSA, 'RelatesTo');
+  const relatesTo =
+    envelope.header === undefined ? [] : childElements(envelope.header, NS_WSA, 'RelatesTo');
   if (relatesTo.length === 0) {
-    throw new WsTrustError('PSSO_ERR_WSTRUST_RELATES_TO_MISSING', 'The response has no wsa:RelatesTo (it cannot be correlated with the request)');
+    throw new WsTrustError(
+      'PSSO_ERR_WSTRUST_RELATES_TO_MISSING',
+      'The response has no wsa:RelatesTo (it cannot be correlated with the request)',
+    );
   }
   const [only] = relatesTo;
   const type = only === undefined ? undefined : attribute(only, '', 'RelationshipType');
-  if (relatesTo.length > 1 || only === undefined || textOf(only).trim() !== messageId || (type !== undefined && type.trim() !== WSA_REPLY)) {
-    throw new WsTrustError('PSSO_ERR_WSTRUST_RELATES_TO_MISMATCH', 'The response wsa:RelatesTo does not match the request MessageID');
+  if (
+    relatesTo.length > 1 ||
+    only === undefined ||
+    textOf(only).trim() !== messageId ||
+    (type !== undefined && type.trim() !== WSA_REPLY)
+  ) {
+    throw new WsTrustError(
+      'PSSO_ERR_WSTRUST_RELATES_TO_MISMATCH',
+      'The response wsa:RelatesTo does not match the request MessageID',
+    );
   }
 }
 
@@ -69,10 +95,14 @@ export function throwIfFault(envelope: Envelope): void {
   const failedAuth =
     subcode !== undefined &&
     subcodeText !== undefined &&
-    (resolveQName(subcode, subcodeText)?.local === 'FailedAuthentication' || subcodeText.endsWith('FailedAuthentication'));
-  throw new WsTrustFaultError(failedAuth ? 'PSSO_ERR_WSTRUST_FAILED_AUTHENTICATION' : 'PSSO_ERR_WSTRUST_FAULT', {
-    faultCode: code === undefined ? '' : textOf(code).trim(),
-    subcode: subcodeText,
-    reason: reason === undefined ? undefined : textOf(reason).trim(),
-  });
+    (resolveQName(subcode, subcodeText)?.local === 'FailedAuthentication' ||
+      subcodeText.endsWith('FailedAuthentication'));
+  throw new WsTrustFaultError(
+    failedAuth ? 'PSSO_ERR_WSTRUST_FAILED_AUTHENTICATION' : 'PSSO_ERR_WSTRUST_FAULT',
+    {
+      faultCode: code === undefined ? '' : textOf(code).trim(),
+      subcode: subcodeText,
+      reason: reason === undefined ? undefined : textOf(reason).trim(),
+    },
+  );
 }

@@ -12,14 +12,9 @@
  */
 import { randomBytes, randomUUID } from 'node:crypto';
 import { RstError } from '../errors.js';
+import { assertDate, formatDateTime } from '../lib/time.js';
 import type { MexEndpoint } from '../mex/types.js';
-import {
-  NS_SOAP12,
-  NS_WSA,
-  NS_WSP,
-  NS_WSSE,
-  NS_WSU,
-} from '../protocol/namespaces.js';
+import { NS_SOAP12, NS_WSA, NS_WSP, NS_WSSE, NS_WSU } from '../protocol/namespaces.js';
 import {
   BASE64_BINARY,
   PASSWORD_TEXT,
@@ -27,7 +22,6 @@ import {
   WSTRUST13,
   wsTrustConstants,
 } from '../protocol/wstrust.js';
-import { assertDate, formatDateTime } from '../lib/time.js';
 import { findInvalidChar } from '../xml/chars.js';
 import { escapeText as text } from '../xml/write.js';
 
@@ -76,7 +70,9 @@ const TIMESTAMP_SECONDS = 300;
  * // POST rst.body with SOAPAction rst.soapAction; check the reply's RelatesTo against rst.messageId
  * ```
  */
-export function buildRequestSecurityToken(params: RequestSecurityTokenParams): RequestSecurityToken {
+export function buildRequestSecurityToken(
+  params: RequestSecurityTokenParams,
+): RequestSecurityToken {
   const { endpoint, appliesTo, username, password } = checkParams(params);
   const profile = params.profile ?? 'macos';
   if (params.passwordType === 'PasswordDigest') {
@@ -141,20 +137,33 @@ function checkParams(params: RequestSecurityTokenParams): RequestSecurityTokenPa
     typeof endpoint.address !== 'string' ||
     endpoint.address === ''
   ) {
-    throw new TypeError('endpoint must be a MexEndpoint with version "1.3" or "2005" and an address');
+    throw new TypeError(
+      'endpoint must be a MexEndpoint with version "1.3" or "2005" and an address',
+    );
   }
   if (typeof appliesTo !== 'string' || appliesTo.trim() === '') {
     throw new TypeError('appliesTo (the federationRequestURN) must be a non-empty string');
   }
-  if (typeof username !== 'string' || username === '') throw new TypeError('username must be a non-empty string');
+  if (typeof username !== 'string' || username === '')
+    throw new TypeError('username must be a non-empty string');
   if (typeof password !== 'string') throw new TypeError('password must be a string');
-  for (const [name, value] of [['username', username], ['password', password], ['appliesTo', appliesTo], ['endpoint.address', endpoint.address]] as const) {
-    if (findInvalidChar(value) !== -1) throw new TypeError(`${name} contains a character XML cannot carry`);
+  for (const [name, value] of [
+    ['username', username],
+    ['password', password],
+    ['appliesTo', appliesTo],
+    ['endpoint.address', endpoint.address],
+  ] as const) {
+    if (findInvalidChar(value) !== -1)
+      throw new TypeError(`${name} contains a character XML cannot carry`);
   }
   if (profile !== undefined && profile !== 'macos' && profile !== 'wss11') {
     throw new TypeError('profile must be "macos" or "wss11"');
   }
-  if (passwordType !== undefined && passwordType !== 'PasswordText' && passwordType !== 'PasswordDigest') {
+  if (
+    passwordType !== undefined &&
+    passwordType !== 'PasswordText' &&
+    passwordType !== 'PasswordDigest'
+  ) {
     throw new TypeError('passwordType must be "PasswordText" or "PasswordDigest"');
   }
   return params;

@@ -14,8 +14,8 @@ import { WsTrustError } from '../errors.js';
 import { assertDate } from '../lib/time.js';
 import { NS_SAML1, NS_SAML2 } from '../protocol/namespaces.js';
 import {
-  grantTypeForTokenType,
   GRANT_TYPE,
+  grantTypeForTokenType,
   type SamlGrantType,
   type SamlVersion,
   type WsTrustVersion,
@@ -69,7 +69,10 @@ export const DEFAULT_CLOCK_SKEW_SECONDS = 120;
  * token.grantType; // 'urn:ietf:params:oauth:grant-type:saml1_1-bearer'
  * ```
  */
-export function processRequestSecurityTokenResponse(body: string | Uint8Array, expected: ExpectedResponse): WsTrustToken {
+export function processRequestSecurityTokenResponse(
+  body: string | Uint8Array,
+  expected: ExpectedResponse,
+): WsTrustToken {
   const { version, messageId } = checkExpected(expected);
   const now = expected.now ?? new Date();
   const skewMs = (expected.clockSkewSeconds ?? DEFAULT_CLOCK_SKEW_SECONDS) * 1000;
@@ -120,32 +123,51 @@ function findRstr(body: XmlElement, version: WsTrustVersion): XmlElement {
     if (top.ns === ns && top.local === 'RequestSecurityTokenResponseCollection') {
       const list = childElements(top, ns, 'RequestSecurityTokenResponse');
       if (list.length !== 1 || childElements(top).length !== 1) {
-        throw new WsTrustError('PSSO_ERR_WSTRUST_TOKEN_COUNT', 'The RSTR collection must hold exactly one RequestSecurityTokenResponse');
+        throw new WsTrustError(
+          'PSSO_ERR_WSTRUST_TOKEN_COUNT',
+          'The RSTR collection must hold exactly one RequestSecurityTokenResponse',
+        );
       }
       return list[0] as XmlElement;
     }
   } else if (top.ns === ns && top.local === 'RequestSecurityTokenResponse') {
     return top;
   }
-  if (top.ns === other) shape(`The response is a WS-Trust ${version === '1.3' ? '2005' : '1.3'} response; ${version} was expected`);
-  return shape(version === '1.3' ? 'No RequestSecurityTokenResponseCollection in the SOAP Body' : 'No RequestSecurityTokenResponse in the SOAP Body');
+  if (top.ns === other)
+    shape(
+      `The response is a WS-Trust ${version === '1.3' ? '2005' : '1.3'} response; ${version} was expected`,
+    );
+  return shape(
+    version === '1.3'
+      ? 'No RequestSecurityTokenResponseCollection in the SOAP Body'
+      : 'No RequestSecurityTokenResponse in the SOAP Body',
+  );
 }
 
 /** Step 5b: exactly one RequestedSecurityToken holding exactly one SAML assertion and no text. */
 function findAssertion(rstr: XmlElement, ns: string): XmlElement {
   const requested = childElements(rstr, ns, 'RequestedSecurityToken');
   if (requested.length !== 1) {
-    throw new WsTrustError('PSSO_ERR_WSTRUST_TOKEN_COUNT', `The RSTR holds ${requested.length === 0 ? 'no' : 'more than one'} RequestedSecurityToken`);
+    throw new WsTrustError(
+      'PSSO_ERR_WSTRUST_TOKEN_COUNT',
+      `The RSTR holds ${requested.length === 0 ? 'no' : 'more than one'} RequestedSecurityToken`,
+    );
   }
   const holder = requested[0] as XmlElement;
   const tokens = childElements(holder);
   if (tokens.length !== 1) {
-    throw new WsTrustError('PSSO_ERR_WSTRUST_TOKEN_COUNT', `The RequestedSecurityToken holds ${tokens.length === 0 ? 'no token' : 'more than one token'}`);
+    throw new WsTrustError(
+      'PSSO_ERR_WSTRUST_TOKEN_COUNT',
+      `The RequestedSecurityToken holds ${tokens.length === 0 ? 'no token' : 'more than one token'}`,
+    );
   }
   if (textOf(holder).trim() !== '') shape('Text beside the token in RequestedSecurityToken');
   const token = tokens[0] as XmlElement;
   if (token.local !== 'Assertion' || (token.ns !== NS_SAML1 && token.ns !== NS_SAML2)) {
-    throw new WsTrustError('PSSO_ERR_WSTRUST_NOT_SAML', 'The requested token is not a SAML 1.1 or 2.0 assertion');
+    throw new WsTrustError(
+      'PSSO_ERR_WSTRUST_NOT_SAML',
+      'The requested token is not a SAML 1.1 or 2.0 assertion',
+    );
   }
   return token;
 }
@@ -153,7 +175,8 @@ function findAssertion(rstr: XmlElement, ns: string): XmlElement {
 function readTokenType(rstr: XmlElement, ns: string): string {
   const el = only(rstr, ns, 'TokenType', 'TokenType');
   const tokenType = el === undefined ? '' : textOf(el).trim();
-  if (tokenType === '') throw new WsTrustError('PSSO_ERR_WSTRUST_TOKEN_TYPE_MISSING', 'The RSTR has no TokenType');
+  if (tokenType === '')
+    throw new WsTrustError('PSSO_ERR_WSTRUST_TOKEN_TYPE_MISSING', 'The RSTR has no TokenType');
   return tokenType;
 }
 
@@ -168,9 +191,14 @@ function shape(message: string): never {
 }
 
 function checkExpected(expected: ExpectedResponse): ExpectedResponse {
-  if (typeof expected !== 'object' || expected === null) throw new TypeError('expected must be an object');
-  if (expected.version !== '1.3' && expected.version !== '2005') throw new TypeError('expected.version must be "1.3" or "2005"');
-  if (expected.messageId !== undefined && (typeof expected.messageId !== 'string' || expected.messageId === '')) {
+  if (typeof expected !== 'object' || expected === null)
+    throw new TypeError('expected must be an object');
+  if (expected.version !== '1.3' && expected.version !== '2005')
+    throw new TypeError('expected.version must be "1.3" or "2005"');
+  if (
+    expected.messageId !== undefined &&
+    (typeof expected.messageId !== 'string' || expected.messageId === '')
+  ) {
     throw new TypeError('expected.messageId must be a non-empty string');
   }
   if (expected.now !== undefined) assertDate(expected.now, 'expected.now');

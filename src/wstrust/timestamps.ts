@@ -17,25 +17,51 @@ export interface Window {
 }
 
 /** The header `wsse:Security/wsu:Timestamp`, checked against `now` ± `skewMs`. */
-export function checkMessageTimestamp(header: XmlElement | undefined, now: Date, skewMs: number): Window {
+export function checkMessageTimestamp(
+  header: XmlElement | undefined,
+  now: Date,
+  skewMs: number,
+): Window {
   const security = header === undefined ? [] : childElements(header, NS_WSSE, 'Security');
   if (security.length > 1) shape('The response has more than one wsse:Security header');
-  const timestamps = security[0] === undefined ? [] : childElements(security[0], NS_WSU, 'Timestamp');
+  const timestamps =
+    security[0] === undefined ? [] : childElements(security[0], NS_WSU, 'Timestamp');
   if (timestamps.length > 1) shape('The response has more than one wsu:Timestamp');
   const ts = timestamps[0];
   const window = ts === undefined ? { created: undefined, expires: undefined } : readWindow(ts);
   if (window.created === undefined) {
-    throw new WsTrustError('PSSO_ERR_WSTRUST_TIMESTAMP_MISSING', 'The response has no security Timestamp Created');
+    throw new WsTrustError(
+      'PSSO_ERR_WSTRUST_TIMESTAMP_MISSING',
+      'The response has no security Timestamp Created',
+    );
   }
-  check(window, now, skewMs, 'PSSO_ERR_WSTRUST_CREATED_IN_FUTURE', 'PSSO_ERR_WSTRUST_EXPIRED', 'Timestamp');
+  check(
+    window,
+    now,
+    skewMs,
+    'PSSO_ERR_WSTRUST_CREATED_IN_FUTURE',
+    'PSSO_ERR_WSTRUST_EXPIRED',
+    'Timestamp',
+  );
   return window;
 }
 
 /** The RSTR `wst:Lifetime`, when present, checked the same way. */
-export function checkLifetime(lifetime: XmlElement | undefined, now: Date, skewMs: number): Window | undefined {
+export function checkLifetime(
+  lifetime: XmlElement | undefined,
+  now: Date,
+  skewMs: number,
+): Window | undefined {
   if (lifetime === undefined) return undefined;
   const window = readWindow(lifetime);
-  check(window, now, skewMs, 'PSSO_ERR_WSTRUST_LIFETIME_NOT_YET_VALID', 'PSSO_ERR_WSTRUST_LIFETIME_EXPIRED', 'Lifetime');
+  check(
+    window,
+    now,
+    skewMs,
+    'PSSO_ERR_WSTRUST_LIFETIME_NOT_YET_VALID',
+    'PSSO_ERR_WSTRUST_LIFETIME_EXPIRED',
+    'Lifetime',
+  );
   return window;
 }
 
@@ -49,7 +75,10 @@ function readTime(el: XmlElement, local: 'Created' | 'Expires'): Date | undefine
   if (found[0] === undefined) return undefined;
   const date = parseDateTime(textOf(found[0]));
   if (date === undefined) {
-    throw new WsTrustError('PSSO_ERR_WSTRUST_TIME_INVALID', `wsu:${local} is not a date-time with a time zone`);
+    throw new WsTrustError(
+      'PSSO_ERR_WSTRUST_TIME_INVALID',
+      `wsu:${local} is not a date-time with a time zone`,
+    );
   }
   return date;
 }
@@ -63,11 +92,21 @@ function check(
   what: string,
 ): void {
   const t = now.getTime();
-  if (window.created !== undefined && window.expires !== undefined && window.expires < window.created) {
-    throw new WsTrustError('PSSO_ERR_WSTRUST_TIME_INVALID', `The ${what} expires before it is created`);
+  if (
+    window.created !== undefined &&
+    window.expires !== undefined &&
+    window.expires < window.created
+  ) {
+    throw new WsTrustError(
+      'PSSO_ERR_WSTRUST_TIME_INVALID',
+      `The ${what} expires before it is created`,
+    );
   }
   if (window.created !== undefined && window.created.getTime() - t > skewMs) {
-    throw new WsTrustError(future, `The ${what} Created is in the future beyond the allowed clock skew`);
+    throw new WsTrustError(
+      future,
+      `The ${what} Created is in the future beyond the allowed clock skew`,
+    );
   }
   if (window.expires !== undefined && t - window.expires.getTime() > skewMs) {
     throw new WsTrustError(past, `The ${what} expired beyond the allowed clock skew`);

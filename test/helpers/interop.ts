@@ -4,10 +4,12 @@
  * elsewhere the tests that need it say plainly that they did not run.
  */
 import { existsSync, readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 
-const dir = process.env.PSSO_INTEROP_DIR ?? fileURLToPath(new URL('../../../shared/fixtures/interop', import.meta.url));
+const dir =
+  process.env.PSSO_INTEROP_DIR ??
+  fileURLToPath(new URL('../../../shared/fixtures/interop', import.meta.url));
 
 /** The corpus folder, or `undefined` when it is absent (and not under CI). */
 export function interopDir(): string | undefined {
@@ -19,7 +21,9 @@ export function interopDir(): string | undefined {
 /** `{ skip }` option for node:test when the corpus is absent. */
 export function interopSkip(): { skip: string | false } {
   return interopDir() === undefined
-    ? { skip: `interop corpus not found at ${dir} (set PSSO_INTEROP_DIR): these tests were NOT run` }
+    ? {
+        skip: `interop corpus not found at ${dir} (set PSSO_INTEROP_DIR): these tests were NOT run`,
+      }
     : { skip: false };
 }
 

@@ -41,11 +41,18 @@ export function saml2Assertion(id = '_a2'): string {
 
 export function response(o: ResponseOptions = {}): string {
   const version = o.version ?? '1.3';
-  const trust = version === '1.3' ? 'http://docs.oasis-open.org/ws-sx/ws-trust/200512' : 'http://schemas.xmlsoap.org/ws/2005/02/trust';
-  const soapNs = o.soap === '1.1' ? 'http://schemas.xmlsoap.org/soap/envelope/' : 'http://www.w3.org/2003/05/soap-envelope';
+  const trust =
+    version === '1.3'
+      ? 'http://docs.oasis-open.org/ws-sx/ws-trust/200512'
+      : 'http://schemas.xmlsoap.org/ws/2005/02/trust';
+  const soapNs =
+    o.soap === '1.1'
+      ? 'http://schemas.xmlsoap.org/soap/envelope/'
+      : 'http://www.w3.org/2003/05/soap-envelope';
   const created = o.created === undefined ? T0 : o.created;
   const expires = o.expires === undefined ? '2026-11-29T10:05:00.000Z' : o.expires;
-  const relatesTo = o.relatesTo === undefined ? 'urn:uuid:00000000-0000-0000-0000-000000000001' : o.relatesTo;
+  const relatesTo =
+    o.relatesTo === undefined ? 'urn:uuid:00000000-0000-0000-0000-000000000001' : o.relatesTo;
   const timestamp =
     created === null && expires === null
       ? ''
@@ -56,10 +63,13 @@ export function response(o: ResponseOptions = {}): string {
     `${timestamp}</s:Header>`;
   let body: string;
   if (o.fault) {
-    const ns = o.fault.subcodeNs ?? 'http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-wssecurity-secext-1.0.xsd';
+    const ns =
+      o.fault.subcodeNs ??
+      'http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-wssecurity-secext-1.0.xsd';
     body = `<s:Fault><s:Code><s:Value>${o.fault.code}</s:Value><s:Subcode><s:Value xmlns:a="${ns}">${o.fault.subcode}</s:Value></s:Subcode></s:Code><s:Reason><s:Text xml:lang="en-US">${o.fault.reason}</s:Text></s:Reason></s:Fault>`;
   } else {
-    const tokenType = o.tokenType === undefined ? 'urn:oasis:names:tc:SAML:1.0:assertion' : o.tokenType;
+    const tokenType =
+      o.tokenType === undefined ? 'urn:oasis:names:tc:SAML:1.0:assertion' : o.tokenType;
     const lifetime =
       o.lifetime === false
         ? ''
@@ -74,7 +84,10 @@ export function response(o: ResponseOptions = {}): string {
     const collection = o.collection ?? version === '1.3';
     body = collection
       ? `<trust:RequestSecurityTokenResponseCollection xmlns:trust="${trust}">${rstr}</trust:RequestSecurityTokenResponseCollection>`
-      : rstr.replace('<trust:RequestSecurityTokenResponse>', `<trust:RequestSecurityTokenResponse xmlns:trust="${trust}">`);
+      : rstr.replace(
+          '<trust:RequestSecurityTokenResponse>',
+          `<trust:RequestSecurityTokenResponse xmlns:trust="${trust}">`,
+        );
   }
   return `<s:Envelope xmlns:s="${soapNs}" xmlns:a="http://www.w3.org/2005/08/addressing" xmlns:u="http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-wssecurity-utility-1.0.xsd">${header}<s:Body>${body}</s:Body></s:Envelope>`;
 }

@@ -1,0 +1,99 @@
+/**
+ * `psso-wstrust login --mex URL --urn URN --username U [--password-stdin] [--ca FILE] [--json]`:
+ * the whole WS-Trust exchange, each step printed as it goes.
+ *
+ * @module
+ */
+import { type Command, Option } from 'commander';
+import { type WsTrustLoginEvent, wsTrustLogin } from '../../wstrust/login.js';
+import type { RequestProfile } from '../../wstrust/rst.js';
+import { type HttpFlags, httpOptions, withHttpOptions } from '../http-options.js';
+import { readPassword } from '../io.js';
+import { done, printJson, progress, warn } from '../output.js';
+import { printToken, tokenJson } from './rstr.js';
+
+interface LoginFlags extends HttpFlags {
+  mex: string;
+  urn: string;
+  username: string;
+  passwordStdin?: boolean;
+  profile: RequestProfile;
+  json?: boolean;
+}
+
+export function registerLogin(program: Command): void {
+  withHttpOptions(
+    program
+      .command('login')
+      .description('run the WS-Trust login: MEX, RequestSecurityToken, validated SAML assertion')
+      .requiredOption('--mex <url>', 'the MEX URL (federationMEXURL)')
+      .requiredOption('--urn <urn>', 'AppliesTo: the federationRequestURN')
+      .requiredOption('--username <username>', 'the user name')
+      .option('--password-stdin', 'read the password from stdin (else a prompt on the terminal)')
+      .addOption(
+        new Option('--profile <profile>', 'request profile')
+          .choices(['macos', 'wss11'])
+          .default('macos'),
+      )
+      .option('--json', 'print {"endpoint", "token", "steps"} as JSON'),
+  ).action(async (flags: LoginFlags) => {
+    const json = flags.json === true;
+    const http = httpOptions(flags);
+    const password = await readPassword(flags.passwordStdin === true);
+    const steps: Array<{ step: string; endpoint?: string; ms: number; outcome: string }> = [];
+    const onProgress = (e: WsTrustLoginEvent): void => {
+      if (e.phase === 'start') {
+        if (!json)
+          progress(
+            e.step === 'mex'
+              ? `GET MEX ${e.url}`
+              : `POST RequestSecurityToken (WS-Trust ${e.endpoint.version}) ${e.endpoint.address}`,
+          );
+      } else if (e.step === 'mex') {
+        steps.push({ step: 'mex', ms: round(e.ms), outcome: 'ok' });
+        if (!json)
+          done(
+            `MEX: ${e.metadata.usernamePassword.length} username/password endpoint(s) (${round(e.ms)} ms)`,
+          );
+      } else if (e.phase === 'done') {
+        steps.push({
+          step: 'wstrust',
+          endpoint: e.endpoint.address,
+          ms: round(e.ms),
+          outcome: 'ok',
+        });
+        if (!json) done(`WS-Trust ${e.endpoint.version}: response validated (${round(e.ms)} ms)`);
+      } else {
+        steps.push({
+          step: 'wstrust',
+          endpoint: e.endpoint.address,
+          ms: round(e.ms),
+          outcome: e.error.code,
+        });
+        if (!json)
+          warn(
+            `WS-Trust ${e.endpoint.version} failed: ${e.error.code}${e.fallback ? '; trying the 2005 endpoint' : ''}`,
+          );
+      }
+    };
+    const result = await wsTrustLogin({
+      mexUrl: flags.mex,
+      federationRequestURN: flags.urn,
+      username: flags.username,
+      password,
+      profile: flags.profile,
+      http,
+      onProgress,
+    });
+    if (json) {
+      printJson({ endpoint: result.endpoint, token: tokenJson(result.token), steps });
+      return;
+    }
+    console.log(`endpoint:   WS-Trust ${result.endpoint.version} ${result.endpoint.address}`);
+    printToken(result.token);
+  });
+}
+
+function round(ms: number): number {
+  return Math.round(ms * 10) / 10;
+}

@@ -1,0 +1,61 @@
+/**
+ * CLI input: documents from files or URLs, passwords from stdin or a muted prompt.
+ *
+ * @module
+ */
+import { readFile } from 'node:fs/promises';
+import { createInterface } from 'node:readline';
+import { Writable } from 'node:stream';
+import { UsageError } from './usage.js';
+
+/** Everything on stdin, with one trailing line break removed (what `echo pw |` adds). */
+export async function readStdinLine(limit = 64 * 1024): Promise<string> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of process.stdin) {
+    const buf = chunk as Buffer;
+    size += buf.length;
+    if (size > limit) throw new UsageError('stdin is larger than allowed for a password');
+    chunks.push(buf);
+  }
+  return Buffer.concat(chunks)
+    .toString('utf8')
+    .replace(/\r?\n$/, '');
+}
+
+/** Asks for a password on the terminal without echoing it. */
+export async function promptPassword(prompt: string): Promise<string> {
+  let muted = false;
+  const output = new Writable({
+    write(chunk: Buffer, _encoding, callback) {
+      if (!muted) process.stderr.write(chunk);
+      callback();
+    },
+  });
+  const rl = createInterface({ input: process.stdin, output, terminal: true });
+  try {
+    const answer = new Promise<string>((resolve) => rl.question(prompt, resolve));
+    muted = true;
+    return await answer;
+  } finally {
+    rl.close();
+    process.stderr.write('\n');
+  }
+}
+
+/** The password: from stdin when asked, else a prompt when stdin is a terminal. */
+export async function readPassword(fromStdin: boolean): Promise<string> {
+  if (fromStdin) return readStdinLine();
+  if (!process.stdin.isTTY)
+    throw new UsageError('no terminal to ask for the password: use --password-stdin');
+  return promptPassword('Password: ');
+}
+
+/** A file's bytes. */
+export async function readDocument(path: string): Promise<Uint8Array> {
+  try {
+    return await readFile(path);
+  } catch (e) {
+    throw new UsageError(`cannot read ${path}: ${(e as NodeJS.ErrnoException).code ?? 'error'}`);
+  }
+}

@@ -1,0 +1,40 @@
+#!/usr/bin/env node
+/**
+ * The `psso-wstrust` command. Exit codes: 0 success; 1 the exchange or validation failed (the
+ * error code is printed); 2 usage error.
+ *
+ * @module
+ */
+import { Command, CommanderError } from 'commander';
+import { closeHttpAgents } from '../http/request.js';
+import { registerLogin } from './commands/login.js';
+import { registerMex } from './commands/mex.js';
+import { registerRst } from './commands/rst.js';
+import { registerRstr } from './commands/rstr.js';
+import { EXIT, reportError } from './output.js';
+
+const program = new Command()
+  .name('psso-wstrust')
+  .description('WS-Trust federated login as Apple Platform SSO performs it')
+  .version('0.1.0')
+  .enablePositionalOptions()
+  .exitOverride()
+  .configureOutput({ outputError: (text, write) => write(text) });
+registerMex(program);
+registerRst(program);
+registerRstr(program);
+registerLogin(program);
+for (const command of program.commands) command.exitOverride();
+
+try {
+  await program.parseAsync(process.argv);
+  process.exitCode = EXIT.ok;
+} catch (error) {
+  if (error instanceof CommanderError) {
+    process.exitCode = error.exitCode === 0 ? EXIT.ok : EXIT.usage;
+  } else {
+    process.exitCode = reportError(error, process.argv.includes('--json'));
+  }
+} finally {
+  await closeHttpAgents();
+}

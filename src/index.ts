@@ -1,0 +1,53 @@
+/**
+ * psso-wstrust: the WS-Trust federated login that Apple Platform SSO performs — MEX endpoint
+ * selection, the RequestSecurityToken, response validation and the TokenType → grant_type mapping.
+ *
+ * @example
+ * ```ts
+ * import { wsTrustLogin } from 'psso-wstrust';
+ * const { token } = await wsTrustLogin({
+ *   mexUrl: 'https://sts.example.com/adfs/services/trust/mex',
+ *   federationRequestURN: 'urn:federation:MicrosoftOnline',
+ *   username: 'alice@example.com',
+ *   password,
+ * });
+ * ```
+ *
+ * @module
+ */
+export * from './errors.js';
+export type { HttpOptions } from './http/options.js';
+export { fetchMex, fetchMexDocument } from './mex/fetch.js';
+export { parseMex } from './mex/parse.js';
+export type { MexEndpoint, MexMetadata, MexSkippedEndpoint, MexSkipReason } from './mex/types.js';
+export {
+  GRANT_TYPE,
+  grantTypeForTokenType,
+  type SamlGrantType,
+  type SamlVersion,
+  TOKEN_TYPE,
+  WSTRUST13,
+  WSTRUST2005,
+  type WsTrustVersion,
+} from './protocol/wstrust.js';
+export {
+  type WsTrustLoginEvent,
+  type WsTrustLoginOptions,
+  type WsTrustLoginResult,
+  wsTrustLogin,
+} from './wstrust/login.js';
+export {
+  buildRequestSecurityToken,
+  type PasswordType,
+  type RequestProfile,
+  type RequestSecurityToken,
+  type RequestSecurityTokenParams,
+} from './wstrust/rst.js';
+export {
+  DEFAULT_CLOCK_SKEW_SECONDS,
+  type ExpectedResponse,
+  processRequestSecurityTokenResponse,
+  type WsTrustToken,
+} from './wstrust/rstr.js';
+export { sendRequestSecurityToken } from './wstrust/send.js';
+export type { XmlLimits } from './xml/limits.js';

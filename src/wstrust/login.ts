@@ -1,0 +1,178 @@
+/**
+ * The whole WS-Trust federated login: MEX, endpoint choice, RequestSecurityToken, response
+ * validation. If the 1.3 endpoint fails at the transport level (connection, timeout, an HTTP status
+ * other than 200/500) and the MEX listed a 2005 endpoint, that one is tried; a fault or a
+ * validation failure is never retried.
+ *
+ * @module
+ */
+import { HttpError, type PssoError } from '../errors.js';
+import type { HttpOptions } from '../http/options.js';
+import { fetchMex } from '../mex/fetch.js';
+import type { MexEndpoint, MexMetadata } from '../mex/types.js';
+import { buildRequestSecurityToken, type RequestProfile } from './rst.js';
+import { processRequestSecurityTokenResponse, type WsTrustToken } from './rstr.js';
+import { sendRequestSecurityToken } from './send.js';
+
+/** Options of {@link wsTrustLogin}. Give exactly one of `mexUrl` and `endpoint`. */
+export interface WsTrustLoginOptions {
+  /** The MEX URL (the login configuration's federationMEXURL). */
+  readonly mexUrl?: string | URL;
+  /** A known endpoint: skips MEX. */
+  readonly endpoint?: MexEndpoint;
+  /** The `wsp:AppliesTo` of the request (federationRequestURN). */
+  readonly federationRequestURN: string;
+  readonly username: string;
+  readonly password: string;
+  /** Default `macos`. */
+  readonly profile?: RequestProfile;
+  /** Default `() => new Date()`. */
+  readonly clock?: () => Date;
+  /** Default 120. */
+  readonly clockSkewSeconds?: number;
+  /** Transport options for the MEX GET and the RST POST (timeouts, size limits, CA, …). */
+  readonly http?: HttpOptions;
+  /** Called as each step starts and ends (for progress display). Never given the password. */
+  readonly onProgress?: (event: WsTrustLoginEvent) => void;
+}
+
+/** Progress of {@link wsTrustLogin}. */
+export type WsTrustLoginEvent =
+  | { readonly step: 'mex'; readonly phase: 'start'; readonly url: string }
+  | {
+      readonly step: 'mex';
+      readonly phase: 'done';
+      readonly ms: number;
+      readonly metadata: MexMetadata;
+    }
+  | {
+      readonly step: 'rst';
+      readonly phase: 'start';
+      readonly endpoint: MexEndpoint;
+      readonly messageId: string;
+    }
+  | {
+      readonly step: 'rst';
+      readonly phase: 'done';
+      readonly ms: number;
+      readonly endpoint: MexEndpoint;
+    }
+  | {
+      readonly step: 'rst';
+      readonly phase: 'failed';
+      readonly ms: number;
+      readonly endpoint: MexEndpoint;
+      readonly error: PssoError;
+      /** Whether another endpoint is tried next. */
+      readonly fallback: boolean;
+    };
+
+/** What {@link wsTrustLogin} obtained. */
+export interface WsTrustLoginResult {
+  readonly token: WsTrustToken;
+  /** The endpoint that issued the token. */
+  readonly endpoint: MexEndpoint;
+  /** The MEX metadata, when a MEX URL was used. */
+  readonly mex: MexMetadata | undefined;
+}
+
+const TRANSPORT_FAILURES = new Set([
+  'PSSO_ERR_HTTP_NETWORK',
+  'PSSO_ERR_HTTP_TIMEOUT',
+  'PSSO_ERR_HTTP_STATUS',
+]);
+
+/**
+ * Runs the WS-Trust login and returns the validated token with the endpoint used.
+ *
+ * @throws {HttpError} | {XmlError} | {MexError} | {WsTrustFaultError} | {WsTrustError}
+ *
+ * @example
+ * ```ts
+ * const { token, endpoint } = await wsTrustLogin({
+ *   mexUrl: 'https://sts.example.com/adfs/services/trust/mex',
+ *   federationRequestURN: 'urn:federation:MicrosoftOnline',
+ *   username: 'alice@example.com',
+ *   password,
+ * });
+ * token.grantType; // 'urn:ietf:params:oauth:grant-type:saml1_1-bearer'
+ * ```
+ */
+export async function wsTrustLogin(options: WsTrustLoginOptions): Promise<WsTrustLoginResult> {
+  checkOptions(options);
+  const clock = options.clock ?? (() => new Date());
+  const progress = options.onProgress ?? (() => {});
+  let mex: MexMetadata | undefined;
+  let candidates: MexEndpoint[];
+  if (options.mexUrl !== undefined) {
+    const url = String(options.mexUrl);
+    progress({ step: 'mex', phase: 'start', url });
+    const started = performance.now();
+    mex = await fetchMex(url, options.http);
+    progress({ step: 'mex', phase: 'done', ms: performance.now() - started, metadata: mex });
+    const first13 = mex.usernamePassword.find((e) => e.version === '1.3');
+    const first2005 = mex.usernamePassword.find((e) => e.version === '2005');
+    candidates = [first13, first2005].filter((e): e is MexEndpoint => e !== undefined);
+  } else {
+    candidates = [options.endpoint as MexEndpoint];
+  }
+  for (let i = 0; ; i++) {
+    const endpoint = candidates[i] as MexEndpoint;
+    const rst = buildRequestSecurityToken({
+      endpoint,
+      appliesTo: options.federationRequestURN,
+      username: options.username,
+      password: options.password,
+      profile: options.profile ?? 'macos',
+      now: clock(),
+    });
+    progress({ step: 'rst', phase: 'start', endpoint, messageId: rst.messageId });
+    const started = performance.now();
+    let body: Uint8Array;
+    try {
+      body = await sendRequestSecurityToken(endpoint, rst, options.http);
+    } catch (error) {
+      const fallback =
+        i + 1 < candidates.length &&
+        error instanceof HttpError &&
+        TRANSPORT_FAILURES.has(error.code);
+      if (error instanceof HttpError)
+        progress({
+          step: 'rst',
+          phase: 'failed',
+          ms: performance.now() - started,
+          endpoint,
+          error,
+          fallback,
+        });
+      if (fallback) continue;
+      throw error;
+    }
+    const token = processRequestSecurityTokenResponse(body, {
+      version: endpoint.version,
+      messageId: rst.messageId,
+      now: clock(),
+      ...(options.clockSkewSeconds === undefined
+        ? {}
+        : { clockSkewSeconds: options.clockSkewSeconds }),
+    });
+    progress({ step: 'rst', phase: 'done', ms: performance.now() - started, endpoint });
+    return { token, endpoint, mex };
+  }
+}
+
+function checkOptions(options: WsTrustLoginOptions): void {
+  if (typeof options !== 'object' || options === null)
+    throw new TypeError('wsTrustLogin: options must be an object');
+  if ((options.mexUrl === undefined) === (options.endpoint === undefined)) {
+    throw new TypeError('wsTrustLogin: give exactly one of mexUrl and endpoint');
+  }
+  if (
+    typeof options.federationRequestURN !== 'string' ||
+    options.federationRequestURN.trim() === ''
+  ) {
+    throw new TypeError('wsTrustLogin: federationRequestURN must be a non-empty string');
+  }
+  if (options.clock !== undefined && typeof options.clock !== 'function')
+    throw new TypeError('wsTrustLogin: clock must be a function');
+}
