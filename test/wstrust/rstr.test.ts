@@ -266,3 +266,29 @@ describe('processRequestSecurityTokenResponse: caller misuse is a TypeError', ()
   test('a body that is neither string nor bytes', () =>
     assert.throws(() => process(42 as never, expected), TypeError));
 });
+
+describe('processRequestSecurityTokenResponse: hostile documents', () => {
+  const xmlRefused = (body: string | Uint8Array, code: string) =>
+    assert.throws(
+      () => process(body, expected),
+      (e) => e instanceof XmlError && e.code === code,
+    );
+  test('billion laughs in a response is refused at the DOCTYPE', () =>
+    xmlRefused(
+      `<!DOCTYPE s:Envelope [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;">]>${response().replace(MESSAGE_ID, '&b;')}`,
+      'PSSO_ERR_XML_DOCTYPE',
+    ));
+  test('XXE pointing at /etc/passwd is refused at the DOCTYPE and reads nothing', () =>
+    xmlRefused(
+      `<!DOCTYPE s:Envelope [<!ENTITY x SYSTEM "file:///etc/passwd">]>${response().replace(MESSAGE_ID, '&x;')}`,
+      'PSSO_ERR_XML_DOCTYPE',
+    ));
+  test('an entity reference without a DOCTYPE is an undefined entity', () =>
+    xmlRefused(response().replace(MESSAGE_ID, '&x;'), 'PSSO_ERR_XML_UNDEFINED_ENTITY'));
+  test('a 50 MB response is refused by size before parsing', () =>
+    xmlRefused(Buffer.alloc(50 * 1024 * 1024, 0x20), 'PSSO_ERR_XML_TOO_LARGE'));
+  test('a response nested 100,000 deep is refused by depth', () =>
+    xmlRefused(`${'<a>'.repeat(100_000)}${'</a>'.repeat(100_000)}`, 'PSSO_ERR_XML_TOO_DEEP'));
+  test('a signature-wrapping style duplicate Body is refused', () =>
+    refuses(response().replace('</s:Body>', '</s:Body><s:Body/>'), 'PSSO_ERR_SOAP_NOT_ENVELOPE'));
+});
