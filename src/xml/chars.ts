@@ -59,8 +59,8 @@ for (let c = 0; c < 128; c++) {
   else if (c === 0x3a) NAME_CLASS[c] = 3;
 }
 
-// biome-ignore lint/suspicious/noMisleadingCharacterClass: the XML NameChar ranges include combining marks on purpose
 const NC_NAME =
+  // biome-ignore lint/suspicious/noMisleadingCharacterClass: the XML NameChar ranges include combining marks on purpose
   /^[A-Z_a-z\u00C0-\u00D6\u00D8-\u00F6\u00F8-\u02FF\u0370-\u037D\u037F-\u1FFF\u200C-\u200D\u2070-\u218F\u2C00-\u2FEF\u3001-\uD7FF\uF900-\uFDCF\uFDF0-\uFFFD\u{10000}-\u{EFFFF}][A-Z_a-z\u00C0-\u00D6\u00D8-\u00F6\u00F8-\u02FF\u0370-\u037D\u037F-\u1FFF\u200C-\u200D\u2070-\u218F\u2C00-\u2FEF\u3001-\uD7FF\uF900-\uFDCF\uFDF0-\uFFFD\u{10000}-\u{EFFFF}\-.0-9\u00B7\u0300-\u036F\u203F-\u2040]*$/u;
 
 /** Whether `s[start, end)` is an NCName (an XML name without a colon). */
