@@ -4,7 +4,6 @@
  *
  * @module
  */
-import pc from 'picocolors';
 import {
   HttpError,
   PssoError,
@@ -13,6 +12,7 @@ import {
   WsTrustFaultError,
   XmlError,
 } from '../errors.js';
+import { err as pc } from './colors.js';
 
 /** Exit codes. */
 export const EXIT = Object.freeze({ ok: 0, failed: 1, usage: 2 });

@@ -4,10 +4,10 @@
  * @module
  */
 import type { Command } from 'commander';
-import pc from 'picocolors';
 import { fetchMexDocument } from '../../mex/fetch.js';
 import { parseMex } from '../../mex/parse.js';
 import type { MexEndpoint } from '../../mex/types.js';
+import { out as pc } from '../colors.js';
 import { type HttpFlags, httpOptions, withHttpOptions } from '../http-options.js';
 import { readDocument } from '../io.js';
 import { done, printJson, progress } from '../output.js';

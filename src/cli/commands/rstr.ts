@@ -5,13 +5,13 @@
  * @module
  */
 import { type Command, Option } from 'commander';
-import pc from 'picocolors';
 import { parseDateTime } from '../../lib/time.js';
 import { NS_WST2005 } from '../../protocol/namespaces.js';
 import type { WsTrustVersion } from '../../protocol/wstrust.js';
 import { processRequestSecurityTokenResponse, type WsTrustToken } from '../../wstrust/rstr.js';
 import { parseXml } from '../../xml/parse.js';
 import { descendants } from '../../xml/query.js';
+import { out as pc } from '../colors.js';
 import { readDocument } from '../io.js';
 import { done, printJson } from '../output.js';
 import { UsageError } from '../usage.js';
