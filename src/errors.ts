@@ -65,6 +65,15 @@ export type WsTrustErrorCode =
 /** Codes of SOAP faults answered by the STS. */
 export type WsTrustFaultCode = 'PSSO_ERR_WSTRUST_FAULT' | 'PSSO_ERR_WSTRUST_FAILED_AUTHENTICATION';
 
+/** Codes of errors raised by the reference identity provider's own machinery. */
+export type IdpErrorCode =
+  | 'PSSO_ERR_IDP_CONFIG'
+  | 'PSSO_ERR_IDP_DATA_DIR'
+  | 'PSSO_ERR_IDP_STORE_UNAVAILABLE'
+  | 'PSSO_ERR_IDP_REPLAY_CACHE_FULL'
+  | 'PSSO_ERR_IDP_USER_EXISTS'
+  | 'PSSO_ERR_IDP_USER_NOT_FOUND';
+
 /** The closed union of every code a {@link PssoError} can carry. */
 export type PssoErrorCode =
   | XmlErrorCode
@@ -72,7 +81,8 @@ export type PssoErrorCode =
   | MexErrorCode
   | RstErrorCode
   | WsTrustErrorCode
-  | WsTrustFaultCode;
+  | WsTrustFaultCode
+  | IdpErrorCode;
 
 /**
  * Base class of every error the library throws for bad input or a failed exchange.
@@ -218,6 +228,17 @@ export class WsTrustFaultError extends PssoError<WsTrustFaultCode> {
 }
 
 // biome-ignore lint/suspicious/noControlCharactersInRegex: stripping control characters is the point
+/**
+ * The reference IdP could not do its own work: bad configuration, an unusable data folder, the
+ * replay/lockout store unreachable or full (the STS then fails closed), user management conflicts.
+ *
+ * @example
+ * ```ts
+ * if (err instanceof IdpError && err.code === 'PSSO_ERR_IDP_STORE_UNAVAILABLE') { ... }
+ * ```
+ */
+export class IdpError extends PssoError<IdpErrorCode> {}
+
 const CONTROL = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\u2028\u2029]/g;
 
 /**
