@@ -65,6 +65,9 @@ export type WsTrustErrorCode =
 /** Codes of SOAP faults answered by the STS. */
 export type WsTrustFaultCode = 'PSSO_ERR_WSTRUST_FAULT' | 'PSSO_ERR_WSTRUST_FAILED_AUTHENTICATION';
 
+/** Codes of errors raised while checking a SAML assertion's signature and structure. */
+export type SamlErrorCode = 'PSSO_ERR_SAML_MALFORMED' | 'PSSO_ERR_SAML_SIGNATURE';
+
 /** Codes of errors raised by the reference identity provider's own machinery. */
 export type IdpErrorCode =
   | 'PSSO_ERR_IDP_CONFIG'
@@ -82,6 +85,7 @@ export type PssoErrorCode =
   | RstErrorCode
   | WsTrustErrorCode
   | WsTrustFaultCode
+  | SamlErrorCode
   | IdpErrorCode;
 
 /**
@@ -228,6 +232,18 @@ export class WsTrustFaultError extends PssoError<WsTrustFaultCode> {
 }
 
 // biome-ignore lint/suspicious/noControlCharactersInRegex: stripping control characters is the point
+/**
+ * A SAML assertion was refused: not a single well-formed assertion (wrapping, duplicate ids,
+ * trailing content: `PSSO_ERR_SAML_MALFORMED`), or not signed by a trusted key with an allowed
+ * algorithm over the whole assertion (`PSSO_ERR_SAML_SIGNATURE`).
+ *
+ * @example
+ * ```ts
+ * if (err instanceof SamlError && err.code === 'PSSO_ERR_SAML_SIGNATURE') { ... }
+ * ```
+ */
+export class SamlError extends PssoError<SamlErrorCode> {}
+
 /**
  * The reference IdP could not do its own work: bad configuration, an unusable data folder, the
  * replay/lockout store unreachable or full (the STS then fails closed), user management conflicts.

@@ -13,6 +13,8 @@ export const NS_WSA = 'http://www.w3.org/2005/08/addressing';
 /** WS-Security secext 1.0. */
 export const NS_WSSE =
   'http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-wssecurity-secext-1.0.xsd';
+/** WS-Security secext 1.1 (the `TokenType` attribute of a SecurityTokenReference). */
+export const NS_WSSE11 = 'http://docs.oasis-open.org/wss/oasis-wss-wssecurity-secext-1.1.xsd';
 /** WS-Security utility 1.0. */
 export const NS_WSU =
   'http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-wssecurity-utility-1.0.xsd';

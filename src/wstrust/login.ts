@@ -11,7 +11,7 @@ import type { HttpOptions } from '../http/options.js';
 import { fetchMex } from '../mex/fetch.js';
 import type { MexEndpoint, MexMetadata } from '../mex/types.js';
 import { buildRequestSecurityToken, type RequestProfile } from './rst.js';
-import { processRequestSecurityTokenResponse, type WsTrustToken } from './rstr.js';
+import { type ExpectedResponse, processRequestSecurityTokenResponse, type WsTrustToken } from './rstr.js';
 import { sendRequestSecurityToken } from './send.js';
 
 /** Options of {@link wsTrustLogin}. Give exactly one of `mexUrl` and `endpoint`. */
@@ -30,6 +30,8 @@ export interface WsTrustLoginOptions {
   readonly clock?: () => Date;
   /** Default 120. */
   readonly clockSkewSeconds?: number;
+  /** Verify the assertion's signature against these certificates (PEM); see {@link ExpectedResponse}. */
+  readonly trustedSigningCertificates?: readonly string[];
   /** Transport options for the MEX GET and the RST POST (timeouts, size limits, CA, …). */
   readonly http?: HttpOptions;
   /** Called as each step starts and ends (for progress display). Never given the password. */

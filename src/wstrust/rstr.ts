@@ -22,6 +22,7 @@ import {
   wsTrustConstants,
 } from '../protocol/wstrust.js';
 import type { XmlDocument, XmlElement } from '../xml/dom.js';
+import { verifyAssertionSignature } from '../saml/verify.js';
 import { parseXml } from '../xml/parse.js';
 import { childElements, rawXml, textOf } from '../xml/query.js';
 import { checkRelatesTo, readEnvelope, throwIfFault } from './envelope.js';
@@ -36,6 +37,12 @@ export interface ExpectedResponse {
   readonly now?: Date;
   /** Allowed clock skew in seconds. Default 120, as Platform SSO. */
   readonly clockSkewSeconds?: number;
+  /**
+   * Stricter than macOS (which leaves the signature to the IdP): when given, the assertion's XML
+   * signature must verify against one of these certificates (PEM) — the federation's
+   * token-signing certificates — or `PSSO_ERR_SAML_SIGNATURE` / `PSSO_ERR_SAML_MALFORMED`.
+   */
+  readonly trustedSigningCertificates?: readonly string[];
 }
 
 /** The token a WS-Trust response carried. */
@@ -102,10 +109,14 @@ export function processRequestSecurityTokenResponse(
     );
   }
   const window = lifetime ?? message;
+  const assertionXml = rawXml(doc as XmlDocument, assertion);
+  if (expected.trustedSigningCertificates !== undefined) {
+    verifyAssertionSignature(assertionXml, expected.trustedSigningCertificates);
+  }
   return {
     tokenType,
     grantType: mapped.grantType,
-    assertion: rawXml(doc as XmlDocument, assertion),
+    assertion: assertionXml,
     samlVersion,
     ...(window.created === undefined ? {} : { created: window.created }),
     ...(window.expires === undefined ? {} : { expires: window.expires }),
@@ -205,6 +216,10 @@ function checkExpected(expected: ExpectedResponse): ExpectedResponse {
   const skew = expected.clockSkewSeconds;
   if (skew !== undefined && (typeof skew !== 'number' || !Number.isFinite(skew) || skew < 0)) {
     throw new TypeError('expected.clockSkewSeconds must be a finite number >= 0');
+  }
+  const certs = expected.trustedSigningCertificates;
+  if (certs !== undefined && (!Array.isArray(certs) || certs.length === 0 || !certs.every((c) => typeof c === 'string'))) {
+    throw new TypeError('expected.trustedSigningCertificates must be a non-empty array of PEM strings');
   }
   return expected;
 }

@@ -4,12 +4,14 @@
  *
  * @module
  */
+import { readFileSync } from 'node:fs';
 import { type Command, Option } from 'commander';
 import { type WsTrustLoginEvent, wsTrustLogin } from '../../wstrust/login.js';
 import type { RequestProfile } from '../../wstrust/rst.js';
 import { type HttpFlags, httpOptions, withHttpOptions } from '../http-options.js';
 import { readPassword } from '../io.js';
 import { done, printJson, progress, warn } from '../output.js';
+import { UsageError } from '../usage.js';
 import { printToken, tokenJson } from './rstr.js';
 
 interface LoginFlags extends HttpFlags {
@@ -19,6 +21,7 @@ interface LoginFlags extends HttpFlags {
   passwordStdin?: boolean;
   profile: RequestProfile;
   json?: boolean;
+  signingCert?: string;
 }
 
 export function registerLogin(program: Command): void {
@@ -30,6 +33,7 @@ export function registerLogin(program: Command): void {
       .requiredOption('--urn <urn>', 'AppliesTo: the federationRequestURN')
       .requiredOption('--username <username>', 'the user name')
       .option('--password-stdin', 'read the password from stdin (else a prompt on the terminal)')
+      .option('--signing-cert <file>', 'also verify the assertion signature against this token-signing certificate (PEM)')
       .addOption(
         new Option('--profile <profile>', 'request profile')
           .choices(['macos', 'wss11'])
@@ -84,6 +88,7 @@ export function registerLogin(program: Command): void {
       profile: flags.profile,
       http,
       onProgress,
+      ...(flags.signingCert === undefined ? {} : { trustedSigningCertificates: [readPem(flags.signingCert)] }),
     });
     if (json) {
       printJson({ endpoint: result.endpoint, token: tokenJson(result.token), steps });
@@ -92,6 +97,14 @@ export function registerLogin(program: Command): void {
     console.log(`endpoint:   WS-Trust ${result.endpoint.version} ${result.endpoint.address}`);
     printToken(result.token);
   });
+}
+
+function readPem(path: string): string {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch {
+    throw new UsageError(`cannot read the certificate file ${path}`);
+  }
 }
 
 function round(ms: number): number {

@@ -1,0 +1,125 @@
+/**
+ * The IdP's configuration file (JSON) and its defaults. Every field is checked on load; a bad one
+ * is `PSSO_ERR_IDP_CONFIG` naming the field.
+ *
+ * @module
+ */
+import { readFileSync } from 'node:fs';
+import { IdpError } from '../errors.js';
+import type { RelyingParty } from './store/types.js';
+
+/** The configuration. */
+export interface IdpConfig {
+  /** The SAML Issuer. Default `<origin>/adfs/services/trust`. */
+  readonly issuer?: string;
+  readonly federatedDomains: readonly string[];
+  readonly managedDomains: readonly string[];
+  /** Relying parties (added to the database on start). */
+  readonly relyingParties: readonly RelyingParty[];
+  readonly lockout: { readonly threshold: number; readonly windowSeconds: number; readonly lockoutSeconds: number };
+  /** UsernameToken Created freshness window and Nonce memory. */
+  readonly freshnessSeconds: number;
+  readonly clockSkewSeconds: number;
+  /** Require Nonce + Created and a security Timestamp. */
+  readonly strict: boolean;
+  readonly maxBodyBytes: number;
+  readonly tokenLifetimeSeconds: number;
+  /** Verified-credential cache lifetime; 0 disables it. */
+  readonly credentialCacheSeconds: number;
+  /** Whole-request deadline (slow clients are cut off). */
+  readonly requestTimeoutMs: number;
+}
+
+/** The defaults. */
+export const DEFAULT_CONFIG: IdpConfig = Object.freeze<IdpConfig>({
+  federatedDomains: ['federated.example'],
+  managedDomains: ['managed.example'],
+  relyingParties: [{ identifier: 'urn:federation:MicrosoftOnline', samlVersion: '1.1' as const }],
+  lockout: { threshold: 5, windowSeconds: 600, lockoutSeconds: 1800 },
+  freshnessSeconds: 300,
+  clockSkewSeconds: 120,
+  strict: false,
+  maxBodyBytes: 64 * 1024,
+  tokenLifetimeSeconds: 3600,
+  credentialCacheSeconds: 60,
+  requestTimeoutMs: 10_000,
+});
+
+type Json = Record<string, unknown>;
+
+/**
+ * Reads and checks a configuration file; fields left out take their defaults.
+ *
+ * @throws {IdpError} `PSSO_ERR_IDP_CONFIG`.
+ */
+export function loadConfig(path: string): IdpConfig {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(readFileSync(path, 'utf8'));
+  } catch {
+    throw new IdpError('PSSO_ERR_IDP_CONFIG', 'The configuration file cannot be read as JSON');
+  }
+  return checkConfig(raw);
+}
+
+/** Checks a configuration object (merged over the defaults). */
+export function checkConfig(raw: unknown): IdpConfig {
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) bad('the configuration must be a JSON object');
+  const o = raw as Json;
+  const known = new Set([...Object.keys(DEFAULT_CONFIG), 'issuer']);
+  for (const key of Object.keys(o)) if (!known.has(key)) bad(`unknown field "${key.slice(0, 40)}"`);
+  const lockout = (o.lockout ?? DEFAULT_CONFIG.lockout) as Json;
+  const config: IdpConfig = {
+    ...(o.issuer === undefined ? {} : { issuer: str(o.issuer, 'issuer') }),
+    federatedDomains: strings(o.federatedDomains ?? DEFAULT_CONFIG.federatedDomains, 'federatedDomains'),
+    managedDomains: strings(o.managedDomains ?? DEFAULT_CONFIG.managedDomains, 'managedDomains'),
+    relyingParties: parties(o.relyingParties ?? DEFAULT_CONFIG.relyingParties),
+    lockout: {
+      threshold: int(lockout.threshold, 'lockout.threshold', 1, 1000),
+      windowSeconds: int(lockout.windowSeconds, 'lockout.windowSeconds', 1, 86_400),
+      lockoutSeconds: int(lockout.lockoutSeconds, 'lockout.lockoutSeconds', 1, 86_400 * 30),
+    },
+    freshnessSeconds: int(o.freshnessSeconds ?? DEFAULT_CONFIG.freshnessSeconds, 'freshnessSeconds', 1, 3600),
+    clockSkewSeconds: int(o.clockSkewSeconds ?? DEFAULT_CONFIG.clockSkewSeconds, 'clockSkewSeconds', 0, 3600),
+    strict: bool(o.strict ?? DEFAULT_CONFIG.strict, 'strict'),
+    maxBodyBytes: int(o.maxBodyBytes ?? DEFAULT_CONFIG.maxBodyBytes, 'maxBodyBytes', 1024, 1024 * 1024),
+    tokenLifetimeSeconds: int(o.tokenLifetimeSeconds ?? DEFAULT_CONFIG.tokenLifetimeSeconds, 'tokenLifetimeSeconds', 60, 86_400),
+    credentialCacheSeconds: int(o.credentialCacheSeconds ?? DEFAULT_CONFIG.credentialCacheSeconds, 'credentialCacheSeconds', 0, 3600),
+    requestTimeoutMs: int(o.requestTimeoutMs ?? DEFAULT_CONFIG.requestTimeoutMs, 'requestTimeoutMs', 100, 300_000),
+  };
+  return config;
+}
+
+function bad(message: string): never {
+  throw new IdpError('PSSO_ERR_IDP_CONFIG', `Invalid configuration: ${message}`);
+}
+
+function str(v: unknown, name: string): string {
+  if (typeof v !== 'string' || v.trim() === '' || v.length > 2048) bad(`${name} must be a non-empty string`);
+  return v;
+}
+
+function strings(v: unknown, name: string): string[] {
+  if (!Array.isArray(v)) bad(`${name} must be an array of strings`);
+  return v.map((x, i) => str(x, `${name}[${i}]`));
+}
+
+function int(v: unknown, name: string, min: number, max: number): number {
+  if (typeof v !== 'number' || !Number.isInteger(v) || v < min || v > max) bad(`${name} must be an integer from ${min} to ${max}`);
+  return v;
+}
+
+function bool(v: unknown, name: string): boolean {
+  if (typeof v !== 'boolean') bad(`${name} must be true or false`);
+  return v;
+}
+
+function parties(v: unknown): RelyingParty[] {
+  if (!Array.isArray(v) || v.length === 0) bad('relyingParties must be a non-empty array');
+  return v.map((p, i) => {
+    const o = (typeof p === 'object' && p !== null ? p : {}) as Json;
+    const samlVersion = o.samlVersion ?? '1.1';
+    if (samlVersion !== '1.1' && samlVersion !== '2.0') bad(`relyingParties[${i}].samlVersion must be "1.1" or "2.0"`);
+    return { identifier: str(o.identifier, `relyingParties[${i}].identifier`), samlVersion };
+  });
+}

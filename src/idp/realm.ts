@@ -1,0 +1,38 @@
+/**
+ * User realm discovery, as Microsoft Entra answers it (`/common/userrealm/{user}`,
+ * `/common/UserRealm?user=…&api-version=1.0`): what macOS's dynamic WS-Trust asks before MEX.
+ *
+ * @module
+ */
+
+/** Realm settings. */
+export interface RealmSettings {
+  readonly federatedDomains: readonly string[];
+  readonly managedDomains: readonly string[];
+  readonly mexUrl: string;
+  /** `federation_active_auth_url`: the 2005 usernamemixed endpoint, as Entra reports it. */
+  readonly activeAuthUrl: string;
+  readonly cloudAudienceUrn: string;
+  readonly cloudInstanceName: string;
+}
+
+/** The realm JSON for `user` (a UPN; the domain is what follows the last `@`). */
+export function userRealm(user: string, s: RealmSettings): Record<string, string> {
+  const at = user.lastIndexOf('@');
+  const domain = at === -1 ? '' : user.slice(at + 1).toLowerCase();
+  const base = { ver: '1.0', cloud_instance_name: s.cloudInstanceName, cloud_audience_urn: s.cloudAudienceUrn };
+  if (domain !== '' && s.federatedDomains.some((d) => d.toLowerCase() === domain)) {
+    return {
+      ...base,
+      account_type: 'Federated',
+      domain_name: domain,
+      federation_protocol: 'WSTrust',
+      federation_metadata_url: s.mexUrl,
+      federation_active_auth_url: s.activeAuthUrl,
+    };
+  }
+  if (domain !== '' && s.managedDomains.some((d) => d.toLowerCase() === domain)) {
+    return { ...base, account_type: 'Managed', domain_name: domain };
+  }
+  return { ...base, account_type: 'Unknown' };
+}

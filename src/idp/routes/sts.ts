@@ -1,0 +1,48 @@
+/**
+ * POST /adfs/services/trust/13/usernamemixed and /2005/usernamemixed: the STS. SOAP bodies arrive
+ * as raw bytes (size-limited by the server), go through the pipeline, and leave as SOAP 1.2 with
+ * fault injection applied last.
+ *
+ * @module
+ */
+import type { FastifyInstance } from 'fastify';
+import { SOAP11_CONTENT_TYPE, SOAP12_CONTENT_TYPE } from '../../protocol/media-types.js';
+import type { WsTrustVersion } from '../../protocol/wstrust.js';
+import type { FaultInjection } from '../faults/injection.js';
+import type { Logger } from '../log.js';
+import { STS_PATHS } from '../mex-document.js';
+import type { Metrics } from '../metrics.js';
+import { handleRst, type StsDeps, type StsSettings } from '../sts/handle.js';
+
+/** Registers both STS endpoints. */
+export function stsRoutes(app: FastifyInstance, deps: StsDeps, settings: StsSettings, metrics: Metrics, log: Logger): void {
+  const endpoint = (path: string, version: WsTrustVersion) =>
+    app.post(path, async (request, reply) => {
+      const body = request.body instanceof Buffer ? request.body : Buffer.alloc(0);
+      const answer = await handleRst(body, version, deps, settings);
+      if (answer.outcome === 'issued') metrics.token(answer.samlVersion ?? '1.1');
+      else {
+        metrics.fault(answer.outcome);
+        log.log(answer.outcome === 'internal-error' || answer.outcome === 'store-unavailable' ? 'error' : 'info', 'sts.refused', {
+          version,
+          reason: answer.outcome,
+          ...(answer.detail === undefined ? {} : { detail: answer.detail }),
+        });
+      }
+      const f = settings.faults;
+      if (f.delayMs !== undefined) await new Promise((r) => setTimeout(r, f.delayMs));
+      const text = f.truncate === true ? answer.body.slice(0, Math.floor(answer.body.length / 2)) : answer.body;
+      return reply
+        .code(f.httpStatus ?? answer.status)
+        .header('content-type', f.soap11 === true ? SOAP11_CONTENT_TYPE : SOAP12_CONTENT_TYPE)
+        .header('cache-control', 'no-store')
+        .send(text);
+    });
+  endpoint(STS_PATHS.usernamemixed13, '1.3');
+  endpoint(STS_PATHS.usernamemixed2005, '2005');
+}
+
+/** Fault injection, loudly, once at start. */
+export function announceFaults(f: FaultInjection, log: Logger): void {
+  log.log('warn', 'FAULT INJECTION ENABLED: this STS answers wrongly on purpose', { faults: f });
+}

@@ -1,0 +1,81 @@
+/**
+ * The first checks of an incoming RequestSecurityToken: a SOAP 1.2 envelope, every mandatory
+ * header understood, WS-Addressing of the endpoint's version. Each check is one small function.
+ *
+ * @module
+ */
+import { NS_SOAP11, NS_SOAP12, NS_WSA, NS_WSSE } from '../../protocol/namespaces.js';
+import { type WsTrustVersion, wsTrustConstants } from '../../protocol/wstrust.js';
+import type { XmlElement } from '../../xml/dom.js';
+import { attribute, childElements, textOf } from '../../xml/query.js';
+import { StsFault, WIRE } from './fault.js';
+
+/** Header and Body of a SOAP 1.2 request. */
+export interface RequestEnvelope {
+  readonly header: XmlElement;
+  readonly body: XmlElement;
+}
+
+/** A SOAP 1.2 Envelope with one Header and one Body; SOAP 1.1 gets a VersionMismatch fault. */
+export function readRequestEnvelope(root: XmlElement): RequestEnvelope {
+  if (root.local === 'Envelope' && root.ns === NS_SOAP11) throw new StsFault('soap11', WIRE.versionMismatch);
+  if (root.local !== 'Envelope' || root.ns !== NS_SOAP12) throw new StsFault('not-envelope', WIRE.invalidRequest);
+  const children = childElements(root);
+  const [header, body] = children;
+  if (
+    children.length !== 2 ||
+    header?.ns !== NS_SOAP12 ||
+    header.local !== 'Header' ||
+    body?.ns !== NS_SOAP12 ||
+    body.local !== 'Body'
+  ) {
+    throw new StsFault('envelope-shape', WIRE.invalidRequest, 'expected exactly Header then Body');
+  }
+  return { header, body };
+}
+
+const UNDERSTOOD: ReadonlyArray<readonly [string, string]> = [
+  [NS_WSA, 'Action'],
+  [NS_WSA, 'MessageID'],
+  [NS_WSA, 'ReplyTo'],
+  [NS_WSA, 'To'],
+  [NS_WSSE, 'Security'],
+];
+
+/** SOAP 1.2 §5.2.3: a header block with mustUnderstand="true" we do not process is a fault. */
+export function checkMustUnderstand(header: XmlElement): void {
+  for (const block of childElements(header)) {
+    const mu = attribute(block, NS_SOAP12, 'mustUnderstand')?.trim();
+    if (mu !== '1' && mu !== 'true') continue;
+    if (!UNDERSTOOD.some(([ns, local]) => block.ns === ns && block.local === local)) {
+      throw new StsFault('must-understand', WIRE.mustUnderstand, `${block.ns} ${block.local}`);
+    }
+  }
+}
+
+/**
+ * The MessageID (required: the response relates to it). Exactly one of each addressing header.
+ * Returns the MessageID so later faults can carry RelatesTo.
+ */
+export function readMessageId(header: XmlElement): string {
+  const ids = childElements(header, NS_WSA, 'MessageID');
+  const id = ids.length === 1 && ids[0] !== undefined ? textOf(ids[0]).trim() : '';
+  if (id === '' || id.length > 256) throw new StsFault('message-id', WIRE.invalidRequest, 'missing, repeated or oversized MessageID');
+  return id;
+}
+
+/**
+ * The `wsa:Action` must be the Issue action of the endpoint's version: a 2005 request posted to
+ * the 1.3 endpoint is refused. The HTTP SOAPAction header is not consulted (macOS sends the 1.3
+ * SOAPAction to 2005 endpoints too).
+ */
+export function checkAction(header: XmlElement, version: WsTrustVersion): void {
+  const actions = childElements(header, NS_WSA, 'Action');
+  const action = actions.length === 1 && actions[0] !== undefined ? textOf(actions[0]).trim() : '';
+  if (action !== wsTrustConstants(version).issueAction) {
+    throw new StsFault('wrong-action', WIRE.invalidRequest, `wsa:Action is not the WS-Trust ${version} Issue action`);
+  }
+  for (const local of ['To', 'ReplyTo']) {
+    if (childElements(header, NS_WSA, local).length > 1) throw new StsFault('duplicate-addressing', WIRE.invalidRequest, local);
+  }
+}

@@ -1,0 +1,80 @@
+/**
+ * STS faults: what goes on the wire (a SOAP 1.2 fault shaped like AD FS's) apart from what goes to
+ * the log. The wire never carries internal detail; `label` feeds the metrics.
+ *
+ * @module
+ */
+import { NS_WSSE } from '../../protocol/namespaces.js';
+import type { WsTrustVersion } from '../../protocol/wstrust.js';
+import { wsTrustConstants } from '../../protocol/wstrust.js';
+
+/** The SOAP 1.2 fault codes the STS uses. */
+export type SoapFaultCode = 'Sender' | 'Receiver' | 'MustUnderstand' | 'VersionMismatch';
+
+/** A refusal raised inside the pipeline. */
+export class StsFault extends Error {
+  constructor(
+    /** Stable label for metrics and logs, e.g. `replayed-nonce`. */
+    readonly label: string,
+    /** The wire fault. */
+    readonly wire: WireFault,
+    /** Internal detail for the log only. */
+    readonly detail?: string,
+  ) {
+    super(label);
+  }
+}
+
+/** What the client sees. */
+export interface WireFault {
+  readonly code: SoapFaultCode;
+  /** Subcode: `wsse` (WS-Security namespace) or `trust` (the version's trust namespace) + local name. */
+  readonly subcode?: { readonly ns: 'wsse' | 'trust'; readonly local: string };
+  readonly reason: string;
+}
+
+/** Wire faults, one per kind of refusal, worded like AD FS's. */
+export const WIRE = Object.freeze({
+  failedAuthentication: {
+    code: 'Sender',
+    subcode: { ns: 'wsse', local: 'FailedAuthentication' },
+    reason: 'MSIS7068: Access denied.',
+  },
+  invalidSecurity: {
+    code: 'Sender',
+    subcode: { ns: 'wsse', local: 'InvalidSecurity' },
+    reason: 'An error was discovered processing the <wsse:Security> header.',
+  },
+  unsupportedToken: {
+    code: 'Sender',
+    subcode: { ns: 'wsse', local: 'UnsupportedSecurityToken' },
+    reason: 'An unsupported token was provided.',
+  },
+  messageExpired: {
+    code: 'Sender',
+    subcode: { ns: 'wsse', local: 'MessageExpired' },
+    reason: 'The message has expired.',
+  },
+  requestFailed: {
+    code: 'Sender',
+    subcode: { ns: 'trust', local: 'RequestFailed' },
+    reason: 'MSIS3127: The specified request failed.',
+  },
+  invalidRequest: {
+    code: 'Sender',
+    subcode: { ns: 'trust', local: 'InvalidRequest' },
+    reason: 'The request was invalid or malformed.',
+  },
+  mustUnderstand: { code: 'MustUnderstand', reason: 'A mandatory header was not understood.' },
+  versionMismatch: { code: 'VersionMismatch', reason: 'Only SOAP 1.2 is supported.' },
+  unavailable: {
+    code: 'Receiver',
+    subcode: { ns: 'trust', local: 'RequestFailed' },
+    reason: 'MSIS3127: The specified request failed.',
+  },
+} satisfies Record<string, WireFault>);
+
+/** Resolves a subcode's namespace for `version`. */
+export function subcodeNamespace(subcode: NonNullable<WireFault['subcode']>, version: WsTrustVersion): string {
+  return subcode.ns === 'wsse' ? NS_WSSE : wsTrustConstants(version).ns;
+}

@@ -1,0 +1,173 @@
+/**
+ * Verifying a SAML 1.1 or 2.0 assertion's enveloped XML signature against pinned certificates
+ * only (never a key carried in the assertion), with the defences signature-wrapping attacks call
+ * for: the assertion must stand alone (one root, nothing after it, no DOCTYPE), carry exactly one
+ * Signature — a direct child of the root — whose single Reference points at the root's own id
+ * (which no other element repeats), with allow-listed algorithms. The caller reads claims only
+ * from the returned signed content (xml-crypto's `getSignedReferences()`), never from the input.
+ *
+ * @module
+ */
+import { DOMParser, onErrorStopParsing } from '@xmldom/xmldom';
+import { SignedXml } from 'xml-crypto';
+import { SamlError } from '../errors.js';
+import { NS_DSIG, NS_SAML1, NS_SAML2 } from '../protocol/namespaces.js';
+import type { XmlElement } from '../xml/dom.js';
+import { parseXml } from '../xml/parse.js';
+import { attribute, childElements, descendants } from '../xml/query.js';
+
+/** A verified assertion. */
+export interface VerifiedAssertion {
+  readonly samlVersion: '1.1' | '2.0';
+  /** `AssertionID` (1.1) or `ID` (2.0). */
+  readonly id: string;
+  /** The canonical signed content (the assertion without its signature): read claims from this only. */
+  readonly signedXml: string;
+}
+
+/** Options of {@link verifyAssertionSignature}. */
+export interface VerifyOptions {
+  /** Accept RSA-SHA1 / SHA-1 (older AD FS farms). Off by default: SHA-1 is broken. */
+  readonly dangerouslyAllowSha1?: boolean;
+}
+
+const SHA1_SIGNATURE = 'http://www.w3.org/2000/09/xmldsig#rsa-sha1';
+const SHA1_DIGEST = 'http://www.w3.org/2000/09/xmldsig#sha1';
+const SIGNATURE_ALGORITHMS = new Set([
+  'http://www.w3.org/2001/04/xmldsig-more#rsa-sha256',
+  'http://www.w3.org/2001/04/xmldsig-more#rsa-sha384',
+  'http://www.w3.org/2001/04/xmldsig-more#rsa-sha512',
+]);
+const DIGEST_ALGORITHMS = new Set([
+  'http://www.w3.org/2001/04/xmlenc#sha256',
+  'http://www.w3.org/2001/04/xmldsig-more#sha384',
+  'http://www.w3.org/2001/04/xmlenc#sha512',
+]);
+const EXC_C14N = 'http://www.w3.org/2001/10/xml-exc-c14n#';
+const TRANSFORMS = new Set(['http://www.w3.org/2000/09/xmldsig#enveloped-signature', EXC_C14N]);
+const ID_ATTRIBUTES = new Set(['ID', 'Id', 'id', 'AssertionID']);
+
+/**
+ * Verifies `assertionXml` (a standalone assertion) against `trustedCertificates` (PEM).
+ *
+ * @throws {SamlError} `PSSO_ERR_SAML_MALFORMED` or `PSSO_ERR_SAML_SIGNATURE`.
+ *
+ * @example
+ * ```ts
+ * const { signedXml, samlVersion } = verifyAssertionSignature(xml, [federationSigningCertPem]);
+ * ```
+ */
+export function verifyAssertionSignature(
+  assertionXml: string,
+  trustedCertificates: readonly string[],
+  options: VerifyOptions = {},
+): VerifiedAssertion {
+  if (trustedCertificates.length === 0) throw new TypeError('verifyAssertionSignature: no trusted certificate');
+  const { root, id, samlVersion, signature } = checkStructure(assertionXml);
+  checkSignedInfo(signature, id, options.dangerouslyAllowSha1 === true);
+  const dom = new DOMParser({ onError: onErrorStopParsing }).parseFromString(assertionXml, 'application/xml');
+  const sigNode = dom.documentElement?.getElementsByTagNameNS(NS_DSIG, 'Signature')[0];
+  if (sigNode === undefined || root === undefined) throw malformed('no signature');
+  for (const cert of trustedCertificates) {
+    const sig = new SignedXml({
+      publicCert: cert,
+      idAttribute: samlVersion === '1.1' ? 'AssertionID' : 'ID',
+      getCertFromKeyInfo: () => null,
+    });
+    sig.loadSignature(sigNode as unknown as Node);
+    let valid = false;
+    try {
+      valid = sig.checkSignature(assertionXml);
+    } catch {
+      valid = false;
+    }
+    if (!valid) continue;
+    const refs = sig.getSignedReferences();
+    if (refs.length !== 1 || refs[0] === undefined) throw signature_('the signature must cover exactly the assertion');
+    checkSignedRoot(refs[0], samlVersion, id);
+    return { samlVersion, id, signedXml: refs[0] };
+  }
+  throw signature_('no trusted certificate verifies the signature');
+}
+
+function checkStructure(xml: string) {
+  let doc: ReturnType<typeof parseXml>;
+  try {
+    doc = parseXml(xml, { maxBytes: 256 * 1024, maxDepth: 32, maxAttributes: 32 });
+  } catch {
+    throw malformed('the assertion is not a well-formed standalone XML document');
+  }
+  const root = doc.root;
+  if (doc.source.slice(root.end).trim() !== '' || doc.source.slice(0, root.start).trim() !== '') {
+    throw malformed('content before or after the assertion');
+  }
+  const samlVersion = root.local === 'Assertion' && root.ns === NS_SAML1 ? '1.1' : root.local === 'Assertion' && root.ns === NS_SAML2 ? '2.0' : undefined;
+  if (samlVersion === undefined) throw malformed('the root is not a SAML 1.1 or 2.0 Assertion');
+  const id = attribute(root, '', samlVersion === '1.1' ? 'AssertionID' : 'ID');
+  if (id === undefined || id === '') throw malformed('the assertion has no id');
+  let seen = 0;
+  for (const el of [root, ...allElements(root)]) {
+    for (const a of el.attributes) if (ID_ATTRIBUTES.has(a.local) && a.value === id) seen++;
+  }
+  if (seen !== 1) throw malformed('the assertion id appears more than once');
+  const signatures = descendants(root, NS_DSIG, 'Signature');
+  const direct = childElements(root, NS_DSIG, 'Signature');
+  if (signatures.length !== 1 || direct.length !== 1 || direct[0] === undefined) {
+    throw signatures.length === 0 ? signature_('the assertion is not signed') : malformed('exactly one signature, a child of the assertion, is allowed');
+  }
+  return { root, id, samlVersion, signature: direct[0] } as const;
+}
+
+function checkSignedInfo(signature: XmlElement, id: string, sha1: boolean): void {
+  const infos = childElements(signature, NS_DSIG, 'SignedInfo');
+  const info = infos[0];
+  if (infos.length !== 1 || info === undefined) throw malformed('exactly one SignedInfo is allowed');
+  const method = childElements(info, NS_DSIG, 'SignatureMethod')[0];
+  const algorithm = method === undefined ? '' : (attribute(method, '', 'Algorithm') ?? '');
+  if (!SIGNATURE_ALGORITHMS.has(algorithm) && !(sha1 && algorithm === SHA1_SIGNATURE)) {
+    throw signature_('signature algorithm not allowed');
+  }
+  const c14n = childElements(info, NS_DSIG, 'CanonicalizationMethod')[0];
+  if (c14n === undefined || attribute(c14n, '', 'Algorithm') !== EXC_C14N) throw signature_('canonicalization not allowed');
+  const refs = childElements(info, NS_DSIG, 'Reference');
+  const ref = refs[0];
+  if (refs.length !== 1 || ref === undefined || attribute(ref, '', 'URI') !== `#${id}`) {
+    throw malformed('the signature must have one reference, to the assertion itself');
+  }
+  const digest = childElements(ref, NS_DSIG, 'DigestMethod')[0];
+  const digestAlgorithm = digest === undefined ? '' : (attribute(digest, '', 'Algorithm') ?? '');
+  if (!DIGEST_ALGORITHMS.has(digestAlgorithm) && !(sha1 && digestAlgorithm === SHA1_DIGEST)) throw signature_('digest algorithm not allowed');
+  for (const transforms of childElements(ref, NS_DSIG, 'Transforms')) {
+    for (const t of childElements(transforms, NS_DSIG, 'Transform')) {
+      if (!TRANSFORMS.has(attribute(t, '', 'Algorithm') ?? '')) throw signature_('transform not allowed');
+    }
+  }
+}
+
+/** The signed content must itself be the assertion with that id. */
+function checkSignedRoot(signedXml: string, samlVersion: '1.1' | '2.0', id: string): void {
+  const root = parseXml(signedXml).root;
+  const ok = root.local === 'Assertion' && root.ns === (samlVersion === '1.1' ? NS_SAML1 : NS_SAML2) && attribute(root, '', samlVersion === '1.1' ? 'AssertionID' : 'ID') === id;
+  if (!ok) throw signature_('the signed content is not the assertion');
+}
+
+function allElements(root: XmlElement): XmlElement[] {
+  const out: XmlElement[] = [];
+  const stack = [root];
+  while (stack.length > 0) {
+    const el = stack.pop() as XmlElement;
+    for (const c of el.children) if (c.type === 'element') {
+      out.push(c);
+      stack.push(c);
+    }
+  }
+  return out;
+}
+
+function malformed(why: string): SamlError {
+  return new SamlError('PSSO_ERR_SAML_MALFORMED', `SAML assertion refused: ${why}`);
+}
+
+function signature_(why: string): SamlError {
+  return new SamlError('PSSO_ERR_SAML_SIGNATURE', `SAML assertion signature refused: ${why}`);
+}
