@@ -231,7 +231,6 @@ export class WsTrustFaultError extends PssoError<WsTrustFaultCode> {
   }
 }
 
-// biome-ignore lint/suspicious/noControlCharactersInRegex: stripping control characters is the point
 /**
  * A SAML assertion was refused: not a single well-formed assertion (wrapping, duplicate ids,
  * trailing content: `PSSO_ERR_SAML_MALFORMED`), or not signed by a trusted key with an allowed
@@ -255,6 +254,7 @@ export class SamlError extends PssoError<SamlErrorCode> {}
  */
 export class IdpError extends PssoError<IdpErrorCode> {}
 
+// biome-ignore lint/suspicious/noControlCharactersInRegex: stripping control characters is the point
 const CONTROL = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\u2028\u2029]/g;
 
 /**

@@ -32,23 +32,52 @@ export function createApp(s: AppSettings, metrics: Metrics, log: Logger): Fastif
     querystringParser: (q) => parseQuery(q),
   });
   app.removeAllContentTypeParsers();
-  app.addContentTypeParser(['application/soap+xml', 'text/xml'], { parseAs: 'buffer' }, (_req, body, done) => done(null, body));
-  app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (_req, body, done) =>
-    done(null, parseQuery(String(body))),
+  app.addContentTypeParser(
+    ['application/soap+xml', 'text/xml'],
+    { parseAs: 'buffer' },
+    (_req, body, done) => done(null, body),
+  );
+  app.addContentTypeParser(
+    'application/x-www-form-urlencoded',
+    { parseAs: 'string' },
+    (_req, body, done) => done(null, parseQuery(String(body))),
   );
   app.addHook('onResponse', async (request, reply) => {
-    metrics.request(request.routeOptions.url ?? 'unmatched', reply.statusCode, reply.elapsedTime / 1000);
+    metrics.request(
+      request.routeOptions.url ?? 'unmatched',
+      reply.statusCode,
+      reply.elapsedTime / 1000,
+    );
   });
-  app.setErrorHandler((error: { statusCode?: number; code?: string; message?: string }, request, reply) => {
-    const status = error.statusCode !== undefined && error.statusCode >= 400 && error.statusCode < 500 ? error.statusCode : 500;
-    if (status === 500) log.log('error', 'http.error', { url: request.url, error: error.message });
-    return reply.code(status).send({ error: status === 413 ? 'request_too_large' : status === 415 ? 'unsupported_media_type' : status === 500 ? 'server_error' : 'invalid_request' });
-  });
+  app.setErrorHandler(
+    (error: { statusCode?: number; code?: string; message?: string }, request, reply) => {
+      const status =
+        error.statusCode !== undefined && error.statusCode >= 400 && error.statusCode < 500
+          ? error.statusCode
+          : 500;
+      if (status === 500)
+        log.log('error', 'http.error', { url: request.url, error: error.message });
+      return reply
+        .code(status)
+        .send({
+          error:
+            status === 413
+              ? 'request_too_large'
+              : status === 415
+                ? 'unsupported_media_type'
+                : status === 500
+                  ? 'server_error'
+                  : 'invalid_request',
+        });
+    },
+  );
   app.setNotFoundHandler((_req, reply) => reply.code(404).send({ error: 'not_found' }));
   app.get('/healthz', async (_req, reply) => {
     const ok = await s.healthy().catch(() => false);
     return reply.code(ok ? 200 : 503).send({ status: ok ? 'ok' : 'unavailable' });
   });
-  app.get('/metrics', async (_req, reply) => reply.header('content-type', 'text/plain; version=0.0.4').send(metrics.render()));
+  app.get('/metrics', async (_req, reply) =>
+    reply.header('content-type', 'text/plain; version=0.0.4').send(metrics.render()),
+  );
   return app;
 }

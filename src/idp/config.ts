@@ -16,7 +16,11 @@ export interface IdpConfig {
   readonly managedDomains: readonly string[];
   /** Relying parties (added to the database on start). */
   readonly relyingParties: readonly RelyingParty[];
-  readonly lockout: { readonly threshold: number; readonly windowSeconds: number; readonly lockoutSeconds: number };
+  readonly lockout: {
+    readonly threshold: number;
+    readonly windowSeconds: number;
+    readonly lockoutSeconds: number;
+  };
   /** UsernameToken Created freshness window and Nonce memory. */
   readonly freshnessSeconds: number;
   readonly clockSkewSeconds: number;
@@ -64,14 +68,18 @@ export function loadConfig(path: string): IdpConfig {
 
 /** Checks a configuration object (merged over the defaults). */
 export function checkConfig(raw: unknown): IdpConfig {
-  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) bad('the configuration must be a JSON object');
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw))
+    bad('the configuration must be a JSON object');
   const o = raw as Json;
   const known = new Set([...Object.keys(DEFAULT_CONFIG), 'issuer']);
   for (const key of Object.keys(o)) if (!known.has(key)) bad(`unknown field "${key.slice(0, 40)}"`);
   const lockout = (o.lockout ?? DEFAULT_CONFIG.lockout) as Json;
   const config: IdpConfig = {
     ...(o.issuer === undefined ? {} : { issuer: str(o.issuer, 'issuer') }),
-    federatedDomains: strings(o.federatedDomains ?? DEFAULT_CONFIG.federatedDomains, 'federatedDomains'),
+    federatedDomains: strings(
+      o.federatedDomains ?? DEFAULT_CONFIG.federatedDomains,
+      'federatedDomains',
+    ),
     managedDomains: strings(o.managedDomains ?? DEFAULT_CONFIG.managedDomains, 'managedDomains'),
     relyingParties: parties(o.relyingParties ?? DEFAULT_CONFIG.relyingParties),
     lockout: {
@@ -79,13 +87,43 @@ export function checkConfig(raw: unknown): IdpConfig {
       windowSeconds: int(lockout.windowSeconds, 'lockout.windowSeconds', 1, 86_400),
       lockoutSeconds: int(lockout.lockoutSeconds, 'lockout.lockoutSeconds', 1, 86_400 * 30),
     },
-    freshnessSeconds: int(o.freshnessSeconds ?? DEFAULT_CONFIG.freshnessSeconds, 'freshnessSeconds', 1, 3600),
-    clockSkewSeconds: int(o.clockSkewSeconds ?? DEFAULT_CONFIG.clockSkewSeconds, 'clockSkewSeconds', 0, 3600),
+    freshnessSeconds: int(
+      o.freshnessSeconds ?? DEFAULT_CONFIG.freshnessSeconds,
+      'freshnessSeconds',
+      1,
+      3600,
+    ),
+    clockSkewSeconds: int(
+      o.clockSkewSeconds ?? DEFAULT_CONFIG.clockSkewSeconds,
+      'clockSkewSeconds',
+      0,
+      3600,
+    ),
     strict: bool(o.strict ?? DEFAULT_CONFIG.strict, 'strict'),
-    maxBodyBytes: int(o.maxBodyBytes ?? DEFAULT_CONFIG.maxBodyBytes, 'maxBodyBytes', 1024, 1024 * 1024),
-    tokenLifetimeSeconds: int(o.tokenLifetimeSeconds ?? DEFAULT_CONFIG.tokenLifetimeSeconds, 'tokenLifetimeSeconds', 60, 86_400),
-    credentialCacheSeconds: int(o.credentialCacheSeconds ?? DEFAULT_CONFIG.credentialCacheSeconds, 'credentialCacheSeconds', 0, 3600),
-    requestTimeoutMs: int(o.requestTimeoutMs ?? DEFAULT_CONFIG.requestTimeoutMs, 'requestTimeoutMs', 100, 300_000),
+    maxBodyBytes: int(
+      o.maxBodyBytes ?? DEFAULT_CONFIG.maxBodyBytes,
+      'maxBodyBytes',
+      1024,
+      1024 * 1024,
+    ),
+    tokenLifetimeSeconds: int(
+      o.tokenLifetimeSeconds ?? DEFAULT_CONFIG.tokenLifetimeSeconds,
+      'tokenLifetimeSeconds',
+      60,
+      86_400,
+    ),
+    credentialCacheSeconds: int(
+      o.credentialCacheSeconds ?? DEFAULT_CONFIG.credentialCacheSeconds,
+      'credentialCacheSeconds',
+      0,
+      3600,
+    ),
+    requestTimeoutMs: int(
+      o.requestTimeoutMs ?? DEFAULT_CONFIG.requestTimeoutMs,
+      'requestTimeoutMs',
+      100,
+      300_000,
+    ),
   };
   return config;
 }
@@ -95,7 +133,8 @@ function bad(message: string): never {
 }
 
 function str(v: unknown, name: string): string {
-  if (typeof v !== 'string' || v.trim() === '' || v.length > 2048) bad(`${name} must be a non-empty string`);
+  if (typeof v !== 'string' || v.trim() === '' || v.length > 2048)
+    bad(`${name} must be a non-empty string`);
   return v;
 }
 
@@ -105,7 +144,8 @@ function strings(v: unknown, name: string): string[] {
 }
 
 function int(v: unknown, name: string, min: number, max: number): number {
-  if (typeof v !== 'number' || !Number.isInteger(v) || v < min || v > max) bad(`${name} must be an integer from ${min} to ${max}`);
+  if (typeof v !== 'number' || !Number.isInteger(v) || v < min || v > max)
+    bad(`${name} must be an integer from ${min} to ${max}`);
   return v;
 }
 
@@ -119,7 +159,8 @@ function parties(v: unknown): RelyingParty[] {
   return v.map((p, i) => {
     const o = (typeof p === 'object' && p !== null ? p : {}) as Json;
     const samlVersion = o.samlVersion ?? '1.1';
-    if (samlVersion !== '1.1' && samlVersion !== '2.0') bad(`relyingParties[${i}].samlVersion must be "1.1" or "2.0"`);
+    if (samlVersion !== '1.1' && samlVersion !== '2.0')
+      bad(`relyingParties[${i}].samlVersion must be "1.1" or "2.0"`);
     return { identifier: str(o.identifier, `relyingParties[${i}].identifier`), samlVersion };
   });
 }

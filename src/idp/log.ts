@@ -14,7 +14,10 @@ export interface Logger {
 }
 
 /** JSON lines on a writable (stderr by default). */
-export function jsonLogger(write: (line: string) => void = (l) => process.stderr.write(l), minLevel: LogLevel = 'info'): Logger {
+export function jsonLogger(
+  write: (line: string) => void = (l) => process.stderr.write(l),
+  minLevel: LogLevel = 'info',
+): Logger {
   const order: Record<LogLevel, number> = { debug: 0, info: 1, warn: 2, error: 3 };
   return {
     log(level, event, fields) {

@@ -23,7 +23,8 @@ export class Metrics {
     this.requests.set(key, (this.requests.get(key) ?? 0) + 1);
     this.count++;
     this.sum += seconds;
-    for (let i = 0; i < BUCKETS.length; i++) if (seconds <= (BUCKETS[i] as number)) this.buckets[i] = (this.buckets[i] as number) + 1;
+    for (let i = 0; i < BUCKETS.length; i++)
+      if (seconds <= (BUCKETS[i] as number)) this.buckets[i] = (this.buckets[i] as number) + 1;
   }
 
   /** A token was issued. */
@@ -40,18 +41,38 @@ export class Metrics {
   /** The exposition text. */
   render(): string {
     const lines: string[] = [];
-    lines.push('# HELP psso_idp_requests_total HTTP requests by route and status.', '# TYPE psso_idp_requests_total counter');
+    lines.push(
+      '# HELP psso_idp_requests_total HTTP requests by route and status.',
+      '# TYPE psso_idp_requests_total counter',
+    );
     for (const [k, v] of this.requests) lines.push(`psso_idp_requests_total{${k}} ${v}`);
-    lines.push('# HELP psso_idp_tokens_issued_total SAML assertions issued.', '# TYPE psso_idp_tokens_issued_total counter');
+    lines.push(
+      '# HELP psso_idp_tokens_issued_total SAML assertions issued.',
+      '# TYPE psso_idp_tokens_issued_total counter',
+    );
     for (const [k, v] of this.tokens) lines.push(`psso_idp_tokens_issued_total{saml="${k}"} ${v}`);
-    lines.push('# HELP psso_idp_faults_total Requests refused, by reason.', '# TYPE psso_idp_faults_total counter');
+    lines.push(
+      '# HELP psso_idp_faults_total Requests refused, by reason.',
+      '# TYPE psso_idp_faults_total counter',
+    );
     for (const [k, v] of this.faults) lines.push(`psso_idp_faults_total{reason="${k}"} ${v}`);
-    lines.push('# HELP psso_idp_replays_refused_total Replayed nonces, assertions or server nonces refused.', '# TYPE psso_idp_replays_refused_total counter');
+    lines.push(
+      '# HELP psso_idp_replays_refused_total Replayed nonces, assertions or server nonces refused.',
+      '# TYPE psso_idp_replays_refused_total counter',
+    );
     lines.push(`psso_idp_replays_refused_total ${this.replays}`);
-    lines.push('# HELP psso_idp_request_duration_seconds Request latency.', '# TYPE psso_idp_request_duration_seconds histogram');
-    BUCKETS.forEach((le, i) => lines.push(`psso_idp_request_duration_seconds_bucket{le="${le}"} ${this.buckets[i]}`));
+    lines.push(
+      '# HELP psso_idp_request_duration_seconds Request latency.',
+      '# TYPE psso_idp_request_duration_seconds histogram',
+    );
+    BUCKETS.forEach((le, i) => {
+      lines.push(`psso_idp_request_duration_seconds_bucket{le="${le}"} ${this.buckets[i]}`);
+    });
     lines.push(`psso_idp_request_duration_seconds_bucket{le="+Inf"} ${this.count}`);
-    lines.push(`psso_idp_request_duration_seconds_sum ${this.sum}`, `psso_idp_request_duration_seconds_count ${this.count}`);
+    lines.push(
+      `psso_idp_request_duration_seconds_sum ${this.sum}`,
+      `psso_idp_request_duration_seconds_count ${this.count}`,
+    );
     return `${lines.join('\n')}\n`;
   }
 }

@@ -85,19 +85,45 @@ export function mexDocument(origin: string): string {
     `xmlns:soap12="${NS_WSDL_SOAP12}" xmlns:wsa10="${NS_WSA}" xmlns:wsu="${NS_WSU}" xmlns:wsp="${NS_WSP}" ` +
     `xmlns:sp="${NS_SP13}" xmlns:sp2005="${NS_SP2005}">` +
     policy('CustomBinding_IWSTrustFeb2005Async_policy', `${http}${transport('sp2005')}`) +
-    policy('CustomBinding_IWSTrustFeb2005Async1_policy', `${transport('sp2005')}${usernameToken('sp2005', 'SignedSupportingTokens')}`) +
+    policy(
+      'CustomBinding_IWSTrustFeb2005Async1_policy',
+      `${transport('sp2005')}${usernameToken('sp2005', 'SignedSupportingTokens')}`,
+    ) +
     policy(
       'CustomBinding_IWSTrustFeb2005Async2_policy',
       '<sp2005:SymmetricBinding><wsp:Policy><sp2005:IncludeTimestamp/></wsp:Policy></sp2005:SymmetricBinding>' +
         usernameToken('sp2005', 'SignedSupportingTokens'),
     ) +
     policy('CustomBinding_IWSTrust13Async_policy', `${http}${transport('sp')}`) +
-    policy('UserNameWSTrustBinding_IWSTrust13Async_policy', `${transport('sp')}${usernameToken('sp', 'SignedEncryptedSupportingTokens')}`) +
-    binding('CustomBinding_IWSTrustFeb2005Async', 'CustomBinding_IWSTrustFeb2005Async_policy', WSTRUST2005.issueAction) +
-    binding('CustomBinding_IWSTrustFeb2005Async1', 'CustomBinding_IWSTrustFeb2005Async1_policy', WSTRUST2005.issueAction) +
-    binding('CustomBinding_IWSTrustFeb2005Async2', 'CustomBinding_IWSTrustFeb2005Async2_policy', WSTRUST2005.issueAction) +
-    binding('CustomBinding_IWSTrust13Async', 'CustomBinding_IWSTrust13Async_policy', WSTRUST13.issueAction) +
-    binding('UserNameWSTrustBinding_IWSTrust13Async', 'UserNameWSTrustBinding_IWSTrust13Async_policy', WSTRUST13.issueAction) +
+    policy(
+      'UserNameWSTrustBinding_IWSTrust13Async_policy',
+      `${transport('sp')}${usernameToken('sp', 'SignedEncryptedSupportingTokens')}`,
+    ) +
+    binding(
+      'CustomBinding_IWSTrustFeb2005Async',
+      'CustomBinding_IWSTrustFeb2005Async_policy',
+      WSTRUST2005.issueAction,
+    ) +
+    binding(
+      'CustomBinding_IWSTrustFeb2005Async1',
+      'CustomBinding_IWSTrustFeb2005Async1_policy',
+      WSTRUST2005.issueAction,
+    ) +
+    binding(
+      'CustomBinding_IWSTrustFeb2005Async2',
+      'CustomBinding_IWSTrustFeb2005Async2_policy',
+      WSTRUST2005.issueAction,
+    ) +
+    binding(
+      'CustomBinding_IWSTrust13Async',
+      'CustomBinding_IWSTrust13Async_policy',
+      WSTRUST13.issueAction,
+    ) +
+    binding(
+      'UserNameWSTrustBinding_IWSTrust13Async',
+      'UserNameWSTrustBinding_IWSTrust13Async_policy',
+      WSTRUST13.issueAction,
+    ) +
     '<wsdl:service name="SecurityTokenService">' +
     port('CustomBinding_IWSTrustFeb2005Async', u(STS_PATHS.windowstransport2005)) +
     port('CustomBinding_IWSTrustFeb2005Async1', u(STS_PATHS.usernamemixed2005)) +

@@ -20,7 +20,11 @@ export interface RealmSettings {
 export function userRealm(user: string, s: RealmSettings): Record<string, string> {
   const at = user.lastIndexOf('@');
   const domain = at === -1 ? '' : user.slice(at + 1).toLowerCase();
-  const base = { ver: '1.0', cloud_instance_name: s.cloudInstanceName, cloud_audience_urn: s.cloudAudienceUrn };
+  const base = {
+    ver: '1.0',
+    cloud_instance_name: s.cloudInstanceName,
+    cloud_audience_urn: s.cloudAudienceUrn,
+  };
   if (domain !== '' && s.federatedDomains.some((d) => d.toLowerCase() === domain)) {
     return {
       ...base,

@@ -62,10 +62,14 @@ export function verifyAssertionSignature(
   trustedCertificates: readonly string[],
   options: VerifyOptions = {},
 ): VerifiedAssertion {
-  if (trustedCertificates.length === 0) throw new TypeError('verifyAssertionSignature: no trusted certificate');
+  if (trustedCertificates.length === 0)
+    throw new TypeError('verifyAssertionSignature: no trusted certificate');
   const { root, id, samlVersion, signature } = checkStructure(assertionXml);
   checkSignedInfo(signature, id, options.dangerouslyAllowSha1 === true);
-  const dom = new DOMParser({ onError: onErrorStopParsing }).parseFromString(assertionXml, 'application/xml');
+  const dom = new DOMParser({ onError: onErrorStopParsing }).parseFromString(
+    assertionXml,
+    'application/xml',
+  );
   const sigNode = dom.documentElement?.getElementsByTagNameNS(NS_DSIG, 'Signature')[0];
   if (sigNode === undefined || root === undefined) throw malformed('no signature');
   for (const cert of trustedCertificates) {
@@ -83,7 +87,8 @@ export function verifyAssertionSignature(
     }
     if (!valid) continue;
     const refs = sig.getSignedReferences();
-    if (refs.length !== 1 || refs[0] === undefined) throw signature_('the signature must cover exactly the assertion');
+    if (refs.length !== 1 || refs[0] === undefined)
+      throw signature_('the signature must cover exactly the assertion');
     checkSignedRoot(refs[0], samlVersion, id);
     return { samlVersion, id, signedXml: refs[0] };
   }
@@ -101,7 +106,12 @@ function checkStructure(xml: string) {
   if (doc.source.slice(root.end).trim() !== '' || doc.source.slice(0, root.start).trim() !== '') {
     throw malformed('content before or after the assertion');
   }
-  const samlVersion = root.local === 'Assertion' && root.ns === NS_SAML1 ? '1.1' : root.local === 'Assertion' && root.ns === NS_SAML2 ? '2.0' : undefined;
+  const samlVersion =
+    root.local === 'Assertion' && root.ns === NS_SAML1
+      ? '1.1'
+      : root.local === 'Assertion' && root.ns === NS_SAML2
+        ? '2.0'
+        : undefined;
   if (samlVersion === undefined) throw malformed('the root is not a SAML 1.1 or 2.0 Assertion');
   const id = attribute(root, '', samlVersion === '1.1' ? 'AssertionID' : 'ID');
   if (id === undefined || id === '') throw malformed('the assertion has no id');
@@ -113,7 +123,9 @@ function checkStructure(xml: string) {
   const signatures = descendants(root, NS_DSIG, 'Signature');
   const direct = childElements(root, NS_DSIG, 'Signature');
   if (signatures.length !== 1 || direct.length !== 1 || direct[0] === undefined) {
-    throw signatures.length === 0 ? signature_('the assertion is not signed') : malformed('exactly one signature, a child of the assertion, is allowed');
+    throw signatures.length === 0
+      ? signature_('the assertion is not signed')
+      : malformed('exactly one signature, a child of the assertion, is allowed');
   }
   return { root, id, samlVersion, signature: direct[0] } as const;
 }
@@ -121,14 +133,16 @@ function checkStructure(xml: string) {
 function checkSignedInfo(signature: XmlElement, id: string, sha1: boolean): void {
   const infos = childElements(signature, NS_DSIG, 'SignedInfo');
   const info = infos[0];
-  if (infos.length !== 1 || info === undefined) throw malformed('exactly one SignedInfo is allowed');
+  if (infos.length !== 1 || info === undefined)
+    throw malformed('exactly one SignedInfo is allowed');
   const method = childElements(info, NS_DSIG, 'SignatureMethod')[0];
   const algorithm = method === undefined ? '' : (attribute(method, '', 'Algorithm') ?? '');
   if (!SIGNATURE_ALGORITHMS.has(algorithm) && !(sha1 && algorithm === SHA1_SIGNATURE)) {
     throw signature_('signature algorithm not allowed');
   }
   const c14n = childElements(info, NS_DSIG, 'CanonicalizationMethod')[0];
-  if (c14n === undefined || attribute(c14n, '', 'Algorithm') !== EXC_C14N) throw signature_('canonicalization not allowed');
+  if (c14n === undefined || attribute(c14n, '', 'Algorithm') !== EXC_C14N)
+    throw signature_('canonicalization not allowed');
   const refs = childElements(info, NS_DSIG, 'Reference');
   const ref = refs[0];
   if (refs.length !== 1 || ref === undefined || attribute(ref, '', 'URI') !== `#${id}`) {
@@ -136,10 +150,12 @@ function checkSignedInfo(signature: XmlElement, id: string, sha1: boolean): void
   }
   const digest = childElements(ref, NS_DSIG, 'DigestMethod')[0];
   const digestAlgorithm = digest === undefined ? '' : (attribute(digest, '', 'Algorithm') ?? '');
-  if (!DIGEST_ALGORITHMS.has(digestAlgorithm) && !(sha1 && digestAlgorithm === SHA1_DIGEST)) throw signature_('digest algorithm not allowed');
+  if (!DIGEST_ALGORITHMS.has(digestAlgorithm) && !(sha1 && digestAlgorithm === SHA1_DIGEST))
+    throw signature_('digest algorithm not allowed');
   for (const transforms of childElements(ref, NS_DSIG, 'Transforms')) {
     for (const t of childElements(transforms, NS_DSIG, 'Transform')) {
-      if (!TRANSFORMS.has(attribute(t, '', 'Algorithm') ?? '')) throw signature_('transform not allowed');
+      if (!TRANSFORMS.has(attribute(t, '', 'Algorithm') ?? ''))
+        throw signature_('transform not allowed');
     }
   }
 }
@@ -147,7 +163,10 @@ function checkSignedInfo(signature: XmlElement, id: string, sha1: boolean): void
 /** The signed content must itself be the assertion with that id. */
 function checkSignedRoot(signedXml: string, samlVersion: '1.1' | '2.0', id: string): void {
   const root = parseXml(signedXml).root;
-  const ok = root.local === 'Assertion' && root.ns === (samlVersion === '1.1' ? NS_SAML1 : NS_SAML2) && attribute(root, '', samlVersion === '1.1' ? 'AssertionID' : 'ID') === id;
+  const ok =
+    root.local === 'Assertion' &&
+    root.ns === (samlVersion === '1.1' ? NS_SAML1 : NS_SAML2) &&
+    attribute(root, '', samlVersion === '1.1' ? 'AssertionID' : 'ID') === id;
   if (!ok) throw signature_('the signed content is not the assertion');
 }
 
@@ -156,10 +175,11 @@ function allElements(root: XmlElement): XmlElement[] {
   const stack = [root];
   while (stack.length > 0) {
     const el = stack.pop() as XmlElement;
-    for (const c of el.children) if (c.type === 'element') {
-      out.push(c);
-      stack.push(c);
-    }
+    for (const c of el.children)
+      if (c.type === 'element') {
+        out.push(c);
+        stack.push(c);
+      }
   }
   return out;
 }

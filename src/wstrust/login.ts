@@ -11,7 +11,11 @@ import type { HttpOptions } from '../http/options.js';
 import { fetchMex } from '../mex/fetch.js';
 import type { MexEndpoint, MexMetadata } from '../mex/types.js';
 import { buildRequestSecurityToken, type RequestProfile } from './rst.js';
-import { type ExpectedResponse, processRequestSecurityTokenResponse, type WsTrustToken } from './rstr.js';
+import {
+  type ExpectedResponse,
+  processRequestSecurityTokenResponse,
+  type WsTrustToken,
+} from './rstr.js';
 import { sendRequestSecurityToken } from './send.js';
 
 /** Options of {@link wsTrustLogin}. Give exactly one of `mexUrl` and `endpoint`. */

@@ -21,8 +21,8 @@ import {
   type WsTrustVersion,
   wsTrustConstants,
 } from '../protocol/wstrust.js';
-import type { XmlDocument, XmlElement } from '../xml/dom.js';
 import { verifyAssertionSignature } from '../saml/verify.js';
+import type { XmlDocument, XmlElement } from '../xml/dom.js';
 import { parseXml } from '../xml/parse.js';
 import { childElements, rawXml, textOf } from '../xml/query.js';
 import { checkRelatesTo, readEnvelope, throwIfFault } from './envelope.js';
@@ -218,8 +218,13 @@ function checkExpected(expected: ExpectedResponse): ExpectedResponse {
     throw new TypeError('expected.clockSkewSeconds must be a finite number >= 0');
   }
   const certs = expected.trustedSigningCertificates;
-  if (certs !== undefined && (!Array.isArray(certs) || certs.length === 0 || !certs.every((c) => typeof c === 'string'))) {
-    throw new TypeError('expected.trustedSigningCertificates must be a non-empty array of PEM strings');
+  if (
+    certs !== undefined &&
+    (!Array.isArray(certs) || certs.length === 0 || !certs.every((c) => typeof c === 'string'))
+  ) {
+    throw new TypeError(
+      'expected.trustedSigningCertificates must be a non-empty array of PEM strings',
+    );
   }
   return expected;
 }

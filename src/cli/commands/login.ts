@@ -33,7 +33,10 @@ export function registerLogin(program: Command): void {
       .requiredOption('--urn <urn>', 'AppliesTo: the federationRequestURN')
       .requiredOption('--username <username>', 'the user name')
       .option('--password-stdin', 'read the password from stdin (else a prompt on the terminal)')
-      .option('--signing-cert <file>', 'also verify the assertion signature against this token-signing certificate (PEM)')
+      .option(
+        '--signing-cert <file>',
+        'also verify the assertion signature against this token-signing certificate (PEM)',
+      )
       .addOption(
         new Option('--profile <profile>', 'request profile')
           .choices(['macos', 'wss11'])
@@ -88,7 +91,9 @@ export function registerLogin(program: Command): void {
       profile: flags.profile,
       http,
       onProgress,
-      ...(flags.signingCert === undefined ? {} : { trustedSigningCertificates: [readPem(flags.signingCert)] }),
+      ...(flags.signingCert === undefined
+        ? {}
+        : { trustedSigningCertificates: [readPem(flags.signingCert)] }),
     });
     if (json) {
       printJson({ endpoint: result.endpoint, token: tokenJson(result.token), steps });

@@ -78,7 +78,8 @@ export function parseFaultSwitches(values: readonly string[]): FaultInjection {
         out.httpStatus = int(100, 599);
         break;
       case 'token-type':
-        if (value === undefined || value === '') throw new TypeError('--fault token-type needs a URI');
+        if (value === undefined || value === '')
+          throw new TypeError('--fault token-type needs a URI');
         out.tokenType = value;
         break;
       case 'no-relates-to':
@@ -103,7 +104,9 @@ export function parseFaultSwitches(values: readonly string[]): FaultInjection {
         out.truncate = true;
         break;
       default:
-        throw new TypeError(`unknown --fault switch "${name}" (known: ${FAULT_SWITCHES.join(', ')})`);
+        throw new TypeError(
+          `unknown --fault switch "${name}" (known: ${FAULT_SWITCHES.join(', ')})`,
+        );
     }
   }
   return out;

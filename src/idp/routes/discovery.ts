@@ -8,20 +8,34 @@ import { STS_PATHS } from '../mex-document.js';
 import { type RealmSettings, userRealm } from '../realm.js';
 
 /** Registers `/common/userrealm/{user}`, `/common/UserRealm?user=` and the MEX. */
-export function discoveryRoutes(app: FastifyInstance, realm: RealmSettings, mex: () => string): void {
+export function discoveryRoutes(
+  app: FastifyInstance,
+  realm: RealmSettings,
+  mex: () => string,
+): void {
   const answer = (user: string | undefined, apiVersion: string | undefined) => {
-    if (apiVersion !== undefined && apiVersion !== '1.0') return { status: 400, body: { error: 'unsupported_api_version' } };
-    if (user === undefined || user === '' || user.length > 256) return { status: 400, body: { error: 'invalid_request' } };
+    if (apiVersion !== undefined && apiVersion !== '1.0')
+      return { status: 400, body: { error: 'unsupported_api_version' } };
+    if (user === undefined || user === '' || user.length > 256)
+      return { status: 400, body: { error: 'invalid_request' } };
     return { status: 200, body: userRealm(user, realm) };
   };
-  app.get<{ Params: { user: string }; Querystring: Record<string, string | undefined> }>('/common/userrealm/:user', async (req, reply) => {
-    const a = answer(req.params.user, req.query['api-version']);
-    return reply.code(a.status).header('cache-control', 'no-store').send(a.body);
-  });
-  app.get<{ Querystring: Record<string, string | undefined> }>('/common/UserRealm', async (req, reply) => {
-    const a = answer(req.query.user, req.query['api-version']);
-    return reply.code(a.status).header('cache-control', 'no-store').send(a.body);
-  });
+  app.get<{ Params: { user: string }; Querystring: Record<string, string | undefined> }>(
+    '/common/userrealm/:user',
+    async (req, reply) => {
+      const a = answer(req.params.user, req.query['api-version']);
+      return reply.code(a.status).header('cache-control', 'no-store').send(a.body);
+    },
+  );
+  app.get<{ Querystring: Record<string, string | undefined> }>(
+    '/common/UserRealm',
+    async (req, reply) => {
+      const a = answer(req.query.user, req.query['api-version']);
+      return reply.code(a.status).header('cache-control', 'no-store').send(a.body);
+    },
+  );
   const doc = mex();
-  app.get(STS_PATHS.mex, async (_req, reply) => reply.header('content-type', 'application/soap+xml; charset=utf-8').send(doc));
+  app.get(STS_PATHS.mex, async (_req, reply) =>
+    reply.header('content-type', 'application/soap+xml; charset=utf-8').send(doc),
+  );
 }

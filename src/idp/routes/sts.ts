@@ -10,12 +10,18 @@ import { SOAP11_CONTENT_TYPE, SOAP12_CONTENT_TYPE } from '../../protocol/media-t
 import type { WsTrustVersion } from '../../protocol/wstrust.js';
 import type { FaultInjection } from '../faults/injection.js';
 import type { Logger } from '../log.js';
-import { STS_PATHS } from '../mex-document.js';
 import type { Metrics } from '../metrics.js';
+import { STS_PATHS } from '../mex-document.js';
 import { handleRst, type StsDeps, type StsSettings } from '../sts/handle.js';
 
 /** Registers both STS endpoints. */
-export function stsRoutes(app: FastifyInstance, deps: StsDeps, settings: StsSettings, metrics: Metrics, log: Logger): void {
+export function stsRoutes(
+  app: FastifyInstance,
+  deps: StsDeps,
+  settings: StsSettings,
+  metrics: Metrics,
+  log: Logger,
+): void {
   const endpoint = (path: string, version: WsTrustVersion) =>
     app.post(path, async (request, reply) => {
       const body = request.body instanceof Buffer ? request.body : Buffer.alloc(0);
@@ -23,15 +29,24 @@ export function stsRoutes(app: FastifyInstance, deps: StsDeps, settings: StsSett
       if (answer.outcome === 'issued') metrics.token(answer.samlVersion ?? '1.1');
       else {
         metrics.fault(answer.outcome);
-        log.log(answer.outcome === 'internal-error' || answer.outcome === 'store-unavailable' ? 'error' : 'info', 'sts.refused', {
-          version,
-          reason: answer.outcome,
-          ...(answer.detail === undefined ? {} : { detail: answer.detail }),
-        });
+        log.log(
+          answer.outcome === 'internal-error' || answer.outcome === 'store-unavailable'
+            ? 'error'
+            : 'info',
+          'sts.refused',
+          {
+            version,
+            reason: answer.outcome,
+            ...(answer.detail === undefined ? {} : { detail: answer.detail }),
+          },
+        );
       }
       const f = settings.faults;
       if (f.delayMs !== undefined) await new Promise((r) => setTimeout(r, f.delayMs));
-      const text = f.truncate === true ? answer.body.slice(0, Math.floor(answer.body.length / 2)) : answer.body;
+      const text =
+        f.truncate === true
+          ? answer.body.slice(0, Math.floor(answer.body.length / 2))
+          : answer.body;
       return reply
         .code(f.httpStatus ?? answer.status)
         .header('content-type', f.soap11 === true ? SOAP11_CONTENT_TYPE : SOAP12_CONTENT_TYPE)

@@ -21,7 +21,11 @@ export class CredentialCache {
   ) {}
 
   private digest(upn: string, password: string): string {
-    return createHmac('sha256', this.key).update(upn.toLowerCase()).update('\0').update(password).digest('base64');
+    return createHmac('sha256', this.key)
+      .update(upn.toLowerCase())
+      .update('\0')
+      .update(password)
+      .digest('base64');
   }
 
   /** The user, when these exact credentials were verified within the TTL. */

@@ -18,8 +18,10 @@ export interface RequestEnvelope {
 
 /** A SOAP 1.2 Envelope with one Header and one Body; SOAP 1.1 gets a VersionMismatch fault. */
 export function readRequestEnvelope(root: XmlElement): RequestEnvelope {
-  if (root.local === 'Envelope' && root.ns === NS_SOAP11) throw new StsFault('soap11', WIRE.versionMismatch);
-  if (root.local !== 'Envelope' || root.ns !== NS_SOAP12) throw new StsFault('not-envelope', WIRE.invalidRequest);
+  if (root.local === 'Envelope' && root.ns === NS_SOAP11)
+    throw new StsFault('soap11', WIRE.versionMismatch);
+  if (root.local !== 'Envelope' || root.ns !== NS_SOAP12)
+    throw new StsFault('not-envelope', WIRE.invalidRequest);
   const children = childElements(root);
   const [header, body] = children;
   if (
@@ -60,7 +62,12 @@ export function checkMustUnderstand(header: XmlElement): void {
 export function readMessageId(header: XmlElement): string {
   const ids = childElements(header, NS_WSA, 'MessageID');
   const id = ids.length === 1 && ids[0] !== undefined ? textOf(ids[0]).trim() : '';
-  if (id === '' || id.length > 256) throw new StsFault('message-id', WIRE.invalidRequest, 'missing, repeated or oversized MessageID');
+  if (id === '' || id.length > 256)
+    throw new StsFault(
+      'message-id',
+      WIRE.invalidRequest,
+      'missing, repeated or oversized MessageID',
+    );
   return id;
 }
 
@@ -73,9 +80,14 @@ export function checkAction(header: XmlElement, version: WsTrustVersion): void {
   const actions = childElements(header, NS_WSA, 'Action');
   const action = actions.length === 1 && actions[0] !== undefined ? textOf(actions[0]).trim() : '';
   if (action !== wsTrustConstants(version).issueAction) {
-    throw new StsFault('wrong-action', WIRE.invalidRequest, `wsa:Action is not the WS-Trust ${version} Issue action`);
+    throw new StsFault(
+      'wrong-action',
+      WIRE.invalidRequest,
+      `wsa:Action is not the WS-Trust ${version} Issue action`,
+    );
   }
   for (const local of ['To', 'ReplyTo']) {
-    if (childElements(header, NS_WSA, local).length > 1) throw new StsFault('duplicate-addressing', WIRE.invalidRequest, local);
+    if (childElements(header, NS_WSA, local).length > 1)
+      throw new StsFault('duplicate-addressing', WIRE.invalidRequest, local);
   }
 }

@@ -75,6 +75,9 @@ export const WIRE = Object.freeze({
 } satisfies Record<string, WireFault>);
 
 /** Resolves a subcode's namespace for `version`. */
-export function subcodeNamespace(subcode: NonNullable<WireFault['subcode']>, version: WsTrustVersion): string {
+export function subcodeNamespace(
+  subcode: NonNullable<WireFault['subcode']>,
+  version: WsTrustVersion,
+): string {
   return subcode.ns === 'wsse' ? NS_WSSE : wsTrustConstants(version).ns;
 }

@@ -26,12 +26,23 @@ export async function checkFreshness(
   policy: FreshnessPolicy,
   replay: ReplayCache,
 ): Promise<void> {
-  if (policy.strict && (sec.nonce === undefined || sec.created === undefined || sec.timestamp === undefined)) {
-    throw new StsFault('strict-mode', WIRE.invalidSecurity, 'strict mode requires Nonce, Created and Timestamp');
+  if (
+    policy.strict &&
+    (sec.nonce === undefined || sec.created === undefined || sec.timestamp === undefined)
+  ) {
+    throw new StsFault(
+      'strict-mode',
+      WIRE.invalidSecurity,
+      'strict mode requires Nonce, Created and Timestamp',
+    );
   }
   if (sec.timestamp !== undefined) {
-    if (sec.timestamp.created.getTime() - now > policy.skewMs) throw new StsFault('timestamp-future', WIRE.messageExpired);
-    if (sec.timestamp.expires !== undefined && now - sec.timestamp.expires.getTime() > policy.skewMs) {
+    if (sec.timestamp.created.getTime() - now > policy.skewMs)
+      throw new StsFault('timestamp-future', WIRE.messageExpired);
+    if (
+      sec.timestamp.expires !== undefined &&
+      now - sec.timestamp.expires.getTime() > policy.skewMs
+    ) {
       throw new StsFault('timestamp-expired', WIRE.messageExpired);
     }
   }
@@ -42,7 +53,12 @@ export async function checkFreshness(
   }
   if (sec.nonce !== undefined) {
     // Remembered for the whole span in which its Created is acceptable.
-    const first = await replay.firstSeen('nonce', sec.username.toLowerCase(), sec.nonce, policy.windowMs + policy.skewMs);
+    const first = await replay.firstSeen(
+      'nonce',
+      sec.username.toLowerCase(),
+      sec.nonce,
+      policy.windowMs + policy.skewMs,
+    );
     if (!first) throw new StsFault('replayed-nonce', WIRE.invalidSecurity);
   }
 }

@@ -17,7 +17,12 @@ import type { LockoutPolicy, LockoutStore, ReplayCache } from '../replay/types.j
 import type { AssertionParams, SamlAttribute } from '../saml/types.js';
 import type { RelyingParty, UserRecord } from '../store/types.js';
 import type { CredentialCache } from './credential-cache.js';
-import { checkAction, checkMustUnderstand, readMessageId, readRequestEnvelope } from './envelope.js';
+import {
+  checkAction,
+  checkMustUnderstand,
+  readMessageId,
+  readRequestEnvelope,
+} from './envelope.js';
 import { StsFault, WIRE } from './fault.js';
 import { checkFreshness, type FreshnessPolicy } from './freshness.js';
 import { faultResponse, tokenResponse } from './response.js';
@@ -65,7 +70,12 @@ const UPN_CLAIM = 'http://schemas.xmlsoap.org/claims';
 const IMMUTABLE_ID_CLAIM = 'http://schemas.microsoft.com/LiveID/Federation/2008/05';
 
 /** Runs the pipeline. Never throws for anything the client sent. */
-export async function handleRst(body: Uint8Array, version: WsTrustVersion, deps: StsDeps, s: StsSettings): Promise<StsAnswer> {
+export async function handleRst(
+  body: Uint8Array,
+  version: WsTrustVersion,
+  deps: StsDeps,
+  s: StsSettings,
+): Promise<StsAnswer> {
   let messageId: string | undefined;
   const now = s.clock();
   try {
@@ -78,7 +88,12 @@ export async function handleRst(body: Uint8Array, version: WsTrustVersion, deps:
     const { appliesTo } = readRstBody(soapBody, version);
     await checkFreshness(security, now.getTime(), s.freshness, deps.replay);
     const rp = deps.relyingParty(appliesTo);
-    if (rp === undefined) throw new StsFault('unknown-relying-party', WIRE.requestFailed, 'AppliesTo names no relying party');
+    if (rp === undefined)
+      throw new StsFault(
+        'unknown-relying-party',
+        WIRE.requestFailed,
+        'AppliesTo names no relying party',
+      );
     const user = await authenticate(security.username, security.password, now, deps, s.lockout);
     return issue(version, messageId, appliesTo, rp, user, deps, s);
   } catch (error) {
@@ -86,7 +101,13 @@ export async function handleRst(body: Uint8Array, version: WsTrustVersion, deps:
     const soap11 = s.faults.soap11 === true;
     return {
       status: 500,
-      body: faultResponse(fault.wire, version, relatesTo(messageId, s.faults), shifted(now, s.faults), soap11),
+      body: faultResponse(
+        fault.wire,
+        version,
+        relatesTo(messageId, s.faults),
+        shifted(now, s.faults),
+        soap11,
+      ),
       outcome: fault.label,
       ...(fault.detail === undefined ? {} : { detail: fault.detail }),
     };
@@ -94,7 +115,13 @@ export async function handleRst(body: Uint8Array, version: WsTrustVersion, deps:
 }
 
 /** Lockout first (a locked account is refused whatever the password, at the same cost), then credentials. */
-async function authenticate(upn: string, password: string, now: Date, deps: StsDeps, policy: LockoutPolicy): Promise<UserRecord> {
+async function authenticate(
+  upn: string,
+  password: string,
+  now: Date,
+  deps: StsDeps,
+  policy: LockoutPolicy,
+): Promise<UserRecord> {
   if (await deps.lockout.isLocked(upn, now)) {
     await deps.burnPasswordCheck();
     throw new StsFault('locked-out', WIRE.failedAuthentication);
@@ -104,7 +131,11 @@ async function authenticate(upn: string, password: string, now: Date, deps: StsD
   const user = await deps.authenticate(upn, password);
   if (user === undefined) {
     const locked = await deps.lockout.recordFailure(upn, now, policy);
-    throw new StsFault('bad-credentials', WIRE.failedAuthentication, locked ? 'account now locked' : undefined);
+    throw new StsFault(
+      'bad-credentials',
+      WIRE.failedAuthentication,
+      locked ? 'account now locked' : undefined,
+    );
   }
   await deps.lockout.recordSuccess(upn);
   deps.credentials.set(upn, password, user, now.getTime());
@@ -160,10 +191,19 @@ function issue(
 function toFault(error: unknown): StsFault {
   if (error instanceof StsFault) return error;
   if (error instanceof XmlError) {
-    return new StsFault(error.code === 'PSSO_ERR_XML_DOCTYPE' ? 'doctype' : 'malformed-xml', WIRE.invalidRequest, error.code);
+    return new StsFault(
+      error.code === 'PSSO_ERR_XML_DOCTYPE' ? 'doctype' : 'malformed-xml',
+      WIRE.invalidRequest,
+      error.code,
+    );
   }
-  if (error instanceof IdpError) return new StsFault('store-unavailable', WIRE.unavailable, error.code);
-  return new StsFault('internal-error', WIRE.unavailable, error instanceof Error ? error.stack : String(error));
+  if (error instanceof IdpError)
+    return new StsFault('store-unavailable', WIRE.unavailable, error.code);
+  return new StsFault(
+    'internal-error',
+    WIRE.unavailable,
+    error instanceof Error ? error.stack : String(error),
+  );
 }
 
 function relatesTo(messageId: string | undefined, f: FaultInjection): string | undefined {
@@ -180,5 +220,8 @@ function shifted(now: Date, f: FaultInjection): Date {
 function tamper(assertion: string, upn: string): string {
   const at = assertion.indexOf(`>${escapeText(upn)}<`);
   if (at !== -1) return `${assertion.slice(0, at + 1)}X${assertion.slice(at + 2)}`;
-  return assertion.replace(/IssueInstant="(\d)/, (_m, d: string) => `IssueInstant="${d === '2' ? '1' : '2'}`);
+  return assertion.replace(
+    /IssueInstant="(\d)/,
+    (_m, d: string) => `IssueInstant="${d === '2' ? '1' : '2'}`,
+  );
 }

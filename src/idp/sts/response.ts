@@ -7,10 +7,18 @@
  * @module
  */
 import { formatDateTime } from '../../lib/time.js';
-import { NS_SOAP11, NS_SOAP12, NS_WSA, NS_WSP, NS_WSSE, NS_WSSE11, NS_WSU } from '../../protocol/namespaces.js';
 import {
-  SAML2_ASSERTION_ID_VALUE_TYPE,
+  NS_SOAP11,
+  NS_SOAP12,
+  NS_WSA,
+  NS_WSP,
+  NS_WSSE,
+  NS_WSSE11,
+  NS_WSU,
+} from '../../protocol/namespaces.js';
+import {
   SAML_ASSERTION_ID_VALUE_TYPE,
+  SAML2_ASSERTION_ID_VALUE_TYPE,
   TOKEN_TYPE,
   WSA_FAULT_ACTION,
   type WsTrustVersion,
@@ -84,7 +92,13 @@ export function faultResponse(
   return envelope(WSA_FAULT_ACTION, relatesTo, now, fault, soap11);
 }
 
-function envelope(action: string, relatesTo: string | undefined, now: Date, body: string, soap11: boolean): string {
+function envelope(
+  action: string,
+  relatesTo: string | undefined,
+  now: Date,
+  body: string,
+  soap11: boolean,
+): string {
   const created = formatDateTime(now);
   const expires = formatDateTime(new Date(now.getTime() + TIMESTAMP_MS));
   return (

@@ -18,7 +18,12 @@ export function readRstBody(body: XmlElement, version: WsTrustVersion): { applie
   if (children.length !== 1 || rst === undefined || rst.local !== 'RequestSecurityToken') {
     throw new StsFault('rst-shape', WIRE.invalidRequest);
   }
-  if (rst.ns !== v.ns) throw new StsFault('rst-version', WIRE.invalidRequest, `not a WS-Trust ${version} RequestSecurityToken`);
+  if (rst.ns !== v.ns)
+    throw new StsFault(
+      'rst-version',
+      WIRE.invalidRequest,
+      `not a WS-Trust ${version} RequestSecurityToken`,
+    );
   const requestType = single(rst, v.ns, 'RequestType');
   if (requestType === undefined || textOf(requestType).trim() !== v.requestType) {
     throw new StsFault('request-type', WIRE.invalidRequest);
@@ -27,10 +32,14 @@ export function readRstBody(body: XmlElement, version: WsTrustVersion): { applie
   if (keyType !== undefined) {
     const value = textOf(keyType).trim();
     // Bearer (1.3) and NoProofKey (2005) both mean a bearer token; MSAL sends Bearer to 2005 too.
-    if (value !== v.keyType && value !== WSTRUST13.keyType) throw new StsFault('key-type', WIRE.invalidRequest);
+    if (value !== v.keyType && value !== WSTRUST13.keyType)
+      throw new StsFault('key-type', WIRE.invalidRequest);
   }
   const appliesToEls = childElements(rst, NS_WSP, 'AppliesTo');
-  const address = appliesToEls.length === 1 && appliesToEls[0] ? path(appliesToEls[0], [NS_WSA, 'EndpointReference'], [NS_WSA, 'Address']) : undefined;
+  const address =
+    appliesToEls.length === 1 && appliesToEls[0]
+      ? path(appliesToEls[0], [NS_WSA, 'EndpointReference'], [NS_WSA, 'Address'])
+      : undefined;
   const appliesTo = address === undefined ? '' : textOf(address).trim();
   if (appliesTo === '') throw new StsFault('applies-to', WIRE.invalidRequest);
   return { appliesTo };

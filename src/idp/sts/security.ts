@@ -38,7 +38,8 @@ export function readSecurity(header: XmlElement): SecurityHeader {
   const passwordEl = exactlyOne(token, NS_WSSE, 'Password', 'password');
   const type = attribute(passwordEl, '', 'Type')?.trim();
   if (type === PASSWORD_DIGEST) throw new StsFault('password-digest', WIRE.unsupportedToken);
-  if (type !== undefined && type !== PASSWORD_TEXT) throw new StsFault('password-type', WIRE.unsupportedToken);
+  if (type !== undefined && type !== PASSWORD_TEXT)
+    throw new StsFault('password-type', WIRE.unsupportedToken);
   if (childElements(passwordEl).length > 0) throw invalid('password-markup');
   const password = textOf(passwordEl);
   if (password === '' || password.length > MAX_PASSWORD) throw invalid('password-value');
@@ -49,7 +50,8 @@ export function readSecurity(header: XmlElement): SecurityHeader {
     const encoding = attribute(nonceEl, '', 'EncodingType')?.trim();
     if (encoding !== undefined && encoding !== BASE64_BINARY) throw invalid('nonce-encoding');
     nonce = textOf(nonceEl).trim();
-    if (!/^[A-Za-z0-9+/]{8,}={0,2}$/.test(nonce) || nonce.length > 256) throw invalid('nonce-value');
+    if (!/^[A-Za-z0-9+/]{8,}={0,2}$/.test(nonce) || nonce.length > 256)
+      throw invalid('nonce-value');
     if (createdEl === undefined) throw invalid('nonce-without-created');
   }
   const created = createdEl === undefined ? undefined : time(createdEl);
@@ -59,7 +61,8 @@ export function readSecurity(header: XmlElement): SecurityHeader {
     const c = exactlyOne(tsEl, NS_WSU, 'Created', 'timestamp-created');
     const e = atMostOne(tsEl, NS_WSU, 'Expires', 'timestamp-expires');
     timestamp = { created: time(c), expires: e === undefined ? undefined : time(e) };
-    if (timestamp.expires !== undefined && timestamp.expires < timestamp.created) throw invalid('expires-before-created');
+    if (timestamp.expires !== undefined && timestamp.expires < timestamp.created)
+      throw invalid('expires-before-created');
   }
   return { username, password, nonce, created, timestamp };
 }
@@ -76,7 +79,12 @@ function exactlyOne(parent: XmlElement, ns: string, local: string, label: string
   return list[0];
 }
 
-function atMostOne(parent: XmlElement, ns: string, local: string, label: string): XmlElement | undefined {
+function atMostOne(
+  parent: XmlElement,
+  ns: string,
+  local: string,
+  label: string,
+): XmlElement | undefined {
   const list = childElements(parent, ns, local);
   if (list.length > 1) throw invalid(`duplicate-${label}`);
   return list[0];
