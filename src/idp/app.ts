@@ -57,18 +57,16 @@ export function createApp(s: AppSettings, metrics: Metrics, log: Logger): Fastif
           : 500;
       if (status === 500)
         log.log('error', 'http.error', { url: request.url, error: error.message });
-      return reply
-        .code(status)
-        .send({
-          error:
-            status === 413
-              ? 'request_too_large'
-              : status === 415
-                ? 'unsupported_media_type'
-                : status === 500
-                  ? 'server_error'
-                  : 'invalid_request',
-        });
+      return reply.code(status).send({
+        error:
+          status === 413
+            ? 'request_too_large'
+            : status === 415
+              ? 'unsupported_media_type'
+              : status === 500
+                ? 'server_error'
+                : 'invalid_request',
+      });
     },
   );
   app.setNotFoundHandler((_req, reply) => reply.code(404).send({ error: 'not_found' }));
