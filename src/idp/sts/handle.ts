@@ -191,11 +191,13 @@ function issue(
 function toFault(error: unknown): StsFault {
   if (error instanceof StsFault) return error;
   if (error instanceof XmlError) {
-    return new StsFault(
-      error.code === 'PSSO_ERR_XML_DOCTYPE' ? 'doctype' : 'malformed-xml',
-      WIRE.invalidRequest,
-      error.code,
-    );
+    const label =
+      error.code === 'PSSO_ERR_XML_DOCTYPE'
+        ? 'doctype'
+        : error.code === 'PSSO_ERR_XML_TOO_LARGE'
+          ? 'too-large'
+          : 'malformed-xml';
+    return new StsFault(label, WIRE.invalidRequest, error.code);
   }
   if (error instanceof IdpError)
     return new StsFault('store-unavailable', WIRE.unavailable, error.code);
