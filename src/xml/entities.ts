@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { isXmlChar } from './chars.js';
+import { isNcName, isXmlChar } from './chars.js';
 
 /** Why a reference could not be decoded, and where (offset in the decoded source). */
 export interface EntityFailure {
@@ -68,13 +68,15 @@ function decodeReference(source: string, start: number, semi: number): string | 
     const name = source.slice(start, semi);
     const value = PREDEFINED.get(name);
     if (value !== undefined) return value;
-    return /^[A-Za-z_:][\w.:-]*$/.test(name) || /^[^\s&;<>"']+$/u.test(name)
+    // A Name may hold colons where an NCName may not; `_` is allowed exactly where `:` is.
+    return isNcName(name.replaceAll(':', '_'), 0, name.length)
       ? { kind: 'undefined', offset: start - 1 }
       : { kind: 'malformed', offset: start - 1 };
   }
   const hex = source.charCodeAt(start + 1) === 0x78; /* x */
   const digits = source.slice(start + (hex ? 2 : 1), semi);
-  if (!(hex ? /^[0-9A-Fa-f]{1,8}$/ : /^[0-9]{1,10}$/).test(digits)) {
+  // Any number of leading zeros is allowed; a value past U+10FFFF fails the Char test below.
+  if (!(hex ? /^[0-9A-Fa-f]+$/ : /^[0-9]+$/).test(digits)) {
     return { kind: 'malformed', offset: start - 1 };
   }
   const cp = Number.parseInt(digits, hex ? 16 : 10);

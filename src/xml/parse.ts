@@ -65,8 +65,7 @@ function decode(input: string | Uint8Array, maxBytes: number): string {
     try {
       text = utf8.decode(input);
     } catch {
-      const lenient = new TextDecoder('utf-8').decode(input);
-      const at = lineColumn(lenient, Math.max(0, lenient.indexOf('\ufffd')));
+      const at = invalidUtf8At(input);
       throw new XmlError(
         'PSSO_ERR_XML_ENCODING',
         'The document is not valid UTF-8',
@@ -76,6 +75,30 @@ function decode(input: string | Uint8Array, maxBytes: number): string {
     }
   }
   return text;
+}
+
+/**
+ * Line and column of the first invalid UTF-8 sequence. A U+FFFD of the lenient decoding marks it,
+ * unless the bytes there are EF BF BD: a U+FFFD the document really holds.
+ */
+function invalidUtf8At(input: Uint8Array): { line: number; column: number } {
+  const text = new TextDecoder('utf-8').decode(input);
+  let byte = input[0] === 0xef && input[1] === 0xbb && input[2] === 0xbf ? 3 : 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 0xfffd) {
+      if (input[byte] !== 0xef || input[byte + 1] !== 0xbf || input[byte + 2] !== 0xbd) {
+        return lineColumn(text, i);
+      }
+      byte += 3;
+    } else if (c >= 0xd800 && c <= 0xdbff) {
+      byte += 4; // a pair: the decoder never yields a lone surrogate
+      i++;
+    } else {
+      byte += c < 0x80 ? 1 : c < 0x800 ? 2 : 3;
+    }
+  }
+  return lineColumn(text, text.length);
 }
 
 class Parser {
@@ -281,8 +304,17 @@ class Parser {
   }
 }
 
-const DECLARATION =
-  /^\s+version\s*=\s*(?:"1\.0"|'1\.0')(?:\s+encoding\s*=\s*(?:"([A-Za-z][\w.-]*)"|'([A-Za-z][\w.-]*)'))?(?:\s+standalone\s*=\s*(?:"(?:yes|no)"|'(?:yes|no)'))?\s*$/;
+/** XML white space (`S`): only these four characters, never the other Unicode spaces. */
+const S = '[ \\t\\r\\n]';
+const EQ = `${S}*=${S}*`;
+const ENC_NAME = '[A-Za-z][\\w.-]*';
+
+/** `XMLDecl` after `<?xml` and before `?>` (XML 1.0 §2.8, §2.9, §4.3.3). */
+const DECLARATION = new RegExp(
+  `^${S}+version${EQ}(?:"1\\.0"|'1\\.0')` +
+    `(?:${S}+encoding${EQ}(?:"(${ENC_NAME})"|'(${ENC_NAME})'))?` +
+    `(?:${S}+standalone${EQ}(?:"(?:yes|no)"|'(?:yes|no)'))?${S}*$`,
+);
 
 /** Whether `src` holds `name` at `at` (a loop: faster than `startsWith` with a position here). */
 function sameAt(src: string, at: number, name: string): boolean {
