@@ -7,6 +7,8 @@
  */
 import { Command, CommanderError } from 'commander';
 import { closeHttpAgents } from '../http/request.js';
+import { registerIdp } from './commands/idp.js';
+import { registerIdpUser } from './commands/idp-user.js';
 import { registerLogin } from './commands/login.js';
 import { registerMex } from './commands/mex.js';
 import { registerRst } from './commands/rst.js';
@@ -24,6 +26,7 @@ registerMex(program);
 registerRst(program);
 registerRstr(program);
 registerLogin(program);
+registerIdpUser(registerIdp(program));
 for (const command of program.commands) command.exitOverride();
 
 try {

@@ -29,7 +29,7 @@ export function createApp(s: AppSettings, metrics: Metrics, log: Logger): Fastif
     forceCloseConnections: true,
     return503OnClosing: true,
     logger: false,
-    querystringParser: (q) => parseQuery(q),
+    routerOptions: { querystringParser: (q: string) => parseQuery(q) },
   });
   app.removeAllContentTypeParsers();
   app.addContentTypeParser(

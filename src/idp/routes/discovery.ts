@@ -34,8 +34,9 @@ export function discoveryRoutes(
       return reply.code(a.status).header('cache-control', 'no-store').send(a.body);
     },
   );
-  const doc = mex();
-  app.get(STS_PATHS.mex, async (_req, reply) =>
-    reply.header('content-type', 'application/soap+xml; charset=utf-8').send(doc),
-  );
+  let doc: string | undefined; // built on first use: the origin is known once the server listens
+  app.get(STS_PATHS.mex, async (_req, reply) => {
+    doc ??= mex();
+    return reply.header('content-type', 'application/soap+xml; charset=utf-8').send(doc);
+  });
 }

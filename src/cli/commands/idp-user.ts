@@ -1,0 +1,109 @@
+/**
+ * `psso-wstrust idp user add|remove|list`: manages the reference IdP's users in its data folder.
+ * Passwords are read from stdin only (`--password-stdin`) and never printed.
+ *
+ * @module
+ */
+import type { Command } from 'commander';
+import { defaultDataDir } from '../../idp/store/data-dir.js';
+import { openIdpStore, type StoredUser, validateUpn } from '../../idp/store/index.js';
+import { out as pc } from '../colors.js';
+import { readStdinLine } from '../io.js';
+import { done, printJson } from '../output.js';
+import { UsageError } from '../usage.js';
+
+interface DataFlags {
+  data?: string;
+  json?: boolean;
+}
+
+/**
+ * Adds `user add NAME --password-stdin`, `user remove NAME` and `user list` (each with
+ * `[--data DIR] [--json]`) under the `idp` command. Errors are thrown for the program's
+ * `reportError`: a taken or unknown UPN exits 1, bad arguments exit 2.
+ *
+ * @example
+ * ```ts
+ * const idp = program.command('idp').description('run the reference identity provider');
+ * registerIdpUser(idp);
+ * // printf %s "$PASSWORD" | psso-wstrust idp user add alice@example.com --password-stdin
+ * ```
+ */
+export function registerIdpUser(idp: Command): void {
+  const user = idp.command('user').description("manage the reference IdP's users");
+  const dataOption = `the IdP data folder (default: ${defaultDataDir()})`;
+
+  user
+    .command('add')
+    .description('add a user; the password is read from stdin')
+    .argument('<upn>', 'the user principal name, e.g. alice@example.com')
+    .option('--password-stdin', 'read the password from stdin (one trailing newline removed)')
+    .option('--data <dir>', dataOption)
+    .option('--json', 'print the new user as JSON')
+    .action(async (upn: string, flags: DataFlags & { passwordStdin?: boolean }) => {
+      if (flags.passwordStdin !== true)
+        throw new UsageError(
+          'the password is read from stdin only: printf %s "$PASSWORD" | … --password-stdin',
+        );
+      validateUpn(upn);
+      const password = await readStdinLine();
+      if (password === '') throw new UsageError('the password on stdin is empty');
+      const store = openIdpStore(flags.data ?? defaultDataDir());
+      try {
+        const added = await store.users.add(upn, password);
+        if (flags.json === true) printJson({ user: userJson(added) });
+        else done(`added ${added.upn} (ImmutableID ${added.immutableId}) in ${store.dataDir}`);
+      } finally {
+        store.close();
+      }
+    });
+
+  user
+    .command('remove')
+    .description('remove a user and its lockout state')
+    .argument('<upn>', 'the user principal name (any case)')
+    .option('--data <dir>', dataOption)
+    .option('--json', 'print the result as JSON')
+    .action((upn: string, flags: DataFlags) => {
+      const store = openIdpStore(flags.data ?? defaultDataDir(), { mustExist: true });
+      try {
+        const found = store.users.get(upn);
+        store.users.remove(upn);
+        const name = found?.upn ?? upn;
+        if (flags.json === true) printJson({ removed: name });
+        else done(`removed ${name}`);
+      } finally {
+        store.close();
+      }
+    });
+
+  user
+    .command('list')
+    .description('list the users')
+    .option('--data <dir>', dataOption)
+    .option('--json', 'print the users as JSON')
+    .action((flags: DataFlags) => {
+      const store = openIdpStore(flags.data ?? defaultDataDir(), { mustExist: true });
+      try {
+        const users = store.users.list();
+        if (flags.json === true) printJson({ users: users.map(userJson) });
+        else printUsers(users);
+      } finally {
+        store.close();
+      }
+    });
+}
+
+function userJson(user: StoredUser): Record<string, string> {
+  return { upn: user.upn, immutableId: user.immutableId, createdAt: user.createdAt };
+}
+
+function printUsers(users: readonly StoredUser[]): void {
+  if (users.length === 0) {
+    process.stderr.write('no users\n');
+    return;
+  }
+  const width = Math.max(3, ...users.map((u) => u.upn.length));
+  console.log(pc.bold(`${'UPN'.padEnd(width)}  ${'ImmutableID'.padEnd(24)}  created`));
+  for (const u of users) console.log(`${u.upn.padEnd(width)}  ${u.immutableId}  ${u.createdAt}`);
+}

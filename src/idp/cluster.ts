@@ -1,0 +1,93 @@
+/**
+ * `--workers N`: several IdP processes sharing one port through node:cluster. The primary prepares
+ * the data folder (keys, database, demo user) once, forks the workers, and reports when all listen.
+ * Without Redis each worker has its own replay cache, so the primary warns: use `--redis` to refuse
+ * a replay sent to any worker.
+ *
+ * @module
+ */
+import cluster, { type Worker } from 'node:cluster';
+import type { IdpConfig } from './config.js';
+import type { Logger } from './log.js';
+import { loadOrCreatePki } from './pki.js';
+import { openIdpStore } from './store/index.js';
+
+/** What a worker reports when it listens. */
+export interface WorkerReady {
+  readonly type: 'psso-idp-ready';
+  readonly origin: string;
+}
+
+/** Creates keys, database, relying parties and the demo user before the workers start. */
+export async function prepareDataDir(
+  dataDir: string,
+  config: IdpConfig,
+): Promise<{ demoPassword: string | undefined }> {
+  await loadOrCreatePki(dataDir);
+  const store = openIdpStore(dataDir);
+  try {
+    for (const rp of config.relyingParties) store.relyingParties.upsert(rp);
+    const demo = await store.users.ensureDemoUser();
+    return { demoPassword: demo.created ? demo.password : undefined };
+  } finally {
+    store.close();
+  }
+}
+
+/**
+ * Forks `count` workers (which re-run the same command line) and resolves with the origin once
+ * every one listens. `stop()` terminates them.
+ */
+export async function forkWorkers(
+  count: number,
+  log: Logger,
+  redis: boolean,
+): Promise<{ origin: string; stop(): Promise<void> }> {
+  if (!redis)
+    log.log(
+      'warn',
+      'workers without --redis: each worker remembers nonces on its own; use --redis to share replay protection',
+    );
+  const workers: Worker[] = [];
+  const origins: string[] = [];
+  await new Promise<void>((resolve, reject) => {
+    for (let i = 0; i < count; i++) {
+      const worker = cluster.fork({ PSSO_IDP_WORKER: '1' });
+      workers.push(worker);
+      worker.on('message', (m: WorkerReady) => {
+        if (m?.type !== 'psso-idp-ready') return;
+        origins.push(m.origin);
+        if (origins.length === count) resolve();
+      });
+      worker.once('exit', (code) => {
+        if (origins.length < count)
+          reject(new Error(`an IdP worker exited with code ${code} before listening`));
+      });
+    }
+  });
+  return {
+    origin: origins[0] as string,
+    async stop() {
+      await Promise.all(
+        workers.map(
+          (w) =>
+            new Promise<void>((resolve) => {
+              if (w.isDead()) return resolve();
+              w.once('exit', () => resolve());
+              w.kill('SIGTERM');
+            }),
+        ),
+      );
+    },
+  };
+}
+
+/** Whether this process is a forked IdP worker. */
+export function isIdpWorker(): boolean {
+  return cluster.isWorker && process.env.PSSO_IDP_WORKER === '1';
+}
+
+/** Tells the primary this worker listens. */
+export function reportReady(origin: string): void {
+  process.send?.({ type: 'psso-idp-ready', origin } satisfies WorkerReady);
+}

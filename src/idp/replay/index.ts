@@ -1,0 +1,73 @@
+/**
+ * Replay protection and lockout counters for the reference IdP: in memory for one process, or in
+ * Redis when several processes sit behind a load balancer.
+ *
+ * @module
+ */
+import type { Logger } from '../log.js';
+import { RedisLockoutStore } from './lockout-redis.js';
+import { MemoryReplayCache } from './memory.js';
+import { RedisReplayCache } from './redis.js';
+import type { LockoutStore, ReplayCache } from './types.js';
+
+export type { RedisStoreOptions } from './connection.js';
+export { lockoutKey, normalizeUsername, replayKey } from './key.js';
+export { MemoryLockoutStore, type MemoryLockoutStoreOptions } from './lockout-memory.js';
+export { RedisLockoutStore } from './lockout-redis.js';
+export { MemoryReplayCache, type MemoryReplayCacheOptions } from './memory.js';
+export { RedisReplayCache } from './redis.js';
+export type { LockoutPolicy, LockoutStore, ReplayCache, ReplayKind } from './types.js';
+
+/** Options of {@link createReplayStores}. */
+export interface ReplayStoresOptions {
+  /** Share state through this Redis (`redis://host:port/db`); absent: memory, this process only. */
+  readonly redisUrl?: string;
+  /** Capacity of the in-memory replay cache (default 100 000); ignored with Redis. */
+  readonly maxEntries?: number;
+  /** Where Redis errors and recoveries are logged. */
+  readonly logger?: Logger;
+}
+
+/** What {@link createReplayStores} gives. */
+export interface ReplayStores {
+  readonly replay: ReplayCache;
+  /** Present with Redis only; otherwise the IdP keeps lockout in its own (SQLite) store. */
+  readonly lockout?: LockoutStore;
+  /** Present with Redis only: whether both Redis connections answer PING. Never throws. */
+  readonly ping?: () => Promise<boolean>;
+}
+
+/**
+ * Makes the replay cache, and with Redis the shared lockout store too.
+ *
+ * @throws {TypeError} for a `redisUrl` that is not `redis://` or `rediss://`.
+ *
+ * @example
+ * ```ts
+ * const stores = createReplayStores({ redisUrl: 'redis://127.0.0.1:6379/0', logger });
+ * const lockout = stores.lockout ?? sqliteStore.lockout;
+ * // …
+ * await stores.replay.close();
+ * await stores.lockout?.close();
+ * ```
+ */
+export function createReplayStores(options: ReplayStoresOptions = {}): ReplayStores {
+  if (options.redisUrl === undefined) {
+    return {
+      replay: new MemoryReplayCache(
+        options.maxEntries === undefined ? {} : { maxEntries: options.maxEntries },
+      ),
+    };
+  }
+  const redisOptions = options.logger === undefined ? {} : { logger: options.logger };
+  const replay = new RedisReplayCache(options.redisUrl, redisOptions);
+  const lockout = new RedisLockoutStore(options.redisUrl, redisOptions);
+  return {
+    replay,
+    lockout,
+    ping: async () => {
+      const [a, b] = await Promise.all([replay.ping(), lockout.ping()]);
+      return a && b;
+    },
+  };
+}

@@ -1,0 +1,79 @@
+/**
+ * Checks of arguments given by the IdP's own code (misuse is a `TypeError`, not an IdpError).
+ *
+ * @module
+ */
+import type { LockoutPolicy } from './types.js';
+
+/**
+ * Checks a time-to-live: a finite number of milliseconds above zero, rounded up to a whole
+ * millisecond (Redis `PX` takes integers).
+ *
+ * @throws {TypeError} for zero, a negative number, NaN or an infinity.
+ *
+ * @example
+ * ```ts
+ * ttlMillis(299.2, 'ttlMs'); // 300
+ * ```
+ */
+export function ttlMillis(ms: number, name: string): number {
+  if (typeof ms !== 'number' || !Number.isFinite(ms) || ms <= 0) {
+    throw new TypeError(`${name} must be a finite number of milliseconds above zero`);
+  }
+  return Math.ceil(ms);
+}
+
+/**
+ * Checks a lockout policy: `threshold` a whole number ≥ 1, both durations valid time-to-lives.
+ * Returns the policy with durations rounded up to whole milliseconds.
+ *
+ * @throws {TypeError} when a field is out of range.
+ *
+ * @example
+ * ```ts
+ * checkLockoutPolicy({ threshold: 5, windowMs: 600_000, lockoutMs: 1_800_000 });
+ * ```
+ */
+export function checkLockoutPolicy(policy: LockoutPolicy): LockoutPolicy {
+  if (typeof policy !== 'object' || policy === null)
+    throw new TypeError('policy must be an object');
+  if (!Number.isSafeInteger(policy.threshold) || policy.threshold < 1) {
+    throw new TypeError('policy.threshold must be a whole number of at least 1');
+  }
+  return {
+    threshold: policy.threshold,
+    windowMs: ttlMillis(policy.windowMs, 'policy.windowMs'),
+    lockoutMs: ttlMillis(policy.lockoutMs, 'policy.lockoutMs'),
+  };
+}
+
+/**
+ * Checks a point in time given as a Date: a valid one, as epoch milliseconds.
+ *
+ * @throws {TypeError} for something else than a valid Date.
+ *
+ * @example
+ * ```ts
+ * epochMillis(new Date(0), 'now'); // 0
+ * ```
+ */
+export function epochMillis(date: Date, name: string): number {
+  const ms = date instanceof Date ? date.getTime() : Number.NaN;
+  if (!Number.isFinite(ms)) throw new TypeError(`${name} must be a valid Date`);
+  return ms;
+}
+
+/**
+ * Checks a capacity option: a whole number ≥ 1.
+ *
+ * @example
+ * ```ts
+ * capacity(undefined, 100_000, 'maxEntries'); // 100000
+ * ```
+ */
+export function capacity(value: number | undefined, fallback: number, name: string): number {
+  const n = value ?? fallback;
+  if (!Number.isSafeInteger(n) || n < 1)
+    throw new TypeError(`${name} must be a whole number of at least 1`);
+  return n;
+}

@@ -1,0 +1,160 @@
+/**
+ * The IdP's SQLite database (`idp.sqlite` in the data folder, through better-sqlite3): WAL,
+ * foreign keys on, a `user_version` migration, prepared statements cached per SQL text.
+ *
+ * @module
+ */
+import { closeSync, openSync } from 'node:fs';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { IdpError } from '../../errors.js';
+import { dataDirError, ensureDataDir } from './data-dir.js';
+
+/** The database file's name inside the data folder. */
+export const DATABASE_FILE = 'idp.sqlite';
+
+/** The relying party seeded on creation: Microsoft Entra ID (Office 365), SAML 1.1. */
+export const DEFAULT_RELYING_PARTY = Object.freeze({
+  identifier: 'urn:federation:MicrosoftOnline',
+  samlVersion: '1.1',
+} as const);
+
+/** Schema migrations; `user_version` is the number applied. Append, never edit. */
+const MIGRATIONS: readonly string[] = [
+  `CREATE TABLE users (
+     upn TEXT PRIMARY KEY COLLATE NOCASE,
+     password_hash TEXT NOT NULL,
+     immutable_id TEXT NOT NULL UNIQUE,
+     created_at TEXT NOT NULL
+   ) STRICT;
+   CREATE TABLE relying_parties (
+     identifier TEXT PRIMARY KEY,
+     saml_version TEXT NOT NULL CHECK (saml_version IN ('1.1', '2.0'))
+   ) STRICT;
+   CREATE TABLE lockout (
+     upn TEXT PRIMARY KEY COLLATE NOCASE,
+     failures INTEGER NOT NULL,
+     window_start INTEGER NOT NULL,
+     locked_until INTEGER
+   ) STRICT;
+   INSERT INTO relying_parties (identifier, saml_version)
+     VALUES ('${DEFAULT_RELYING_PARTY.identifier}', '${DEFAULT_RELYING_PARTY.samlVersion}');`,
+];
+
+/** The schema version this code writes. */
+export const SCHEMA_VERSION = MIGRATIONS.length;
+
+/** A prepared statement (the subset of better-sqlite3's the stores use). */
+export interface SqlStatement {
+  run(...params: unknown[]): { readonly changes: number };
+  get(...params: unknown[]): unknown;
+  all(...params: unknown[]): unknown[];
+}
+
+/**
+ * An open IdP database. Synchronous, as better-sqlite3 is; one per process and data folder is
+ * enough (other processes may open the same file: writes wait up to 5 s for each other).
+ *
+ * @example
+ * ```ts
+ * const db = IdpDatabase.open(dataDir);
+ * const n = db.statement('SELECT count(*) AS n FROM users').get() as { n: number };
+ * db.close();
+ * ```
+ */
+export class IdpDatabase {
+  /** Absolute path of the database file. */
+  readonly file: string;
+  readonly #db: Database;
+  readonly #statements = new Map<string, SqlStatement>();
+
+  private constructor(file: string, db: Database) {
+    this.file = file;
+    this.#db = db;
+  }
+
+  /**
+   * Opens (creating the folder 0700 and the file 0600 when absent) and migrates the database.
+   *
+   * @throws {IdpError} `PSSO_ERR_IDP_DATA_DIR` when the folder or file is unusable, is not a
+   *   database, or was written by a newer version.
+   */
+  static open(dataDir: string): IdpDatabase {
+    const file = join(ensureDataDir(dataDir), DATABASE_FILE);
+    try {
+      closeSync(openSync(file, 'a', 0o600));
+    } catch (e) {
+      throw dataDirError(`cannot create ${file}`, e);
+    }
+    let db: Database | undefined;
+    try {
+      db = new Database(file, { timeout: 5000 });
+      db.pragma('journal_mode = WAL');
+      db.pragma('foreign_keys = ON');
+      db.pragma('synchronous = NORMAL');
+      migrate(db, file);
+      return new IdpDatabase(file, db);
+    } catch (e) {
+      db?.close();
+      if (e instanceof IdpError) throw e;
+      throw dataDirError(`cannot open the database ${file}`, e);
+    }
+  }
+
+  /** The prepared statement for `sql`, prepared once and cached. */
+  statement(sql: string): SqlStatement {
+    let statement = this.#statements.get(sql);
+    if (statement === undefined) {
+      statement = this.#db.prepare(sql);
+      this.#statements.set(sql, statement);
+    }
+    return statement;
+  }
+
+  /** Runs `fn` in an IMMEDIATE transaction (the write lock taken first), committing its result. */
+  transaction<T>(fn: () => T): T {
+    return this.#db.transaction(fn).immediate();
+  }
+
+  /**
+   * Runs `fn`, turning a SQLite failure (busy, I/O, corruption) into `PSSO_ERR_IDP_STORE_UNAVAILABLE`
+   * so the STS fails closed; other errors pass through.
+   */
+  guard<T>(fn: () => T): T {
+    try {
+      return fn();
+    } catch (e) {
+      if (e instanceof Database.SqliteError)
+        throw new IdpError(
+          'PSSO_ERR_IDP_STORE_UNAVAILABLE',
+          `the IdP database failed (${e.code})`,
+          {
+            cause: e,
+          },
+        );
+      throw e;
+    }
+  }
+
+  /** Whether the database is still open. */
+  get isOpen(): boolean {
+    return this.#db.open;
+  }
+
+  /** Closes the database (idempotent). */
+  close(): void {
+    this.#statements.clear();
+    if (this.#db.open) this.#db.close();
+  }
+}
+
+/** Applies the missing migrations under the write lock (another process may be doing the same). */
+function migrate(db: Database, file: string): void {
+  db.transaction(() => {
+    const version = db.pragma('user_version', { simple: true }) as number;
+    if (version > MIGRATIONS.length)
+      throw dataDirError(`${file} was written by a newer version (schema ${version})`);
+    for (let v = version; v < MIGRATIONS.length; v++) db.exec(MIGRATIONS[v] as string);
+    if (version !== MIGRATIONS.length) db.pragma(`user_version = ${MIGRATIONS.length}`);
+  }).immediate();
+}
