@@ -75,7 +75,9 @@ export function verifyAssertionSignature(
   for (const cert of trustedCertificates) {
     const sig = new SignedXml({
       publicCert: cert,
-      idAttribute: samlVersion === '1.1' ? 'AssertionID' : 'ID',
+      // SAML 2.0's ID is already in xml-crypto's default list; naming it again makes xml-crypto
+      // count the root twice and refuse it as a duplicate id.
+      ...(samlVersion === '1.1' ? { idAttribute: 'AssertionID' } : {}),
       getCertFromKeyInfo: () => null,
     });
     sig.loadSignature(sigNode as unknown as Node);

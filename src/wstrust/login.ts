@@ -161,6 +161,9 @@ export async function wsTrustLogin(options: WsTrustLoginOptions): Promise<WsTrus
       ...(options.clockSkewSeconds === undefined
         ? {}
         : { clockSkewSeconds: options.clockSkewSeconds }),
+      ...(options.trustedSigningCertificates === undefined
+        ? {}
+        : { trustedSigningCertificates: options.trustedSigningCertificates }),
     });
     progress({ step: 'rst', phase: 'done', ms: performance.now() - started, endpoint });
     return { token, endpoint, mex };

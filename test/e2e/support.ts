@@ -1,0 +1,67 @@
+/** Starting the reference IdP in-process for end-to-end tests. */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DEFAULT_CONFIG, type IdpConfig } from '../../src/idp/config.ts';
+import type { FaultInjection } from '../../src/idp/faults/injection.ts';
+import { silentLogger } from '../../src/idp/log.ts';
+import { type RunningIdp, startIdp } from '../../src/idp/server.ts';
+import { WSTRUST13, WSTRUST2005, type WsTrustVersion } from '../../src/protocol/wstrust.ts';
+
+export const URN = 'urn:federation:MicrosoftOnline';
+export const SAML2_URN = 'urn:example:saml2-relying-party';
+
+export const CONFIG: IdpConfig = {
+  ...DEFAULT_CONFIG,
+  relyingParties: [
+    { identifier: URN, samlVersion: '1.1' },
+    { identifier: SAML2_URN, samlVersion: '2.0' },
+  ],
+};
+
+const dataDirs: string[] = [];
+process.once('exit', () => {
+  for (const d of dataDirs) rmSync(d, { recursive: true, force: true });
+});
+
+/** A fresh data folder (removed when the test process exits). */
+export function tempDataDir(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'psso-e2e-idp-'));
+  dataDirs.push(dir);
+  return dir;
+}
+
+export interface TestIdp extends RunningIdp {
+  readonly password: string;
+}
+
+let shared: { dataDir: string; password: string } | undefined;
+
+/**
+ * Starts an IdP on 127.0.0.1:0. Reuses one data folder across calls (keys and the demo user are
+ * made once) unless `dataDir` is given.
+ */
+export async function startTestIdp(
+  o: { faults?: FaultInjection; config?: IdpConfig; dataDir?: string; redisUrl?: string } = {},
+): Promise<TestIdp> {
+  const dataDir = o.dataDir ?? shared?.dataDir ?? tempDataDir();
+  const idp = await startIdp({
+    dataDir,
+    config: o.config ?? CONFIG,
+    logger: silentLogger,
+    ...(o.faults === undefined ? {} : { faults: o.faults }),
+    ...(o.redisUrl === undefined ? {} : { redisUrl: o.redisUrl }),
+  });
+  const password =
+    idp.demoUser.password ?? (shared?.dataDir === dataDir ? shared.password : undefined);
+  if (password === undefined) throw new Error('the demo password is unknown for this data folder');
+  if (o.dataDir === undefined && shared === undefined) shared = { dataDir, password };
+  return Object.assign(idp, { password });
+}
+
+/** The endpoint of one version on an IdP. */
+export function endpointOf(idp: RunningIdp, version: WsTrustVersion) {
+  return version === '1.3'
+    ? { version, address: idp.sts13Url, soapAction: WSTRUST13.issueAction }
+    : { version, address: idp.sts2005Url, soapAction: WSTRUST2005.issueAction };
+}
