@@ -4,6 +4,7 @@
  *
  * @module
  */
+import { createServer } from 'node:https';
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { Logger } from './log.js';
 import type { Metrics } from './metrics.js';
@@ -21,7 +22,19 @@ export interface AppSettings {
 /** Builds the fastify instance with the cross-cutting pieces; routes are added by the caller. */
 export function createApp(s: AppSettings, metrics: Metrics, log: Logger): FastifyInstance {
   const app = Fastify({
-    https: { key: s.tls.key, cert: s.tls.cert },
+    // node:https directly, for the options fastify does not pass on: the interval at which Node
+    // enforces requestTimeout/headersTimeout (default 30 s) bounds how long a slow client lingers.
+    serverFactory: (handler) =>
+      createServer(
+        {
+          key: s.tls.key,
+          cert: s.tls.cert,
+          requestTimeout: s.requestTimeoutMs,
+          headersTimeout: Math.min(s.requestTimeoutMs, 10_000),
+          connectionsCheckingInterval: Math.min(1_000, s.requestTimeoutMs),
+        },
+        handler,
+      ),
     bodyLimit: s.maxBodyBytes,
     requestTimeout: s.requestTimeoutMs,
     connectionTimeout: s.requestTimeoutMs,

@@ -10,17 +10,37 @@ after(() => closeHttpAgents());
 
 /** Each fault-injection switch, and the code our client refuses it with. */
 const CASES: ReadonlyArray<readonly [string, FaultInjection, string, number?]> = [
-  ['skew=600 (Timestamp from the future)', parseFaultSwitches(['skew=600']), 'PSSO_ERR_WSTRUST_CREATED_IN_FUTURE'],
+  [
+    'skew=600 (Timestamp from the future)',
+    parseFaultSwitches(['skew=600']),
+    'PSSO_ERR_WSTRUST_CREATED_IN_FUTURE',
+  ],
   ['skew=-900 (Timestamp expired)', parseFaultSwitches(['skew=-900']), 'PSSO_ERR_WSTRUST_EXPIRED'],
   ['no-relates-to', parseFaultSwitches(['no-relates-to']), 'PSSO_ERR_WSTRUST_RELATES_TO_MISSING'],
-  ['wrong-relates-to', parseFaultSwitches(['wrong-relates-to']), 'PSSO_ERR_WSTRUST_RELATES_TO_MISMATCH'],
+  [
+    'wrong-relates-to',
+    parseFaultSwitches(['wrong-relates-to']),
+    'PSSO_ERR_WSTRUST_RELATES_TO_MISMATCH',
+  ],
   ['soap11', parseFaultSwitches(['soap11']), 'PSSO_ERR_SOAP_VERSION_MISMATCH'],
-  ['token-type=urn:example:jwt', parseFaultSwitches(['token-type=urn:example:jwt']), 'PSSO_ERR_WSTRUST_UNKNOWN_TOKEN_TYPE'],
-  ['token-type=SAML 2.0 on a SAML 1.1 assertion', parseFaultSwitches(['token-type=urn:oasis:names:tc:SAML:2.0:assertion']), 'PSSO_ERR_WSTRUST_TOKEN_TYPE_MISMATCH'],
+  [
+    'token-type=urn:example:jwt',
+    parseFaultSwitches(['token-type=urn:example:jwt']),
+    'PSSO_ERR_WSTRUST_UNKNOWN_TOKEN_TYPE',
+  ],
+  [
+    'token-type=SAML 2.0 on a SAML 1.1 assertion',
+    parseFaultSwitches(['token-type=urn:oasis:names:tc:SAML:2.0:assertion']),
+    'PSSO_ERR_WSTRUST_TOKEN_TYPE_MISMATCH',
+  ],
   ['two-assertions', parseFaultSwitches(['two-assertions']), 'PSSO_ERR_WSTRUST_TOKEN_COUNT'],
   ['unsigned', parseFaultSwitches(['unsigned']), 'PSSO_ERR_SAML_SIGNATURE'],
   ['tampered', parseFaultSwitches(['tampered']), 'PSSO_ERR_SAML_SIGNATURE'],
-  ['delay=3000 past a 1 s client deadline', parseFaultSwitches(['delay=3000']), 'PSSO_ERR_HTTP_TIMEOUT'],
+  [
+    'delay=3000 past a 1 s client deadline',
+    parseFaultSwitches(['delay=3000']),
+    'PSSO_ERR_HTTP_TIMEOUT',
+  ],
   ['status=503', parseFaultSwitches(['status=503']), 'PSSO_ERR_HTTP_STATUS', 503],
   ['status=302', parseFaultSwitches(['status=302']), 'PSSO_ERR_HTTP_REDIRECT', 302],
   ['truncate', parseFaultSwitches(['truncate']), 'PSSO_ERR_XML_MALFORMED'],
@@ -40,7 +60,10 @@ describe('fault injection: every switch is refused by our client with the expect
             http: { ca: idp.caPem, timeoutMs: 1000 },
             trustedSigningCertificates: [idp.signingCertPem],
           }),
-          (e) => e instanceof PssoError && e.code === code && (status === undefined || (e instanceof HttpError && e.status === status)),
+          (e) =>
+            e instanceof PssoError &&
+            e.code === code &&
+            (status === undefined || (e instanceof HttpError && e.status === status)),
         );
       } finally {
         await idp.close();
@@ -51,7 +74,14 @@ describe('fault injection: every switch is refused by our client with the expect
   test('without fault injection the same login succeeds (the control)', async () => {
     const idp = await startTestIdp();
     try {
-      const r = await wsTrustLogin({ endpoint: endpointOf(idp, '1.3'), federationRequestURN: URN, username: idp.demoUser.upn, password: idp.password, http: { ca: idp.caPem }, trustedSigningCertificates: [idp.signingCertPem] });
+      const r = await wsTrustLogin({
+        endpoint: endpointOf(idp, '1.3'),
+        federationRequestURN: URN,
+        username: idp.demoUser.upn,
+        password: idp.password,
+        http: { ca: idp.caPem },
+        trustedSigningCertificates: [idp.signingCertPem],
+      });
       assert.equal(r.token.samlVersion, '1.1');
     } finally {
       await idp.close();
@@ -62,7 +92,13 @@ describe('fault injection: every switch is refused by our client with the expect
     const idp = await startTestIdp({ faults: { truncate: true } });
     try {
       await assert.rejects(
-        wsTrustLogin({ endpoint: endpointOf(idp, '2005'), federationRequestURN: URN, username: idp.demoUser.upn, password: idp.password, http: { ca: idp.caPem } }),
+        wsTrustLogin({
+          endpoint: endpointOf(idp, '2005'),
+          federationRequestURN: URN,
+          username: idp.demoUser.upn,
+          password: idp.password,
+          http: { ca: idp.caPem },
+        }),
         XmlError,
       );
     } finally {

@@ -35,7 +35,8 @@ export interface TestIdp extends RunningIdp {
   readonly password: string;
 }
 
-let shared: { dataDir: string; password: string } | undefined;
+const passwords = new Map<string, string>();
+let sharedDir: string | undefined;
 
 /**
  * Starts an IdP on 127.0.0.1:0. Reuses one data folder across calls (keys and the demo user are
@@ -44,7 +45,8 @@ let shared: { dataDir: string; password: string } | undefined;
 export async function startTestIdp(
   o: { faults?: FaultInjection; config?: IdpConfig; dataDir?: string; redisUrl?: string } = {},
 ): Promise<TestIdp> {
-  const dataDir = o.dataDir ?? shared?.dataDir ?? tempDataDir();
+  sharedDir ??= tempDataDir();
+  const dataDir = o.dataDir ?? sharedDir;
   const idp = await startIdp({
     dataDir,
     config: o.config ?? CONFIG,
@@ -52,10 +54,9 @@ export async function startTestIdp(
     ...(o.faults === undefined ? {} : { faults: o.faults }),
     ...(o.redisUrl === undefined ? {} : { redisUrl: o.redisUrl }),
   });
-  const password =
-    idp.demoUser.password ?? (shared?.dataDir === dataDir ? shared.password : undefined);
+  if (idp.demoUser.password !== undefined) passwords.set(dataDir, idp.demoUser.password);
+  const password = passwords.get(dataDir);
   if (password === undefined) throw new Error('the demo password is unknown for this data folder');
-  if (o.dataDir === undefined && shared === undefined) shared = { dataDir, password };
   return Object.assign(idp, { password });
 }
 
