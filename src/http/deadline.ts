@@ -30,7 +30,7 @@ export function startDeadline(
  *
  * @example
  * ```ts
- * const res = await raceAbort(request(url, { signal }), signal, (r) => r.body.destroy());
+ * const res = await raceAbort(request(url, { signal }), signal, (r) => discardBody(r.body));
  * ```
  */
 export function raceAbort<T>(

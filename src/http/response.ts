@@ -10,6 +10,21 @@ import { HttpError } from '../errors.js';
 /** The part of undici's response body this module uses. */
 export interface BodyStream extends AsyncIterable<Uint8Array> {
   destroy(error?: Error): unknown;
+  on(event: 'error', listener: (error: Error) => void): unknown;
+}
+
+/**
+ * Destroys a body that will not be read (closing its connection). undici then emits an 'error'
+ * (RequestAbortedError) on it: a listener swallows it, else it would be an uncaught exception.
+ *
+ * @example
+ * ```ts
+ * if (tooBig) discardBody(res.body);
+ * ```
+ */
+export function discardBody(body: BodyStream): void {
+  body.on('error', () => {});
+  body.destroy();
 }
 
 /**
@@ -29,7 +44,7 @@ export async function readBody(
   maxBytes: number,
 ): Promise<Uint8Array> {
   if (contentLength !== undefined && Number(contentLength) > maxBytes) {
-    body.destroy();
+    discardBody(body);
     throw tooLarge();
   }
   const chunks: Uint8Array[] = [];
@@ -37,7 +52,7 @@ export async function readBody(
   for await (const chunk of body) {
     size += chunk.byteLength;
     if (size > maxBytes) {
-      body.destroy();
+      discardBody(body);
       throw tooLarge();
     }
     chunks.push(chunk);

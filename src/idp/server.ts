@@ -18,6 +18,7 @@ import { discoveryRoutes } from './routes/discovery.js';
 import { announceFaults, stsRoutes } from './routes/sts.js';
 import { issueAssertion, unsignedAssertion } from './saml/index.js';
 import { openIdpStore } from './store/index.js';
+import type { RelyingParty } from './store/types.js';
 import { CredentialCache } from './sts/credential-cache.js';
 import type { StsDeps, StsSettings } from './sts/handle.js';
 
@@ -90,7 +91,7 @@ export async function startIdp(options: IdpOptions = {}): Promise<RunningIdp> {
   const deps: StsDeps = {
     authenticate: (upn, password) => store.users.authenticate(upn, password),
     burnPasswordCheck: () => store.users.burnPasswordCheck(),
-    relyingParty: (identifier) => store.relyingParties.get(identifier),
+    relyingParty: cachedRelyingParties(store.relyingParties),
     issueAssertion: (params) => issueAssertion(params, signing),
     unsignedAssertion: (params) => unsignedAssertion(params),
     replay,
@@ -172,5 +173,19 @@ export async function startIdp(options: IdpOptions = {}): Promise<RunningIdp> {
       if (stores.lockout !== undefined) await stores.lockout.close();
       store.close();
     },
+  };
+}
+
+/** Relying parties change rarely: read them from the database at most every 10 s. */
+function cachedRelyingParties(rps: { list(): RelyingParty[] }): (identifier: string) => RelyingParty | undefined {
+  let loaded = 0;
+  let byId = new Map<string, RelyingParty>();
+  return (identifier) => {
+    const now = Date.now();
+    if (now - loaded > 10_000) {
+      byId = new Map(rps.list().map((rp) => [rp.identifier, rp]));
+      loaded = now;
+    }
+    return byId.get(identifier);
   };
 }

@@ -8,6 +8,7 @@ import * as x509 from '@peculiar/x509';
 
 x509.cryptoProvider.set(webcrypto as unknown as Crypto);
 
+/** PEM texts of a throwaway PKI: the CA certificate, the leaf certificate and its PKCS#8 key. */
 export interface TestPki {
   readonly caPem: string;
   readonly certPem: string;
@@ -17,7 +18,17 @@ export interface TestPki {
 const alg = { name: 'ECDSA', namedCurve: 'P-256', hash: 'SHA-256' } as const;
 let cached: Promise<TestPki> | undefined;
 
-/** One PKI per test process (generation costs a few milliseconds). */
+/**
+ * A CA and a leaf certificate for `localhost` and `127.0.0.1` (P-256), made once per test
+ * process (generation costs a few milliseconds) and shared.
+ *
+ * @example
+ * ```ts
+ * const pki = await makeTestPki();
+ * const server = https.createServer({ key: pki.keyPem, cert: pki.certPem }, handler);
+ * await httpRequest({ method: 'GET', url }, { ca: pki.caPem });
+ * ```
+ */
 export function makeTestPki(): Promise<TestPki> {
   cached ??= generate();
   return cached;

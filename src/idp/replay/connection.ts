@@ -53,6 +53,8 @@ export class RedisConnection {
   #pending: Promise<void> | undefined;
   #reported = false;
   #closed = false;
+  /** Aborted by {@link RedisConnection.close}: waits for readiness end at once. */
+  readonly #closing = new AbortController();
 
   /**
    * @param url - `redis://[user:password@]host:port/db` or `rediss://…`.
@@ -162,6 +164,7 @@ export class RedisConnection {
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
+    this.#closing.abort();
     if (this.client.status === 'ready') {
       try {
         await this.client.quit();
@@ -169,7 +172,11 @@ export class RedisConnection {
         // Closing anyway.
       }
     }
-    if (this.client.status !== 'end') {
+    const status = this.client.status;
+    if (status === 'reconnecting' || status === 'close' || status === 'end') {
+      // No socket: disconnect() only cancels the pending reconnection (no 'end' follows).
+      this.client.disconnect();
+    } else {
       const ended = this.#wait(this.#timeoutMs, []).catch(() => undefined);
       this.client.disconnect();
       await ended;
@@ -190,20 +197,27 @@ export class RedisConnection {
     await this.#pending;
   }
 
-  /** Resolves on `ready` (or on `end` when closing), rejects on a `failOn` event or the timeout. */
+  /**
+   * Resolves on `ready` (or on `end` when closing), rejects on a `failOn` event, the timeout, or
+   * (unless closing) {@link RedisConnection.close}.
+   */
   #wait(timeoutMs: number, failOn: readonly string[]): Promise<void> {
     const closing = failOn.length === 0;
+    const signal = this.#closing.signal;
     return new Promise<void>((resolve, reject) => {
       const settle = (err?: IdpError): void => {
         clearTimeout(timer);
         this.client.off(closing ? 'end' : 'ready', onDone);
         for (const event of failOn) this.client.off(event, onFail);
+        signal.removeEventListener('abort', onClosed);
         if (err === undefined) resolve();
         else reject(err);
       };
       const onDone = (): void => settle();
       const onFail = (): void =>
         settle(unavailable(`the ${this.#store} store (Redis) could not connect`));
+      const onClosed = (): void => settle(unavailable(`the ${this.#store} store is closed`));
+      if (!closing) signal.addEventListener('abort', onClosed);
       const timer = setTimeout(
         () =>
           settle(unavailable(`the ${this.#store} store (Redis) was not ready in ${timeoutMs} ms`)),

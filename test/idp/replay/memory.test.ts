@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import fc from 'fast-check';
 import { IdpError } from '../../../src/errors.ts';
+import { createReplayStores } from '../../../src/idp/replay/index.ts';
 import { MemoryReplayCache } from '../../../src/idp/replay/memory.ts';
 
 function clock(start = 1_700_000_000_000): { now: () => number; advance(ms: number): void } {
@@ -185,5 +186,21 @@ describe('MemoryReplayCache', () => {
     const elapsed = performance.now() - t0;
     assert.ok(elapsed < 5000, `took ${elapsed} ms`);
     await cache.close();
+  });
+});
+
+describe('createReplayStores without Redis', () => {
+  test('gives a memory replay cache and no lockout store (the IdP keeps its own)', async () => {
+    const stores = createReplayStores({ maxEntries: 2 });
+    assert.ok(stores.replay instanceof MemoryReplayCache);
+    assert.equal(stores.lockout, undefined);
+    assert.equal(stores.ping, undefined);
+    await stores.replay.firstSeen('nonce', 's', 'a', 60_000);
+    await stores.replay.firstSeen('nonce', 's', 'b', 60_000);
+    await assert.rejects(
+      stores.replay.firstSeen('nonce', 's', 'c', 60_000),
+      isCode('PSSO_ERR_IDP_REPLAY_CACHE_FULL'),
+    );
+    await stores.replay.close();
   });
 });
