@@ -6,7 +6,6 @@
  * @module
  */
 import { Command, CommanderError } from 'commander';
-import { closeHttpAgents } from '../http/request.js';
 import { registerIdp } from './commands/idp.js';
 import { registerIdpUser } from './commands/idp-user.js';
 import { registerLogin } from './commands/login.js';
@@ -39,5 +38,6 @@ try {
     process.exitCode = reportError(error, process.argv.includes('--json'));
   }
 } finally {
-  await closeHttpAgents();
+  // Loaded here, not at the top: commands that make no request (idp) never load undici.
+  await (await import('../http/agents.js')).closeHttpAgents();
 }

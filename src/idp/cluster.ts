@@ -73,8 +73,14 @@ export async function forkWorkers(
           (w) =>
             new Promise<void>((resolve) => {
               if (w.isDead()) return resolve();
-              w.once('exit', () => resolve());
-              w.kill('SIGTERM');
+              // A plain SIGTERM (not worker.kill(), which first cuts the IPC channel that a
+              // cluster worker needs to close its listening handle), then SIGKILL after 5 s.
+              const force = setTimeout(() => w.process.kill('SIGKILL'), 5_000);
+              w.once('exit', () => {
+                clearTimeout(force);
+                resolve();
+              });
+              w.process.kill('SIGTERM');
             }),
         ),
       );

@@ -73,6 +73,27 @@ export class Metrics {
       `psso_idp_request_duration_seconds_sum ${this.sum}`,
       `psso_idp_request_duration_seconds_count ${this.count}`,
     );
+    const mem = process.memoryUsage();
+    lines.push(
+      '# HELP process_resident_memory_bytes Resident memory size in bytes.',
+      '# TYPE process_resident_memory_bytes gauge',
+    );
+    lines.push(`process_resident_memory_bytes ${mem.rss}`);
+    lines.push(
+      '# HELP nodejs_heap_used_bytes V8 heap in use.',
+      '# TYPE nodejs_heap_used_bytes gauge',
+    );
+    lines.push(`nodejs_heap_used_bytes ${mem.heapUsed}`);
+    lines.push(
+      '# HELP nodejs_heap_total_bytes V8 heap reserved.',
+      '# TYPE nodejs_heap_total_bytes gauge',
+    );
+    lines.push(`nodejs_heap_total_bytes ${mem.heapTotal}`);
+    lines.push(
+      '# HELP nodejs_external_memory_bytes Memory outside the V8 heap (buffers).',
+      '# TYPE nodejs_external_memory_bytes gauge',
+    );
+    lines.push(`nodejs_external_memory_bytes ${mem.external + mem.arrayBuffers}`);
     return `${lines.join('\n')}\n`;
   }
 }

@@ -9,11 +9,10 @@
  *
  * @module
  */
-import 'reflect-metadata';
 import { createPrivateKey, KeyObject, randomBytes, webcrypto, X509Certificate } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import * as x509 from '@peculiar/x509';
+import type * as X509 from '@peculiar/x509';
 import { dataDirError, ensureDataDir, withDataDirLock, writeFileAtomic } from './store/data-dir.js';
 
 export { defaultDataDir } from './store/data-dir.js';
@@ -182,7 +181,17 @@ async function save(
   };
 }
 
+/**
+ * @peculiar/x509 (and the reflect-metadata it needs) is loaded only when a certificate must be
+ * made: an IdP restarting on an existing data folder never pays its memory.
+ */
+async function x509lib(): Promise<typeof X509> {
+  await import('reflect-metadata');
+  return import('@peculiar/x509');
+}
+
 async function createCa(now: Date): Promise<{ certPem: string; keyPem: string }> {
+  const x509 = await x509lib();
   const keys = await crypto.subtle.generateKey(EC, true, ['sign', 'verify']);
   const cert = await x509.X509CertificateGenerator.createSelfSigned(
     {
@@ -207,6 +216,7 @@ async function createCa(now: Date): Promise<{ certPem: string; keyPem: string }>
 }
 
 async function createTls(ca: Pair, now: Date): Promise<{ certPem: string; keyPem: string }> {
+  const x509 = await x509lib();
   const caCert = new x509.X509Certificate(ca.certPem);
   const caKey = await crypto.subtle.importKey(
     'pkcs8',
@@ -244,6 +254,7 @@ async function createTls(ca: Pair, now: Date): Promise<{ certPem: string; keyPem
 }
 
 async function createSigning(now: Date): Promise<{ certPem: string; keyPem: string }> {
+  const x509 = await x509lib();
   const keys = await crypto.subtle.generateKey(RSA, true, ['sign', 'verify']);
   const cert = await x509.X509CertificateGenerator.createSelfSigned(
     {
@@ -278,7 +289,7 @@ function serial(): string {
   return bytes.toString('hex');
 }
 
-function pem(cert: x509.X509Certificate): string {
+function pem(cert: X509.X509Certificate): string {
   return `${cert.toString('pem').replace(/\r\n/g, '\n').trimEnd()}\n`;
 }
 

@@ -80,7 +80,7 @@ export async function startIdp(options: IdpOptions = {}): Promise<RunningIdp> {
   const store = openIdpStore(dataDir);
   for (const rp of config.relyingParties) store.relyingParties.upsert(rp);
   const demo = options.demoUser === false ? { created: false } : await store.users.ensureDemoUser();
-  const stores = createReplayStores({
+  const stores = await createReplayStores({
     ...(options.redisUrl === undefined ? {} : { redisUrl: options.redisUrl }),
     logger: log,
   });
@@ -177,7 +177,9 @@ export async function startIdp(options: IdpOptions = {}): Promise<RunningIdp> {
 }
 
 /** Relying parties change rarely: read them from the database at most every 10 s. */
-function cachedRelyingParties(rps: { list(): RelyingParty[] }): (identifier: string) => RelyingParty | undefined {
+function cachedRelyingParties(rps: {
+  list(): RelyingParty[];
+}): (identifier: string) => RelyingParty | undefined {
   let loaded = 0;
   let byId = new Map<string, RelyingParty>();
   return (identifier) => {

@@ -5,6 +5,7 @@
  * @module
  */
 
+import cluster from 'node:cluster';
 import { resolve } from 'node:path';
 import { type Command, Option } from 'commander';
 import { forkWorkers, isIdpWorker, prepareDataDir, reportReady } from '../../idp/cluster.js';
@@ -96,6 +97,7 @@ export function registerIdp(program: Command): Command {
         reportReady(idp.origin);
         await untilSignal();
         await idp.close();
+        cluster.worker?.disconnect();
         return;
       }
       const info = {

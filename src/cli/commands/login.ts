@@ -6,7 +6,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { type Command, Option } from 'commander';
-import { type WsTrustLoginEvent, wsTrustLogin } from '../../wstrust/login.js';
+import type { WsTrustLoginEvent } from '../../wstrust/login.js';
 import type { RequestProfile } from '../../wstrust/rst.js';
 import { type HttpFlags, httpOptions, withHttpOptions } from '../http-options.js';
 import { readPassword } from '../io.js';
@@ -83,6 +83,7 @@ export function registerLogin(program: Command): void {
           );
       }
     };
+    const { wsTrustLogin } = await import('../../wstrust/login.js');
     const result = await wsTrustLogin({
       mexUrl: flags.mex,
       federationRequestURN: flags.urn,

@@ -4,7 +4,6 @@
  * @module
  */
 import type { Command } from 'commander';
-import { fetchMexDocument } from '../../mex/fetch.js';
 import { parseMex } from '../../mex/parse.js';
 import type { MexEndpoint } from '../../mex/types.js';
 import { out as pc } from '../colors.js';
@@ -30,7 +29,7 @@ export function registerMex(program: Command): void {
     if (!json) progress(isUrl ? `GET ${source}` : `reading ${source}`);
     const started = performance.now();
     const document = isUrl
-      ? await fetchMexDocument(source, httpOptions(flags))
+      ? await (await import('../../mex/fetch.js')).fetchMexDocument(source, httpOptions(flags))
       : await readDocument(source);
     const mex = parseMex(document);
     const selected = mex.usernamePassword[0] as MexEndpoint;

@@ -5,17 +5,13 @@
  * @module
  */
 import type { Logger } from '../log.js';
-import { RedisLockoutStore } from './lockout-redis.js';
 import { MemoryReplayCache } from './memory.js';
-import { RedisReplayCache } from './redis.js';
 import type { LockoutStore, ReplayCache } from './types.js';
 
 export type { RedisStoreOptions } from './connection.js';
 export { lockoutKey, normalizeUsername, replayKey } from './key.js';
 export { MemoryLockoutStore, type MemoryLockoutStoreOptions } from './lockout-memory.js';
-export { RedisLockoutStore } from './lockout-redis.js';
 export { MemoryReplayCache, type MemoryReplayCacheOptions } from './memory.js';
-export { RedisReplayCache } from './redis.js';
 export type { LockoutPolicy, LockoutStore, ReplayCache, ReplayKind } from './types.js';
 
 /** Options of {@link createReplayStores}. */
@@ -38,20 +34,21 @@ export interface ReplayStores {
 }
 
 /**
- * Makes the replay cache, and with Redis the shared lockout store too.
+ * Makes the replay cache, and with Redis the shared lockout store too. The Redis modules (and
+ * ioredis) are loaded only when a Redis URL is given: a single IdP never pays for them.
  *
  * @throws {TypeError} for a `redisUrl` that is not `redis://` or `rediss://`.
  *
  * @example
  * ```ts
- * const stores = createReplayStores({ redisUrl: 'redis://127.0.0.1:6379/0', logger });
+ * const stores = await createReplayStores({ redisUrl: 'redis://127.0.0.1:6379/0', logger });
  * const lockout = stores.lockout ?? sqliteStore.lockout;
  * // …
  * await stores.replay.close();
  * await stores.lockout?.close();
  * ```
  */
-export function createReplayStores(options: ReplayStoresOptions = {}): ReplayStores {
+export async function createReplayStores(options: ReplayStoresOptions = {}): Promise<ReplayStores> {
   if (options.redisUrl === undefined) {
     return {
       replay: new MemoryReplayCache(
@@ -59,6 +56,10 @@ export function createReplayStores(options: ReplayStoresOptions = {}): ReplaySto
       ),
     };
   }
+  const [{ RedisReplayCache }, { RedisLockoutStore }] = await Promise.all([
+    import('./redis.js'),
+    import('./lockout-redis.js'),
+  ]);
   const redisOptions = options.logger === undefined ? {} : { logger: options.logger };
   const replay = new RedisReplayCache(options.redisUrl, redisOptions);
   const lockout = new RedisLockoutStore(options.redisUrl, redisOptions);

@@ -191,7 +191,7 @@ describe('MemoryReplayCache', () => {
 
 describe('createReplayStores without Redis', () => {
   test('gives a memory replay cache and no lockout store (the IdP keeps its own)', async () => {
-    const stores = createReplayStores({ maxEntries: 2 });
+    const stores = await createReplayStores({ maxEntries: 2 });
     assert.ok(stores.replay instanceof MemoryReplayCache);
     assert.equal(stores.lockout, undefined);
     assert.equal(stores.ping, undefined);

@@ -3,11 +3,9 @@ import { after, before, describe, test } from 'node:test';
 import { Redis } from 'ioredis';
 import { IdpError } from '../../../src/errors.ts';
 import type { Logger, LogLevel } from '../../../src/idp/log.ts';
-import {
-  createReplayStores,
-  RedisLockoutStore,
-  RedisReplayCache,
-} from '../../../src/idp/replay/index.ts';
+import { createReplayStores } from '../../../src/idp/replay/index.ts';
+import { RedisLockoutStore } from '../../../src/idp/replay/lockout-redis.ts';
+import { RedisReplayCache } from '../../../src/idp/replay/redis.ts';
 import { freePort, redisSkip, startRedis, type TestRedis } from '../../helpers/redis.ts';
 
 const unavailable = (err: unknown): boolean =>
@@ -108,7 +106,7 @@ describe('RedisReplayCache against a real redis-server', { skip: redisSkip() }, 
   });
 
   test('createReplayStores with a URL gives a replay cache, a lockout store and ping', async () => {
-    const stores = createReplayStores({ redisUrl: redis.url });
+    const stores = await createReplayStores({ redisUrl: redis.url });
     open.push(stores.replay, ...(stores.lockout === undefined ? [] : [stores.lockout]));
     assert.ok(stores.replay instanceof RedisReplayCache);
     assert.ok(stores.lockout instanceof RedisLockoutStore);
