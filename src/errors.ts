@@ -65,6 +65,41 @@ export type WsTrustErrorCode =
 /** Codes of SOAP faults answered by the STS. */
 export type WsTrustFaultCode = 'PSSO_ERR_WSTRUST_FAULT' | 'PSSO_ERR_WSTRUST_FAILED_AUTHENTICATION';
 
+/** Codes of errors in a Platform SSO login configuration (each validation failure has its own). */
+export type ConfigErrorCode =
+  | 'PSSO_ERR_CONFIG_JSON'
+  | 'PSSO_ERR_CONFIG_FIELD'
+  | 'PSSO_ERR_CONFIG_CLIENT_ID_MISSING'
+  | 'PSSO_ERR_CONFIG_ISSUER_MISSING'
+  | 'PSSO_ERR_CONFIG_URL_INVALID'
+  | 'PSSO_ERR_CONFIG_FEDERATION_TYPE'
+  | 'PSSO_ERR_CONFIG_FEDERATION_URN_MISSING'
+  | 'PSSO_ERR_CONFIG_MEX_URL_MISSING'
+  | 'PSSO_ERR_CONFIG_PREAUTH_URL_MISSING'
+  | 'PSSO_ERR_CONFIG_MEX_KEYPATH_MISSING'
+  | 'PSSO_ERR_CONFIG_PREDICATE_INVALID'
+  | 'PSSO_ERR_KEYS_FILE';
+
+/** Codes of errors of the NSPredicate subset. */
+export type PredicateErrorCode = 'PSSO_ERR_PREDICATE_SYNTAX' | 'PSSO_ERR_PREDICATE_EVALUATION';
+
+/** Codes of errors in the Platform SSO login exchange (JOSE, token response). */
+export type LoginErrorCode =
+  | 'PSSO_ERR_LOGIN_RESPONSE_FORMAT'
+  | 'PSSO_ERR_LOGIN_RESPONSE_ALGORITHM'
+  | 'PSSO_ERR_LOGIN_RESPONSE_DECRYPT'
+  | 'PSSO_ERR_LOGIN_RESPONSE_APU'
+  | 'PSSO_ERR_LOGIN_RESPONSE_APV'
+  | 'PSSO_ERR_LOGIN_RESPONSE_FIELDS'
+  | 'PSSO_ERR_ID_TOKEN_KID'
+  | 'PSSO_ERR_ID_TOKEN_SIGNATURE'
+  | 'PSSO_ERR_ID_TOKEN_CLAIMS'
+  | 'PSSO_ERR_JWKS'
+  | 'PSSO_ERR_LOGIN_INVALID_CREDENTIALS'
+  | 'PSSO_ERR_LOGIN_FAILED'
+  | 'PSSO_ERR_NONCE_RESPONSE'
+  | 'PSSO_ERR_PREAUTH_RESPONSE';
+
 /** Codes of errors raised while checking a SAML assertion's signature and structure. */
 export type SamlErrorCode = 'PSSO_ERR_SAML_MALFORMED' | 'PSSO_ERR_SAML_SIGNATURE';
 
@@ -86,7 +121,10 @@ export type PssoErrorCode =
   | WsTrustErrorCode
   | WsTrustFaultCode
   | SamlErrorCode
-  | IdpErrorCode;
+  | IdpErrorCode
+  | ConfigErrorCode
+  | PredicateErrorCode
+  | LoginErrorCode;
 
 /**
  * Base class of every error the library throws for bad input or a failed exchange.
@@ -228,6 +266,56 @@ export class WsTrustFaultError extends PssoError<WsTrustFaultCode> {
     this.faultCode = sanitizePeerText(fault.faultCode);
     this.subcode = fault.subcode === undefined ? undefined : sanitizePeerText(fault.subcode);
     this.reason = fault.reason === undefined ? undefined : sanitizePeerText(fault.reason);
+  }
+}
+
+/**
+ * A Platform SSO login configuration (or the device key file) was refused; the code names the rule.
+ *
+ * @example
+ * ```ts
+ * if (err instanceof ConfigError && err.code === 'PSSO_ERR_CONFIG_MEX_URL_MISSING') { ... }
+ * ```
+ */
+export class ConfigError extends PssoError<ConfigErrorCode> {}
+
+/**
+ * An NSPredicate could not be parsed (`position` is the 0-based offset in the predicate text) or
+ * evaluated.
+ *
+ * @example
+ * ```ts
+ * if (err instanceof PredicateError) console.log(err.code, err.position);
+ * ```
+ */
+export class PredicateError extends PssoError<PredicateErrorCode> {
+  readonly position: number | undefined;
+
+  constructor(code: PredicateErrorCode, message: string, position?: number) {
+    super(code, position === undefined ? message : `${message} (at position ${position})`);
+    this.position = position;
+  }
+}
+
+/**
+ * The Platform SSO login exchange failed: nonce, preauthentication, token response, id_token.
+ * `status` is the HTTP status when one was involved.
+ *
+ * @example
+ * ```ts
+ * if (err instanceof LoginError && err.code === 'PSSO_ERR_LOGIN_INVALID_CREDENTIALS') { ... }
+ * ```
+ */
+export class LoginError extends PssoError<LoginErrorCode> {
+  readonly status: number | undefined;
+
+  constructor(
+    code: LoginErrorCode,
+    message: string,
+    options?: { status?: number; cause?: unknown },
+  ) {
+    super(code, message, options?.cause === undefined ? undefined : { cause: options.cause });
+    this.status = options?.status;
   }
 }
 
