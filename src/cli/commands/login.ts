@@ -6,6 +6,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { type Command, Option } from 'commander';
+import { WSTRUST13, WSTRUST2005 } from '../../protocol/wstrust.js';
 import type { WsTrustLoginEvent } from '../../wstrust/login.js';
 import type { RequestProfile } from '../../wstrust/rst.js';
 import { type HttpFlags, httpOptions, withHttpOptions } from '../http-options.js';
@@ -15,7 +16,9 @@ import { UsageError } from '../usage.js';
 import { printToken, tokenJson } from './rstr.js';
 
 interface LoginFlags extends HttpFlags {
-  mex: string;
+  mex?: string;
+  endpoint?: string;
+  version?: '1.3' | '2005';
   urn: string;
   username: string;
   passwordStdin?: boolean;
@@ -29,7 +32,14 @@ export function registerLogin(program: Command): void {
     program
       .command('login')
       .description('run the WS-Trust login: MEX, RequestSecurityToken, validated SAML assertion')
-      .requiredOption('--mex <url>', 'the MEX URL (federationMEXURL)')
+      .option('--mex <url>', 'the MEX URL (federationMEXURL)')
+      .option('--endpoint <url>', 'instead of --mex: a known WS-Trust endpoint (with --version)')
+      .addOption(
+        new Option('--version <version>', 'the --endpoint WS-Trust version').choices([
+          '1.3',
+          '2005',
+        ]),
+      )
       .requiredOption('--urn <urn>', 'AppliesTo: the federationRequestURN')
       .requiredOption('--username <username>', 'the user name')
       .option('--password-stdin', 'read the password from stdin (else a prompt on the terminal)')
@@ -44,6 +54,12 @@ export function registerLogin(program: Command): void {
       )
       .option('--json', 'print {"endpoint", "token", "steps"} as JSON'),
   ).action(async (flags: LoginFlags) => {
+    if ((flags.mex === undefined) === (flags.endpoint === undefined)) {
+      throw new UsageError('give exactly one of --mex and --endpoint');
+    }
+    if (flags.endpoint !== undefined && flags.version === undefined) {
+      throw new UsageError('--endpoint needs --version 1.3|2005');
+    }
     const json = flags.json === true;
     const http = httpOptions(flags);
     const password = await readPassword(flags.passwordStdin === true);
@@ -85,7 +101,9 @@ export function registerLogin(program: Command): void {
     };
     const { wsTrustLogin } = await import('../../wstrust/login.js');
     const result = await wsTrustLogin({
-      mexUrl: flags.mex,
+      ...(flags.mex !== undefined
+        ? { mexUrl: flags.mex }
+        : { endpoint: knownEndpoint(flags.endpoint as string, flags.version ?? '1.3') }),
       federationRequestURN: flags.urn,
       username: flags.username,
       password,
@@ -103,6 +121,14 @@ export function registerLogin(program: Command): void {
     console.log(`endpoint:   WS-Trust ${result.endpoint.version} ${result.endpoint.address}`);
     printToken(result.token);
   });
+}
+
+function knownEndpoint(address: string, version: '1.3' | '2005') {
+  return {
+    version,
+    address,
+    soapAction: (version === '1.3' ? WSTRUST13 : WSTRUST2005).issueAction,
+  };
 }
 
 function readPem(path: string): string {
