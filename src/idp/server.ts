@@ -21,6 +21,7 @@ import { openIdpStore } from './store/index.js';
 import type { RelyingParty } from './store/types.js';
 import { CredentialCache } from './sts/credential-cache.js';
 import type { StsDeps, StsSettings } from './sts/handle.js';
+import { cachedLockout } from './sts/lockout-cache.js';
 
 /** Options of {@link startIdp}. */
 export interface IdpOptions {
@@ -85,7 +86,7 @@ export async function startIdp(options: IdpOptions = {}): Promise<RunningIdp> {
     logger: log,
   });
   const replay: ReplayCache = stores.replay;
-  const lockout: LockoutStore = stores.lockout ?? store.lockout;
+  const lockout: LockoutStore = cachedLockout(stores.lockout ?? store.lockout);
   const metrics = new Metrics();
   const signing = { privateKey: pki.signingKey, certificateDer: pki.signingCertDer };
   const deps: StsDeps = {
