@@ -13,7 +13,10 @@ function counting(store: LockoutStore) {
   return {
     store: {
       ...store,
-      isLocked: (u: string, n: Date) => (reads++, store.isLocked(u, n)),
+      isLocked: (u: string, n: Date) => {
+        reads++;
+        return store.isLocked(u, n);
+      },
       recordFailure: store.recordFailure.bind(store),
       recordSuccess: store.recordSuccess.bind(store),
       close: store.close.bind(store),
