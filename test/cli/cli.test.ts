@@ -1,15 +1,13 @@
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { fileURLToPath } from 'node:url';
+import { type CliRun, runCli } from '../helpers/cli.ts';
 import { mexDoc } from '../helpers/mex-doc.ts';
 import { MESSAGE_ID, response } from '../helpers/responses.ts';
 import { type StubSts, startStubSts } from '../helpers/stub-sts.ts';
 
-const MAIN = fileURLToPath(new URL('../../src/cli/main.ts', import.meta.url));
 const dir = mkdtempSync(join(tmpdir(), 'psso-cli-'));
 const file = (name: string, content: string) => {
   const path = join(dir, name);
@@ -17,25 +15,8 @@ const file = (name: string, content: string) => {
   return path;
 };
 
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-function cli(args: string[], stdin = ''): Promise<Run> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', MAIN, ...args], {
-      stdio: ['pipe', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d));
-    child.stderr.on('data', (d: Buffer) => (stderr += d));
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-    child.stdin.end(stdin);
-  });
-}
+const cli = runCli;
+type Run = CliRun;
 
 const json = (r: Run) => JSON.parse(r.stdout) as Record<string, unknown>;
 const PASSWORD = 'p&ss<w0rd>$&"';

@@ -1,11 +1,7 @@
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { once } from 'node:events';
 import { after, before, describe, test } from 'node:test';
-import { fileURLToPath } from 'node:url';
+import { runCli } from '../helpers/cli.ts';
 import { SAML2_URN, startTestIdp, type TestIdp, URN } from './support.ts';
-
-const MAIN = fileURLToPath(new URL('../../src/cli/main.ts', import.meta.url));
 
 let idp: TestIdp;
 before(async () => {
@@ -13,19 +9,7 @@ before(async () => {
 });
 after(() => idp.close());
 
-/** Runs the CLI in its own process (asynchronously: the IdP answers from this one). */
-async function cli(args: string[], stdin: string) {
-  const child = spawn(process.execPath, ['--import', 'tsx', MAIN, ...args], {
-    env: { ...process.env, NO_COLOR: '1' },
-  });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (d: Buffer) => (stdout += d));
-  child.stderr.on('data', (d: Buffer) => (stderr += d));
-  child.stdin.end(stdin);
-  const [code] = (await once(child, 'close')) as [number | null];
-  return { code, stdout, stderr };
-}
+const cli = runCli;
 
 describe('psso-wstrust login against the reference IdP', () => {
   for (const version of ['1.3', '2005'] as const) {

@@ -227,4 +227,13 @@ export class RedisConnection {
       for (const event of failOn) this.client.on(event, onFail);
     });
   }
+
+  /** Whether Redis answers PING now. Never throws. */
+  async ping(): Promise<boolean> {
+    try {
+      return (await this.run('PING', (redis) => redis.ping())) === 'PONG';
+    } catch {
+      return false;
+    }
+  }
 }

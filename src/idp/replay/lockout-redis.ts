@@ -130,12 +130,8 @@ export class RedisLockoutStore implements LockoutStore {
    * const healthy = await lockout.ping();
    * ```
    */
-  async ping(): Promise<boolean> {
-    try {
-      return (await this.#conn.run('PING', (redis) => redis.ping())) === 'PONG';
-    } catch {
-      return false;
-    }
+  ping(): Promise<boolean> {
+    return this.#conn.ping();
   }
 
   /**

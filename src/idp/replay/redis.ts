@@ -70,12 +70,8 @@ export class RedisReplayCache implements ReplayCache {
    * app.get('/healthz', async () => ((await replay.ping()) ? 'ok' : 'degraded'));
    * ```
    */
-  async ping(): Promise<boolean> {
-    try {
-      return (await this.#conn.run('PING', (redis) => redis.ping())) === 'PONG';
-    } catch {
-      return false;
-    }
+  ping(): Promise<boolean> {
+    return this.#conn.ping();
   }
 
   /**
