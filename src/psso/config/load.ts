@@ -12,6 +12,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import { ConfigError, type ConfigErrorCode, sanitizePeerText } from '../../errors.js';
+import { parsePredicate } from '../predicate/index.js';
 import {
   FEDERATION_TYPES,
   type FederationType,
@@ -30,7 +31,7 @@ export interface LoginConfigurationOptions {
   readonly dangerouslyAllowHttpLoopback?: boolean;
   /**
    * Checks that an NSPredicate format string parses, throwing if it does not. Defaults to
-   * {@link basicPredicateCheck}; pass `(t) => { parsePredicate(t); }` from `src/psso/predicate`.
+   * the NSPredicate parser of `src/psso/predicate`.
    */
   readonly checkPredicate?: (text: string) => void;
 }
@@ -71,36 +72,6 @@ const fail = (code: ConfigErrorCode, message: string, cause?: unknown): ConfigEr
   new ConfigError(code, message, cause === undefined ? undefined : { cause });
 const fieldError = (field: string, why: string): ConfigError =>
   fail('PSSO_ERR_CONFIG_FIELD', `${field} ${why}`);
-
-/**
- * A minimal structural check of an NSPredicate (non-empty, balanced quotes and brackets), used
- * when no real parser is passed as `checkPredicate`.
- *
- * @example
- * ```ts
- * basicPredicateCheck('federated == true'); // ok
- * basicPredicateCheck('(a == 1'); // throws
- * ```
- */
-export function basicPredicateCheck(text: string): void {
-  if (text.trim() === '') throw new Error('empty predicate');
-  const closers: string[] = [];
-  let quote: string | undefined;
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charAt(i);
-    if (quote !== undefined) {
-      if (c === '\\') i++;
-      else if (c === quote) quote = undefined;
-    } else if (c === '"' || c === "'") quote = c;
-    else if (c === '(') closers.push(')');
-    else if (c === '{') closers.push('}');
-    else if (c === '[') closers.push(']');
-    else if (c === ')' || c === '}' || c === ']') {
-      if (closers.pop() !== c) throw new Error('unbalanced brackets');
-    }
-  }
-  if (quote !== undefined || closers.length > 0) throw new Error('unterminated predicate');
-}
 
 const LOOPBACK = /^(localhost|127(\.\d{1,3}){3}|\[::1\])$/i;
 
@@ -172,7 +143,7 @@ function parseFederationType(value: unknown): FederationType {
 
 function checkPredicateText(field: string, text: string, options: LoginConfigurationOptions) {
   try {
-    (options.checkPredicate ?? basicPredicateCheck)(text);
+    (options.checkPredicate ?? parsePredicate)(text);
   } catch (e) {
     throw fail('PSSO_ERR_CONFIG_PREDICATE_INVALID', `${field} is not a valid NSPredicate`, e);
   }

@@ -2,7 +2,6 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { ConfigError, type ConfigErrorCode } from '../../../src/errors.ts';
 import {
-  basicPredicateCheck,
   type LoginConfigurationOptions,
   parseLoginConfiguration,
 } from '../../../src/psso/config/load.ts';
@@ -257,9 +256,15 @@ describe('parseLoginConfiguration', () => {
     );
   });
 
-  test('basicPredicateCheck', () => {
-    basicPredicateCheck("a == 'x)' AND (b IN {1, 2})");
-    for (const bad of ['', '  ', '(a', 'a)', "'a", '{a]'])
-      assert.throws(() => basicPredicateCheck(bad));
+  test('predicates are checked by the NSPredicate parser', () => {
+    parseLoginConfiguration({ ...dynamic, federationPredicate: "account_type = 'Federated'" });
+    for (const bad of ['', '(a', "a == 'x", 'a ==', "account_type = 'Federated' AND"]) {
+      assert.throws(
+        () => parseLoginConfiguration({ ...dynamic, federationPredicate: bad }),
+        (e: unknown) =>
+          e instanceof ConfigError &&
+          e.code === (bad.trim() === '' ? e.code : 'PSSO_ERR_CONFIG_PREDICATE_INVALID'),
+      );
+    }
   });
 });
