@@ -1,0 +1,36 @@
+/**
+ * Query and form encoding as Platform SSO does it (NSURLComponents): each name and value
+ * percent-encoded, but the characters a query may carry (`:` `/` `?` `@` `!` `$` `'` `(` `)` `*`
+ * `,` `;` `-` `.` `_` `~`) left as they are. `&`, `=`, `+`, `#` and `%` are always escaped so
+ * values cannot split or change meaning.
+ *
+ * @module
+ */
+import type { QueryItems } from '../config/types.js';
+
+const KEEP = /%(3A|2F|3F|40|21|24|27|28|29|2A|2C|3B)/g;
+
+/**
+ * Encodes one component.
+ *
+ * @example
+ * ```ts
+ * encodeComponent('urn:ietf:params:oauth:grant-type:jwt-bearer'); // unchanged
+ * encodeComponent('a+b&c'); // 'a%2Bb%26c'
+ * ```
+ */
+export function encodeComponent(value: string): string {
+  return encodeURIComponent(value).replace(KEEP, (m) => decodeURIComponent(m));
+}
+
+/**
+ * `name=value&…` for the items, in order.
+ *
+ * @example
+ * ```ts
+ * encodeItems([{ name: 'grant_type', value: 'srv_challenge' }]); // 'grant_type=srv_challenge'
+ * ```
+ */
+export function encodeItems(items: QueryItems): string {
+  return items.map((i) => `${encodeComponent(i.name)}=${encodeComponent(i.value)}`).join('&');
+}
