@@ -7,6 +7,7 @@
  */
 import { Command, CommanderError } from 'commander';
 import { registerIdp } from './commands/idp.js';
+import { registerIdpDevice } from './commands/idp-device.js';
 import { registerIdpUser } from './commands/idp-user.js';
 import { registerLogin } from './commands/login.js';
 import { registerMex } from './commands/mex.js';
@@ -25,7 +26,9 @@ registerMex(program);
 registerRst(program);
 registerRstr(program);
 registerLogin(program);
-registerIdpUser(registerIdp(program));
+const idp = registerIdp(program);
+registerIdpUser(idp);
+registerIdpDevice(idp);
 for (const command of program.commands) command.exitOverride();
 
 try {

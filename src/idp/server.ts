@@ -12,9 +12,11 @@ import { jsonLogger, type Logger } from './log.js';
 import { Metrics } from './metrics.js';
 import { mexDocument, STS_PATHS } from './mex-document.js';
 import { defaultDataDir, loadOrCreatePki } from './pki.js';
+import { ServerNonceStore } from './psso/nonce-store.js';
 import { createReplayStores } from './replay/index.js';
 import type { LockoutStore, ReplayCache } from './replay/types.js';
 import { discoveryRoutes } from './routes/discovery.js';
+import { pssoRoutes } from './routes/psso.js';
 import { announceFaults, stsRoutes } from './routes/sts.js';
 import { issueAssertion, unsignedAssertion } from './saml/index.js';
 import { openIdpStore } from './store/index.js';
@@ -131,6 +133,7 @@ export async function startIdp(options: IdpOptions = {}): Promise<RunningIdp> {
     clock,
   };
   stsRoutes(app, deps, settings, metrics, log);
+  pssoRoutes(app, new ServerNonceStore());
   await app.register(async (scoped) => {
     discoveryRoutes(
       scoped,

@@ -39,6 +39,15 @@ const MIGRATIONS: readonly string[] = [
    ) STRICT;
    INSERT INTO relying_parties (identifier, saml_version)
      VALUES ('${DEFAULT_RELYING_PARTY.identifier}', '${DEFAULT_RELYING_PARTY.samlVersion}');`,
+  // 2: Platform SSO devices (issue 4).
+  `CREATE TABLE devices (
+     signing_kid TEXT PRIMARY KEY,
+     client_id TEXT NOT NULL,
+     signing_jwk TEXT NOT NULL,
+     encryption_kid TEXT NOT NULL,
+     encryption_jwk TEXT NOT NULL,
+     created_at TEXT NOT NULL
+   ) STRICT;`,
 ];
 
 /** The schema version this code writes. */

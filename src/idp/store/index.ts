@@ -8,6 +8,7 @@ import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { dataDirError } from './data-dir.js';
 import { DATABASE_FILE, IdpDatabase } from './database.js';
+import { DeviceStore } from './devices.js';
 import { SqliteLockoutStore } from './lockout.js';
 import type { PasswordHasher } from './password.js';
 import { RelyingPartyStore } from './relying-parties.js';
@@ -21,6 +22,7 @@ export {
   SCHEMA_VERSION,
   type SqlStatement,
 } from './database.js';
+export { type DeviceRecord, DeviceStore, p256Kid, p256PublicKey } from './devices.js';
 export { SqliteLockoutStore } from './lockout.js';
 export {
   DEFAULT_SCRYPT_PARAMS,
@@ -48,6 +50,8 @@ export interface IdpStore {
   readonly database: IdpDatabase;
   readonly users: UserStore;
   readonly relyingParties: RelyingPartyStore;
+  /** Registered Platform SSO devices. */
+  readonly devices: DeviceStore;
   /** Lockout counters; its own `close()` leaves the database open (close the store instead). */
   readonly lockout: SqliteLockoutStore;
   /** Closes the database (idempotent). */
@@ -87,6 +91,7 @@ export function openIdpStore(dataDir: string, options: OpenIdpStoreOptions = {})
     database,
     users: new UserStore(database, options.hasher === undefined ? {} : { hasher: options.hasher }),
     relyingParties: new RelyingPartyStore(database),
+    devices: new DeviceStore(database),
     lockout: new SqliteLockoutStore(database),
     close: () => database.close(),
   };

@@ -1,0 +1,106 @@
+/**
+ * `psso-wstrust idp device add|list|remove`: registers Platform SSO devices (their ES256 signing
+ * and P-256 encryption public keys, as JWK files) in the reference IdP's data folder.
+ *
+ * @module
+ */
+import { readFileSync } from 'node:fs';
+import type { Command } from 'commander';
+import { defaultDataDir } from '../../idp/store/data-dir.js';
+import { type DeviceRecord, openIdpStore } from '../../idp/store/index.js';
+import { done, printJson } from '../output.js';
+import { UsageError } from '../usage.js';
+
+interface DeviceFlags {
+  data?: string;
+  json?: boolean;
+}
+
+function readJwk(path: string): unknown {
+  try {
+    return JSON.parse(readFileSync(path, 'utf8')) as unknown;
+  } catch {
+    throw new UsageError(`cannot read a JSON Web Key from ${path}`);
+  }
+}
+
+function deviceJson(d: DeviceRecord): Record<string, string> {
+  return {
+    clientId: d.clientId,
+    signingKid: d.signingKid,
+    encryptionKid: d.encryptionKid,
+    createdAt: d.createdAt,
+  };
+}
+
+/**
+ * Adds `device add --client-id ID --signing-jwk F --encryption-jwk F`, `device list` and
+ * `device remove KID` (each with `[--data DIR] [--json]`) under `idp`.
+ *
+ * @example
+ * ```ts
+ * registerIdpDevice(idpCommand);
+ * // psso-wstrust idp device add --client-id psso --signing-jwk sign.jwk --encryption-jwk enc.jwk
+ * ```
+ */
+export function registerIdpDevice(idp: Command): void {
+  const device = idp.command('device').description('manage registered Platform SSO devices');
+  const dataOption = `the IdP data folder (default: ${defaultDataDir()})`;
+  device
+    .command('add')
+    .description('register a device from its public JWK files')
+    .requiredOption('--client-id <id>', 'the OAuth client_id the device logs in with')
+    .requiredOption('--signing-jwk <file>', 'the device signing public key (P-256 JWK)')
+    .requiredOption('--encryption-jwk <file>', 'the device encryption public key (P-256 JWK)')
+    .option('--data <dir>', dataOption)
+    .option('--json', 'print the device as JSON')
+    .action(
+      (flags: DeviceFlags & { clientId: string; signingJwk: string; encryptionJwk: string }) => {
+        const signing = readJwk(flags.signingJwk);
+        const encryption = readJwk(flags.encryptionJwk);
+        const store = openIdpStore(flags.data ?? defaultDataDir());
+        try {
+          let added: DeviceRecord;
+          try {
+            added = store.devices.add(flags.clientId, signing, encryption);
+          } catch (e) {
+            if (e instanceof TypeError) throw new UsageError(e.message);
+            throw e;
+          }
+          if (flags.json === true) printJson({ device: deviceJson(added) });
+          else done(`registered device ${added.signingKid} for client ${added.clientId}`);
+        } finally {
+          store.close();
+        }
+      },
+    );
+  device
+    .command('list')
+    .description('list registered devices')
+    .option('--data <dir>', dataOption)
+    .option('--json', 'print JSON')
+    .action((flags: DeviceFlags) => {
+      const store = openIdpStore(flags.data ?? defaultDataDir(), { mustExist: true });
+      try {
+        const all = store.devices.list().map(deviceJson);
+        if (flags.json === true) printJson({ devices: all });
+        else for (const d of all) console.log(`${d.signingKid}  ${d.clientId}  ${d.createdAt}`);
+      } finally {
+        store.close();
+      }
+    });
+  device
+    .command('remove')
+    .description('remove a device by its signing kid')
+    .argument('<kid>', 'the signing key id')
+    .option('--data <dir>', dataOption)
+    .action((kid: string, flags: DeviceFlags) => {
+      const store = openIdpStore(flags.data ?? defaultDataDir(), { mustExist: true });
+      try {
+        store.devices.remove(kid);
+        done(`removed device ${kid}`);
+      } finally {
+        store.close();
+      }
+    });
+}
