@@ -1,0 +1,243 @@
+/**
+ * The signed login and refresh request JWTs the system posts to the token endpoint, and the form
+ * body that carries them (PLATFORM-SSO.md §3.3, §3.4, §3.6, §3.8).
+ *
+ * @module
+ */
+
+import type { KeyObject } from 'node:crypto';
+import { SignJWT } from 'jose';
+import { keyId } from '../keys/device-keys.js';
+import { loginApv } from './party-info.js';
+
+/** The `typ` of a login request JWT (extension SDK 14 and later). */
+export const LOGIN_REQUEST_TYP = 'platformsso-login-request+jwt';
+/** The `typ` of a refresh request JWT. */
+export const REFRESH_REQUEST_TYP = 'platformsso-refresh-request+jwt';
+/** `grant_type` for a SAML 1.1 assertion obtained through WS-Trust. */
+export const GRANT_SAML1_1 = 'urn:ietf:params:oauth:grant-type:saml1_1-bearer';
+/** `grant_type` for a SAML 2.0 assertion obtained through WS-Trust. */
+export const GRANT_SAML2 = 'urn:ietf:params:oauth:grant-type:saml2-bearer';
+/** The fixed start of the token endpoint form body. */
+export const LOGIN_FORM_PREFIX =
+  'platform_sso_version=1.0&grant_type=urn:ietf:params:oauth:grant-type:jwt-bearer';
+
+/** What every request JWT needs: the device signing key and the context values. */
+interface CommonJwtParams {
+  /** The device signing private key (P-256, signs ES256). */
+  readonly signingKey: KeyObject;
+  /** The header `kid`; by default std-base64 SHA-256 of the X9.63 signing public key. */
+  readonly kid?: string;
+  /** The device signing certificate(s), copied to the header `x5c` when set. */
+  readonly x5c?: string | readonly string[];
+  readonly clientId: string;
+  /** The context nonce (uppercase UUID); also the last `apv` field. */
+  readonly nonce: string;
+  /** The server nonce from the nonce endpoint. */
+  readonly serverNonce: string;
+  /** The claim carrying the server nonce; default `request_nonce`. */
+  readonly serverNonceClaimName?: string;
+  /** The context scope, e.g. `openid offline_access urn:apple:platformsso`. */
+  readonly scope: string;
+  /** The device encryption public key; gives `jwe_crypto.apv`. */
+  readonly encryptionPublicKey: KeyObject;
+  /** Header claims applied after `typ` (so they may override it) and before `alg`/`kid`/`x5c`. */
+  readonly customHeaderClaims?: Readonly<Record<string, unknown>>;
+  /** Body claims applied before the standard claims (standard claims win on a clash). */
+  readonly customBodyClaims?: Readonly<Record<string, unknown>>;
+  /** Body claims applied after the standard claims (group request, previous refresh token). */
+  readonly trailingBodyClaims?: Readonly<Record<string, unknown>>;
+  /** Current time in seconds since the epoch; default now. */
+  readonly now?: number;
+}
+
+/** Inputs of {@link buildLoginJwt}. Exactly one of `password` and `samlAssertion` is required. */
+export interface LoginJwtParams extends CommonJwtParams {
+  /** The user name (`sub` and `username`). */
+  readonly username: string;
+  /** The token endpoint URL; `aud` is this URL without query and fragment. */
+  readonly tokenEndpoint: string | URL;
+  /** A managed password login: `grant_type` `password` and the `password` claim. */
+  readonly password?: string;
+  /** A WS-Trust federated login: the assertion XML exactly as extracted, and its SAML version. */
+  readonly samlAssertion?: { readonly xml: string; readonly version: 'saml1_1' | 'saml2' };
+}
+
+/** Inputs of {@link buildRefreshJwt}. */
+export interface RefreshJwtParams extends CommonJwtParams {
+  /** The refresh endpoint URL; `aud` is this URL without query and fragment. */
+  readonly refreshEndpoint: string | URL;
+  readonly refreshToken: string;
+}
+
+function required(name: string, value: unknown): void {
+  if (typeof value !== 'string' || value.length === 0)
+    throw new TypeError(`${name} must be a non-empty string`);
+}
+
+/**
+ * The audience form of an endpoint URL: the absolute URL text with query and fragment removed and
+ * otherwise unchanged (no normalisation).
+ *
+ * @throws {TypeError} when the text is not an absolute URL.
+ * @example
+ * ```ts
+ * audienceOf('https://idp.example.com/token?x=1#f'); // 'https://idp.example.com/token'
+ * ```
+ */
+export function audienceOf(endpoint: string | URL): string {
+  const text = typeof endpoint === 'string' ? endpoint : endpoint.href;
+  if (!URL.canParse(text)) throw new TypeError('the endpoint must be an absolute URL');
+  const cut = text.search(/[?#]/);
+  return cut === -1 ? text : text.slice(0, cut);
+}
+
+async function sign(
+  typ: string,
+  claims: Record<string, unknown>,
+  params: CommonJwtParams,
+): Promise<string> {
+  const header: Record<string, unknown> = {
+    typ,
+    ...params.customHeaderClaims,
+    alg: 'ES256',
+    kid: params.kid ?? keyId(params.signingKey),
+  };
+  if (params.x5c !== undefined)
+    header.x5c = typeof params.x5c === 'string' ? params.x5c : [...params.x5c];
+  const payload = { ...params.customBodyClaims, ...claims, ...params.trailingBodyClaims };
+  return new SignJWT(payload).setProtectedHeader(header as { alg: string }).sign(params.signingKey);
+}
+
+function commonClaims(params: CommonJwtParams, audience: string): Record<string, unknown> {
+  for (const name of ['clientId', 'nonce', 'serverNonce', 'scope'] as const)
+    required(name, params[name]);
+  const iat = params.now ?? Math.floor(Date.now() / 1000);
+  if (!Number.isSafeInteger(iat)) throw new TypeError('now must be an integer number of seconds');
+  return {
+    client_id: params.clientId,
+    iss: params.clientId,
+    aud: audience,
+    iat,
+    exp: iat + 300,
+    nonce: params.nonce,
+    [params.serverNonceClaimName || 'request_nonce']: params.serverNonce,
+    scope: params.scope,
+  };
+}
+
+function jweCrypto(params: CommonJwtParams): Record<string, string> {
+  const apv = loginApv(params.encryptionPublicKey, params.nonce).base64url;
+  return { alg: 'ECDH-ES', enc: 'A256GCM', apv };
+}
+
+/**
+ * Builds and signs (ES256) the login request JWT, `typ` `platformsso-login-request+jwt`. A SAML
+ * assertion goes in `assertion` as STANDARD base64 of its exact UTF-8 bytes, with `grant_type`
+ * `…saml1_1-bearer` or `…saml2-bearer` and no `password`; a password login sends `grant_type`
+ * `password` and the `password` claim.
+ *
+ * @throws {TypeError} when a required value is missing, or both or neither of `password` and
+ *   `samlAssertion` are given.
+ * @example
+ * ```ts
+ * const jwt = await buildLoginJwt({
+ *   signingKey: keys.signing.privateKey,
+ *   encryptionPublicKey: keys.encryption.publicKey,
+ *   clientId: 'psso', username: 'alice@example.com',
+ *   tokenEndpoint: 'https://idp.example.com/oauth2/token',
+ *   nonce: randomUUID().toUpperCase(), serverNonce,
+ *   scope: 'openid offline_access urn:apple:platformsso',
+ *   samlAssertion: { xml: assertionXml, version: 'saml2' },
+ * });
+ * ```
+ */
+export async function buildLoginJwt(params: LoginJwtParams): Promise<string> {
+  required('username', params.username);
+  const { password, samlAssertion } = params;
+  if (password !== undefined && samlAssertion !== undefined)
+    throw new TypeError('unable to use both password and assertion');
+  if (password === undefined && samlAssertion === undefined)
+    throw new TypeError('missing password or assertion');
+  const claims: Record<string, unknown> = {
+    ...commonClaims(params, audienceOf(params.tokenEndpoint)),
+    sub: params.username,
+    username: params.username,
+  };
+  if (samlAssertion !== undefined) {
+    required('samlAssertion.xml', samlAssertion.xml);
+    if (samlAssertion.version !== 'saml1_1' && samlAssertion.version !== 'saml2')
+      throw new TypeError('samlAssertion.version must be saml1_1 or saml2');
+    claims.grant_type = samlAssertion.version === 'saml1_1' ? GRANT_SAML1_1 : GRANT_SAML2;
+    claims.assertion = Buffer.from(samlAssertion.xml, 'utf8').toString('base64');
+  } else {
+    required('password', password);
+    claims.grant_type = 'password';
+    claims.password = password;
+  }
+  claims.jwe_crypto = jweCrypto(params);
+  return sign(LOGIN_REQUEST_TYP, claims, params);
+}
+
+/**
+ * Builds and signs (ES256) the refresh request JWT, `typ` `platformsso-refresh-request+jwt`,
+ * `grant_type` `refresh_token`, without `sub` or `username`.
+ *
+ * @throws {TypeError} when a required value is missing.
+ * @example
+ * ```ts
+ * const jwt = await buildRefreshJwt({ ...common, refreshEndpoint, refreshToken });
+ * ```
+ */
+export async function buildRefreshJwt(params: RefreshJwtParams): Promise<string> {
+  required('refreshToken', params.refreshToken);
+  const claims: Record<string, unknown> = {
+    ...commonClaims(params, audienceOf(params.refreshEndpoint)),
+    refresh_token: params.refreshToken,
+    grant_type: 'refresh_token',
+    jwe_crypto: jweCrypto(params),
+  };
+  return sign(REFRESH_REQUEST_TYP, claims, params);
+}
+
+/** Options of {@link loginRequestBody}. */
+export interface LoginRequestBodyOptions {
+  /** The form field carrying the JWT; default `assertion` (`request` for SDK 13 profiles). */
+  readonly parameterName?: string;
+  /** `customLoginRequestValues` (or `customRefreshRequestValues`), in order. */
+  readonly customValues?: readonly (readonly [string, string])[] | Readonly<Record<string, string>>;
+}
+
+// Left raw as NSURLComponents leaves them in a query item; `+` is encoded on purpose so that form
+// decoders cannot read it as a space.
+const QUERY_SAFE = /[A-Za-z0-9\-._~!$'()*,;:@/?]/;
+
+function encodeQueryComponent(text: string): string {
+  let out = '';
+  for (const ch of text) out += QUERY_SAFE.test(ch) ? ch : encodeURIComponent(ch);
+  return out;
+}
+
+/**
+ * The token endpoint form body: `platform_sso_version=1.0&grant_type=urn:ietf:params:oauth:
+ * grant-type:jwt-bearer`, then the custom values, then `&<parameterName>=<jwt>` appended raw.
+ *
+ * @throws {TypeError} when the JWT is not compact-serialization text.
+ * @example
+ * ```ts
+ * loginRequestBody(jwt, { customValues: [['client_info', '1']] });
+ * // 'platform_sso_version=1.0&grant_type=urn:ietf:params:oauth:grant-type:jwt-bearer&client_info=1&assertion=eyJ…'
+ * ```
+ */
+export function loginRequestBody(jwt: string, options: LoginRequestBodyOptions = {}): string {
+  if (!/^[A-Za-z0-9_\-.]+$/.test(jwt)) throw new TypeError('the JWT must be compact serialization');
+  const param = options.parameterName || 'assertion';
+  const values = options.customValues ?? [];
+  const entries = Array.isArray(values)
+    ? (values as readonly (readonly [string, string])[])
+    : Object.entries(values as Readonly<Record<string, string>>);
+  let body = LOGIN_FORM_PREFIX;
+  for (const [name, value] of entries)
+    body += `&${encodeQueryComponent(name)}=${encodeQueryComponent(value)}`;
+  return `${body}&${encodeQueryComponent(param)}=${jwt}`;
+}
