@@ -101,7 +101,16 @@ export type LoginErrorCode =
   | 'PSSO_ERR_PREAUTH_RESPONSE';
 
 /** Codes of errors raised while checking a SAML assertion's signature and structure. */
-export type SamlErrorCode = 'PSSO_ERR_SAML_MALFORMED' | 'PSSO_ERR_SAML_SIGNATURE';
+export type SamlErrorCode =
+  | 'PSSO_ERR_SAML_MALFORMED'
+  | 'PSSO_ERR_SAML_SIGNATURE'
+  | 'PSSO_ERR_SAML_GRANT_MISMATCH'
+  | 'PSSO_ERR_SAML_ISSUER'
+  | 'PSSO_ERR_SAML_AUDIENCE'
+  | 'PSSO_ERR_SAML_RECIPIENT'
+  | 'PSSO_ERR_SAML_CONDITIONS'
+  | 'PSSO_ERR_SAML_SUBJECT'
+  | 'PSSO_ERR_SAML_REPLAY';
 
 /** Codes of errors raised by the reference identity provider's own machinery. */
 export type IdpErrorCode =

@@ -1,0 +1,193 @@
+/**
+ * RFC 7522 processing of a SAML 1.1 or 2.0 bearer assertion received in a Platform SSO login
+ * request (standard base64 of the assertion's bytes): the signature against pinned certificates
+ * with the wrapping defences of {@link verifyAssertionSignature}, the grant type matching the SAML
+ * version, a trusted Issuer, the Audience, the SAML 2.0 Recipient, Conditions current within the
+ * skew and not absurdly long, a bearer confirmation, the subject read as the full text of its
+ * node (mixed content, comments and processing instructions refused), and the assertion id never
+ * accepted twice. Identity values come from the signed content only.
+ *
+ * @module
+ */
+import { SamlError, type SamlErrorCode } from '../errors.js';
+import { parseDateTime } from '../lib/time.js';
+import { NS_SAML1, NS_SAML2 } from '../protocol/namespaces.js';
+import { GRANT_TYPE, type SamlGrantType } from '../protocol/wstrust.js';
+import type { XmlElement } from '../xml/dom.js';
+import { parseXml } from '../xml/parse.js';
+import { attribute, childElements, descendants, textOf } from '../xml/query.js';
+import { verifyAssertionSignature } from './verify.js';
+
+/** What the token endpoint requires of a bearer assertion. */
+export interface SamlBearerPolicy {
+  readonly trustedCertificates: readonly string[];
+  readonly trustedIssuers: readonly string[];
+  /** The Audience that must be present (the federation URN). */
+  readonly audience: string;
+  /** SAML 2.0: the SubjectConfirmationData Recipient, when the assertion names one, must be this. */
+  readonly recipient?: string;
+  readonly now: Date;
+  readonly skewMs: number;
+  /** Longest acceptable NotBefore → NotOnOrAfter span. Default 24 h. */
+  readonly maxValidityMs?: number;
+  /** Records the assertion id; resolves false for one already seen. */
+  readonly firstSeen: (issuer: string, id: string, ttlMs: number) => Promise<boolean>;
+}
+
+/** An accepted assertion. */
+export interface BearerAssertion {
+  readonly samlVersion: '1.1' | '2.0';
+  readonly id: string;
+  readonly issuer: string;
+  /** The NameIdentifier / NameID: the user. */
+  readonly subject: string;
+  readonly notOnOrAfter: Date;
+}
+
+/**
+ * Validates `assertionBase64` for `grantType`.
+ *
+ * @throws {SamlError} with the code of the first rule that fails.
+ *
+ * @example
+ * ```ts
+ * const a = await validateSamlBearer(claims.assertion, claims.grant_type, policy);
+ * if (a.subject.toLowerCase() !== claims.username.toLowerCase()) refuse();
+ * ```
+ */
+export async function validateSamlBearer(
+  assertionBase64: string,
+  grantType: SamlGrantType,
+  policy: SamlBearerPolicy,
+): Promise<BearerAssertion> {
+  const xml = decode(assertionBase64);
+  const verified = verifyAssertionSignature(xml, policy.trustedCertificates);
+  const expected = grantType === GRANT_TYPE.saml11Bearer ? '1.1' : '2.0';
+  if (verified.samlVersion !== expected)
+    fail(
+      'PSSO_ERR_SAML_GRANT_MISMATCH',
+      `a SAML ${verified.samlVersion} assertion under the ${grantType} grant`,
+    );
+  checkNoMarkupInNames(parseXml(xml).root, verified.samlVersion);
+  const root = parseXml(verified.signedXml).root;
+  const ns = verified.samlVersion === '1.1' ? NS_SAML1 : NS_SAML2;
+  const issuer =
+    verified.samlVersion === '1.1'
+      ? (attribute(root, '', 'Issuer') ?? '')
+      : single(root, ns, 'Issuer');
+  if (!policy.trustedIssuers.includes(issuer))
+    fail('PSSO_ERR_SAML_ISSUER', 'the Issuer is not trusted');
+  const conditions = childElements(root, ns, 'Conditions');
+  if (conditions.length !== 1 || conditions[0] === undefined)
+    fail('PSSO_ERR_SAML_CONDITIONS', 'exactly one Conditions is required');
+  const window = checkConditions(conditions[0], policy);
+  const audiences = descendants(conditions[0], ns, 'Audience').map((a) => textOf(a).trim());
+  if (!audiences.includes(policy.audience))
+    fail('PSSO_ERR_SAML_AUDIENCE', 'the Audience is not this service');
+  const subject = readSubject(root, ns, verified.samlVersion, policy);
+  const ttl = window.notOnOrAfter.getTime() - policy.now.getTime() + policy.skewMs;
+  if (!(await policy.firstSeen(issuer, verified.id, Math.max(ttl, 1000)))) {
+    fail('PSSO_ERR_SAML_REPLAY', 'the assertion was already used');
+  }
+  return {
+    samlVersion: verified.samlVersion,
+    id: verified.id,
+    issuer,
+    subject,
+    notOnOrAfter: window.notOnOrAfter,
+  };
+}
+
+function decode(b64: string): string {
+  if (
+    typeof b64 !== 'string' ||
+    b64.length > 400_000 ||
+    !/^[A-Za-z0-9+/]+={0,2}$/.test(b64) ||
+    b64.length % 4 !== 0
+  ) {
+    fail('PSSO_ERR_SAML_MALFORMED', 'the assertion is not standard base64');
+  }
+  try {
+    return new TextDecoder('utf-8', { fatal: true }).decode(Buffer.from(b64, 'base64'));
+  } catch {
+    return fail('PSSO_ERR_SAML_MALFORMED', 'the assertion is not UTF-8');
+  }
+}
+
+function checkConditions(c: XmlElement, policy: SamlBearerPolicy): { notOnOrAfter: Date } {
+  const nb = parseDateTime(attribute(c, '', 'NotBefore') ?? '');
+  const na = parseDateTime(attribute(c, '', 'NotOnOrAfter') ?? '');
+  if (nb === undefined || na === undefined)
+    fail('PSSO_ERR_SAML_CONDITIONS', 'NotBefore and NotOnOrAfter are required');
+  const t = policy.now.getTime();
+  if (nb.getTime() - t > policy.skewMs)
+    fail('PSSO_ERR_SAML_CONDITIONS', 'the assertion is not yet valid');
+  if (t - na.getTime() >= policy.skewMs)
+    fail('PSSO_ERR_SAML_CONDITIONS', 'the assertion has expired');
+  if (na.getTime() - nb.getTime() > (policy.maxValidityMs ?? 24 * 3600_000)) {
+    fail('PSSO_ERR_SAML_CONDITIONS', 'the assertion is valid for too long');
+  }
+  return { notOnOrAfter: na };
+}
+
+/** Every subject name in the assertion must be the same plain text; SAML 2.0 needs a bearer confirmation. */
+function readSubject(
+  root: XmlElement,
+  ns: string,
+  version: '1.1' | '2.0',
+  policy: SamlBearerPolicy,
+): string {
+  const names = descendants(root, ns, version === '1.1' ? 'NameIdentifier' : 'NameID');
+  const values = new Set(names.map((n) => textOf(n)));
+  const [subject] = values;
+  if (names.length === 0 || values.size !== 1 || subject === undefined || subject.trim() === '') {
+    fail('PSSO_ERR_SAML_SUBJECT', 'the assertion must name exactly one subject');
+  }
+  const methods = descendants(
+    root,
+    ns,
+    version === '1.1' ? 'ConfirmationMethod' : 'SubjectConfirmation',
+  ).map((m) => (version === '1.1' ? textOf(m).trim() : (attribute(m, '', 'Method') ?? '')));
+  const bearer =
+    version === '1.1'
+      ? 'urn:oasis:names:tc:SAML:1.0:cm:bearer'
+      : 'urn:oasis:names:tc:SAML:2.0:cm:bearer';
+  if (!methods.includes(bearer)) fail('PSSO_ERR_SAML_SUBJECT', 'no bearer subject confirmation');
+  if (version === '2.0') {
+    for (const data of descendants(root, ns, 'SubjectConfirmationData')) {
+      const recipient = attribute(data, '', 'Recipient');
+      if (
+        recipient !== undefined &&
+        policy.recipient !== undefined &&
+        recipient !== policy.recipient
+      ) {
+        fail('PSSO_ERR_SAML_RECIPIENT', 'the Recipient is not this token endpoint');
+      }
+      const na = parseDateTime(attribute(data, '', 'NotOnOrAfter') ?? '');
+      if (na !== undefined && policy.now.getTime() - na.getTime() >= policy.skewMs) {
+        fail('PSSO_ERR_SAML_CONDITIONS', 'the subject confirmation has expired');
+      }
+    }
+  }
+  return subject;
+}
+
+/** In the document as sent (before canonicalization drops comments): names hold text only. */
+function checkNoMarkupInNames(root: XmlElement, version: '1.1' | '2.0'): void {
+  const ns = version === '1.1' ? NS_SAML1 : NS_SAML2;
+  for (const name of descendants(root, ns, version === '1.1' ? 'NameIdentifier' : 'NameID')) {
+    if (name.children.some((c) => c.type !== 'text'))
+      fail('PSSO_ERR_SAML_SUBJECT', 'markup inside the subject name');
+  }
+}
+
+function single(root: XmlElement, ns: string, local: string): string {
+  const list = childElements(root, ns, local);
+  if (list.length !== 1 || list[0] === undefined)
+    fail('PSSO_ERR_SAML_ISSUER', `exactly one ${local} is required`);
+  return textOf(list[0]).trim();
+}
+
+function fail(code: SamlErrorCode, why: string): never {
+  throw new SamlError(code, `SAML bearer assertion refused: ${why}`);
+}
