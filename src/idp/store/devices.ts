@@ -5,8 +5,9 @@
  *
  * @module
  */
-import { createHash, createPublicKey, type KeyObject } from 'node:crypto';
+import { createPublicKey, type KeyObject } from 'node:crypto';
 import { IdpError } from '../../errors.js';
+import { keyId } from '../../jose/key-id.js';
 import type { IdpDatabase } from './database.js';
 
 /** A registered device. */
@@ -29,21 +30,7 @@ interface Row {
 }
 
 /** The `kid` of a P-256 public key: standard base64 of SHA-256 over 0x04‖X‖Y. */
-export function p256Kid(key: KeyObject): string {
-  return createHash('sha256').update(p256Point(key)).digest('base64');
-}
-
-function p256Point(key: KeyObject): Buffer {
-  const jwk = key.export({ format: 'jwk' });
-  if (jwk.kty !== 'EC' || jwk.crv !== 'P-256' || jwk.x === undefined || jwk.y === undefined) {
-    throw new TypeError('a P-256 public key is required');
-  }
-  return Buffer.concat([
-    Buffer.from([4]),
-    Buffer.from(jwk.x, 'base64url'),
-    Buffer.from(jwk.y, 'base64url'),
-  ]);
-}
+export const p256Kid: (key: KeyObject) => string = keyId;
 
 /** Parses a public JWK (object or JSON text) as a P-256 public key; private members refused. */
 export function p256PublicKey(jwk: unknown): KeyObject {

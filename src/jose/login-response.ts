@@ -14,7 +14,7 @@ import {
   flattenedDecrypt,
   type JWEHeaderParameters,
 } from 'jose';
-import { LoginError } from '../../errors.js';
+import { LoginError } from '../errors.js';
 import { ecPointX963, parsePartyInfo, responseApu } from './party-info.js';
 
 /** The `typ` of a login response JWE (extension SDK 14 and later; `JWT` for SDK 13). */

@@ -11,7 +11,7 @@
  */
 
 import type { KeyObject } from 'node:crypto';
-import { x963 } from '../keys/device-keys.js';
+import { x963 } from './key-id.js';
 
 /** A party-info value as raw bytes and as the base64url (no padding) header form. */
 export interface PartyInfo {

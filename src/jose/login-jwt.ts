@@ -7,7 +7,7 @@
 
 import type { KeyObject } from 'node:crypto';
 import { SignJWT } from 'jose';
-import { keyId } from '../keys/device-keys.js';
+import { keyId } from './key-id.js';
 import { loginApv } from './party-info.js';
 
 /** The `typ` of a login request JWT (extension SDK 14 and later). */

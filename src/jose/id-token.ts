@@ -15,7 +15,7 @@ import {
   jwtVerify,
   type ProtectedHeaderParameters,
 } from 'jose';
-import { LoginError, type LoginErrorCode } from '../../errors.js';
+import { LoginError, type LoginErrorCode } from '../errors.js';
 
 /** The id_token signature algorithms accepted. */
 export const ID_TOKEN_ALGORITHMS = ['RS256', 'ES256'] as const;

@@ -9,14 +9,14 @@ import {
   GRANT_SAML2,
   type LoginJwtParams,
   loginRequestBody,
-} from '../../../src/psso/jose/login-jwt.ts';
+} from '../../src/jose/login-jwt.ts';
 import {
   encodePartyInfo,
   loginApv,
   parsePartyInfo,
   responseApu,
-} from '../../../src/psso/jose/party-info.ts';
-import { generateDeviceKeys, keyId } from '../../../src/psso/keys/device-keys.ts';
+} from '../../src/jose/party-info.ts';
+import { generateDeviceKeys, keyId } from '../../src/psso/keys/device-keys.ts';
 
 const keys = generateDeviceKeys();
 const NOW = 1_700_000_000;
