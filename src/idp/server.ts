@@ -12,7 +12,9 @@ import { jsonLogger, type Logger } from './log.js';
 import { Metrics } from './metrics.js';
 import { mexDocument, STS_PATHS } from './mex-document.js';
 import { defaultDataDir, loadOrCreatePki } from './pki.js';
+import { idTokenKey } from './psso/keys.js';
 import { ServerNonceStore } from './psso/nonce-store.js';
+import { RefreshTokenStore } from './psso/refresh-tokens.js';
 import { createReplayStores } from './replay/index.js';
 import type { LockoutStore, ReplayCache } from './replay/types.js';
 import { discoveryRoutes } from './routes/discovery.js';
@@ -133,7 +135,35 @@ export async function startIdp(options: IdpOptions = {}): Promise<RunningIdp> {
     clock,
   };
   stsRoutes(app, deps, settings, metrics, log);
-  pssoRoutes(app, new ServerNonceStore());
+  const nonces = new ServerNonceStore();
+  const idKey = await idTokenKey(pki.signingKey);
+  pssoRoutes(
+    app,
+    nonces,
+    {
+      device: (kid) => store.devices.get(kid),
+      nonces,
+      user: (upn) => store.users.get(upn),
+      authenticate: (upn, password) => store.users.authenticate(upn, password),
+      isFederated: (upn) =>
+        config.federatedDomains.some((d) => upn.toLowerCase().endsWith(`@${d.toLowerCase()}`)),
+      replay,
+      refreshTokens: new RefreshTokenStore(),
+      idTokenKey: idKey,
+      saml: {
+        trustedCertificates: [pki.signingCertPem],
+        trustedIssuers: () => [settings.issuer],
+        audience: config.relyingParties[0]?.identifier ?? 'urn:federation:MicrosoftOnline',
+      },
+      issuer: () => origin,
+      endpoint: () => `${origin}/psso/token`,
+      clock,
+      skewSeconds: config.clockSkewSeconds,
+    },
+    idKey,
+    metrics,
+    log,
+  );
   await app.register(async (scoped) => {
     discoveryRoutes(
       scoped,

@@ -1,0 +1,287 @@
+/**
+ * `POST /psso/token`: the Platform SSO token endpoint of the reference IdP. Each step is one
+ * check, in order: the form (jwt-bearer, version 1.0, the JWT in `assertion` or `request`) → the
+ * JWT header (typ, ES256, the kid of a registered device) → its signature and claims (iss =
+ * client_id, aud = this endpoint, exp/iat within the skew) → the server nonce, consumed → the
+ * grant in the JWT: SAML 1.1/2.0 bearer (RFC 7522, the subject must be the JWT's user), password
+ * (managed users only) or refresh_token → an id_token, a refresh token, encrypted to the device
+ * (ECDH-ES + A256GCM, `apu`, the request's `apv`).
+ *
+ * Failures answer 400 (malformed) or 401 `invalid_grant`; device and request failures carry
+ * `suberror: device_authentication_failed`, so a client's invalidCredentialPredicate (Entra's is
+ * `error = 'invalid_grant' AND suberror != 'device_authentication_failed'`) re-prompts only for
+ * bad credentials. The description never echoes input; the detail goes to the log.
+ *
+ * @module
+ */
+import { randomUUID } from 'node:crypto';
+import { decodeProtectedHeader, type JWTPayload, jwtVerify, SignJWT } from 'jose';
+import { PssoError } from '../../errors.js';
+import { encryptLoginResponse } from '../../jose/login-response.js';
+import { GRANT_TYPE, type SamlGrantType } from '../../protocol/wstrust.js';
+import { validateSamlBearer } from '../../saml/bearer.js';
+import type { ReplayCache } from '../replay/types.js';
+import type { DeviceRecord } from '../store/devices.js';
+import type { UserRecord } from '../store/types.js';
+import type { IdTokenKey } from './keys.js';
+import type { ServerNonceStore } from './nonce-store.js';
+import type { RefreshTokenStore } from './refresh-tokens.js';
+
+const JWT_BEARER = 'urn:ietf:params:oauth:grant-type:jwt-bearer';
+const REQUEST_TYPS = new Set([
+  'platformsso-login-request+jwt',
+  'platformsso-refresh-request+jwt',
+  'JWT',
+]);
+
+/** What the endpoint needs. */
+export interface TokenEndpointDeps {
+  readonly device: (kid: string) => DeviceRecord | undefined;
+  readonly nonces: ServerNonceStore;
+  readonly user: (upn: string) => UserRecord | undefined;
+  readonly authenticate: (upn: string, password: string) => Promise<UserRecord | undefined>;
+  readonly isFederated: (upn: string) => boolean;
+  readonly replay: ReplayCache;
+  readonly refreshTokens: RefreshTokenStore;
+  readonly idTokenKey: IdTokenKey;
+  readonly saml: {
+    readonly trustedCertificates: readonly string[];
+    readonly trustedIssuers: () => readonly string[];
+    readonly audience: string;
+  };
+  /** The id_token issuer (the IdP's origin). */
+  readonly issuer: () => string;
+  /** This endpoint's URL (the JWT `aud`). */
+  readonly endpoint: () => string;
+  readonly clock: () => Date;
+  readonly skewSeconds: number;
+}
+
+/** The endpoint's answer. */
+export interface TokenAnswer {
+  readonly status: number;
+  readonly contentType: string;
+  readonly body: string;
+  /** `issued` or the refusal's label (metrics, logs). */
+  readonly outcome: string;
+  readonly detail?: string;
+}
+
+class Refusal extends Error {
+  constructor(
+    readonly label: string,
+    readonly status: 400 | 401,
+    readonly error: 'invalid_request' | 'invalid_grant' | 'unsupported_grant_type',
+    readonly device: boolean,
+    readonly detail?: string,
+  ) {
+    super(label);
+  }
+}
+
+/** Handles one token request (the parsed form). Never throws for anything the client sent. */
+export async function handleTokenRequest(
+  form: Readonly<Record<string, string>>,
+  deps: TokenEndpointDeps,
+): Promise<TokenAnswer> {
+  try {
+    const jwt = readForm(form);
+    const { device, claims } = await verifyRequestJwt(jwt, deps);
+    const serverNonce = claims.request_nonce;
+    if (typeof serverNonce !== 'string' || !deps.nonces.consume(serverNonce)) {
+      throw new Refusal('server-nonce', 401, 'invalid_grant', true);
+    }
+    const upn = await grant(claims, device, deps);
+    return await respond(upn, claims, device, deps);
+  } catch (error) {
+    const r =
+      error instanceof Refusal
+        ? error
+        : error instanceof PssoError
+          ? new Refusal(`refused:${error.code}`, 401, 'invalid_grant', false, error.message)
+          : new Refusal(
+              'internal-error',
+              401,
+              'invalid_grant',
+              false,
+              error instanceof Error ? error.stack : String(error),
+            );
+    const body = {
+      error: r.error,
+      error_description: description(r),
+      ...(r.device ? { suberror: 'device_authentication_failed' } : {}),
+    };
+    return {
+      status: r.status,
+      contentType: 'application/json',
+      body: JSON.stringify(body),
+      outcome: r.label,
+      ...(r.detail === undefined ? {} : { detail: r.detail }),
+    };
+  }
+}
+
+function readForm(form: Readonly<Record<string, string>>): string {
+  if (form.grant_type !== JWT_BEARER)
+    throw new Refusal('form-grant-type', 400, 'unsupported_grant_type', true);
+  if (form.platform_sso_version !== undefined && form.platform_sso_version !== '1.0') {
+    throw new Refusal('platform-sso-version', 400, 'invalid_request', true);
+  }
+  const jwt = form.assertion ?? form.request;
+  if (typeof jwt !== 'string' || jwt.length === 0 || jwt.length > 200_000)
+    throw new Refusal('no-jwt', 400, 'invalid_request', true);
+  return jwt;
+}
+
+async function verifyRequestJwt(
+  jwt: string,
+  deps: TokenEndpointDeps,
+): Promise<{ device: DeviceRecord; claims: JWTPayload }> {
+  let header: ReturnType<typeof decodeProtectedHeader>;
+  try {
+    header = decodeProtectedHeader(jwt);
+  } catch {
+    throw new Refusal('jwt-malformed', 400, 'invalid_request', true);
+  }
+  if (header.alg !== 'ES256')
+    throw new Refusal('jwt-alg', 401, 'invalid_grant', true, String(header.alg));
+  if (typeof header.typ !== 'string' || !REQUEST_TYPS.has(header.typ))
+    throw new Refusal('jwt-typ', 401, 'invalid_grant', true);
+  const device = typeof header.kid === 'string' ? deps.device(header.kid) : undefined;
+  if (device === undefined) throw new Refusal('unknown-device', 401, 'invalid_grant', true);
+  let claims: JWTPayload;
+  try {
+    ({ payload: claims } = await jwtVerify(jwt, device.signingKey, {
+      algorithms: ['ES256'],
+      issuer: device.clientId,
+      audience: deps.endpoint(),
+      clockTolerance: deps.skewSeconds,
+      currentDate: deps.clock(),
+      requiredClaims: ['exp', 'iat'],
+    }));
+  } catch (e) {
+    throw new Refusal('jwt-invalid', 401, 'invalid_grant', true, (e as Error).message);
+  }
+  const now = deps.clock().getTime() / 1000;
+  if ((claims.iat ?? 0) - now > deps.skewSeconds)
+    throw new Refusal('jwt-iat-future', 401, 'invalid_grant', true);
+  if (claims.client_id !== undefined && claims.client_id !== device.clientId)
+    throw new Refusal('jwt-client-id', 401, 'invalid_grant', true);
+  return { device, claims };
+}
+
+/** Dispatches on the JWT's grant_type (the form always says jwt-bearer). */
+async function grant(
+  claims: JWTPayload,
+  device: DeviceRecord,
+  deps: TokenEndpointDeps,
+): Promise<string> {
+  const type = claims.grant_type;
+  if (type === GRANT_TYPE.saml11Bearer || type === GRANT_TYPE.saml2Bearer) {
+    const username = stringClaim(claims, 'username');
+    if (typeof claims.assertion !== 'string' || claims.password !== undefined)
+      throw new Refusal('saml-claims', 400, 'invalid_request', false);
+    const now = deps.clock();
+    const a = await validateSamlBearer(claims.assertion, type as SamlGrantType, {
+      trustedCertificates: deps.saml.trustedCertificates,
+      trustedIssuers: deps.saml.trustedIssuers(),
+      audience: deps.saml.audience,
+      recipient: deps.endpoint(),
+      now,
+      skewMs: deps.skewSeconds * 1000,
+      firstSeen: (issuer, id, ttl) => deps.replay.firstSeen('assertion-id', issuer, id, ttl),
+    });
+    if (a.subject.toLowerCase() !== username.toLowerCase())
+      throw new Refusal('saml-subject-not-user', 401, 'invalid_grant', false);
+    const user = deps.user(a.subject);
+    if (user === undefined) throw new Refusal('saml-unknown-user', 401, 'invalid_grant', false);
+    return user.upn;
+  }
+  if (type === 'password') {
+    const username = stringClaim(claims, 'username');
+    if (typeof claims.password !== 'string' || claims.assertion !== undefined)
+      throw new Refusal('password-claims', 400, 'invalid_request', false);
+    if (deps.isFederated(username))
+      throw new Refusal('password-for-federated-user', 401, 'invalid_grant', false);
+    const user = await deps.authenticate(username, claims.password);
+    if (user === undefined) throw new Refusal('bad-credentials', 401, 'invalid_grant', false);
+    return user.upn;
+  }
+  if (type === 'refresh_token') {
+    const token =
+      typeof claims.refresh_token === 'string'
+        ? deps.refreshTokens.consume(claims.refresh_token)
+        : undefined;
+    if (
+      token === undefined ||
+      token.deviceKid !== device.signingKid ||
+      token.clientId !== device.clientId
+    ) {
+      throw new Refusal('refresh-token', 401, 'invalid_grant', false);
+    }
+    return token.upn;
+  }
+  throw new Refusal('jwt-grant-type', 400, 'unsupported_grant_type', false);
+}
+
+async function respond(
+  upn: string,
+  claims: JWTPayload,
+  device: DeviceRecord,
+  deps: TokenEndpointDeps,
+): Promise<TokenAnswer> {
+  const crypto = claims.jwe_crypto as { alg?: unknown; enc?: unknown; apv?: unknown } | undefined;
+  if (crypto?.alg !== 'ECDH-ES' || crypto.enc !== 'A256GCM' || typeof crypto.apv !== 'string') {
+    throw new Refusal('jwe-crypto', 400, 'invalid_request', true);
+  }
+  const now = Math.floor(deps.clock().getTime() / 1000);
+  const idToken = await new SignJWT({
+    upn,
+    ...(typeof claims.nonce === 'string' ? { nonce: claims.nonce } : {}),
+  })
+    .setProtectedHeader({ alg: deps.idTokenKey.alg, kid: deps.idTokenKey.kid, typ: 'JWT' })
+    .setIssuer(deps.issuer())
+    .setAudience(device.clientId)
+    .setSubject(upn)
+    .setIssuedAt(now)
+    .setExpirationTime(now + 3600)
+    .setJti(randomUUID())
+    .sign(deps.idTokenKey.privateKey);
+  const refreshToken = deps.refreshTokens.issue({
+    upn,
+    clientId: device.clientId,
+    deviceKid: device.signingKid,
+  });
+  const body = {
+    id_token: idToken,
+    refresh_token: refreshToken,
+    refresh_token_expires_in: Math.floor(deps.refreshTokens.lifetimeMs / 1000),
+    expires_in: 3600,
+    token_type: 'Bearer',
+  };
+  const jwe = await encryptLoginResponse(body, {
+    deviceEncryptionPublicKey: device.encryptionKey,
+    apv: crypto.apv,
+  });
+  return {
+    status: 200,
+    contentType: 'application/platformsso-login-response+jwt; charset=utf-8',
+    body: jwe,
+    outcome: 'issued',
+  };
+}
+
+function stringClaim(claims: JWTPayload, name: string): string {
+  const v = claims[name];
+  if (typeof v !== 'string' || v === '')
+    throw new Refusal(`claim-${name}`, 400, 'invalid_request', false);
+  return v;
+}
+
+function description(r: Refusal): string {
+  if (r.error === 'invalid_request') return 'The request is malformed.';
+  if (r.error === 'unsupported_grant_type') return 'The grant type is not supported.';
+  return r.device
+    ? 'The device or request could not be authenticated.'
+    : 'The credentials were refused.';
+}
