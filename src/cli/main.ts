@@ -6,11 +6,13 @@
  * @module
  */
 import { Command, CommanderError } from 'commander';
+import { registerDemo } from './commands/demo.js';
 import { registerIdp } from './commands/idp.js';
 import { registerIdpDevice } from './commands/idp-device.js';
 import { registerIdpUser } from './commands/idp-user.js';
 import { registerLogin } from './commands/login.js';
 import { registerMex } from './commands/mex.js';
+import { registerPsso } from './commands/psso.js';
 import { registerRst } from './commands/rst.js';
 import { registerRstr } from './commands/rstr.js';
 import { EXIT, reportError } from './output.js';
@@ -22,10 +24,12 @@ const program = new Command()
   .enablePositionalOptions()
   .exitOverride()
   .configureOutput({ outputError: (text, write) => write(text) });
+registerDemo(program);
 registerMex(program);
 registerRst(program);
 registerRstr(program);
 registerLogin(program);
+registerPsso(program);
 const idp = registerIdp(program);
 registerIdpUser(idp);
 registerIdpDevice(idp);
@@ -33,7 +37,7 @@ for (const command of program.commands) command.exitOverride();
 
 try {
   await program.parseAsync(process.argv);
-  process.exitCode = EXIT.ok;
+  process.exitCode ??= EXIT.ok;
 } catch (error) {
   if (error instanceof CommanderError) {
     process.exitCode = error.exitCode === 0 ? EXIT.ok : EXIT.usage;

@@ -1,0 +1,141 @@
+/**
+ * `psso-wstrust psso login --config FILE --username U [--password-stdin] [--keys FILE] [--json]`
+ * and `psso-wstrust psso refresh --config FILE [--keys FILE] [--json]`: the Platform SSO login as
+ * macOS runs it, each step shown with its timing; `--json` gives a trace with secrets redacted.
+ * The refresh token is kept beside the device keys (mode 0600) for `refresh`.
+ *
+ * @module
+ */
+import { readFile, writeFile } from 'node:fs/promises';
+import { homedir } from 'node:os';
+import { dirname, join } from 'node:path';
+import type { Command } from 'commander';
+import { loadLoginConfiguration } from '../../psso/config/load.js';
+import { resolveLoginConfiguration } from '../../psso/config/types.js';
+import type { PssoStep } from '../../psso/flow/login.js';
+import { loadOrCreateDeviceKeys } from '../../psso/keys/device-keys.js';
+import { type HttpFlags, httpOptions, withHttpOptions } from '../http-options.js';
+import { readPassword } from '../io.js';
+import { done, printJson } from '../output.js';
+import { UsageError } from '../usage.js';
+
+interface PssoFlags extends HttpFlags {
+  config: string;
+  keys?: string;
+  json?: boolean;
+}
+
+const defaultKeys = () =>
+  join(
+    process.env.XDG_DATA_HOME ?? join(homedir(), '.local', 'share'),
+    'psso-wstrust',
+    'device-keys.json',
+  );
+const sessionFile = (keys: string) => join(dirname(keys), 'session.json');
+
+async function loadConfig(path: string, flags: HttpFlags) {
+  return resolveLoginConfiguration(
+    await loadLoginConfiguration(
+      path,
+      flags.dangerouslyAllowHttpLoopback === true ? { dangerouslyAllowHttpLoopback: true } : {},
+    ),
+  );
+}
+
+function stepPrinter(json: boolean): (s: PssoStep) => void {
+  return (s) => {
+    if (!json) done(`${s.step.padEnd(17)} ${String(s.ms).padStart(7)} ms  ${s.detail}`);
+  };
+}
+
+/** Registers `psso login` and `psso refresh`. */
+export function registerPsso(program: Command): void {
+  const psso = program
+    .command('psso')
+    .description(
+      'the Platform SSO login flow (nonce, preauthentication, WS-Trust, login JWT, token)',
+    );
+  withHttpOptions(
+    psso
+      .command('login')
+      .description('log in with a login configuration file')
+      .requiredOption('--config <file>', 'the login configuration (JSON)')
+      .requiredOption('--username <username>', 'the user name')
+      .option('--password-stdin', 'read the password from stdin (else a prompt on the terminal)')
+      .option('--keys <file>', 'the device key file (created 0600 when absent)', defaultKeys())
+      .option('--json', 'print a machine-readable trace (secrets redacted)'),
+  ).action(async (flags: PssoFlags & { username: string; passwordStdin?: boolean }) => {
+    const config = await loadConfig(flags.config, flags);
+    const keysPath = flags.keys ?? defaultKeys();
+    const keys = await loadOrCreateDeviceKeys(keysPath);
+    const password = await readPassword(flags.passwordStdin === true);
+    const { pssoLogin } = await import('../../psso/flow/login.js');
+    const r = await pssoLogin({
+      config,
+      username: flags.username,
+      password,
+      keys,
+      http: httpOptions(flags),
+      onStep: stepPrinter(flags.json === true),
+    });
+    await writeFile(
+      sessionFile(keysPath),
+      JSON.stringify({ refreshToken: r.response.refreshToken }),
+      { mode: 0o600 },
+    );
+    const summary = {
+      federated: r.federated,
+      sub: r.idTokenClaims.sub,
+      steps: r.steps,
+      idToken: '[redacted]',
+      refreshToken: '[redacted]',
+      refreshTokenExpiresIn: r.response.refreshTokenExpiresIn,
+    };
+    if (flags.json === true) printJson(summary);
+    else
+      done(
+        `logged in as ${String(r.idTokenClaims.sub)}${r.federated ? ' (federated)' : ''}; device kid ${keys.signing.kid}`,
+      );
+  });
+  withHttpOptions(
+    psso
+      .command('refresh')
+      .description('refresh with the refresh token of the last login')
+      .requiredOption('--config <file>', 'the login configuration (JSON)')
+      .option('--keys <file>', 'the device key file', defaultKeys())
+      .option('--json', 'print a machine-readable trace (secrets redacted)'),
+  ).action(async (flags: PssoFlags) => {
+    const config = await loadConfig(flags.config, flags);
+    const keysPath = flags.keys ?? defaultKeys();
+    const keys = await loadOrCreateDeviceKeys(keysPath);
+    let refreshToken: string;
+    try {
+      refreshToken = (
+        JSON.parse(await readFile(sessionFile(keysPath), 'utf8')) as { refreshToken: string }
+      ).refreshToken;
+    } catch {
+      throw new UsageError('no session: run psso login first');
+    }
+    const { pssoRefresh } = await import('../../psso/flow/login.js');
+    const r = await pssoRefresh({
+      config,
+      keys,
+      refreshToken,
+      http: httpOptions(flags),
+      onStep: stepPrinter(flags.json === true),
+    });
+    await writeFile(
+      sessionFile(keysPath),
+      JSON.stringify({ refreshToken: r.response.refreshToken }),
+      { mode: 0o600 },
+    );
+    if (flags.json === true)
+      printJson({
+        sub: r.idTokenClaims.sub,
+        steps: r.steps,
+        idToken: '[redacted]',
+        refreshToken: '[redacted]',
+      });
+    else done(`refreshed for ${String(r.idTokenClaims.sub)}`);
+  });
+}

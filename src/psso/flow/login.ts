@@ -1,0 +1,203 @@
+/**
+ * The whole Platform SSO password login as macOS runs it (PLATFORM-SSO.md §1): server nonce →
+ * (dynamic WS-Trust) preauthentication → (federated) MEX and WS-Trust → the signed login JWT →
+ * the token response. And the refresh (§3.8). Each step is timed for the caller's progress.
+ *
+ * @module
+ */
+import { randomUUID } from 'node:crypto';
+import type { HttpOptions } from '../../http/options.js';
+import { buildLoginJwt, buildRefreshJwt } from '../../jose/login-jwt.js';
+import { loginApv } from '../../jose/party-info.js';
+import { wsTrustLogin } from '../../wstrust/login.js';
+import type { ResolvedLoginConfiguration } from '../config/types.js';
+import type { DeviceKeys } from '../keys/device-keys.js';
+import { fetchServerNonce } from './nonce.js';
+import { preauthenticate } from './preauth.js';
+import { postLoginRequest, type TokenResult } from './token.js';
+
+/** One finished step. */
+export interface PssoStep {
+  readonly step: 'nonce' | 'preauthentication' | 'wstrust' | 'login' | 'refresh';
+  readonly ms: number;
+  /** A short, secret-free description. */
+  readonly detail: string;
+}
+
+/** Options of {@link pssoLogin}. */
+export interface PssoLoginOptions {
+  readonly config: ResolvedLoginConfiguration;
+  readonly username: string;
+  readonly password: string;
+  readonly keys: DeviceKeys;
+  readonly http?: HttpOptions;
+  readonly onStep?: (step: PssoStep) => void;
+}
+
+/** What a login gave. */
+export interface PssoLoginResult extends TokenResult {
+  /** Whether the login went through WS-Trust federation. */
+  readonly federated: boolean;
+  readonly steps: readonly PssoStep[];
+}
+
+/**
+ * Runs the login.
+ *
+ * @example
+ * ```ts
+ * const r = await pssoLogin({ config, username: 'alice@federated.example', password, keys });
+ * r.response.refreshToken;
+ * ```
+ */
+export async function pssoLogin(o: PssoLoginOptions): Promise<PssoLoginResult> {
+  const { config } = o;
+  const steps: PssoStep[] = [];
+  const timed = async <T>(
+    step: PssoStep['step'],
+    run: () => Promise<T>,
+    detail: (v: T) => string,
+  ): Promise<T> => {
+    const t0 = performance.now();
+    const v = await run();
+    const s = { step, ms: Math.round((performance.now() - t0) * 10) / 10, detail: detail(v) };
+    steps.push(s);
+    o.onStep?.(s);
+    return v;
+  };
+  const requestId = randomUUID().toUpperCase();
+  const contextNonce = randomUUID().toUpperCase();
+  const serverNonce = await timed(
+    'nonce',
+    () => fetchServerNonce(config, requestId, o.http),
+    () => 'server nonce received',
+  );
+  let mexUrl: URL | undefined;
+  if (config.federationType === 'wsTrust') mexUrl = config.federationMEXURL;
+  else if (config.federationType === 'dynamicWSTrust') {
+    const r = await timed(
+      'preauthentication',
+      () => preauthenticate(config, o.username, requestId, o.http),
+      (v) => (v.federated ? 'federated' : 'not federated: password login'),
+    );
+    if (r.federated) mexUrl = r.mexUrl;
+  }
+  let credential:
+    | { password: string }
+    | { samlAssertion: { xml: string; version: 'saml1_1' | 'saml2' } } = { password: o.password };
+  if (mexUrl !== undefined) {
+    const urn = config.federationRequestURN;
+    if (urn === undefined) throw new TypeError('the configuration has no federationRequestURN');
+    const ws = await timed(
+      'wstrust',
+      () =>
+        wsTrustLogin({
+          mexUrl: mexUrl as URL,
+          federationRequestURN: urn,
+          username: o.username,
+          password: o.password,
+          ...(o.http === undefined ? {} : { http: o.http }),
+        }),
+      (v) => `WS-Trust ${v.endpoint.version}, SAML ${v.token.samlVersion}`,
+    );
+    credential = {
+      samlAssertion: {
+        xml: ws.token.assertion,
+        version: ws.token.samlVersion === '1.1' ? 'saml1_1' : 'saml2',
+      },
+    };
+  }
+  const jwt = await buildLoginJwt({
+    signingKey: o.keys.signing.privateKey,
+    encryptionPublicKey: o.keys.encryption.publicKey,
+    clientId: config.clientID,
+    username: o.username,
+    tokenEndpoint: config.tokenEndpointURL,
+    nonce: contextNonce,
+    serverNonce,
+    serverNonceClaimName: config.serverNonceClaimName,
+    scope: scopeOf(config),
+    customHeaderClaims: config.customLoginRequestHeaderClaims,
+    customBodyClaims: config.customLoginRequestBodyClaims,
+    ...credential,
+  });
+  const apv = loginApv(o.keys.encryption.publicKey, contextNonce).base64url;
+  const result = await timed(
+    'login',
+    () =>
+      postLoginRequest(
+        config,
+        jwt,
+        { requestId, apv, contextNonce, encryptionPrivateKey: o.keys.encryption.privateKey },
+        o.http,
+      ),
+    (v) => `id_token for ${String(v.idTokenClaims.sub)}`,
+  );
+  return { ...result, federated: mexUrl !== undefined, steps };
+}
+
+/**
+ * Refreshes with a refresh token (nonce first, then the refresh JWT).
+ *
+ * @example
+ * ```ts
+ * const r = await pssoRefresh({ config, keys, refreshToken });
+ * ```
+ */
+export async function pssoRefresh(o: {
+  config: ResolvedLoginConfiguration;
+  keys: DeviceKeys;
+  refreshToken: string;
+  http?: HttpOptions;
+  onStep?: (step: PssoStep) => void;
+}): Promise<TokenResult & { steps: readonly PssoStep[] }> {
+  const { config } = o;
+  const requestId = randomUUID().toUpperCase();
+  const contextNonce = randomUUID().toUpperCase();
+  const steps: PssoStep[] = [];
+  const t0 = performance.now();
+  const serverNonce = await fetchServerNonce(config, requestId, o.http);
+  const s1: PssoStep = {
+    step: 'nonce',
+    ms: Math.round(performance.now() - t0),
+    detail: 'server nonce received',
+  };
+  steps.push(s1);
+  o.onStep?.(s1);
+  const jwt = await buildRefreshJwt({
+    signingKey: o.keys.signing.privateKey,
+    encryptionPublicKey: o.keys.encryption.publicKey,
+    clientId: config.clientID,
+    refreshEndpoint: config.refreshEndpointURL ?? config.tokenEndpointURL,
+    refreshToken: o.refreshToken,
+    nonce: contextNonce,
+    serverNonce,
+    serverNonceClaimName: config.serverNonceClaimName,
+    scope: scopeOf(config),
+  });
+  const t1 = performance.now();
+  const result = await postLoginRequest(
+    config,
+    jwt,
+    {
+      requestId,
+      apv: loginApv(o.keys.encryption.publicKey, contextNonce).base64url,
+      contextNonce,
+      encryptionPrivateKey: o.keys.encryption.privateKey,
+    },
+    o.http,
+  );
+  const s2: PssoStep = {
+    step: 'refresh',
+    ms: Math.round(performance.now() - t1),
+    detail: `id_token for ${String(result.idTokenClaims.sub)}`,
+  };
+  steps.push(s2);
+  o.onStep?.(s2);
+  return { ...result, steps };
+}
+
+function scopeOf(config: ResolvedLoginConfiguration): string {
+  const extra = config.additionalScopes.trim();
+  return extra === '' ? 'openid offline_access' : `openid offline_access ${extra}`;
+}

@@ -1,0 +1,120 @@
+/**
+ * The Platform SSO login and refresh requests and their responses (PLATFORM-SSO.md §3.6–§3.8):
+ * the signed JWT POSTed as a form with `platform_sso_version=1.0`, a JWE answer decrypted with the
+ * device encryption key and our `apv`, the id_token verified against the JWKS; 400/401 judged
+ * with the invalidCredentialPredicate as macOS does.
+ *
+ * @module
+ */
+import { LoginError } from '../../errors.js';
+import type { HttpOptions } from '../../http/options.js';
+import { httpRequest } from '../../http/request.js';
+import { verifyIdToken } from '../../jose/id-token.js';
+import { loginRequestBody } from '../../jose/login-jwt.js';
+import { decryptLoginResponse, type LoginResponse } from '../../jose/login-response.js';
+import type { ResolvedLoginConfiguration } from '../config/types.js';
+import { parsePredicate } from '../predicate/index.js';
+import { jsonObject } from './json.js';
+
+/** The verified outcome of a login or refresh. */
+export interface TokenResult {
+  readonly response: LoginResponse;
+  readonly idTokenClaims: Readonly<Record<string, unknown>>;
+}
+
+/**
+ * POSTs `jwt` to the token endpoint and validates the answer.
+ *
+ * @throws {LoginError} `PSSO_ERR_LOGIN_INVALID_CREDENTIALS` (re-prompt), `PSSO_ERR_LOGIN_FAILED`
+ *   (with `status`), or a JWE / id_token code.
+ *
+ * @example
+ * ```ts
+ * const { idTokenClaims } = await postLoginRequest(config, jwt, { requestId, apv, contextNonce, encryptionPrivateKey });
+ * ```
+ */
+export async function postLoginRequest(
+  config: ResolvedLoginConfiguration,
+  jwt: string,
+  context: {
+    requestId: string;
+    apv: string;
+    contextNonce: string;
+    encryptionPrivateKey: import('node:crypto').KeyObject;
+    now?: Date;
+  },
+  http?: HttpOptions,
+): Promise<TokenResult> {
+  const res = await httpRequest(
+    {
+      method: 'POST',
+      url: config.tokenEndpointURL,
+      headers: {
+        'content-type': 'application/x-www-form-urlencoded',
+        accept: 'application/platformsso-login-response+jwt',
+        'client-request-id': context.requestId,
+      },
+      body: loginRequestBody(jwt, {
+        parameterName: config.customRequestJWTParameterName,
+        customValues: config.customLoginRequestValues.map(
+          (i) => [i.name, i.value] as [string, string],
+        ),
+      }),
+    },
+    http,
+  );
+  if (res.status < 200 || res.status > 299) throw loginFailure(config, res.status, res.body);
+  const response = await decryptLoginResponse(Buffer.from(res.body).toString('utf8'), {
+    encryptionPrivateKey: context.encryptionPrivateKey,
+    apv: context.apv,
+  });
+  const jwksRes = await httpRequest(
+    { method: 'GET', url: config.jwksEndpointURL, headers: { accept: 'application/json' } },
+    http,
+  );
+  if (jwksRes.status < 200 || jwksRes.status > 299)
+    throw new LoginError('PSSO_ERR_JWKS', 'The JWKS request failed', { status: jwksRes.status });
+  const jwks = jsonObject(jwksRes.body, 'PSSO_ERR_JWKS', 'JWKS');
+  const { payload } = await verifyIdToken(response.idToken, {
+    jwks: jwks as never,
+    issuer: config.issuer,
+    clientId: config.clientID,
+    nonce: context.contextNonce,
+    ...(context.now === undefined ? {} : { now: Math.floor(context.now.getTime() / 1000) }),
+  });
+  return { response, idTokenClaims: payload };
+}
+
+/** §3.7: 401 without a predicate is a credential error; with one, the JSON body decides. */
+function loginFailure(
+  config: ResolvedLoginConfiguration,
+  status: number,
+  body: Uint8Array,
+): LoginError {
+  if (status === 400 || status === 401) {
+    const predicate = config.invalidCredentialPredicate;
+    if (predicate === undefined) {
+      if (status === 401)
+        return new LoginError(
+          'PSSO_ERR_LOGIN_INVALID_CREDENTIALS',
+          'The credentials are not correct',
+          { status },
+        );
+    } else {
+      let json: Record<string, unknown> | undefined;
+      try {
+        json = jsonObject(body, 'PSSO_ERR_LOGIN_FAILED', 'login error response');
+      } catch {
+        json = undefined;
+      }
+      if (json !== undefined && parsePredicate(predicate).evaluate(json)) {
+        return new LoginError(
+          'PSSO_ERR_LOGIN_INVALID_CREDENTIALS',
+          'The credentials are not correct',
+          { status },
+        );
+      }
+    }
+  }
+  return new LoginError('PSSO_ERR_LOGIN_FAILED', 'The login request failed', { status });
+}

@@ -1,0 +1,232 @@
+import assert from 'node:assert/strict';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { LoginError } from '../../src/errors.ts';
+import { closeHttpAgents } from '../../src/http/agents.ts';
+import { openIdpStore } from '../../src/idp/store/index.ts';
+import { parseLoginConfiguration } from '../../src/psso/config/load.ts';
+import { resolveLoginConfiguration } from '../../src/psso/config/types.ts';
+import { pssoLogin, pssoRefresh } from '../../src/psso/flow/login.ts';
+import { generateDeviceKeys, publicJwk } from '../../src/psso/keys/device-keys.ts';
+import { runCli } from '../helpers/cli.ts';
+import { startTestIdp, type TestIdp, tempDataDir } from './support.ts';
+
+const keys = generateDeviceKeys();
+const MANAGED = { upn: 'carol@managed.example', password: 'carol pw' };
+let idp: TestIdp;
+let files = '';
+
+function configJson(type: 'wsTrust' | 'dynamicWSTrust') {
+  return {
+    clientID: 'psso',
+    issuer: idp.origin,
+    tokenEndpointURL: `${idp.origin}/psso/token`,
+    jwksEndpointURL: `${idp.origin}/psso/jwks`,
+    nonceEndpointURL: `${idp.origin}/psso/nonce`,
+    federationType: type,
+    federationRequestURN: 'urn:federation:MicrosoftOnline',
+    invalidCredentialPredicate:
+      "error = 'invalid_grant' AND suberror != 'device_authentication_failed'",
+    ...(type === 'wsTrust'
+      ? { federationMEXURL: idp.mexUrl }
+      : {
+          federationUserPreauthenticationURL: `${idp.origin}/common/UserRealm?api-version=1.0`,
+          federationMEXURLKeypath: 'federation_metadata_url',
+          federationPredicate: "account_type = 'Federated'",
+        }),
+  };
+}
+const config = (type: 'wsTrust' | 'dynamicWSTrust') =>
+  resolveLoginConfiguration(parseLoginConfiguration(configJson(type)));
+
+before(async () => {
+  idp = await startTestIdp();
+  files = tempDataDir();
+  const store = openIdpStore(idp.dataDir);
+  try {
+    store.devices.add(
+      'psso',
+      publicJwk(keys.signing.publicKey),
+      publicJwk(keys.encryption.publicKey),
+    );
+    if (store.users.get(MANAGED.upn) === undefined)
+      await store.users.add(MANAGED.upn, MANAGED.password);
+  } finally {
+    store.close();
+  }
+});
+after(async () => {
+  await idp.close();
+  await closeHttpAgents();
+});
+
+describe('the Platform SSO login flow against the reference IdP', () => {
+  const http = () => ({ ca: idp.caPem });
+  test('static WS-Trust: nonce, WS-Trust, login → a verified id_token; then a refresh', async () => {
+    const r = await pssoLogin({
+      config: config('wsTrust'),
+      username: idp.demoUser.upn,
+      password: idp.password,
+      keys,
+      http: http(),
+    });
+    assert.equal(r.federated, true);
+    assert.deepEqual(
+      r.steps.map((s) => s.step),
+      ['nonce', 'wstrust', 'login'],
+    );
+    assert.equal(r.idTokenClaims.sub, idp.demoUser.upn);
+    const again = await pssoRefresh({
+      config: config('wsTrust'),
+      keys,
+      refreshToken: r.response.refreshToken,
+      http: http(),
+    });
+    assert.equal(again.idTokenClaims.sub, idp.demoUser.upn);
+  });
+  test('dynamic WS-Trust: preauthentication finds the federated user', async () => {
+    const r = await pssoLogin({
+      config: config('dynamicWSTrust'),
+      username: idp.demoUser.upn,
+      password: idp.password,
+      keys,
+      http: http(),
+    });
+    assert.deepEqual(
+      r.steps.map((s) => s.step),
+      ['nonce', 'preauthentication', 'wstrust', 'login'],
+    );
+  });
+  test('dynamic WS-Trust: a managed user logs in with a password', async () => {
+    const r = await pssoLogin({
+      config: config('dynamicWSTrust'),
+      username: MANAGED.upn,
+      password: MANAGED.password,
+      keys,
+      http: http(),
+    });
+    assert.equal(r.federated, false);
+    assert.deepEqual(
+      r.steps.map((s) => s.step),
+      ['nonce', 'preauthentication', 'login'],
+    );
+  });
+  test('a wrong password is a credential error (the invalidCredentialPredicate matches)', async () => {
+    await assert.rejects(
+      pssoLogin({
+        config: config('dynamicWSTrust'),
+        username: MANAGED.upn,
+        password: 'wrong',
+        keys,
+        http: http(),
+      }),
+      (e) =>
+        e instanceof LoginError &&
+        e.code === 'PSSO_ERR_LOGIN_INVALID_CREDENTIALS' &&
+        e.status === 401,
+    );
+  });
+  test('an unregistered device is a login failure, not a credential error', async () => {
+    await assert.rejects(
+      pssoLogin({
+        config: config('dynamicWSTrust'),
+        username: MANAGED.upn,
+        password: MANAGED.password,
+        keys: generateDeviceKeys(),
+        http: http(),
+      }),
+      (e) => e instanceof LoginError && e.code === 'PSSO_ERR_LOGIN_FAILED' && e.status === 401,
+    );
+  });
+});
+
+describe('the CLI', () => {
+  test('psso-wstrust demo: every run succeeds, exit 0', async () => {
+    const r = await runCli(['demo', '--json']);
+    assert.equal(r.code, 0, r.stdout + r.stderr);
+    const out = JSON.parse(r.stdout) as {
+      ok: boolean;
+      runs: Array<{ run: string; result: string }>;
+    };
+    assert.equal(out.ok, true);
+    assert.deepEqual(
+      out.runs.map((x) => x.run),
+      ['static WS-Trust login', 'dynamic WS-Trust login', 'managed password login', 'refresh'],
+    );
+  });
+  test('psso login then psso refresh with a configuration file; secrets redacted', async () => {
+    const cfg = join(files, 'config.json');
+    writeFileSync(cfg, JSON.stringify(configJson('wsTrust')));
+    const keyFile = join(files, 'keys', 'device-keys.json');
+    const reg = await runCli(
+      [
+        'psso',
+        'login',
+        '--config',
+        cfg,
+        '--username',
+        idp.demoUser.upn,
+        '--password-stdin',
+        '--keys',
+        keyFile,
+        '--ca',
+        idp.caFile,
+        '--json',
+      ],
+      idp.password,
+    );
+    // A new device: unknown to the IdP until registered.
+    assert.equal(reg.code, 1);
+    const { loadOrCreateDeviceKeys } = await import('../../src/psso/keys/device-keys.ts');
+    const cliKeys = await loadOrCreateDeviceKeys(keyFile);
+    const store = openIdpStore(idp.dataDir);
+    try {
+      store.devices.add(
+        'psso',
+        publicJwk(cliKeys.signing.publicKey),
+        publicJwk(cliKeys.encryption.publicKey),
+      );
+    } finally {
+      store.close();
+    }
+    const login = await runCli(
+      [
+        'psso',
+        'login',
+        '--config',
+        cfg,
+        '--username',
+        idp.demoUser.upn,
+        '--password-stdin',
+        '--keys',
+        keyFile,
+        '--ca',
+        idp.caFile,
+        '--json',
+      ],
+      idp.password,
+    );
+    assert.equal(login.code, 0, login.stdout + login.stderr);
+    const trace = JSON.parse(login.stdout) as {
+      sub: string;
+      idToken: string;
+      steps: Array<{ step: string }>;
+    };
+    assert.equal(trace.sub, idp.demoUser.upn);
+    assert.equal(trace.idToken, '[redacted]');
+    assert.ok(!login.stdout.includes(idp.password));
+    const refresh = await runCli([
+      'psso',
+      'refresh',
+      '--config',
+      cfg,
+      '--keys',
+      keyFile,
+      '--ca',
+      idp.caFile,
+      '--json',
+    ]);
+    assert.equal(refresh.code, 0, refresh.stdout + refresh.stderr);
+  });
+});
