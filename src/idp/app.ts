@@ -50,6 +50,13 @@ export function createApp(s: AppSettings, metrics: Metrics, log: Logger): Fastif
     { parseAs: 'buffer' },
     (_req, body, done) => done(null, body),
   );
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (_req, body, done) => {
+    try {
+      done(null, JSON.parse(String(body)));
+    } catch {
+      done(Object.assign(new Error('invalid JSON'), { statusCode: 400 }), undefined);
+    }
+  });
   app.addContentTypeParser(
     'application/x-www-form-urlencoded',
     { parseAs: 'string' },

@@ -12,6 +12,7 @@ import { jsonLogger, type Logger } from './log.js';
 import { Metrics } from './metrics.js';
 import { mexDocument, STS_PATHS } from './mex-document.js';
 import { defaultDataDir, loadOrCreatePki } from './pki.js';
+import { loadOrCreateAdminToken } from './psso/admin-token.js';
 import { idTokenKey } from './psso/keys.js';
 import { ServerNonceStore } from './psso/nonce-store.js';
 import { RefreshTokenStore } from './psso/refresh-tokens.js';
@@ -55,6 +56,8 @@ export interface RunningIdp {
   /** Absolute path of the local CA certificate (PEM) clients must trust. */
   readonly caFile: string;
   readonly caPem: string;
+  /** The admin token file (mode 0600): `Authorization: Bearer` for `POST /psso/devices`. */
+  readonly adminTokenFile: string;
   /** Absolute path of the token-signing certificate (PEM). */
   readonly signingCertFile: string;
   readonly signingCertPem: string;
@@ -137,6 +140,7 @@ export async function startIdp(options: IdpOptions = {}): Promise<RunningIdp> {
   stsRoutes(app, deps, settings, metrics, log);
   const nonces = new ServerNonceStore();
   const idKey = await idTokenKey(pki.signingKey);
+  const admin = await loadOrCreateAdminToken(dataDir);
   pssoRoutes(
     app,
     nonces,
@@ -148,7 +152,7 @@ export async function startIdp(options: IdpOptions = {}): Promise<RunningIdp> {
       isFederated: (upn) =>
         config.federatedDomains.some((d) => upn.toLowerCase().endsWith(`@${d.toLowerCase()}`)),
       replay,
-      refreshTokens: new RefreshTokenStore(),
+      refreshTokens: new RefreshTokenStore(store.database),
       idTokenKey: idKey,
       saml: {
         trustedCertificates: [pki.signingCertPem],
@@ -163,6 +167,8 @@ export async function startIdp(options: IdpOptions = {}): Promise<RunningIdp> {
     idKey,
     metrics,
     log,
+    admin,
+    store.devices,
   );
   await app.register(async (scoped) => {
     discoveryRoutes(
@@ -196,6 +202,7 @@ export async function startIdp(options: IdpOptions = {}): Promise<RunningIdp> {
     sts2005Url: `${origin}${STS_PATHS.usernamemixed2005}`,
     caFile: pki.caFile,
     caPem: pki.caPem,
+    adminTokenFile: admin.file,
     signingCertFile: pki.signingCertFile,
     signingCertPem: pki.signingCertPem,
     demoUser: { upn: 'demo@federated.example', password: demo.created ? demo.password : undefined },

@@ -107,6 +107,7 @@ export function registerIdp(program: Command): Command {
         sts2005Url: idp.sts2005Url,
         caFile: idp.caFile,
         signingCertFile: idp.signingCertFile,
+        adminTokenFile: idp.adminTokenFile,
         dataDir: idp.dataDir,
         demoUser: idp.demoUser,
       };
@@ -160,6 +161,7 @@ function printHuman(info: {
   sts2005Url: string;
   caFile: string;
   signingCertFile: string;
+  adminTokenFile?: string;
   dataDir: string;
   demoUser: { upn: string; password: string | undefined };
 }): void {
@@ -171,6 +173,8 @@ function printHuman(info: {
   w(`  STS WS-Trust 2005:  ${info.sts2005Url}`);
   w(`  CA for clients:     ${info.caFile}`);
   w(`  token signing cert: ${info.signingCertFile}`);
+  if (info.adminTokenFile !== undefined)
+    w(`  admin token file:   ${info.adminTokenFile}  (POST /psso/devices)`);
   w(`  data folder:        ${info.dataDir}`);
   if (info.demoUser.password !== undefined) {
     w(

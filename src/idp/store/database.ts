@@ -48,6 +48,15 @@ const MIGRATIONS: readonly string[] = [
      encryption_jwk TEXT NOT NULL,
      created_at TEXT NOT NULL
    ) STRICT;`,
+  // 3: Platform SSO refresh tokens (SHA-256 digests only).
+  `CREATE TABLE refresh_tokens (
+     digest TEXT PRIMARY KEY,
+     upn TEXT NOT NULL COLLATE NOCASE,
+     client_id TEXT NOT NULL,
+     device_kid TEXT NOT NULL,
+     expires INTEGER NOT NULL
+   ) STRICT;
+   CREATE INDEX refresh_tokens_upn ON refresh_tokens (upn);`,
 ];
 
 /** The schema version this code writes. */
