@@ -1,0 +1,208 @@
+import assert from 'node:assert/strict';
+import { createPrivateKey, X509Certificate } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { closeHttpAgents } from '../../src/http/agents.ts';
+import { httpRequest } from '../../src/http/request.ts';
+import { issueAssertion } from '../../src/idp/saml/index.ts';
+import type { AssertionParams } from '../../src/idp/saml/types.ts';
+import { openIdpStore } from '../../src/idp/store/index.ts';
+import { buildLoginJwt, loginRequestBody } from '../../src/jose/login-jwt.ts';
+import { generateDeviceKeys, publicJwk } from '../../src/psso/keys/device-keys.ts';
+import { startTestIdp, type TestIdp } from './support.ts';
+
+const keys = generateDeviceKeys();
+let idp: TestIdp;
+let signing: { privateKey: ReturnType<typeof createPrivateKey>; certificateDer: Uint8Array };
+before(async () => {
+  idp = await startTestIdp();
+  const store = openIdpStore(idp.dataDir);
+  try {
+    store.devices.add(
+      'psso',
+      publicJwk(keys.signing.publicKey),
+      publicJwk(keys.encryption.publicKey),
+    );
+  } finally {
+    store.close();
+  }
+  signing = {
+    privateKey: createPrivateKey(readFileSync(join(idp.dataDir, 'signing-key.pem'))),
+    certificateDer: new X509Certificate(readFileSync(join(idp.dataDir, 'signing-cert.pem'))).raw,
+  };
+});
+after(async () => {
+  await idp.close();
+  await closeHttpAgents();
+});
+
+let serial = 0;
+/** An assertion as the IdP's own STS would sign it, with overrides. */
+function issued(o: Partial<AssertionParams> = {}): string {
+  const now = new Date();
+  return issueAssertion(
+    {
+      samlVersion: '1.1',
+      id: `_attack-${++serial}-${Date.now()}`,
+      issuer: `${idp.origin}/adfs/services/trust`,
+      issueInstant: now,
+      notBefore: now,
+      notOnOrAfter: new Date(now.getTime() + 3600_000),
+      audience: 'urn:federation:MicrosoftOnline',
+      subject: idp.demoUser.upn,
+      recipient: `${idp.origin}/psso/token`,
+      attributes: [],
+      authnInstant: now,
+      ...o,
+    },
+    signing,
+  );
+}
+
+async function post(xml: string, version: 'saml1_1' | 'saml2' = 'saml1_1') {
+  const nonceRes = await httpRequest(
+    {
+      method: 'POST',
+      url: `${idp.origin}/psso/nonce`,
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: 'grant_type=srv_challenge',
+    },
+    { ca: idp.caPem },
+  );
+  const serverNonce = (JSON.parse(Buffer.from(nonceRes.body).toString()) as { Nonce: string })
+    .Nonce;
+  const jwt = await buildLoginJwt({
+    signingKey: keys.signing.privateKey,
+    encryptionPublicKey: keys.encryption.publicKey,
+    clientId: 'psso',
+    username: idp.demoUser.upn,
+    tokenEndpoint: `${idp.origin}/psso/token`,
+    nonce: 'CONTEXT',
+    serverNonce,
+    scope: 'openid',
+    samlAssertion: { xml, version },
+  });
+  const r = await httpRequest(
+    {
+      method: 'POST',
+      url: `${idp.origin}/psso/token`,
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: loginRequestBody(jwt),
+    },
+    { ca: idp.caPem },
+  );
+  return r.status;
+}
+
+async function refusedAs(
+  code: string,
+  xml: string,
+  version: 'saml1_1' | 'saml2' = 'saml1_1',
+): Promise<void> {
+  const before = await faults(code);
+  assert.equal(await post(xml, version), 401);
+  assert.equal(await faults(code), before + 1, `counted as ${code}`);
+}
+
+async function faults(code: string): Promise<number> {
+  const text = Buffer.from(
+    (await httpRequest({ method: 'GET', url: `${idp.origin}/metrics` }, { ca: idp.caPem })).body,
+  ).toString();
+  const m = new RegExp(`psso_idp_faults_total\\{reason="psso-refused:${code}"\\} (\\d+)`).exec(
+    text,
+  );
+  return m === null ? 0 : Number(m[1]);
+}
+
+const upn = () => idp.demoUser.upn;
+
+describe('the token endpoint refuses each SAML attack (end to end)', () => {
+  test('control: the same kind of assertion, untouched, is accepted', async () =>
+    assert.equal(await post(issued()), 200));
+  test('unsigned', () =>
+    refusedAs(
+      'PSSO_ERR_SAML_SIGNATURE',
+      issued().replace(/<ds:Signature[\s\S]*<\/ds:Signature>/, ''),
+    ));
+  test('tampered subject', () =>
+    refusedAs(
+      'PSSO_ERR_SAML_SIGNATURE',
+      issued().replaceAll(`>${upn()}<`, '>mallory@federated.example<'),
+    ));
+  test('HMAC keyed by the public key', () =>
+    refusedAs(
+      'PSSO_ERR_SAML_SIGNATURE',
+      issued()
+        .replace('xmldsig-more#rsa-sha256', 'xmldsig#hmac-sha1')
+        .replace('http://www.w3.org/2001/04/xmlhmac-sha1', ''),
+    ));
+  test('two SignedInfo elements', () =>
+    refusedAs(
+      'PSSO_ERR_SAML_MALFORMED',
+      issued().replace(/(<ds:SignedInfo>[\s\S]*?<\/ds:SignedInfo>)/, '$1$1'),
+    ));
+  test('duplicate ID attributes', () => {
+    const xml = issued();
+    const id = /AssertionID="([^"]+)"/.exec(xml)?.[1] ?? '';
+    return refusedAs(
+      'PSSO_ERR_SAML_MALFORMED',
+      xml.replace('<saml:Conditions ', `<saml:Conditions AssertionID="${id}" `),
+    );
+  });
+  test('a comment inside the NameIdentifier', () => {
+    const [local, domain] = upn().split('@');
+    return refusedAs(
+      'PSSO_ERR_SAML_SUBJECT',
+      issued().replace(`>${upn()}<`, `>${local}@<!---->${domain}<`),
+    );
+  });
+  test('a processing instruction inside the NameIdentifier', () =>
+    refusedAs('PSSO_ERR_SAML_SIGNATURE', issued().replace(`>${upn()}<`, `>${upn()}<?pi?><`)));
+  test('two root elements', () => refusedAs('PSSO_ERR_SAML_MALFORMED', issued() + issued()));
+  test('trailing bytes after the assertion', () =>
+    refusedAs('PSSO_ERR_SAML_MALFORMED', `${issued()} trailing`));
+  test('a wrapped signature (the signed assertion in Advice, an unsigned one where the reader looks)', () => {
+    const outer = `<saml:Assertion xmlns:saml="urn:oasis:names:tc:SAML:1.0:assertion" AssertionID="_outer" Issuer="${idp.origin}/adfs/services/trust" IssueInstant="${new Date().toISOString()}" MajorVersion="1" MinorVersion="1"><saml:Advice>${issued()}</saml:Advice></saml:Assertion>`;
+    return refusedAs('PSSO_ERR_SAML_MALFORMED', outer);
+  });
+  test('expired', () =>
+    refusedAs(
+      'PSSO_ERR_SAML_CONDITIONS',
+      issued({
+        notBefore: new Date(Date.now() - 7200_000),
+        notOnOrAfter: new Date(Date.now() - 3600_000),
+        issueInstant: new Date(Date.now() - 7200_000),
+      }),
+    ));
+  test('not yet valid', () =>
+    refusedAs(
+      'PSSO_ERR_SAML_CONDITIONS',
+      issued({
+        notBefore: new Date(Date.now() + 3600_000),
+        notOnOrAfter: new Date(Date.now() + 7200_000),
+      }),
+    ));
+  test('valid for ten years', () =>
+    refusedAs(
+      'PSSO_ERR_SAML_CONDITIONS',
+      issued({ notOnOrAfter: new Date(Date.now() + 3650 * 86_400_000) }),
+    ));
+  test('wrong Audience', () =>
+    refusedAs('PSSO_ERR_SAML_AUDIENCE', issued({ audience: 'urn:other' })));
+  test('wrong Recipient (SAML 2.0)', () =>
+    refusedAs(
+      'PSSO_ERR_SAML_RECIPIENT',
+      issued({ samlVersion: '2.0', recipient: 'https://evil.example/token' }),
+      'saml2',
+    ));
+  test('a SAML 1.1 assertion under the saml2-bearer grant', () =>
+    refusedAs('PSSO_ERR_SAML_GRANT_MISMATCH', issued(), 'saml2'));
+  test('a SAML 2.0 assertion under the saml1_1-bearer grant', () =>
+    refusedAs('PSSO_ERR_SAML_GRANT_MISMATCH', issued({ samlVersion: '2.0' }), 'saml1_1'));
+  test('an untrusted Issuer', () =>
+    refusedAs(
+      'PSSO_ERR_SAML_ISSUER',
+      issued({ issuer: 'https://evil.example/adfs/services/trust' }),
+    ));
+});
