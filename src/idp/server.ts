@@ -138,7 +138,7 @@ export async function startIdp(options: IdpOptions = {}): Promise<RunningIdp> {
     clock,
   };
   stsRoutes(app, deps, settings, metrics, log);
-  const nonces = new ServerNonceStore();
+  const nonces = new ServerNonceStore(store.database);
   const idKey = await idTokenKey(pki.signingKey);
   const admin = await loadOrCreateAdminToken(dataDir);
   pssoRoutes(

@@ -57,6 +57,11 @@ const MIGRATIONS: readonly string[] = [
      expires INTEGER NOT NULL
    ) STRICT;
    CREATE INDEX refresh_tokens_upn ON refresh_tokens (upn);`,
+  // 4: Platform SSO server nonces, shared by every IdP process on the data folder.
+  `CREATE TABLE server_nonces (
+     digest TEXT PRIMARY KEY,
+     expires INTEGER NOT NULL
+   ) STRICT;`,
 ];
 
 /** The schema version this code writes. */
