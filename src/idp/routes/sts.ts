@@ -24,7 +24,11 @@ export function stsRoutes(
 ): void {
   const endpoint = (path: string, version: WsTrustVersion) =>
     app.post(path, async (request, reply) => {
-      const body = request.body instanceof Buffer ? request.body : Buffer.alloc(0);
+      if (!(request.body instanceof Buffer)) {
+        // Only SOAP bodies (application/soap+xml, text/xml) reach the STS.
+        return reply.code(415).send({ error: 'unsupported_media_type' });
+      }
+      const body = request.body;
       const answer = await handleRst(body, version, deps, settings);
       if (answer.outcome === 'issued') metrics.token(answer.samlVersion ?? '1.1');
       else {
