@@ -10,7 +10,7 @@ import { resolveLoginConfiguration } from '../../src/psso/config/types.ts';
 import { pssoLogin, pssoRefresh } from '../../src/psso/flow/login.ts';
 import { generateDeviceKeys, publicJwk } from '../../src/psso/keys/device-keys.ts';
 import { runCli } from '../helpers/cli.ts';
-import { startTestIdp, type TestIdp, tempDataDir } from './support.ts';
+import { enrol, startTestIdp, type TestIdp, tempDataDir } from './support.ts';
 
 const keys = generateDeviceKeys();
 const MANAGED = { upn: 'carol@managed.example', password: 'carol pw' };
@@ -43,18 +43,7 @@ const config = (type: 'wsTrust' | 'dynamicWSTrust') =>
 before(async () => {
   idp = await startTestIdp();
   files = tempDataDir();
-  const store = openIdpStore(idp.dataDir);
-  try {
-    store.devices.add(
-      'psso',
-      publicJwk(keys.signing.publicKey),
-      publicJwk(keys.encryption.publicKey),
-    );
-    if (store.users.get(MANAGED.upn) === undefined)
-      await store.users.add(MANAGED.upn, MANAGED.password);
-  } finally {
-    store.close();
-  }
+  await enrol(idp.dataDir, keys, MANAGED);
 });
 after(async () => {
   await idp.close();

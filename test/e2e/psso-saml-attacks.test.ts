@@ -7,26 +7,16 @@ import { closeHttpAgents } from '../../src/http/agents.ts';
 import { httpRequest } from '../../src/http/request.ts';
 import { issueAssertion } from '../../src/idp/saml/index.ts';
 import type { AssertionParams } from '../../src/idp/saml/types.ts';
-import { openIdpStore } from '../../src/idp/store/index.ts';
 import { buildLoginJwt, loginRequestBody } from '../../src/jose/login-jwt.ts';
-import { generateDeviceKeys, publicJwk } from '../../src/psso/keys/device-keys.ts';
-import { startTestIdp, type TestIdp } from './support.ts';
+import { generateDeviceKeys } from '../../src/psso/keys/device-keys.ts';
+import { enrol, startTestIdp, type TestIdp } from './support.ts';
 
 const keys = generateDeviceKeys();
 let idp: TestIdp;
 let signing: { privateKey: ReturnType<typeof createPrivateKey>; certificateDer: Uint8Array };
 before(async () => {
   idp = await startTestIdp();
-  const store = openIdpStore(idp.dataDir);
-  try {
-    store.devices.add(
-      'psso',
-      publicJwk(keys.signing.publicKey),
-      publicJwk(keys.encryption.publicKey),
-    );
-  } finally {
-    store.close();
-  }
+  await enrol(idp.dataDir, keys);
   signing = {
     privateKey: createPrivateKey(readFileSync(join(idp.dataDir, 'signing-key.pem'))),
     certificateDer: new X509Certificate(readFileSync(join(idp.dataDir, 'signing-cert.pem'))).raw,

@@ -3,14 +3,13 @@ import { generateKeyPairSync, type KeyObject, randomUUID } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
 import { closeHttpAgents } from '../../src/http/agents.ts';
 import { httpRequest } from '../../src/http/request.ts';
-import { openIdpStore } from '../../src/idp/store/index.ts';
 import { verifyIdToken } from '../../src/jose/id-token.ts';
 import { buildLoginJwt, buildRefreshJwt, loginRequestBody } from '../../src/jose/login-jwt.ts';
 import { decryptLoginResponse } from '../../src/jose/login-response.ts';
 import { loginApv } from '../../src/jose/party-info.ts';
 import { generateDeviceKeys, publicJwk } from '../../src/psso/keys/device-keys.ts';
 import { wsTrustLogin } from '../../src/wstrust/login.ts';
-import { endpointOf, startTestIdp, type TestIdp, URN } from './support.ts';
+import { endpointOf, enrol, serverNonceFrom, startTestIdp, type TestIdp, URN } from './support.ts';
 
 const SCOPE = 'openid offline_access urn:apple:platformsso';
 const keys = generateDeviceKeys();
@@ -21,36 +20,14 @@ let tokenEndpoint = '';
 before(async () => {
   idp = await startTestIdp();
   tokenEndpoint = `${idp.origin}/psso/token`;
-  const store = openIdpStore(idp.dataDir);
-  try {
-    store.devices.add(
-      'psso',
-      publicJwk(keys.signing.publicKey),
-      publicJwk(keys.encryption.publicKey),
-    );
-    if (store.users.get(MANAGED.upn) === undefined)
-      await store.users.add(MANAGED.upn, MANAGED.password);
-  } finally {
-    store.close();
-  }
+  await enrol(idp.dataDir, keys, MANAGED);
 });
 after(async () => {
   await idp.close();
   await closeHttpAgents();
 });
 
-async function serverNonce(): Promise<string> {
-  const r = await httpRequest(
-    {
-      method: 'POST',
-      url: `${idp.origin}/psso/nonce`,
-      headers: { 'content-type': 'application/x-www-form-urlencoded' },
-      body: 'grant_type=srv_challenge',
-    },
-    { ca: idp.caPem },
-  );
-  return (JSON.parse(Buffer.from(r.body).toString()) as { Nonce: string }).Nonce;
-}
+const serverNonce = () => serverNonceFrom(idp);
 
 async function samlAssertion(): Promise<string> {
   const r = await wsTrustLogin({

@@ -66,3 +66,43 @@ export function endpointOf(idp: RunningIdp, version: WsTrustVersion) {
     ? { version, address: idp.sts13Url, soapAction: WSTRUST13.issueAction }
     : { version, address: idp.sts2005Url, soapAction: WSTRUST2005.issueAction };
 }
+
+/** Registers a device (and, optionally, a managed user) in an IdP's data folder. */
+export async function enrol(
+  dataDir: string,
+  keys: {
+    signing: { publicKey: import('node:crypto').KeyObject };
+    encryption: { publicKey: import('node:crypto').KeyObject };
+  },
+  user?: { upn: string; password: string },
+): Promise<void> {
+  const { openIdpStore } = await import('../../src/idp/store/index.ts');
+  const { publicJwk } = await import('../../src/psso/keys/device-keys.ts');
+  const store = openIdpStore(dataDir);
+  try {
+    store.devices.add(
+      'psso',
+      publicJwk(keys.signing.publicKey),
+      publicJwk(keys.encryption.publicKey),
+    );
+    if (user !== undefined && store.users.get(user.upn) === undefined)
+      await store.users.add(user.upn, user.password);
+  } finally {
+    store.close();
+  }
+}
+
+/** A fresh server nonce from `POST /psso/nonce`. */
+export async function serverNonceFrom(idp: RunningIdp): Promise<string> {
+  const { httpRequest } = await import('../../src/http/request.ts');
+  const r = await httpRequest(
+    {
+      method: 'POST',
+      url: `${idp.origin}/psso/nonce`,
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: 'grant_type=srv_challenge',
+    },
+    { ca: idp.caPem },
+  );
+  return (JSON.parse(Buffer.from(r.body).toString()) as { Nonce: string }).Nonce;
+}
