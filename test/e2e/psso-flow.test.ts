@@ -101,6 +101,28 @@ describe('the Platform SSO login flow against the reference IdP', () => {
       ['nonce', 'preauthentication', 'login'],
     );
   });
+  test('the JWKS is fetched once and cached (fetched again only for an unknown kid)', async () => {
+    const jwksFetches = () =>
+      idp.metrics
+        .render()
+        .match(/psso_idp_requests_total\{route="\/psso\/jwks",status="200"\} (\d+)/)?.[1] ?? '0';
+    await pssoLogin({
+      config: config('wsTrust'),
+      username: idp.demoUser.upn,
+      password: idp.password,
+      keys,
+      http: http(),
+    });
+    const before = jwksFetches();
+    await pssoLogin({
+      config: config('wsTrust'),
+      username: idp.demoUser.upn,
+      password: idp.password,
+      keys,
+      http: http(),
+    });
+    assert.equal(jwksFetches(), before);
+  });
   test('a wrong password is a credential error (the invalidCredentialPredicate matches)', async () => {
     await assert.rejects(
       pssoLogin({

@@ -68,21 +68,46 @@ export async function postLoginRequest(
     encryptionPrivateKey: context.encryptionPrivateKey,
     apv: context.apv,
   });
-  const jwksRes = await httpRequest(
+  const verify = async (jwks: Record<string, unknown>) =>
+    verifyIdToken(response.idToken, {
+      jwks: jwks as never,
+      issuer: config.issuer,
+      clientId: config.clientID,
+      nonce: context.contextNonce,
+      ...(context.now === undefined ? {} : { now: Math.floor(context.now.getTime() / 1000) }),
+    });
+  // The JWKS is cached per URL and fetched again only when the id_token's kid is not in it (§3.7).
+  const cached = jwksCache.get(config.jwksEndpointURL.href);
+  let result: Awaited<ReturnType<typeof verify>> | undefined;
+  if (cached !== undefined) {
+    try {
+      result = await verify(cached);
+    } catch (e) {
+      if (!(e instanceof LoginError && e.code === 'PSSO_ERR_JWKS')) throw e;
+    }
+  }
+  if (result === undefined) {
+    const fresh = await fetchJwks(config, http);
+    jwksCache.set(config.jwksEndpointURL.href, fresh);
+    result = await verify(fresh);
+  }
+  const payload = result.payload;
+  return { response, idTokenClaims: payload };
+}
+
+const jwksCache = new Map<string, Record<string, unknown>>();
+
+async function fetchJwks(
+  config: ResolvedLoginConfiguration,
+  http: HttpOptions | undefined,
+): Promise<Record<string, unknown>> {
+  const res = await httpRequest(
     { method: 'GET', url: config.jwksEndpointURL, headers: { accept: 'application/json' } },
     http,
   );
-  if (jwksRes.status < 200 || jwksRes.status > 299)
-    throw new LoginError('PSSO_ERR_JWKS', 'The JWKS request failed', { status: jwksRes.status });
-  const jwks = jsonObject(jwksRes.body, 'PSSO_ERR_JWKS', 'JWKS');
-  const { payload } = await verifyIdToken(response.idToken, {
-    jwks: jwks as never,
-    issuer: config.issuer,
-    clientId: config.clientID,
-    nonce: context.contextNonce,
-    ...(context.now === undefined ? {} : { now: Math.floor(context.now.getTime() / 1000) }),
-  });
-  return { response, idTokenClaims: payload };
+  if (res.status < 200 || res.status > 299)
+    throw new LoginError('PSSO_ERR_JWKS', 'The JWKS request failed', { status: res.status });
+  return jsonObject(res.body, 'PSSO_ERR_JWKS', 'JWKS');
 }
 
 /** §3.7: 401 without a predicate is a credential error; with one, the JSON body decides. */
