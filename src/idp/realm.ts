@@ -18,14 +18,13 @@ export interface RealmSettings {
 
 /** The realm JSON for `user` (a UPN; the domain is what follows the last `@`). */
 export function userRealm(user: string, s: RealmSettings): Record<string, string> {
-  const at = user.lastIndexOf('@');
-  const domain = at === -1 ? '' : user.slice(at + 1).toLowerCase();
+  const domain = domainOf(user);
   const base = {
     ver: '1.0',
     cloud_instance_name: s.cloudInstanceName,
     cloud_audience_urn: s.cloudAudienceUrn,
   };
-  if (domain !== '' && s.federatedDomains.some((d) => d.toLowerCase() === domain)) {
+  if (inDomains(user, s.federatedDomains)) {
     return {
       ...base,
       account_type: 'Federated',
@@ -35,8 +34,20 @@ export function userRealm(user: string, s: RealmSettings): Record<string, string
       federation_active_auth_url: s.activeAuthUrl,
     };
   }
-  if (domain !== '' && s.managedDomains.some((d) => d.toLowerCase() === domain)) {
+  if (inDomains(user, s.managedDomains)) {
     return { ...base, account_type: 'Managed', domain_name: domain };
   }
   return { ...base, account_type: 'Unknown' };
+}
+
+/** The domain of a UPN (after its last `@`), lower case; `''` when there is none. */
+export function domainOf(upn: string): string {
+  const at = upn.lastIndexOf('@');
+  return at === -1 ? '' : upn.slice(at + 1).toLowerCase();
+}
+
+/** Whether the UPN's domain is one of `domains` (the same rule the user realm answers with). */
+export function inDomains(upn: string, domains: readonly string[]): boolean {
+  const domain = domainOf(upn);
+  return domain !== '' && domains.some((d) => d.toLowerCase() === domain);
 }

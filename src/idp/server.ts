@@ -16,6 +16,7 @@ import { loadOrCreateAdminToken } from './psso/admin-token.js';
 import { idTokenKey } from './psso/keys.js';
 import { ServerNonceStore } from './psso/nonce-store.js';
 import { RefreshTokenStore } from './psso/refresh-tokens.js';
+import { inDomains } from './realm.js';
 import { createReplayStores } from './replay/index.js';
 import type { LockoutStore, ReplayCache } from './replay/types.js';
 import { discoveryRoutes } from './routes/discovery.js';
@@ -149,8 +150,7 @@ export async function startIdp(options: IdpOptions = {}): Promise<RunningIdp> {
       nonces,
       user: (upn) => store.users.get(upn),
       authenticate: (upn, password) => store.users.authenticate(upn, password),
-      isFederated: (upn) =>
-        config.federatedDomains.some((d) => upn.toLowerCase().endsWith(`@${d.toLowerCase()}`)),
+      isFederated: (upn) => inDomains(upn, config.federatedDomains),
       replay,
       refreshTokens: new RefreshTokenStore(store.database),
       idTokenKey: idKey,

@@ -68,7 +68,7 @@ export async function validateSamlBearer(
       'PSSO_ERR_SAML_GRANT_MISMATCH',
       `a SAML ${verified.samlVersion} assertion under the ${grantType} grant`,
     );
-  checkNoMarkupInNames(parseXml(xml).root, verified.samlVersion);
+  checkNoMarkupInNames(verified.sent, verified.samlVersion);
   const root = parseXml(verified.signedXml).root;
   const ns = verified.samlVersion === '1.1' ? NS_SAML1 : NS_SAML2;
   const issuer =

@@ -23,6 +23,8 @@ export interface VerifiedAssertion {
   readonly id: string;
   /** The canonical signed content (the assertion without its signature): read claims from this only. */
   readonly signedXml: string;
+  /** The assertion as sent, parsed (comments and PIs kept, unlike the canonical signed content). */
+  readonly sent: XmlElement;
 }
 
 /** Options of {@link verifyAssertionSignature}. */
@@ -71,7 +73,7 @@ export function verifyAssertionSignature(
     'application/xml',
   );
   const sigNode = dom.documentElement?.getElementsByTagNameNS(NS_DSIG, 'Signature')[0];
-  if (sigNode === undefined || root === undefined) throw malformed('no signature');
+  if (sigNode === undefined) throw malformed('no signature');
   for (const cert of trustedCertificates) {
     const sig = new SignedXml({
       publicCert: cert,
@@ -92,7 +94,7 @@ export function verifyAssertionSignature(
     if (refs.length !== 1 || refs[0] === undefined)
       throw signature_('the signature must cover exactly the assertion');
     checkSignedRoot(refs[0], samlVersion, id);
-    return { samlVersion, id, signedXml: refs[0] };
+    return { samlVersion, id, signedXml: refs[0], sent: root };
   }
   throw signature_('no trusted certificate verifies the signature');
 }

@@ -9,7 +9,7 @@ import { resolveLoginConfiguration } from '../../src/psso/config/types.ts';
 import { pssoLogin, pssoRefresh } from '../../src/psso/flow/login.ts';
 import { generateDeviceKeys, publicJwk } from '../../src/psso/keys/device-keys.ts';
 import { makeSigningMaterial } from '../helpers/signing.ts';
-import { CONFIG, startTestIdp, type TestIdp, tempDataDir } from './support.ts';
+import { CONFIG, serverNonceFrom, startTestIdp, type TestIdp, tempDataDir } from './support.ts';
 
 const keys = generateDeviceKeys();
 let idp: TestIdp;
@@ -108,21 +108,7 @@ describe('device registration over HTTP (admin token)', () => {
       attacker,
     );
     const { buildLoginJwt, loginRequestBody } = await import('../../src/jose/login-jwt.ts');
-    const nonce = JSON.parse(
-      Buffer.from(
-        (
-          await httpRequest(
-            {
-              method: 'POST',
-              url: `${idp.origin}/psso/nonce`,
-              headers: { 'content-type': 'application/x-www-form-urlencoded' },
-              body: 'grant_type=srv_challenge',
-            },
-            { ca: idp.caPem },
-          )
-        ).body,
-      ).toString(),
-    ).Nonce as string;
+    const nonce = await serverNonceFrom(idp);
     const jwt = await buildLoginJwt({
       signingKey: keys.signing.privateKey,
       encryptionPublicKey: keys.encryption.publicKey,

@@ -9,7 +9,7 @@ import { issueAssertion } from '../../src/idp/saml/index.ts';
 import type { AssertionParams } from '../../src/idp/saml/types.ts';
 import { buildLoginJwt, loginRequestBody } from '../../src/jose/login-jwt.ts';
 import { generateDeviceKeys } from '../../src/psso/keys/device-keys.ts';
-import { enrol, startTestIdp, type TestIdp } from './support.ts';
+import { enrol, serverNonceFrom, startTestIdp, type TestIdp } from './support.ts';
 
 const keys = generateDeviceKeys();
 let idp: TestIdp;
@@ -51,17 +51,7 @@ function issued(o: Partial<AssertionParams> = {}): string {
 }
 
 async function post(xml: string, version: 'saml1_1' | 'saml2' = 'saml1_1') {
-  const nonceRes = await httpRequest(
-    {
-      method: 'POST',
-      url: `${idp.origin}/psso/nonce`,
-      headers: { 'content-type': 'application/x-www-form-urlencoded' },
-      body: 'grant_type=srv_challenge',
-    },
-    { ca: idp.caPem },
-  );
-  const serverNonce = (JSON.parse(Buffer.from(nonceRes.body).toString()) as { Nonce: string })
-    .Nonce;
+  const serverNonce = await serverNonceFrom(idp);
   const jwt = await buildLoginJwt({
     signingKey: keys.signing.privateKey,
     encryptionPublicKey: keys.encryption.publicKey,

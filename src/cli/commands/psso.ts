@@ -42,6 +42,32 @@ async function loadConfig(path: string, flags: HttpFlags) {
   );
 }
 
+/** The configuration and the device keys a login or refresh runs with. */
+async function deviceContext(flags: PssoFlags) {
+  const config = await loadConfig(flags.config, flags);
+  const keysPath = flags.keys ?? defaultKeys();
+  return { config, keysPath, keys: await loadOrCreateDeviceKeys(keysPath) };
+}
+
+/** Keeps the refresh token beside the device keys, owner-readable only. */
+async function saveSession(keysPath: string, refreshToken: string): Promise<void> {
+  await writeFile(sessionFile(keysPath), JSON.stringify({ refreshToken }), { mode: 0o600 });
+}
+
+async function loadSession(keysPath: string): Promise<string> {
+  let session: unknown;
+  try {
+    session = JSON.parse(await readFile(sessionFile(keysPath), 'utf8'));
+  } catch {
+    throw new UsageError('no session: run psso login first');
+  }
+  const token = (session as { refreshToken?: unknown } | null)?.refreshToken;
+  if (typeof token !== 'string' || token === '' || token.length > 4096) {
+    throw new UsageError('the session file holds no refresh token: run psso login again');
+  }
+  return token;
+}
+
 function stepPrinter(json: boolean): (s: PssoStep) => void {
   return (s) => {
     if (!json) done(`${s.step.padEnd(17)} ${String(s.ms).padStart(7)} ms  ${s.detail}`);
@@ -65,9 +91,7 @@ export function registerPsso(program: Command): void {
       .option('--keys <file>', 'the device key file (created 0600 when absent)', defaultKeys())
       .option('--json', 'print a machine-readable trace (secrets redacted)'),
   ).action(async (flags: PssoFlags & { username: string; passwordStdin?: boolean }) => {
-    const config = await loadConfig(flags.config, flags);
-    const keysPath = flags.keys ?? defaultKeys();
-    const keys = await loadOrCreateDeviceKeys(keysPath);
+    const { config, keysPath, keys } = await deviceContext(flags);
     const password = await readPassword(flags.passwordStdin === true);
     const { pssoLogin } = await import('../../psso/flow/login.js');
     const r = await pssoLogin({
@@ -78,11 +102,7 @@ export function registerPsso(program: Command): void {
       http: httpOptions(flags),
       onStep: stepPrinter(flags.json === true),
     });
-    await writeFile(
-      sessionFile(keysPath),
-      JSON.stringify({ refreshToken: r.response.refreshToken }),
-      { mode: 0o600 },
-    );
+    await saveSession(keysPath, r.response.refreshToken);
     const summary = {
       federated: r.federated,
       sub: r.idTokenClaims.sub,
@@ -105,17 +125,8 @@ export function registerPsso(program: Command): void {
       .option('--keys <file>', 'the device key file', defaultKeys())
       .option('--json', 'print a machine-readable trace (secrets redacted)'),
   ).action(async (flags: PssoFlags) => {
-    const config = await loadConfig(flags.config, flags);
-    const keysPath = flags.keys ?? defaultKeys();
-    const keys = await loadOrCreateDeviceKeys(keysPath);
-    let refreshToken: string;
-    try {
-      refreshToken = (
-        JSON.parse(await readFile(sessionFile(keysPath), 'utf8')) as { refreshToken: string }
-      ).refreshToken;
-    } catch {
-      throw new UsageError('no session: run psso login first');
-    }
+    const { config, keysPath, keys } = await deviceContext(flags);
+    const refreshToken = await loadSession(keysPath);
     const { pssoRefresh } = await import('../../psso/flow/login.js');
     const r = await pssoRefresh({
       config,
@@ -124,11 +135,7 @@ export function registerPsso(program: Command): void {
       http: httpOptions(flags),
       onStep: stepPrinter(flags.json === true),
     });
-    await writeFile(
-      sessionFile(keysPath),
-      JSON.stringify({ refreshToken: r.response.refreshToken }),
-      { mode: 0o600 },
-    );
+    await saveSession(keysPath, r.response.refreshToken);
     if (flags.json === true)
       printJson({
         sub: r.idTokenClaims.sub,
