@@ -63,7 +63,7 @@ describe('the Platform SSO login flow against the reference IdP', () => {
     assert.equal(r.federated, true);
     assert.deepEqual(
       r.steps.map((s) => s.step),
-      ['nonce', 'wstrust', 'login'],
+      ['nonce', 'mex', 'wstrust', 'login'],
     );
     assert.equal(r.idTokenClaims.sub, idp.demoUser.upn);
     const again = await pssoRefresh({
@@ -84,7 +84,7 @@ describe('the Platform SSO login flow against the reference IdP', () => {
     });
     assert.deepEqual(
       r.steps.map((s) => s.step),
-      ['nonce', 'preauthentication', 'wstrust', 'login'],
+      ['nonce', 'preauthentication', 'mex', 'wstrust', 'login'],
     );
   });
   test('dynamic WS-Trust: a managed user logs in with a password', async () => {
@@ -122,6 +122,37 @@ describe('the Platform SSO login flow against the reference IdP', () => {
       http: http(),
     });
     assert.equal(jwksFetches(), before);
+  });
+  test('removing a user revokes its refresh tokens', async () => {
+    const dave = { upn: 'dave@managed.example', password: 'dave pw' };
+    const store = openIdpStore(idp.dataDir);
+    try {
+      if (store.users.get(dave.upn) === undefined) await store.users.add(dave.upn, dave.password);
+    } finally {
+      store.close();
+    }
+    const r = await pssoLogin({
+      config: config('dynamicWSTrust'),
+      username: dave.upn,
+      password: dave.password,
+      keys,
+      http: http(),
+    });
+    const again = openIdpStore(idp.dataDir);
+    try {
+      again.users.remove(dave.upn);
+    } finally {
+      again.close();
+    }
+    await assert.rejects(
+      pssoRefresh({
+        config: config('dynamicWSTrust'),
+        keys,
+        refreshToken: r.response.refreshToken,
+        http: http(),
+      }),
+      (e) => e instanceof LoginError && e.status === 401,
+    );
   });
   test('a wrong password is a credential error (the invalidCredentialPredicate matches)', async () => {
     await assert.rejects(

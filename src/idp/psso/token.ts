@@ -219,6 +219,8 @@ async function grant(
     ) {
       throw new Refusal('refresh-token', 401, 'invalid_grant', false);
     }
+    if (deps.user(token.upn) === undefined)
+      throw new Refusal('refresh-unknown-user', 401, 'invalid_grant', false);
     return token.upn;
   }
   throw new Refusal('jwt-grant-type', 400, 'unsupported_grant_type', false);

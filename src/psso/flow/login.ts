@@ -18,7 +18,7 @@ import { postLoginRequest, type TokenResult } from './token.js';
 
 /** One finished step. */
 export interface PssoStep {
-  readonly step: 'nonce' | 'preauthentication' | 'wstrust' | 'login' | 'refresh';
+  readonly step: 'nonce' | 'preauthentication' | 'mex' | 'wstrust' | 'login' | 'refresh';
   readonly ms: number;
   /** A short, secret-free description. */
   readonly detail: string;
@@ -88,18 +88,29 @@ export async function pssoLogin(o: PssoLoginOptions): Promise<PssoLoginResult> {
   if (mexUrl !== undefined) {
     const urn = config.federationRequestURN;
     if (urn === undefined) throw new TypeError('the configuration has no federationRequestURN');
-    const ws = await timed(
-      'wstrust',
-      () =>
-        wsTrustLogin({
-          mexUrl: mexUrl as URL,
-          federationRequestURN: urn,
-          username: o.username,
-          password: o.password,
-          ...(o.http === undefined ? {} : { http: o.http }),
-        }),
-      (v) => `WS-Trust ${v.endpoint.version}, SAML ${v.token.samlVersion}`,
-    );
+    const record = (step: PssoStep['step'], ms: number, detail: string) => {
+      const st = { step, ms: Math.round(ms * 10) / 10, detail };
+      steps.push(st);
+      o.onStep?.(st);
+    };
+    const ws = await wsTrustLogin({
+      mexUrl,
+      federationRequestURN: urn,
+      username: o.username,
+      password: o.password,
+      ...(o.http === undefined ? {} : { http: o.http }),
+      onProgress: (e) => {
+        if (e.step === 'mex' && e.phase === 'done') {
+          record(
+            'mex',
+            e.ms,
+            `${e.metadata.usernamePassword.length} username/password endpoint(s)`,
+          );
+        } else if (e.step === 'rst' && e.phase === 'done') {
+          record('wstrust', e.ms, `WS-Trust ${e.endpoint.version}`);
+        }
+      },
+    });
     credential = {
       samlAssertion: {
         xml: ws.token.assertion,
