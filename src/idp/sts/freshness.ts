@@ -3,6 +3,11 @@
  * Nonce it has already seen within that window. A security Timestamp, when present, must be
  * current. Strict mode requires Nonce, Created and a Timestamp.
  *
+ * Two steps, so that no anonymous request writes anything: {@link checkFreshness} checks the times
+ * early, and {@link recordNonce} records the Nonce only once the relying party is known and the
+ * credentials verified (a flood of fresh Nonces with an unknown AppliesTo or a wrong password
+ * leaves the replay store as it was).
+ *
  * @module
  */
 import type { ReplayCache } from '../replay/types.js';
@@ -19,13 +24,19 @@ export interface FreshnessPolicy {
   readonly strict: boolean;
 }
 
-/** Checks times, then the Nonce against the replay cache (fails closed if the cache cannot answer). */
-export async function checkFreshness(
-  sec: SecurityHeader,
-  now: number,
-  policy: FreshnessPolicy,
-  replay: ReplayCache,
-): Promise<void> {
+/**
+ * Checks the times: strict mode's required elements, the security Timestamp, the UsernameToken
+ * Created within the window and skew. Writes nothing.
+ *
+ * @throws {StsFault} `strict-mode`, `timestamp-future`, `timestamp-expired`, `stale-created` or
+ *   `future-created`.
+ *
+ * @example
+ * ```ts
+ * checkFreshness(security, now.getTime(), settings.freshness);
+ * ```
+ */
+export function checkFreshness(sec: SecurityHeader, now: number, policy: FreshnessPolicy): void {
   if (
     policy.strict &&
     (sec.nonce === undefined || sec.created === undefined || sec.timestamp === undefined)
@@ -51,14 +62,34 @@ export async function checkFreshness(
     if (age > policy.windowMs) throw new StsFault('stale-created', WIRE.messageExpired);
     if (-age > policy.skewMs) throw new StsFault('future-created', WIRE.messageExpired);
   }
-  if (sec.nonce !== undefined) {
-    // Remembered for the whole span in which its Created is acceptable.
-    const first = await replay.firstSeen(
-      'nonce',
-      sec.username.toLowerCase(),
-      sec.nonce,
-      policy.windowMs + policy.skewMs,
-    );
-    if (!first) throw new StsFault('replayed-nonce', WIRE.invalidSecurity);
-  }
+}
+
+/**
+ * Records the UsernameToken Nonce, if any, in the replay store: call it only after the credentials
+ * verified (and {@link checkFreshness} passed). Fails closed when the store cannot answer.
+ *
+ * @throws {StsFault} `replayed-nonce` for a Nonce already recorded for this user.
+ * @throws {IdpError} `PSSO_ERR_IDP_STORE_UNAVAILABLE` or `PSSO_ERR_IDP_REPLAY_CACHE_FULL` from the
+ *   store (the STS answers a Receiver fault).
+ *
+ * @example
+ * ```ts
+ * const user = await verifyCredentials(…);
+ * await recordNonce(security, settings.freshness, deps.replay);
+ * ```
+ */
+export async function recordNonce(
+  sec: SecurityHeader,
+  policy: FreshnessPolicy,
+  replay: ReplayCache,
+): Promise<void> {
+  if (sec.nonce === undefined) return;
+  // Remembered for the whole span in which its Created is acceptable.
+  const first = await replay.firstSeen(
+    'nonce',
+    sec.username.toLowerCase(),
+    sec.nonce,
+    policy.windowMs + policy.skewMs,
+  );
+  if (!first) throw new StsFault('replayed-nonce', WIRE.invalidSecurity);
 }

@@ -1,9 +1,13 @@
 /**
  * The STS pipeline for one RequestSecurityToken, as a list of small checks, each refusing with an
  * {@link StsFault}: parse (the safe XML layer) → SOAP 1.2 envelope → mustUnderstand → MessageID →
- * Action → Security header → RST body → freshness and replay → relying party → lockout and
- * credentials → issue. Nothing internal reaches the wire; every refusal is a SOAP fault with
- * RelatesTo when the MessageID is known.
+ * Action → Security header → RST body → freshness (times) → relying party → lockout and
+ * credentials → the Nonce recorded in the replay store → issue. Nothing internal reaches the wire;
+ * every refusal is a SOAP fault with RelatesTo when the MessageID is known.
+ *
+ * Only an authenticated request writes to the replay store: a request for an unknown relying
+ * party, with a wrong password or for a locked account is refused before its Nonce is recorded, so
+ * anonymous traffic cannot fill the store that every wss11 and federated Platform SSO login needs.
  *
  * @module
  */
@@ -24,7 +28,7 @@ import {
   readRequestEnvelope,
 } from './envelope.js';
 import { StsFault, WIRE } from './fault.js';
-import { checkFreshness, type FreshnessPolicy } from './freshness.js';
+import { checkFreshness, type FreshnessPolicy, recordNonce } from './freshness.js';
 import { faultResponse, tokenResponse } from './response.js';
 import { readRstBody } from './rst-body.js';
 import { readSecurity } from './security.js';
@@ -86,7 +90,7 @@ export async function handleRst(
     checkAction(header, version);
     const security = readSecurity(header);
     const { appliesTo } = readRstBody(soapBody, version);
-    await checkFreshness(security, now.getTime(), s.freshness, deps.replay);
+    checkFreshness(security, now.getTime(), s.freshness);
     const rp = deps.relyingParty(appliesTo);
     if (rp === undefined)
       throw new StsFault(
@@ -94,8 +98,21 @@ export async function handleRst(
         WIRE.requestFailed,
         'AppliesTo names no relying party',
       );
-    const user = await authenticate(security.username, security.password, now, deps, s.lockout);
-    return issue(version, messageId, appliesTo, rp, user, deps, s);
+    const verified = await verifyCredentials(
+      security.username,
+      security.password,
+      now,
+      deps,
+      s.lockout,
+    );
+    // UTP §4 replay check, now that the sender is known to hold the password: before the lockout
+    // counter is reset, so a captured request cannot be replayed to clear a victim's failures.
+    await recordNonce(security, s.freshness, deps.replay);
+    if (!verified.cached) {
+      await deps.lockout.recordSuccess(security.username);
+      deps.credentials.set(security.username, security.password, verified.user, now.getTime());
+    }
+    return issue(version, messageId, appliesTo, rp, verified.user, deps, s);
   } catch (error) {
     const fault = toFault(error);
     const soap11 = s.faults.soap11 === true;
@@ -114,20 +131,23 @@ export async function handleRst(
   }
 }
 
-/** Lockout first (a locked account is refused whatever the password, at the same cost), then credentials. */
-async function authenticate(
+/**
+ * Lockout first (a locked account is refused whatever the password, at the same cost), then
+ * credentials; a failure is counted. The caller records the success once the Nonce is recorded.
+ */
+async function verifyCredentials(
   upn: string,
   password: string,
   now: Date,
   deps: StsDeps,
   policy: LockoutPolicy,
-): Promise<UserRecord> {
+): Promise<{ user: UserRecord; cached: boolean }> {
   if (await deps.lockout.isLocked(upn, now)) {
     await deps.burnPasswordCheck();
     throw new StsFault('locked-out', WIRE.failedAuthentication);
   }
   const cached = deps.credentials.get(upn, password, now.getTime());
-  if (cached !== undefined) return cached;
+  if (cached !== undefined) return { user: cached, cached: true };
   const user = await deps.authenticate(upn, password);
   if (user === undefined) {
     const locked = await deps.lockout.recordFailure(upn, now, policy);
@@ -137,9 +157,7 @@ async function authenticate(
       locked ? 'account now locked' : undefined,
     );
   }
-  await deps.lockout.recordSuccess(upn);
-  deps.credentials.set(upn, password, user, now.getTime());
-  return user;
+  return { user, cached: false };
 }
 
 function issue(

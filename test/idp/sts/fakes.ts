@@ -13,6 +13,8 @@ export const URN = 'urn:federation:MicrosoftOnline';
 export interface Fakes extends StsDeps {
   passwordChecks: number;
   burned: number;
+  /** Calls to `replay.firstSeen` (what the request tried to record). */
+  recorded: number;
   issued: AssertionParams[];
 }
 
@@ -25,6 +27,7 @@ export function fakeDeps(
   const locked = new Set<string>();
   const replay: ReplayCache = {
     async firstSeen(kind, scope, value) {
+      fakes.recorded++;
       if (full)
         throw Object.assign(
           new (await import('../../../src/errors.ts')).IdpError(
@@ -57,6 +60,7 @@ export function fakeDeps(
   const fakes: Fakes = {
     passwordChecks: 0,
     burned: 0,
+    recorded: 0,
     issued: [],
     async authenticate(upn, password) {
       fakes.passwordChecks++;

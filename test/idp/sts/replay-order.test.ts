@@ -1,0 +1,142 @@
+/**
+ * The STS records a UsernameToken Nonce only for an authenticated request: nothing anonymous
+ * (unknown relying party, wrong password, locked account, stale message) writes to the replay store.
+ */
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { MemoryReplayCache } from '../../../src/idp/replay/memory.ts';
+import { handleRst, type StsAnswer } from '../../../src/idp/sts/handle.ts';
+import { WSTRUST13, WSTRUST2005, type WsTrustVersion } from '../../../src/protocol/wstrust.ts';
+import { buildRequestSecurityToken, type RequestProfile } from '../../../src/wstrust/rst.ts';
+import { type Fakes, fakeDeps, NOW, settings, URN } from './fakes.ts';
+
+function rst(
+  o: {
+    version?: WsTrustVersion;
+    profile?: RequestProfile;
+    username?: string;
+    password?: string;
+    appliesTo?: string;
+    now?: Date;
+  } = {},
+) {
+  const version = o.version ?? '1.3';
+  return buildRequestSecurityToken({
+    endpoint: {
+      version,
+      address: `https://sts.example.com/adfs/services/trust/${version === '1.3' ? '13' : '2005'}/usernamemixed`,
+      soapAction: (version === '1.3' ? WSTRUST13 : WSTRUST2005).issueAction,
+    },
+    appliesTo: o.appliesTo ?? URN,
+    username: o.username ?? 'alice@example.com',
+    password: o.password ?? 'correct horse',
+    profile: o.profile ?? 'wss11',
+    now: o.now ?? NOW,
+  });
+}
+
+const send = (body: string, deps: Fakes, version: WsTrustVersion = '1.3', s = settings()) =>
+  handleRst(Buffer.from(body), version, deps, s);
+
+function outcome(answer: StsAnswer, label: string): void {
+  assert.equal(answer.outcome, label, answer.detail);
+}
+
+describe('STS: the Nonce is recorded only after the relying party and the credentials', () => {
+  test('unknown-applies-to with a fresh Nonce records nothing', async () => {
+    const deps = fakeDeps();
+    outcome(await send(rst({ appliesTo: 'urn:evil' }).body, deps), 'unknown-relying-party');
+    assert.equal(deps.recorded, 0);
+  });
+  test('bad-credentials with a fresh Nonce records nothing (wrong password, unknown user)', async () => {
+    const deps = fakeDeps();
+    outcome(await send(rst({ password: 'nope' }).body, deps), 'bad-credentials');
+    outcome(await send(rst({ username: 'mallory@example.com' }).body, deps), 'bad-credentials');
+    assert.equal(deps.recorded, 0);
+  });
+  test('locked-out with a fresh Nonce records nothing', async () => {
+    const deps = fakeDeps();
+    for (let i = 0; i < 3; i++) await send(rst({ password: 'nope' }).body, deps);
+    outcome(await send(rst().body, deps), 'locked-out');
+    assert.equal(deps.recorded, 0);
+  });
+  test('stale-created and future-created are refused before anything is recorded', async () => {
+    const deps = fakeDeps();
+    outcome(
+      await send(rst({ now: new Date(NOW.getTime() - 301_000) }).body, deps),
+      'stale-created',
+    );
+    outcome(
+      await send(rst({ now: new Date(NOW.getTime() + 121_000) }).body, deps),
+      'timestamp-future',
+    );
+    assert.equal(deps.recorded, 0);
+  });
+  test('a wrong-password request replayed is bad-credentials again, never a replay', async () => {
+    const deps = fakeDeps();
+    const body = rst({ password: 'nope' }).body;
+    outcome(await send(body, deps), 'bad-credentials');
+    outcome(await send(body, deps), 'bad-credentials');
+  });
+  test('replayed-nonce: a captured login replayed is refused and does not reset the failure count', async () => {
+    const deps = fakeDeps();
+    const captured = rst().body;
+    outcome(await send(captured, deps), 'issued');
+    // Two failures (threshold 3), then the captured request replayed: refused, and the count stays.
+    await send(rst({ password: 'nope' }).body, deps);
+    await send(rst({ password: 'nope' }).body, deps);
+    outcome(await send(captured, deps), 'replayed-nonce');
+    outcome(await send(rst({ password: 'nope' }).body, deps), 'bad-credentials');
+    outcome(await send(rst().body, deps), 'locked-out');
+  });
+  test('a Nonce first sent with a wrong password can still be used by the real user', async () => {
+    const deps = fakeDeps();
+    const r = rst();
+    const guessed = r.body.replace('correct horse', 'nope');
+    outcome(await send(guessed, deps), 'bad-credentials');
+    outcome(await send(r.body, deps), 'issued');
+  });
+});
+
+// The same flood at full size (101,000) against a running IdP's store: test/e2e/anonymous-flood.test.ts.
+describe('replay-cache flood', () => {
+  test('replay-cache flood: more anonymous RSTs with fresh Nonces (unknown AppliesTo, wrong password) than the memory cache holds leave it empty; a login then succeeds in both profiles', async () => {
+    const replay = new MemoryReplayCache({ maxEntries: 1_000, sweepIntervalMs: 0 });
+    const deps: Fakes = Object.assign(fakeDeps(), { replay });
+    // One template per kind of request; each copy gets a fresh Nonce (the Created stays current).
+    const template = (o: Parameters<typeof rst>[0]) => {
+      const body = rst(o).body;
+      const nonce = /<o:Nonce [^>]*>([^<]+)</.exec(body)?.[1] ?? assert.fail('no Nonce');
+      return body.split(nonce) as [string, string];
+    };
+    const kinds = [
+      template({ appliesTo: 'urn:unknown:relying-party' }),
+      template({ username: 'spray@example.com', password: 'guess' }),
+    ];
+    const nonce = Buffer.alloc(16);
+    const outcomes = new Map<string, number>();
+    for (let i = 0; i < 1_010; i++) {
+      nonce.writeUInt32BE(i);
+      const [head, tail] = kinds[i % 2] as [string, string];
+      const a = await handleRst(
+        Buffer.from(head + nonce.toString('base64') + tail),
+        '1.3',
+        deps,
+        settings({ lockout: { threshold: 1e9, windowMs: 600_000, lockoutMs: 1800_000 } }),
+      );
+      outcomes.set(a.outcome, (outcomes.get(a.outcome) ?? 0) + 1);
+    }
+    assert.deepEqual(Object.fromEntries(outcomes), {
+      'unknown-relying-party': 505,
+      'bad-credentials': 505,
+    });
+    assert.equal(replay.size, 0, 'no anonymous request was recorded');
+    for (const profile of ['wss11', 'macos'] as const) {
+      for (const version of ['1.3', '2005'] as const) {
+        outcome(await send(rst({ profile, version }).body, deps, version), 'issued');
+      }
+    }
+    assert.equal(replay.size, 2, 'the two wss11 logins, which carry a Nonce');
+    await replay.close();
+  });
+});
