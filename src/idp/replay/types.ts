@@ -1,5 +1,6 @@
 /**
- * Replay protection and lockout counters: what the STS needs from a store, in memory or in Redis.
+ * Replay protection and lockout counters: what the STS and the token endpoint need from a store
+ * (the embedded database, Redis, or memory).
  *
  * @module
  */
@@ -9,7 +10,9 @@ export type ReplayKind = 'nonce' | 'assertion-id' | 'server-nonce';
 
 /**
  * Remembers values for a while and says whether one was seen before. Keys are SHA-256 digests of
- * (kind, scope, value); values never stored in clear.
+ * (kind, scope, value); values never stored in clear. Callers record only what an authenticated
+ * request presents (a Nonce after the password verified, an assertion id after its signature
+ * verified, a server nonce after the device signature verified), so no anonymous request grows it.
  */
 export interface ReplayCache {
   /**
@@ -17,7 +20,7 @@ export interface ReplayCache {
    * already there (a replay).
    *
    * @throws {IdpError} `PSSO_ERR_IDP_REPLAY_CACHE_FULL` (memory, at capacity) or
-   *   `PSSO_ERR_IDP_STORE_UNAVAILABLE` (Redis unreachable): the caller fails closed.
+   *   `PSSO_ERR_IDP_STORE_UNAVAILABLE` (database or Redis cannot answer): the caller fails closed.
    */
   firstSeen(kind: ReplayKind, scope: string, value: string, ttlMs: number): Promise<boolean>;
   close(): Promise<void>;

@@ -62,6 +62,15 @@ const MIGRATIONS: readonly string[] = [
      digest TEXT PRIMARY KEY,
      expires INTEGER NOT NULL
    ) STRICT;`,
+  // 5: the replay cache without Redis (issue 7): digests of recorded UsernameToken nonces,
+  // assertion ids and consumed server nonces, shared by every process on the data folder and kept
+  // across restarts. Server nonces are sealed now (nothing stored at issue): their table goes.
+  `CREATE TABLE replay_cache (
+     key TEXT PRIMARY KEY,
+     expires INTEGER NOT NULL
+   ) STRICT, WITHOUT ROWID;
+   CREATE INDEX replay_cache_expires ON replay_cache (expires);
+   DROP TABLE IF EXISTS server_nonces;`,
 ];
 
 /** The schema version this code writes. */
