@@ -1,8 +1,8 @@
 /**
  * `--workers N`: several IdP processes sharing one port through node:cluster. The primary prepares
- * the data folder (keys, database, demo user) once, forks the workers, and reports when all listen.
- * Without Redis each worker has its own replay cache, so the primary warns: use `--redis` to refuse
- * a replay sent to any worker.
+ * the data folder (keys, server nonce key, database, demo user) once, forks the workers, and reports
+ * when all listen. The workers share replay protection and lockout through the data folder's
+ * database (a replay sent to any worker is refused); `--redis` shares them across hosts.
  *
  * @module
  */
@@ -10,6 +10,7 @@ import cluster, { type Worker } from 'node:cluster';
 import type { IdpConfig } from './config.js';
 import type { Logger } from './log.js';
 import { loadOrCreatePki } from './pki.js';
+import { loadOrCreateNonceKey } from './psso/server-nonce.js';
 import { openIdpStore } from './store/index.js';
 
 /** What a worker reports when it listens. */
@@ -18,12 +19,13 @@ export interface WorkerReady {
   readonly origin: string;
 }
 
-/** Creates keys, database, relying parties and the demo user before the workers start. */
+/** Creates keys, the server nonce key, database, relying parties and the demo user before the workers start. */
 export async function prepareDataDir(
   dataDir: string,
   config: IdpConfig,
 ): Promise<{ demoPassword: string | undefined }> {
   await loadOrCreatePki(dataDir);
+  await loadOrCreateNonceKey(dataDir);
   const store = openIdpStore(dataDir);
   try {
     for (const rp of config.relyingParties) store.relyingParties.upsert(rp);
@@ -41,13 +43,8 @@ export async function prepareDataDir(
 export async function forkWorkers(
   count: number,
   log: Logger,
-  redis: boolean,
 ): Promise<{ origin: string; stop(): Promise<void> }> {
-  if (!redis)
-    log.log(
-      'warn',
-      'workers without --redis: each worker remembers nonces on its own; use --redis to share replay protection',
-    );
+  log.log('debug', 'idp.workers.forking', { count });
   const workers: Worker[] = [];
   const origins: string[] = [];
   await new Promise<void>((resolve, reject) => {

@@ -1,6 +1,7 @@
 /**
- * Starting the reference IdP: data folder (PKI, SQLite), replay and lockout stores (memory or
- * Redis), the STS pipeline, discovery routes, and the https server.
+ * Starting the reference IdP: data folder (PKI, SQLite), replay and lockout stores (the SQLite
+ * database, shared by every process on the data folder, or Redis), the STS pipeline, discovery
+ * routes, and the https server.
  *
  * @module
  */
@@ -14,8 +15,8 @@ import { mexDocument, STS_PATHS } from './mex-document.js';
 import { defaultDataDir, loadOrCreatePki } from './pki.js';
 import { loadOrCreateAdminToken } from './psso/admin-token.js';
 import { idTokenKey } from './psso/keys.js';
-import { ServerNonceStore } from './psso/nonce-store.js';
 import { RefreshTokenStore } from './psso/refresh-tokens.js';
+import { loadOrCreateNonceKey, ServerNonces } from './psso/server-nonce.js';
 import { inDomains } from './realm.js';
 import { createReplayStores } from './replay/index.js';
 import type { LockoutStore, ReplayCache } from './replay/types.js';
@@ -38,7 +39,10 @@ export interface IdpOptions {
   /** Default {@link defaultDataDir}. */
   readonly dataDir?: string;
   readonly config?: IdpConfig;
-  /** Share replay and lockout state through Redis (several IdP processes). */
+  /**
+   * Share replay and lockout state through Redis (several hosts). Without it both live in the
+   * data folder's database, shared by every process on that folder and kept across restarts.
+   */
   readonly redisUrl?: string;
   readonly faults?: FaultInjection;
   readonly logger?: Logger;
@@ -90,7 +94,9 @@ export async function startIdp(options: IdpOptions = {}): Promise<RunningIdp> {
   for (const rp of config.relyingParties) store.relyingParties.upsert(rp);
   const demo = options.demoUser === false ? { created: false } : await store.users.ensureDemoUser();
   const stores = await createReplayStores({
-    ...(options.redisUrl === undefined ? {} : { redisUrl: options.redisUrl }),
+    ...(options.redisUrl === undefined
+      ? { database: store.database, now: () => clock().getTime() }
+      : { redisUrl: options.redisUrl }),
     logger: log,
   });
   const replay: ReplayCache = stores.replay;
@@ -139,7 +145,12 @@ export async function startIdp(options: IdpOptions = {}): Promise<RunningIdp> {
     clock,
   };
   stsRoutes(app, deps, settings, metrics, log);
-  const nonces = new ServerNonceStore(store.database);
+  const nonces = new ServerNonces({
+    key: await loadOrCreateNonceKey(dataDir),
+    replay,
+    clock,
+    skewMs: config.clockSkewSeconds * 1000,
+  });
   const idKey = await idTokenKey(pki.signingKey);
   const admin = await loadOrCreateAdminToken(dataDir);
   pssoRoutes(

@@ -42,7 +42,7 @@ export function registerIdp(program: Command): Command {
     .option('--host <host>', 'address to listen on', '127.0.0.1')
     .option('--data <dir>', 'data folder (keys, certificates, SQLite database)')
     .option('--config <file>', 'JSON configuration file')
-    .option('--redis <url>', 'share replay and lockout state through Redis (several IdP processes)')
+    .option('--redis <url>', 'share replay and lockout state through Redis (several hosts)')
     .option(
       '--fault <switch>',
       `fault injection, repeatable: ${FAULT_SWITCHES.join(', ')}`,
@@ -56,7 +56,7 @@ export function registerIdp(program: Command): Command {
     )
     .option(
       '--workers <n>',
-      'run N processes on one port (node:cluster); add --redis to share replay protection',
+      'run N processes on one port (node:cluster), sharing replay protection through the data folder',
       '1',
     )
     .option(
@@ -135,7 +135,7 @@ async function runPrimary(
   logger: Logger,
 ): Promise<void> {
   const { demoPassword } = await prepareDataDir(dataDir, config);
-  const pool = await forkWorkers(workers, logger, flags.redis !== undefined);
+  const pool = await forkWorkers(workers, logger);
   const pki = await loadOrCreatePki(dataDir);
   const info = {
     mexUrl: `${pool.origin}${STS_PATHS.mex}`,

@@ -2,7 +2,8 @@
  * `POST /psso/token`: the Platform SSO token endpoint of the reference IdP. Each step is one
  * check, in order: the form (jwt-bearer, version 1.0, the JWT in `assertion` or `request`) → the
  * JWT header (typ, ES256, the kid of a registered device) → its signature and claims (iss =
- * client_id, aud = this endpoint, exp/iat within the skew) → the server nonce, consumed → the
+ * client_id, aud = this endpoint, exp/iat within the skew) → the server nonce (sealed: its seal
+ * and age checked, then its consumption recorded in the replay store) → the
  * grant in the JWT: SAML 1.1/2.0 bearer (RFC 7522, the subject must be the JWT's user), password
  * (managed users only) or refresh_token → an id_token, a refresh token, encrypted to the device
  * (ECDH-ES + A256GCM, `apu`, the request's `apv`).
@@ -24,8 +25,8 @@ import type { ReplayCache } from '../replay/types.js';
 import type { DeviceRecord } from '../store/devices.js';
 import type { UserRecord } from '../store/types.js';
 import type { IdTokenKey } from './keys.js';
-import type { ServerNonceStore } from './nonce-store.js';
 import type { RefreshTokenStore } from './refresh-tokens.js';
+import type { ServerNonces } from './server-nonce.js';
 
 const JWT_BEARER = 'urn:ietf:params:oauth:grant-type:jwt-bearer';
 const REQUEST_TYPS = new Set([
@@ -37,7 +38,7 @@ const REQUEST_TYPS = new Set([
 /** What the endpoint needs. */
 export interface TokenEndpointDeps {
   readonly device: (kid: string) => DeviceRecord | undefined;
-  readonly nonces: ServerNonceStore;
+  readonly nonces: ServerNonces;
   readonly user: (upn: string) => UserRecord | undefined;
   readonly authenticate: (upn: string, password: string) => Promise<UserRecord | undefined>;
   readonly isFederated: (upn: string) => boolean;
@@ -87,10 +88,9 @@ export async function handleTokenRequest(
   try {
     const jwt = readForm(form);
     const { device, claims } = await verifyRequestJwt(jwt, deps);
-    const serverNonce = claims.request_nonce;
-    if (typeof serverNonce !== 'string' || !deps.nonces.consume(serverNonce)) {
-      throw new Refusal('server-nonce', 401, 'invalid_grant', true);
-    }
+    // Consumed only now that a registered device signed the request: nothing anonymous records it.
+    const nonceRefusal = await deps.nonces.consume(claims.request_nonce);
+    if (nonceRefusal !== undefined) throw new Refusal(nonceRefusal, 401, 'invalid_grant', true);
     const upn = await grant(claims, device, deps);
     return await respond(upn, claims, device, deps);
   } catch (error) {

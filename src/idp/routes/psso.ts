@@ -1,6 +1,6 @@
 /**
  * Platform SSO endpoints of the reference IdP: `POST /psso/nonce` (`{"Nonce": …}` for a form with
- * `grant_type=srv_challenge`), `POST /psso/token`, `GET /psso/jwks`, and `POST /psso/devices`
+ * `grant_type=srv_challenge`; a sealed nonce, nothing stored), `POST /psso/token`, `GET /psso/jwks`, and `POST /psso/devices`
  * (device registration, with the admin token).
  *
  * @module
@@ -10,14 +10,36 @@ import type { Logger } from '../log.js';
 import type { Metrics } from '../metrics.js';
 import type { AdminToken } from '../psso/admin-token.js';
 import type { IdTokenKey } from '../psso/keys.js';
-import type { ServerNonceStore } from '../psso/nonce-store.js';
+import type { ServerNonces } from '../psso/server-nonce.js';
 import { handleTokenRequest, type TokenEndpointDeps } from '../psso/token.js';
 import type { DeviceStore } from '../store/devices.js';
+
+/**
+ * The answer of `POST /psso/nonce` to a parsed form: a sealed nonce for `grant_type=srv_challenge`
+ * (nothing is stored), else 400.
+ *
+ * @example
+ * ```ts
+ * serverNonceAnswer({ grant_type: 'srv_challenge' }, nonces); // { status: 200, body: { Nonce } }
+ * ```
+ */
+export function serverNonceAnswer(
+  form: unknown,
+  nonces: ServerNonces,
+): { status: 200; body: { Nonce: string } } | { status: 400; body: { error: 'invalid_request' } } {
+  if (
+    typeof form !== 'object' ||
+    form === null ||
+    (form as Record<string, unknown>).grant_type !== 'srv_challenge'
+  )
+    return { status: 400, body: { error: 'invalid_request' } };
+  return { status: 200, body: { Nonce: nonces.issue() } };
+}
 
 /** Registers the Platform SSO routes. */
 export function pssoRoutes(
   app: FastifyInstance,
-  nonces: ServerNonceStore,
+  nonces: ServerNonces,
   token: TokenEndpointDeps,
   idTokenKey: IdTokenKey,
   metrics: Metrics,
@@ -25,12 +47,9 @@ export function pssoRoutes(
   admin: AdminToken,
   devices: DeviceStore,
 ): void {
-  app.post<{ Body: Record<string, string> }>('/psso/nonce', async (request, reply) => {
-    const form = request.body;
-    if (typeof form !== 'object' || form === null || form.grant_type !== 'srv_challenge') {
-      return reply.code(400).header('cache-control', 'no-store').send({ error: 'invalid_request' });
-    }
-    return reply.header('cache-control', 'no-store').send({ Nonce: nonces.issue() });
+  app.post('/psso/nonce', async (request, reply) => {
+    const answer = serverNonceAnswer(request.body, nonces);
+    return reply.code(answer.status).header('cache-control', 'no-store').send(answer.body);
   });
   app.post<{ Body: Record<string, string> }>('/psso/token', async (request, reply) => {
     const form = typeof request.body === 'object' && request.body !== null ? request.body : {};

@@ -5,7 +5,6 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { IdpError, LoginError } from '../../../src/errors.ts';
 import { closeHttpAgents } from '../../../src/http/agents.ts';
-import { ServerNonceStore } from '../../../src/idp/psso/nonce-store.ts';
 import { openIdpStore } from '../../../src/idp/store/index.ts';
 import { parseLoginConfiguration } from '../../../src/psso/config/load.ts';
 import { resolveLoginConfiguration } from '../../../src/psso/config/types.ts';
@@ -98,48 +97,6 @@ describe('device registry', () => {
       data,
     ]);
     assert.equal(bad.code, 2);
-  });
-});
-
-describe('server nonces', () => {
-  test('single use', () => {
-    const db = openIdpStore(tempDataDir());
-    const store = new ServerNonceStore(db.database);
-    const n = store.issue();
-    assert.match(n, /^[A-Za-z0-9_-]{43}$/);
-    assert.equal(store.consume(n), true);
-    assert.equal(store.consume(n), false, 'a replayed server nonce is refused');
-    assert.equal(store.consume('never-issued'), false);
-    db.close();
-  });
-  test('shared by every process on the data folder: one issues, another consumes', () => {
-    const dir = tempDataDir();
-    const a = openIdpStore(dir);
-    const b = openIdpStore(dir);
-    const n = new ServerNonceStore(a.database).issue();
-    assert.equal(new ServerNonceStore(b.database).consume(n), true);
-    assert.equal(new ServerNonceStore(a.database).consume(n), false);
-    a.close();
-    b.close();
-  });
-  test('expire after five minutes', () => {
-    let t = 0;
-    const store = new ServerNonceStore(openIdpStore(tempDataDir()).database, 300_000, 10, () => t);
-    const n = store.issue();
-    t = 300_000;
-    assert.equal(store.consume(n), false);
-  });
-  test('a full store refuses to issue (fails closed) until nonces expire', () => {
-    let t = 0;
-    const store = new ServerNonceStore(openIdpStore(tempDataDir()).database, 1000, 2, () => t);
-    store.issue();
-    store.issue();
-    assert.throws(
-      () => store.issue(),
-      (e) => e instanceof IdpError && e.code === 'PSSO_ERR_IDP_REPLAY_CACHE_FULL',
-    );
-    t = 1000;
-    assert.ok(store.issue());
   });
 });
 

@@ -1,0 +1,161 @@
+/**
+ * No anonymous request grows a store that logins depend on (issue 7 §1): floods of RSTs with fresh
+ * Nonces and of server nonce requests against the stores of a running reference IdP, then
+ * legitimate logins on that IdP. The floods run in-process (the STS pipeline, the nonce route's
+ * handler) against the very database the IdP uses; the logins go over HTTPS.
+ */
+import assert from 'node:assert/strict';
+import { statSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { closeHttpAgents } from '../../src/http/agents.ts';
+import { loadOrCreateNonceKey, ServerNonces } from '../../src/idp/psso/server-nonce.ts';
+import { SqliteReplayCache } from '../../src/idp/replay/sqlite.ts';
+import { serverNonceAnswer } from '../../src/idp/routes/psso.ts';
+import { DATABASE_FILE, IdpDatabase } from '../../src/idp/store/database.ts';
+import { handleRst } from '../../src/idp/sts/handle.ts';
+import { parseLoginConfiguration } from '../../src/psso/config/load.ts';
+import { resolveLoginConfiguration } from '../../src/psso/config/types.ts';
+import { pssoLogin } from '../../src/psso/flow/login.ts';
+import { generateDeviceKeys } from '../../src/psso/keys/device-keys.ts';
+import { wsTrustLogin } from '../../src/wstrust/login.ts';
+import { buildRequestSecurityToken } from '../../src/wstrust/rst.ts';
+import { fakeDeps, NOW, settings } from '../idp/sts/fakes.ts';
+import {
+  endpointOf,
+  enrol,
+  serverNonceFrom,
+  startTestIdp,
+  type TestIdp,
+  tempDataDir,
+  URN,
+} from './support.ts';
+
+const FLOOD = 101_000;
+const keys = generateDeviceKeys();
+let idp: TestIdp;
+let db: IdpDatabase;
+
+before(async () => {
+  idp = await startTestIdp({ dataDir: tempDataDir() });
+  await enrol(idp.dataDir, keys);
+  db = IdpDatabase.open(idp.dataDir);
+});
+after(async () => {
+  db.close();
+  await idp.close();
+  await closeHttpAgents();
+});
+
+const replayRows = () =>
+  (db.statement('SELECT count(*) AS n FROM replay_cache').get() as { n: number }).n;
+
+async function legitimateLogins(): Promise<void> {
+  for (const profile of ['wss11', 'macos'] as const) {
+    const r = await wsTrustLogin({
+      endpoint: endpointOf(idp, '1.3'),
+      federationRequestURN: URN,
+      username: idp.demoUser.upn,
+      password: idp.password,
+      profile,
+      http: { ca: idp.caPem },
+    });
+    assert.equal(r.token.samlVersion, '1.1', `${profile} login`);
+  }
+  const config = resolveLoginConfiguration(
+    parseLoginConfiguration({
+      clientID: 'psso',
+      issuer: idp.origin,
+      tokenEndpointURL: `${idp.origin}/psso/token`,
+      jwksEndpointURL: `${idp.origin}/psso/jwks`,
+      nonceEndpointURL: `${idp.origin}/psso/nonce`,
+      federationType: 'wsTrust',
+      federationMEXURL: idp.mexUrl,
+      federationRequestURN: URN,
+    }),
+  );
+  const psso = await pssoLogin({
+    config,
+    username: idp.demoUser.upn,
+    password: idp.password,
+    keys,
+    http: { ca: idp.caPem },
+  });
+  assert.equal(psso.federated, true);
+  assert.equal(psso.idTokenClaims.sub, idp.demoUser.upn);
+}
+
+describe('anonymous floods against a running IdP', () => {
+  test(`replay-cache flood: ${FLOOD.toLocaleString('en')} anonymous RSTs with fresh Nonces (unknown AppliesTo, wrong password) write nothing to the IdP's replay store; a login in both profiles and a federated Platform SSO login succeed`, async () => {
+    // The IdP's own store (its table in its database, through a second connection); the relying
+    // parties and a cheap password check come from the fakes.
+    const replay = SqliteReplayCache.open(idp.dataDir, { pruneIntervalMs: 0 });
+    const deps = Object.assign(fakeDeps(), { replay });
+    const s = settings({ lockout: { threshold: 1e9, windowMs: 600_000, lockoutMs: 1800_000 } });
+    const template = (appliesTo: string, username: string, password: string) => {
+      const body = buildRequestSecurityToken({
+        endpoint: endpointOf(idp, '1.3'),
+        appliesTo,
+        username,
+        password,
+        profile: 'wss11',
+        now: NOW,
+      }).body;
+      const nonce = /<o:Nonce [^>]*>([^<]+)</.exec(body)?.[1] ?? assert.fail('no Nonce');
+      return body.split(nonce) as [string, string];
+    };
+    const kinds = [
+      template('urn:unknown:relying-party', idp.demoUser.upn, idp.password),
+      template(URN, 'spray@federated.example', 'guess'),
+    ];
+    const nonce = Buffer.alloc(16);
+    const outcomes = new Map<string, number>();
+    for (let i = 0; i < FLOOD; i++) {
+      nonce.writeUInt32BE(i);
+      const [head, tail] = kinds[i % 2] as [string, string];
+      const a = await handleRst(
+        Buffer.from(head + nonce.toString('base64') + tail),
+        '1.3',
+        deps,
+        s,
+      );
+      outcomes.set(a.outcome, (outcomes.get(a.outcome) ?? 0) + 1);
+    }
+    await replay.close();
+    assert.deepEqual(Object.fromEntries(outcomes), {
+      'unknown-relying-party': FLOOD / 2,
+      'bad-credentials': FLOOD / 2,
+    });
+    assert.equal(deps.recorded, 0);
+    assert.equal(replayRows(), 0, 'the replay store is as empty as before');
+    await legitimateLogins();
+    assert.ok(replayRows() >= 3, 'the logins recorded their Nonce, server nonce and assertion id');
+  });
+
+  test(`server-nonce flood: ${FLOOD.toLocaleString('en')} POST /psso/nonce write nothing; a nonce request and a login succeed`, async () => {
+    // The route's handler with the IdP's key and replay store (fastify's inject would take 40 s
+    // for this many requests; the handler is all the route runs).
+    const replay = SqliteReplayCache.open(idp.dataDir, { pruneIntervalMs: 0 });
+    const nonces = new ServerNonces({ key: await loadOrCreateNonceKey(idp.dataDir), replay });
+    const rowsBefore = replayRows();
+    const file = join(idp.dataDir, DATABASE_FILE);
+    const sizes = () => [
+      statSync(file).size,
+      statSync(`${file}-wal`, { throwIfNoEntry: false })?.size,
+    ];
+    const sizesBefore = sizes();
+    const sample = new Set<string>();
+    for (let i = 0; i < FLOOD; i++) {
+      const answer = serverNonceAnswer({ grant_type: 'srv_challenge' }, nonces);
+      if (answer.status !== 200) assert.fail(`request ${i}: ${answer.status}`);
+      if (i % 1000 === 0) sample.add(answer.body.Nonce);
+    }
+    await replay.close();
+    assert.equal(sample.size, FLOOD / 1000, 'every nonce differs');
+    assert.equal(replayRows(), rowsBefore, 'issuing wrote nothing to the replay store');
+    assert.deepEqual(sizes(), sizesBefore, 'nor anything else to the database');
+    // The running IdP (same key, same store) answers a nonce request over HTTPS, and a login.
+    assert.match(await serverNonceFrom(idp), /^[A-Za-z0-9_-]{55}$/);
+    await legitimateLogins();
+  });
+});
