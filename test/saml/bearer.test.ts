@@ -131,6 +131,35 @@ describe('SAML bearer assertions (RFC 7522) at the token endpoint', () => {
       refused(signed(v, { audience: 'urn:other' }), v, 'PSSO_ERR_SAML_AUDIENCE'));
     test(`SAML ${v}: an untrusted Issuer`, () =>
       refused(signed(v, { issuer: 'https://evil.example/adfs' }), v, 'PSSO_ERR_SAML_ISSUER'));
+    test(`SAML ${v}: assertion-id burning: unsigned, attacker-signed, tampered or refused assertions carrying a valid assertion's id record nothing; the valid one is still accepted`, async () => {
+      const recorded: string[] = [];
+      const base = policy();
+      const p = policy({
+        firstSeen: (issuer, id, ttl) => {
+          recorded.push(id);
+          return base.firstSeen(issuer, id, ttl);
+        },
+      });
+      const id = baseParams(v).id;
+      const forgeries: Array<[string, string]> = [
+        [unsignedAssertion(baseParams(v)), 'PSSO_ERR_SAML_SIGNATURE'],
+        [issueAssertion(baseParams(v), attacker), 'PSSO_ERR_SAML_SIGNATURE'],
+        [
+          signed(v).replace('>alice@example.com<', '>alice@evil.example<'),
+          'PSSO_ERR_SAML_SIGNATURE',
+        ],
+        [signed(v, { audience: 'urn:other' }), 'PSSO_ERR_SAML_AUDIENCE'],
+        [signed(v, { issuer: 'https://evil.example/adfs' }), 'PSSO_ERR_SAML_ISSUER'],
+      ];
+      for (const [xml, code] of forgeries) {
+        assert.ok(xml.includes(id));
+        await refused(xml, v, code, p);
+      }
+      assert.deepEqual(recorded, [], 'nothing recorded before the signature and every rule passed');
+      const a = await validateSamlBearer(b64(signed(v)), grant(v), p);
+      assert.equal(a.id, id);
+      assert.deepEqual(recorded, [id]);
+    });
     test(`SAML ${v}: replayed assertion id`, async () => {
       const p = policy();
       await validateSamlBearer(b64(signed(v)), grant(v), p);
