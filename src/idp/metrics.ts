@@ -35,7 +35,9 @@ export class Metrics {
   /** A request was refused with a fault. */
   fault(label: string): void {
     this.faults.set(label, (this.faults.get(label) ?? 0) + 1);
-    if (label.startsWith('replayed-')) this.replays++;
+    // STS `replayed-nonce`; token endpoint `psso-server-nonce-replayed`, `psso-…SAML_REPLAY`.
+    if (label.startsWith('replayed-') || label.endsWith('-replayed') || label.endsWith('_REPLAY'))
+      this.replays++;
   }
 
   /** The exposition text. */
