@@ -126,7 +126,6 @@ describe('anonymous floods against a running IdP', () => {
       'unknown-relying-party': FLOOD / 2,
       'bad-credentials': FLOOD / 2,
     });
-    assert.equal(deps.recorded, 0);
     assert.equal(replayRows(), 0, 'the replay store is as empty as before');
     await legitimateLogins();
     assert.ok(replayRows() >= 3, 'the logins recorded their Nonce, server nonce and assertion id');

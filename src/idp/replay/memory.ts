@@ -1,6 +1,8 @@
 /**
- * A bounded in-memory replay cache for one IdP process. At capacity it refuses (fails closed)
- * rather than forget a live entry: forgetting would let a replay through.
+ * A bounded in-memory replay cache for one process, for library use and tests (the IdP keeps its
+ * replay entries in its database, or in Redis: they must outlive a restart and be shared by
+ * workers). At capacity it refuses (fails closed) rather than forget a live entry: forgetting
+ * would let a replay through.
  *
  * @module
  */
