@@ -1,8 +1,10 @@
 import assert from 'node:assert/strict';
-import { generateKeyPairSync, type KeyObject, randomUUID } from 'node:crypto';
+import { generateKeyPairSync, type KeyObject, randomBytes, randomUUID } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
 import { closeHttpAgents } from '../../src/http/agents.ts';
 import { httpRequest } from '../../src/http/request.ts';
+import { loadOrCreateNonceKey, ServerNonces } from '../../src/idp/psso/server-nonce.ts';
+import { MemoryReplayCache } from '../../src/idp/replay/memory.ts';
 import { verifyIdToken } from '../../src/jose/id-token.ts';
 import { buildLoginJwt, buildRefreshJwt, loginRequestBody } from '../../src/jose/login-jwt.ts';
 import { decryptLoginResponse } from '../../src/jose/login-response.ts';
@@ -172,6 +174,27 @@ describe('Platform SSO token endpoint of the reference IdP', () => {
     refusedWith(await login({ nonce, saml: await samlAssertion() }), true);
   });
   test('unknown server nonce', async () => refusedWith(await login({ nonce: 'made-up' }), true));
+  test('forged and expired server nonces: refused as device failures, each with its outcome label', async () => {
+    const replay = new MemoryReplayCache();
+    const sealer = (key: Buffer, at: number) =>
+      new ServerNonces({ key, replay, clock: () => new Date(at) }).issue();
+    const count = (label: string) =>
+      Number(idp.metrics.render().match(new RegExp(`reason="${label}"\\} (\\d+)`))?.[1] ?? 0);
+    const cases: Array<[string, string]> = [
+      ['psso-server-nonce-forged', sealer(randomBytes(32), Date.now())],
+      [
+        'psso-server-nonce-expired',
+        sealer(await loadOrCreateNonceKey(idp.dataDir), Date.now() - 301_000),
+      ],
+      ['psso-server-nonce-malformed', 'made-up'],
+    ];
+    for (const [label, nonce] of cases) {
+      const before = count(label);
+      refusedWith(await login({ nonce }), true);
+      assert.equal(count(label), before + 1, label);
+    }
+    await replay.close();
+  });
   test('replayed assertion id', async () => {
     const saml = await samlAssertion();
     assert.equal((await login({ saml })).status, 200);

@@ -1,9 +1,11 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { readdirSync, statSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { IdpError } from '../../../src/errors.ts';
+import { prepareDataDir } from '../../../src/idp/cluster.ts';
+import { DEFAULT_CONFIG } from '../../../src/idp/config.ts';
 import {
   loadOrCreateNonceKey,
   NONCE_KEY_FILE,
@@ -157,6 +159,14 @@ describe('the server nonce key in the data folder', () => {
       readdirSync(dir).filter((f) => f.startsWith(NONCE_KEY_FILE)),
       [NONCE_KEY_FILE],
     );
+  });
+  test('--workers: the primary creates the key before forking, so every worker loads the same one', async () => {
+    const dir = tempDataDir();
+    await prepareDataDir(dir, DEFAULT_CONFIG);
+    assert.equal(statSync(join(dir, NONCE_KEY_FILE)).mode & 0o777, 0o600);
+    const before = readFileSync(join(dir, NONCE_KEY_FILE));
+    await loadOrCreateNonceKey(dir);
+    assert.deepEqual(readFileSync(join(dir, NONCE_KEY_FILE)), before);
   });
   test('a damaged key file is refused with PSSO_ERR_IDP_DATA_DIR', async () => {
     const dir = tempDataDir();
