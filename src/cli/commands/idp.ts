@@ -56,7 +56,7 @@ export function registerIdp(program: Command): Command {
     )
     .option(
       '--workers <n>',
-      'run N processes on one port (node:cluster), sharing replay protection through the data folder',
+      'run N processes on one port (node:cluster), sharing replay and lockout state through the data folder',
       '1',
     )
     .option(
