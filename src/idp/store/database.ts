@@ -62,6 +62,21 @@ const MIGRATIONS: readonly string[] = [
      digest TEXT PRIMARY KEY,
      expires INTEGER NOT NULL
    ) STRICT;`,
+  // 5 (issue 7): refresh-token families for reuse detection (a rotated token is marked used, not
+  // deleted, until its family expires); tokens issued before this start a family of their own.
+  `CREATE TABLE refresh_families (
+     id TEXT PRIMARY KEY,
+     upn TEXT NOT NULL COLLATE NOCASE,
+     expires INTEGER NOT NULL,
+     revoked INTEGER NOT NULL DEFAULT 0
+   ) STRICT;
+   CREATE INDEX refresh_families_upn ON refresh_families (upn);
+   CREATE INDEX refresh_families_expires ON refresh_families (expires);
+   ALTER TABLE refresh_tokens ADD COLUMN family TEXT NOT NULL DEFAULT '';
+   ALTER TABLE refresh_tokens ADD COLUMN used INTEGER NOT NULL DEFAULT 0;
+   UPDATE refresh_tokens SET family = digest;
+   INSERT INTO refresh_families (id, upn, expires) SELECT digest, upn, expires FROM refresh_tokens;
+   CREATE INDEX refresh_tokens_family ON refresh_tokens (family);`,
 ];
 
 /** The schema version this code writes. */
@@ -140,10 +155,13 @@ export class IdpDatabase {
   }
 
   /**
-   * Runs `fn`, turning a SQLite failure (busy, I/O, corruption) into `PSSO_ERR_IDP_STORE_UNAVAILABLE`
-   * so the STS fails closed; other errors pass through.
+   * Runs `fn`, turning a SQLite failure (busy, I/O, corruption, or the database closed) into
+   * `PSSO_ERR_IDP_STORE_UNAVAILABLE` so every endpoint fails closed with a 5xx; other errors pass
+   * through.
    */
   guard<T>(fn: () => T): T {
+    if (!this.#db.open)
+      throw new IdpError('PSSO_ERR_IDP_STORE_UNAVAILABLE', 'the IdP database is closed');
     try {
       return fn();
     } catch (e) {
