@@ -137,6 +137,9 @@ export async function startIdp(options: IdpOptions = {}): Promise<RunningIdp> {
     maxBodyBytes: config.maxBodyBytes,
     faults,
     clock,
+    get defaultRecipient() {
+      return `${origin}/psso/token`;
+    },
   };
   stsRoutes(app, deps, settings, metrics, log);
   const nonces = new ServerNonceStore(store.database);

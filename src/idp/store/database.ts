@@ -77,6 +77,9 @@ const MIGRATIONS: readonly string[] = [
    UPDATE refresh_tokens SET family = digest;
    INSERT INTO refresh_families (id, upn, expires) SELECT digest, upn, expires FROM refresh_tokens;
    CREATE INDEX refresh_tokens_family ON refresh_tokens (family);`,
+  // 6 (issue 7): a relying party's SAML 2.0 SubjectConfirmationData Recipient (NULL: the IdP's
+  // own Platform SSO token endpoint).
+  'ALTER TABLE relying_parties ADD COLUMN recipient TEXT;',
 ];
 
 /** The schema version this code writes. */

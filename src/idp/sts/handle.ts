@@ -53,6 +53,11 @@ export interface StsSettings {
   readonly maxBodyBytes: number;
   readonly faults: FaultInjection;
   readonly clock: () => Date;
+  /**
+   * The SAML 2.0 SubjectConfirmationData Recipient for a relying party that names none: the IdP's
+   * own Platform SSO token endpoint (RFC 7522 §3). Absent: no Recipient.
+   */
+  readonly defaultRecipient?: string;
 }
 
 /** The STS's answer. */
@@ -169,6 +174,7 @@ function issue(
     subject: user.upn,
     attributes,
     authnInstant: now,
+    ...recipientOf(rp, s),
   };
   let token = f.unsigned === true ? deps.unsignedAssertion(params) : deps.issueAssertion(params);
   if (f.tampered === true) token = tamper(token, user.upn);
@@ -186,6 +192,13 @@ function issue(
     ...(f.soap11 === true ? { soap11: true } : {}),
   });
   return { status: 200, body, outcome: 'issued', samlVersion: rp.samlVersion };
+}
+
+/** SAML 2.0 assertions name their Recipient: the relying party's, else the default. */
+function recipientOf(rp: RelyingParty, s: StsSettings): { recipient?: string } {
+  if (rp.samlVersion !== '2.0') return {};
+  const recipient = rp.recipient ?? s.defaultRecipient;
+  return recipient === undefined ? {} : { recipient };
 }
 
 function toFault(error: unknown): StsFault {
