@@ -27,7 +27,10 @@ export interface IdpConfig {
   /** UsernameToken Created freshness window and Nonce memory. */
   readonly freshnessSeconds: number;
   readonly clockSkewSeconds: number;
-  /** Require Nonce + Created and a security Timestamp. */
+  /**
+   * Require Nonce + Created and a security Timestamp, and a usable `wsa:MessageID` (by default a
+   * request without one is served as AD FS serves it: no RelatesTo, a warning in the log).
+   */
   readonly strict: boolean;
   readonly maxBodyBytes: number;
   readonly tokenLifetimeSeconds: number;

@@ -137,6 +137,7 @@ export async function startIdp(options: IdpOptions = {}): Promise<RunningIdp> {
     maxBodyBytes: config.maxBodyBytes,
     faults,
     clock,
+    strict: config.strict,
     get defaultRecipient() {
       return `${origin}/psso/token`;
     },

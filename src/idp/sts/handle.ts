@@ -5,6 +5,11 @@
  * credentials → issue. Nothing internal reaches the wire; every refusal is a SOAP fault with
  * RelatesTo when the MessageID is known.
  *
+ * A request without a usable `wsa:MessageID` (ADAL for Python and adal-node send `wsa:messageID`)
+ * is served as AD FS serves it: the token is issued and the answer has no RelatesTo, with a
+ * warning (`message-id-<problem>`) for the log and metrics, since macOS would refuse such an
+ * answer. `strict` refuses it with an InvalidRequest fault instead.
+ *
  * @module
  */
 import { randomUUID } from 'node:crypto';
@@ -53,6 +58,8 @@ export interface StsSettings {
   readonly maxBodyBytes: number;
   readonly faults: FaultInjection;
   readonly clock: () => Date;
+  /** Refuse a request without a usable MessageID (default: serve it as AD FS does). */
+  readonly strict?: boolean;
   /**
    * The SAML 2.0 SubjectConfirmationData Recipient for a relying party that names none: the IdP's
    * own Platform SSO token endpoint (RFC 7522 §3). Absent: no Recipient.
@@ -69,6 +76,11 @@ export interface StsAnswer {
   readonly samlVersion?: '1.1' | '2.0';
   /** Internal detail for the log. */
   readonly detail?: string;
+  /**
+   * Served, but with something to warn about: `message-id-lowercase`, `-missing`, `-repeated` or
+   * `-invalid` (the answer then has no RelatesTo, which macOS refuses).
+   */
+  readonly warning?: string;
 }
 
 const UPN_CLAIM = 'http://schemas.xmlsoap.org/claims';
@@ -82,12 +94,19 @@ export async function handleRst(
   s: StsSettings,
 ): Promise<StsAnswer> {
   let messageId: string | undefined;
+  let warning: string | undefined;
   const now = s.clock();
   try {
     const doc = parseXml(body, { maxBytes: s.maxBodyBytes, maxDepth: 24, maxAttributes: 32 });
     const { header, body: soapBody } = readRequestEnvelope(doc.root);
     checkMustUnderstand(header);
-    messageId = readMessageId(header);
+    const m = readMessageId(header);
+    if (m.id === undefined) {
+      if (s.strict === true)
+        throw new StsFault('message-id', WIRE.invalidRequest, `MessageID ${m.problem}`);
+      warning = `message-id-${m.problem}`;
+    }
+    messageId = m.id;
     checkAction(header, version);
     const security = readSecurity(header);
     const { appliesTo } = readRstBody(soapBody, version);
@@ -100,7 +119,8 @@ export async function handleRst(
         'AppliesTo names no relying party',
       );
     const user = await authenticate(security.username, security.password, now, deps, s.lockout);
-    return issue(version, messageId, appliesTo, rp, user, deps, s);
+    const answer = issue(version, messageId, appliesTo, rp, user, deps, s);
+    return warning === undefined ? answer : { ...answer, warning };
   } catch (error) {
     const fault = toFault(error);
     const soap11 = s.faults.soap11 === true;
@@ -115,6 +135,7 @@ export async function handleRst(
       ),
       outcome: fault.label,
       ...(fault.detail === undefined ? {} : { detail: fault.detail }),
+      ...(warning === undefined ? {} : { warning }),
     };
   }
 }
@@ -149,7 +170,7 @@ async function authenticate(
 
 function issue(
   version: WsTrustVersion,
-  messageId: string,
+  messageId: string | undefined,
   appliesTo: string,
   rp: RelyingParty,
   user: UserRecord,
