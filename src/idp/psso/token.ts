@@ -107,12 +107,13 @@ export async function handleTokenRequest(
     const granted = await grant(claims, device, deps);
     return await respond(granted, apv, claims, device, deps);
   } catch (error) {
-    if (!(error instanceof Refusal) && (!(error instanceof PssoError) || error instanceof IdpError))
-      return failure(error);
-    const r =
-      error instanceof Refusal
-        ? error
-        : new Refusal(`refused:${error.code}`, 401, 'invalid_grant', false, error.message);
+    let r: Refusal;
+    if (error instanceof Refusal) r = error;
+    else if (error instanceof PssoError && !(error instanceof IdpError))
+      // What the client sent failed a library rule (a SAML assertion, XML): a refusal.
+      r = new Refusal(`refused:${error.code}`, 401, 'invalid_grant', false, error.message);
+    // The IdP's own machinery (a store, a bug): never a credential failure.
+    else return failure(error);
     const body = {
       error: r.error,
       error_description: description(r),
