@@ -38,6 +38,23 @@ const { WSTrustVersion } = require('adal-node/lib/constants.js') as {
   WSTrustVersion: { WSTRUST13: string; WSTRUST2005: string };
 };
 require('adal-node').Logging.setLoggingOptions({ level: 0, log() {} });
+const UserRealm = require('adal-node/lib/user-realm.js') as new (
+  callContext: unknown,
+  user: string,
+  authority: unknown,
+) => {
+  discover(cb: (err?: Error) => void): void;
+  accountType: string;
+  federationMetadataUrl: string;
+};
+const Mex = require('adal-node/lib/mex.js') as new (
+  callContext: unknown,
+  url: string,
+) => {
+  discover(cb: (err?: Error) => void): void;
+  usernamePasswordPolicy: { url: string; version: string };
+};
+const legacyUrl = require('node:url') as { parse(u: string): unknown };
 
 interface Started {
   idp: RunningIdp;
@@ -130,6 +147,40 @@ describe('adal-node (wsa:messageID, lower-case m) against the reference IdP', ()
       assert.match(String(warned.at(-1)?.fields.note), /macOS .* would refuse/);
     });
   }
+
+  test('adal-node’s own discovery: user realm → MEX → the username/password WS-Trust endpoint → a token', async () => {
+    const httpsAgent = new Agent({ ca: lenient.idp.caPem });
+    const ctx = { _logContext: { correlationId: 'test' }, options: { http: { httpsAgent } } };
+    try {
+      // adal-node asks /common/UserRealm/{user}?api-version=1.0 (capital U and R).
+      const realm = new UserRealm(
+        ctx,
+        lenient.idp.demoUser.upn,
+        legacyUrl.parse(`${lenient.idp.origin}/common`),
+      );
+      await new Promise<void>((resolve, reject) =>
+        realm.discover((e) => (e ? reject(e) : resolve())),
+      );
+      assert.equal(realm.accountType, 'federated');
+      assert.equal(realm.federationMetadataUrl, lenient.idp.mexUrl);
+      const mex = new Mex(ctx, realm.federationMetadataUrl);
+      await new Promise<void>((resolve, reject) =>
+        mex.discover((e) => (e ? reject(e) : resolve())),
+      );
+      const policy = mex.usernamePasswordPolicy;
+      assert.equal(policy.url, lenient.idp.sts13Url);
+      const request = new WSTrustRequest(ctx, policy.url, URN, policy.version);
+      const r = await new Promise<{ err: Error | null | undefined; token?: string }>((resolve) =>
+        request.acquireToken(lenient.idp.demoUser.upn, lenient.password, (err, response) =>
+          resolve({ err, ...(response === undefined ? {} : { token: response.token }) }),
+        ),
+      );
+      assert.equal(r.err ?? null, null, r.err?.message);
+      assert.match(r.token ?? '', /^<saml:Assertion /);
+    } finally {
+      httpsAgent.destroy();
+    }
+  });
 
   test('the answer has no RelatesTo, so a client that checks it (as macOS does) refuses it cleanly', async () => {
     // adal-node's exact request bytes, replayed.
