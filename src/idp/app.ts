@@ -18,7 +18,7 @@ export interface AppSettings {
   readonly tls: { readonly key: string; readonly cert: string };
   readonly maxBodyBytes: number;
   readonly requestTimeoutMs: number;
-  /** Health of dependencies (Redis): false answers 503. */
+  /** Health of dependencies (the database, Redis): false answers 503. */
   readonly healthy: () => Promise<boolean>;
 }
 

@@ -112,7 +112,8 @@ export async function startIdp(options: IdpOptions = {}): Promise<RunningIdp> {
       tls: { key: pki.tlsKeyPem, cert: pki.tlsCertPem },
       maxBodyBytes: config.maxBodyBytes,
       requestTimeoutMs: config.requestTimeoutMs,
-      healthy: async () => (stores.ping === undefined ? true : stores.ping()),
+      healthy: async () =>
+        store.database.ping() && (stores.ping === undefined ? true : stores.ping()),
     },
     metrics,
     log,

@@ -59,7 +59,7 @@ before(async () => {
       tls: { key: pki.tlsKeyPem, cert: pki.tlsCertPem },
       maxBodyBytes: 64 * 1024,
       requestTimeoutMs: 10_000,
-      healthy: async () => true,
+      healthy: async () => store.database.ping(),
     },
     metrics,
     log,
@@ -185,6 +185,7 @@ describe('the SQLite database cannot answer: every endpoint says so (5xx), none 
       username: 'bob@managed.example',
       password: 'bob password',
     });
+    assert.equal((await app.inject({ method: 'GET', url: '/healthz' })).statusCode, 200);
     store.close();
   });
 
@@ -246,6 +247,11 @@ describe('the SQLite database cannot answer: every endpoint says so (5xx), none 
     assert.ok(
       lines.some((l) => l.event === 'sts.refused' && l.fields?.reason === 'store-unavailable'),
     );
+  });
+  test('/healthz: 503 unavailable', async () => {
+    const r = await app.inject({ method: 'GET', url: '/healthz' });
+    assert.equal(r.statusCode, 503);
+    assert.equal(JSON.parse(r.body).status, 'unavailable');
   });
   test('the user realm and MEX need no store and still answer 200', async () => {
     assert.equal(

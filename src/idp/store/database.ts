@@ -180,6 +180,23 @@ export class IdpDatabase {
     }
   }
 
+  /**
+   * Whether the database answers a query now (for `/healthz`). Never throws.
+   *
+   * @example
+   * ```ts
+   * const ok = db.ping();
+   * ```
+   */
+  ping(): boolean {
+    try {
+      this.guard(() => this.statement('SELECT 1').get());
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
   /** Whether the database is still open. */
   get isOpen(): boolean {
     return this.#db.open;
