@@ -13,7 +13,7 @@
  * @module
  */
 import { randomUUID } from 'node:crypto';
-import { IdpError, XmlError } from '../../errors.js';
+import { XmlError } from '../../errors.js';
 import type { WsTrustVersion } from '../../protocol/wstrust.js';
 import { parseXml } from '../../xml/parse.js';
 import { escapeText } from '../../xml/write.js';
@@ -21,6 +21,7 @@ import type { FaultInjection } from '../faults/injection.js';
 import type { LockoutPolicy, LockoutStore, ReplayCache } from '../replay/types.js';
 import type { AssertionParams, SamlAttribute } from '../saml/types.js';
 import type { RelyingParty, UserRecord } from '../store/types.js';
+import { isUnavailable } from '../wire-errors.js';
 import type { CredentialCache } from './credential-cache.js';
 import {
   checkAction,
@@ -233,8 +234,9 @@ function toFault(error: unknown): StsFault {
           : 'malformed-xml';
     return new StsFault(label, WIRE.invalidRequest, error.code);
   }
-  if (error instanceof IdpError)
-    return new StsFault('store-unavailable', WIRE.unavailable, error.code);
+  // A store that cannot answer is the IdP's failure (Receiver), never the client's.
+  if (isUnavailable(error))
+    return new StsFault('store-unavailable', WIRE.unavailable, `${error.code}: ${error.message}`);
   return new StsFault(
     'internal-error',
     WIRE.unavailable,
