@@ -61,6 +61,7 @@ export function checkConditions(
   const window = checkWindow(c, policy);
   const ns = version === '1.1' ? NS_SAML1 : NS_SAML2;
   let restrictions = 0;
+  const seen = new Set<string>();
   for (const condition of childElements(c)) {
     const ours = condition.ns === ns;
     if (ours && condition.local === AUDIENCE_RESTRICTION[version]) {
@@ -70,7 +71,11 @@ export function checkConditions(
         fail('PSSO_ERR_SAML_AUDIENCE', 'an audience restriction does not name this service');
     } else if (!ours || !UNDERSTOOD[version].has(condition.local)) {
       fail('PSSO_ERR_SAML_CONDITIONS', 'a condition this service does not understand');
+    } else if (version === '2.0' && seen.has(condition.local)) {
+      // Core §2.5.1.5 and §2.5.1.6: at most one OneTimeUse, at most one ProxyRestriction.
+      fail('PSSO_ERR_SAML_CONDITIONS', `more than one ${condition.local}`);
     }
+    seen.add(condition.local);
   }
   if (restrictions === 0) fail('PSSO_ERR_SAML_AUDIENCE', 'no audience restriction');
   return window;

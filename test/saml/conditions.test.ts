@@ -80,6 +80,18 @@ describe('SAML 2.0 Conditions (core §2.5.1)', () => {
   test('ProxyRestriction beside an AudienceRestriction naming us is understood', () =>
     accepted(c2(`${ar2(US)}<saml2:ProxyRestriction Count="0"></saml2:ProxyRestriction>`), '2.0'));
   test('OneTimeUse is understood', () => accepted(c2(`${ar2(US)}<saml2:OneTimeUse/>`), '2.0'));
+  test('two OneTimeUse or two ProxyRestriction elements (at most one each, core §2.5.1.5–6) are refused', async () => {
+    await refused(
+      c2(`${ar2(US)}<saml2:OneTimeUse/><saml2:OneTimeUse/>`),
+      '2.0',
+      'PSSO_ERR_SAML_CONDITIONS',
+    );
+    await refused(
+      c2(`${ar2(US)}<saml2:ProxyRestriction/><saml2:ProxyRestriction/>`),
+      '2.0',
+      'PSSO_ERR_SAML_CONDITIONS',
+    );
+  });
   test('a Condition with an xsi:type we do not understand makes the assertion invalid', () =>
     refused(
       c2(
