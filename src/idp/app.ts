@@ -1,6 +1,8 @@
 /**
  * The reference IdP's HTTP server: fastify over https, body limit and timeouts, raw SOAP bodies,
- * no redirects, `/healthz` and `/metrics`.
+ * no redirects, `/healthz` and `/metrics`. A route that throws answers 503
+ * `temporarily_unavailable` (with `Retry-After`) when a store cannot answer, 500 `server_error`
+ * for anything else unexpected, the 4xx fastify chose for a bad request — never a 401.
  *
  * @module
  */
@@ -9,13 +11,14 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import type { Logger } from './log.js';
 import type { Metrics } from './metrics.js';
 import { parseQuery } from './querystring.js';
+import { isUnavailable, serverFailure } from './wire-errors.js';
 
 /** Server settings. */
 export interface AppSettings {
   readonly tls: { readonly key: string; readonly cert: string };
   readonly maxBodyBytes: number;
   readonly requestTimeoutMs: number;
-  /** Health of dependencies (Redis): false answers 503. */
+  /** Health of dependencies (the database, Redis): false answers 503. */
   readonly healthy: () => Promise<boolean>;
 }
 
@@ -71,6 +74,13 @@ export function createApp(s: AppSettings, metrics: Metrics, log: Logger): Fastif
   });
   app.setErrorHandler(
     (error: { statusCode?: number; code?: string; message?: string }, request, reply) => {
+      if (isUnavailable(error)) {
+        // A store that cannot answer (SQLite, Redis): the client should retry, not re-authenticate.
+        const f = serverFailure(error);
+        log.log('error', 'http.store_unavailable', { url: request.url, code: error.code });
+        if (f.kind === 'unavailable') reply.header('retry-after', String(f.retryAfterSeconds));
+        return reply.code(503).header('cache-control', 'no-store').send({ error: f.error });
+      }
       const status =
         error.statusCode !== undefined && error.statusCode >= 400 && error.statusCode < 500
           ? error.statusCode

@@ -14,7 +14,10 @@ export interface IdpConfig {
   readonly issuer?: string;
   readonly federatedDomains: readonly string[];
   readonly managedDomains: readonly string[];
-  /** Relying parties (added to the database on start). */
+  /**
+   * Relying parties (added to the database on start). `recipient` (SAML 2.0 only): the
+   * SubjectConfirmationData Recipient, default the IdP's own `/psso/token`.
+   */
   readonly relyingParties: readonly RelyingParty[];
   readonly lockout: {
     readonly threshold: number;
@@ -24,7 +27,10 @@ export interface IdpConfig {
   /** UsernameToken Created freshness window and Nonce memory. */
   readonly freshnessSeconds: number;
   readonly clockSkewSeconds: number;
-  /** Require Nonce + Created and a security Timestamp. */
+  /**
+   * Require Nonce + Created and a security Timestamp, and a usable `wsa:MessageID` (by default a
+   * request without one is served as AD FS serves it: no RelatesTo, a warning in the log).
+   */
   readonly strict: boolean;
   readonly maxBodyBytes: number;
   readonly tokenLifetimeSeconds: number;
@@ -161,6 +167,12 @@ function parties(v: unknown): RelyingParty[] {
     const samlVersion = o.samlVersion ?? '1.1';
     if (samlVersion !== '1.1' && samlVersion !== '2.0')
       bad(`relyingParties[${i}].samlVersion must be "1.1" or "2.0"`);
-    return { identifier: str(o.identifier, `relyingParties[${i}].identifier`), samlVersion };
+    const identifier = str(o.identifier, `relyingParties[${i}].identifier`);
+    if (o.recipient === undefined) return { identifier, samlVersion };
+    const recipient = str(o.recipient, `relyingParties[${i}].recipient`);
+    if (samlVersion !== '2.0') bad(`relyingParties[${i}].recipient needs samlVersion "2.0"`);
+    if (!/^https?:\/\/\S+$/.test(recipient) || !URL.canParse(recipient))
+      bad(`relyingParties[${i}].recipient must be an absolute http(s) URL`);
+    return { identifier, samlVersion, recipient };
   });
 }

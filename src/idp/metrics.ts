@@ -12,6 +12,7 @@ export class Metrics {
   private readonly requests = new Map<string, number>();
   private readonly tokens = new Map<string, number>();
   private readonly faults = new Map<string, number>();
+  private readonly warnings = new Map<string, number>();
   private replays = 0;
   private readonly buckets = new Array<number>(BUCKETS.length).fill(0);
   private count = 0;
@@ -40,6 +41,11 @@ export class Metrics {
       this.replays++;
   }
 
+  /** A request was served, with something to warn about (e.g. `message-id-lowercase`). */
+  warning(label: string): void {
+    this.warnings.set(label, (this.warnings.get(label) ?? 0) + 1);
+  }
+
   /** The exposition text. */
   render(): string {
     const lines: string[] = [];
@@ -58,6 +64,11 @@ export class Metrics {
       '# TYPE psso_idp_faults_total counter',
     );
     for (const [k, v] of this.faults) lines.push(`psso_idp_faults_total{reason="${k}"} ${v}`);
+    lines.push(
+      '# HELP psso_idp_warnings_total Requests served with a warning, by reason.',
+      '# TYPE psso_idp_warnings_total counter',
+    );
+    for (const [k, v] of this.warnings) lines.push(`psso_idp_warnings_total{reason="${k}"} ${v}`);
     lines.push(
       '# HELP psso_idp_replays_refused_total Replayed nonces, assertions or server nonces refused.',
       '# TYPE psso_idp_replays_refused_total counter',

@@ -118,7 +118,8 @@ export async function startIdp(options: IdpOptions = {}): Promise<RunningIdp> {
       tls: { key: pki.tlsKeyPem, cert: pki.tlsCertPem },
       maxBodyBytes: config.maxBodyBytes,
       requestTimeoutMs: config.requestTimeoutMs,
-      healthy: async () => (stores.ping === undefined ? true : stores.ping()),
+      healthy: async () =>
+        store.database.ping() && (stores.ping === undefined ? true : stores.ping()),
     },
     metrics,
     log,
@@ -143,6 +144,10 @@ export async function startIdp(options: IdpOptions = {}): Promise<RunningIdp> {
     maxBodyBytes: config.maxBodyBytes,
     faults,
     clock,
+    strict: config.strict,
+    get defaultRecipient() {
+      return `${origin}/psso/token`;
+    },
   };
   stsRoutes(app, deps, settings, metrics, log);
   const nonces = new ServerNonces({

@@ -2,8 +2,11 @@
  * RFC 7522 processing of a SAML 1.1 or 2.0 bearer assertion received in a Platform SSO login
  * request (standard base64 of the assertion's bytes): the signature against pinned certificates
  * with the wrapping defences of {@link verifyAssertionSignature}, the grant type matching the SAML
- * version, a trusted Issuer, the Audience, the SAML 2.0 Recipient, Conditions current within the
- * skew and not absurdly long, a bearer confirmation, the subject read as the full text of its
+ * version, a trusted Issuer, Conditions as SAML core evaluates them (see {@link checkConditions}:
+ * current within the skew and not absurdly long, every audience restriction naming us, no
+ * condition we do not understand), a bearer confirmation — in SAML 2.0 each bearer
+ * SubjectConfirmationData with the Recipient (this token endpoint) and an unexpired NotOnOrAfter,
+ * as RFC 7522 §3 requires — the subject read as the full text of its
  * node (mixed content, comments and processing instructions refused), and the assertion id never
  * accepted twice. Identity values come from the signed content only.
  *
@@ -16,7 +19,11 @@ import { GRANT_TYPE, type SamlGrantType } from '../protocol/wstrust.js';
 import type { XmlElement } from '../xml/dom.js';
 import { parseXml } from '../xml/parse.js';
 import { attribute, childElements, descendants, textOf } from '../xml/query.js';
+import { checkConditions } from './conditions.js';
 import { verifyAssertionSignature } from './verify.js';
+
+const BEARER_11 = 'urn:oasis:names:tc:SAML:1.0:cm:bearer';
+const BEARER_20 = 'urn:oasis:names:tc:SAML:2.0:cm:bearer';
 
 /** What the token endpoint requires of a bearer assertion. */
 export interface SamlBearerPolicy {
@@ -24,8 +31,8 @@ export interface SamlBearerPolicy {
   readonly trustedIssuers: readonly string[];
   /** The Audience that must be present (the federation URN). */
   readonly audience: string;
-  /** SAML 2.0: the SubjectConfirmationData Recipient, when the assertion names one, must be this. */
-  readonly recipient?: string;
+  /** SAML 2.0: the SubjectConfirmationData Recipient every bearer confirmation must carry (RFC 7522 §3). */
+  readonly recipient: string;
   readonly now: Date;
   readonly skewMs: number;
   /** Longest acceptable NotBefore → NotOnOrAfter span. Default 24 h. */
@@ -80,10 +87,7 @@ export async function validateSamlBearer(
   const conditions = childElements(root, ns, 'Conditions');
   if (conditions.length !== 1 || conditions[0] === undefined)
     fail('PSSO_ERR_SAML_CONDITIONS', 'exactly one Conditions is required');
-  const window = checkConditions(conditions[0], policy);
-  const audiences = descendants(conditions[0], ns, 'Audience').map((a) => textOf(a).trim());
-  if (!audiences.includes(policy.audience))
-    fail('PSSO_ERR_SAML_AUDIENCE', 'the Audience is not this service');
+  const window = checkConditions(conditions[0], verified.samlVersion, policy);
   const subject = readSubject(root, ns, verified.samlVersion, policy);
   const ttl = window.notOnOrAfter.getTime() - policy.now.getTime() + policy.skewMs;
   if (!(await policy.firstSeen(issuer, verified.id, Math.max(ttl, 1000)))) {
@@ -114,22 +118,6 @@ function decode(b64: string): string {
   }
 }
 
-function checkConditions(c: XmlElement, policy: SamlBearerPolicy): { notOnOrAfter: Date } {
-  const nb = parseDateTime(attribute(c, '', 'NotBefore') ?? '');
-  const na = parseDateTime(attribute(c, '', 'NotOnOrAfter') ?? '');
-  if (nb === undefined || na === undefined)
-    fail('PSSO_ERR_SAML_CONDITIONS', 'NotBefore and NotOnOrAfter are required');
-  const t = policy.now.getTime();
-  if (nb.getTime() - t > policy.skewMs)
-    fail('PSSO_ERR_SAML_CONDITIONS', 'the assertion is not yet valid');
-  if (t - na.getTime() >= policy.skewMs)
-    fail('PSSO_ERR_SAML_CONDITIONS', 'the assertion has expired');
-  if (na.getTime() - nb.getTime() > (policy.maxValidityMs ?? 24 * 3600_000)) {
-    fail('PSSO_ERR_SAML_CONDITIONS', 'the assertion is valid for too long');
-  }
-  return { notOnOrAfter: na };
-}
-
 /** Every subject name in the assertion must be the same plain text; SAML 2.0 needs a bearer confirmation. */
 function readSubject(
   root: XmlElement,
@@ -148,28 +136,37 @@ function readSubject(
     ns,
     version === '1.1' ? 'ConfirmationMethod' : 'SubjectConfirmation',
   ).map((m) => (version === '1.1' ? textOf(m).trim() : (attribute(m, '', 'Method') ?? '')));
-  const bearer =
-    version === '1.1'
-      ? 'urn:oasis:names:tc:SAML:1.0:cm:bearer'
-      : 'urn:oasis:names:tc:SAML:2.0:cm:bearer';
+  const bearer = version === '1.1' ? BEARER_11 : BEARER_20;
   if (!methods.includes(bearer)) fail('PSSO_ERR_SAML_SUBJECT', 'no bearer subject confirmation');
-  if (version === '2.0') {
-    for (const data of descendants(root, ns, 'SubjectConfirmationData')) {
-      const recipient = attribute(data, '', 'Recipient');
-      if (
-        recipient !== undefined &&
-        policy.recipient !== undefined &&
-        recipient !== policy.recipient
-      ) {
+  if (version === '2.0') checkBearerConfirmations(root, policy);
+  return subject;
+}
+
+/**
+ * RFC 7522 §3 (2.0): each bearer SubjectConfirmation of the Subject has a SubjectConfirmationData
+ * whose Recipient is this token endpoint and whose NotOnOrAfter has not passed.
+ */
+function checkBearerConfirmations(root: XmlElement, policy: SamlBearerPolicy): void {
+  let bearers = 0;
+  for (const subject of childElements(root, NS_SAML2, 'Subject')) {
+    for (const confirmation of childElements(subject, NS_SAML2, 'SubjectConfirmation')) {
+      if (attribute(confirmation, '', 'Method') !== BEARER_20) continue;
+      bearers++;
+      const data = childElements(confirmation, NS_SAML2, 'SubjectConfirmationData');
+      const recipient =
+        data.length === 1 ? attribute(data[0] as XmlElement, '', 'Recipient') : undefined;
+      if (recipient === undefined)
+        fail('PSSO_ERR_SAML_RECIPIENT', 'the bearer confirmation names no Recipient');
+      if (recipient !== policy.recipient)
         fail('PSSO_ERR_SAML_RECIPIENT', 'the Recipient is not this token endpoint');
-      }
-      const na = parseDateTime(attribute(data, '', 'NotOnOrAfter') ?? '');
-      if (na !== undefined && policy.now.getTime() - na.getTime() >= policy.skewMs) {
+      const na = parseDateTime(attribute(data[0] as XmlElement, '', 'NotOnOrAfter') ?? '');
+      if (na === undefined)
+        fail('PSSO_ERR_SAML_CONDITIONS', 'the bearer confirmation has no NotOnOrAfter');
+      if (policy.now.getTime() - na.getTime() >= policy.skewMs)
         fail('PSSO_ERR_SAML_CONDITIONS', 'the subject confirmation has expired');
-      }
     }
   }
-  return subject;
+  if (bearers === 0) fail('PSSO_ERR_SAML_SUBJECT', 'the Subject has no bearer confirmation');
 }
 
 /** In the document as sent (before canonicalization drops comments): names hold text only. */

@@ -9,17 +9,23 @@ import { issueAssertion } from '../../src/idp/saml/index.ts';
 import type { AssertionParams } from '../../src/idp/saml/types.ts';
 import { buildLoginJwt, loginRequestBody } from '../../src/jose/login-jwt.ts';
 import { generateDeviceKeys } from '../../src/psso/keys/device-keys.ts';
+import { editedAssertion, withConditions } from '../helpers/saml-craft.ts';
 import { enrol, serverNonceFrom, startTestIdp, type TestIdp } from './support.ts';
 
 const keys = generateDeviceKeys();
 let idp: TestIdp;
-let signing: { privateKey: ReturnType<typeof createPrivateKey>; certificateDer: Uint8Array };
+let signing: {
+  privateKey: ReturnType<typeof createPrivateKey>;
+  certificateDer: Uint8Array;
+  certificatePem: string;
+};
 before(async () => {
   idp = await startTestIdp();
   await enrol(idp.dataDir, keys);
   signing = {
     privateKey: createPrivateKey(readFileSync(join(idp.dataDir, 'signing-key.pem'))),
     certificateDer: new X509Certificate(readFileSync(join(idp.dataDir, 'signing-cert.pem'))).raw,
+    certificatePem: readFileSync(join(idp.dataDir, 'signing-cert.pem'), 'utf8'),
   };
 });
 after(async () => {
@@ -30,25 +36,33 @@ after(async () => {
 let serial = 0;
 /** An assertion as the IdP's own STS would sign it, with overrides. */
 function issued(o: Partial<AssertionParams> = {}): string {
-  const now = new Date();
-  return issueAssertion(
-    {
-      samlVersion: '1.1',
-      id: `_attack-${++serial}-${Date.now()}`,
-      issuer: `${idp.origin}/adfs/services/trust`,
-      issueInstant: now,
-      notBefore: now,
-      notOnOrAfter: new Date(now.getTime() + 3600_000),
-      audience: 'urn:federation:MicrosoftOnline',
-      subject: idp.demoUser.upn,
-      recipient: `${idp.origin}/psso/token`,
-      attributes: [],
-      authnInstant: now,
-      ...o,
-    },
-    signing,
-  );
+  return issueAssertion(params(o), signing);
 }
+
+function params(o: Partial<AssertionParams> = {}): AssertionParams {
+  const now = new Date();
+  return {
+    samlVersion: '1.1',
+    id: `_attack-${++serial}-${Date.now()}`,
+    issuer: `${idp.origin}/adfs/services/trust`,
+    issueInstant: now,
+    notBefore: now,
+    notOnOrAfter: new Date(now.getTime() + 3600_000),
+    audience: 'urn:federation:MicrosoftOnline',
+    subject: idp.demoUser.upn,
+    recipient: `${idp.origin}/psso/token`,
+    attributes: [],
+    authnInstant: now,
+    ...o,
+  };
+}
+
+const AUDIENCE = 'urn:federation:MicrosoftOnline';
+const ar2 = (audience: string) =>
+  `<saml2:AudienceRestriction><saml2:Audience>${audience}</saml2:Audience></saml2:AudienceRestriction>`;
+/** A SAML 2.0 assertion with these Conditions, properly signed by the IdP's key. */
+const saml2With = (conditions: string) =>
+  withConditions(params({ samlVersion: '2.0' }), conditions, signing);
 
 async function post(xml: string, version: 'saml1_1' | 'saml2' = 'saml1_1') {
   const serverNonce = await serverNonceFrom(idp);
@@ -180,6 +194,34 @@ describe('the token endpoint refuses each SAML attack (end to end)', () => {
     refusedAs('PSSO_ERR_SAML_GRANT_MISMATCH', issued(), 'saml2'));
   test('a SAML 2.0 assertion under the saml1_1-bearer grant', () =>
     refusedAs('PSSO_ERR_SAML_GRANT_MISMATCH', issued({ samlVersion: '2.0' }), 'saml1_1'));
+  test('control: a SAML 2.0 assertion with crafted, valid Conditions is accepted', async () =>
+    assert.equal(await post(saml2With(`${ar2(AUDIENCE)}<saml2:OneTimeUse/>`), 'saml2'), 200));
+  test('audience restrictions are ANDed: a second AudienceRestriction for another service', () =>
+    refusedAs('PSSO_ERR_SAML_AUDIENCE', saml2With(ar2(AUDIENCE) + ar2('urn:other')), 'saml2'));
+  test('ProxyRestriction audience smuggling (our Audience only inside ProxyRestriction)', () =>
+    refusedAs(
+      'PSSO_ERR_SAML_AUDIENCE',
+      saml2With(
+        `${ar2('urn:other')}<saml2:ProxyRestriction><saml2:Audience>${AUDIENCE}</saml2:Audience></saml2:ProxyRestriction>`,
+      ),
+      'saml2',
+    ));
+  test('a Condition the token endpoint does not understand', () =>
+    refusedAs(
+      'PSSO_ERR_SAML_CONDITIONS',
+      saml2With(`${ar2(AUDIENCE)}<saml2:Condition xmlns:x="urn:x" xsi:type="x:Custom"/>`),
+      'saml2',
+    ));
+  test('no Recipient on the SAML 2.0 bearer confirmation (RFC 7522 §3)', () =>
+    refusedAs(
+      'PSSO_ERR_SAML_RECIPIENT',
+      editedAssertion(
+        params({ samlVersion: '2.0' }),
+        (x) => x.replace(/ Recipient="[^"]*"/, ''),
+        signing,
+      ),
+      'saml2',
+    ));
   test('an untrusted Issuer', () =>
     refusedAs(
       'PSSO_ERR_SAML_ISSUER',

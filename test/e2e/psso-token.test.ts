@@ -159,7 +159,18 @@ describe('Platform SSO token endpoint of the reference IdP', () => {
     };
     const first = await refresh();
     assert.equal((await tokens(first)).payload.sub, idp.demoUser.upn);
+    const reused = async () => {
+      const text = Buffer.from(
+        (await httpRequest({ method: 'GET', url: `${idp.origin}/metrics` }, { ca: idp.caPem }))
+          .body,
+      ).toString();
+      const m = /psso_idp_faults_total\{reason="psso-refresh-token-reuse"\} (\d+)/.exec(text);
+      return m === null ? 0 : Number(m[1]);
+    };
+    const before = await reused();
     refusedWith(await refresh(), false);
+    // A rotated token presented again is counted as refresh-token reuse (its family is revoked).
+    assert.equal(await reused(), before + 1);
   });
   test('wrong password: invalid_grant without the device suberror (a credential error to re-prompt)', async () => {
     refusedWith(await login({ username: MANAGED.upn, password: 'wrong' }), false);

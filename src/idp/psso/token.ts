@@ -8,22 +8,30 @@
  * (managed users only) or refresh_token → an id_token, a refresh token, encrypted to the device
  * (ECDH-ES + A256GCM, `apu`, the request's `apv`).
  *
- * Failures answer 400 (malformed) or 401 `invalid_grant`; device and request failures carry
+ * Refusals answer 400 (malformed) or 401 `invalid_grant`; device and request failures carry
  * `suberror: device_authentication_failed`, so a client's invalidCredentialPredicate (Entra's is
  * `error = 'invalid_grant' AND suberror != 'device_authentication_failed'`) re-prompts only for
- * bad credentials. The description never echoes input; the detail goes to the log.
+ * bad credentials. A failure of the IdP itself is never one of those: a store that cannot answer
+ * (SQLite, Redis, the replay cache) is 503 `temporarily_unavailable` with `Retry-After`, anything
+ * unexpected 500 `server_error` (see {@link serverFailure}). The description never echoes input;
+ * the detail goes to the log.
+ *
+ * Refresh tokens rotate within a family; presenting a rotated token again revokes the family
+ * (`refresh-token-reuse`), and a token presented by another device is refused without being
+ * consumed (see {@link RefreshTokenStore.rotate}).
  *
  * @module
  */
 import { randomUUID } from 'node:crypto';
 import { decodeProtectedHeader, type JWTPayload, jwtVerify, SignJWT } from 'jose';
-import { PssoError } from '../../errors.js';
+import { IdpError, PssoError } from '../../errors.js';
 import { encryptLoginResponse } from '../../jose/login-response.js';
 import { GRANT_TYPE, type SamlGrantType } from '../../protocol/wstrust.js';
 import { validateSamlBearer } from '../../saml/bearer.js';
 import type { ReplayCache } from '../replay/types.js';
 import type { DeviceRecord } from '../store/devices.js';
 import type { UserRecord } from '../store/types.js';
+import { serverFailure } from '../wire-errors.js';
 import type { IdTokenKey } from './keys.js';
 import type { RefreshTokenStore } from './refresh-tokens.js';
 import type { ServerNonces } from './server-nonce.js';
@@ -66,6 +74,8 @@ export interface TokenAnswer {
   /** `issued` or the refusal's label (metrics, logs). */
   readonly outcome: string;
   readonly detail?: string;
+  /** The `Retry-After` header (seconds), for a 503. */
+  readonly retryAfterSeconds?: number;
 }
 
 class Refusal extends Error {
@@ -91,21 +101,19 @@ export async function handleTokenRequest(
     // Consumed only now that a registered device signed the request: nothing anonymous records it.
     const nonceRefusal = await deps.nonces.consume(claims.request_nonce);
     if (nonceRefusal !== undefined) throw new Refusal(nonceRefusal, 401, 'invalid_grant', true);
-    const upn = await grant(claims, device, deps);
-    return await respond(upn, claims, device, deps);
+    // Checked before the grant: a refresh rotates the token, which must not happen for a request
+    // that cannot be answered.
+    const apv = readApv(claims);
+    const granted = await grant(claims, device, deps);
+    return await respond(granted, apv, claims, device, deps);
   } catch (error) {
-    const r =
-      error instanceof Refusal
-        ? error
-        : error instanceof PssoError
-          ? new Refusal(`refused:${error.code}`, 401, 'invalid_grant', false, error.message)
-          : new Refusal(
-              'internal-error',
-              401,
-              'invalid_grant',
-              false,
-              error instanceof Error ? error.stack : String(error),
-            );
+    let r: Refusal;
+    if (error instanceof Refusal) r = error;
+    else if (error instanceof PssoError && !(error instanceof IdpError))
+      // What the client sent failed a library rule (a SAML assertion, XML): a refusal.
+      r = new Refusal(`refused:${error.code}`, 401, 'invalid_grant', false, error.message);
+    // The IdP's own machinery (a store, a bug): never a credential failure.
+    else return failure(error);
     const body = {
       error: r.error,
       error_description: description(r),
@@ -119,6 +127,23 @@ export async function handleTokenRequest(
       ...(r.detail === undefined ? {} : { detail: r.detail }),
     };
   }
+}
+
+/** The IdP failed, not the client: 503 for a store that cannot answer, else 500. Never a 401. */
+function failure(error: unknown): TokenAnswer {
+  const f = serverFailure(error);
+  const description =
+    f.kind === 'unavailable'
+      ? 'The service is temporarily unavailable; try again later.'
+      : 'The server could not handle the request.';
+  return {
+    status: f.status,
+    contentType: 'application/json',
+    body: JSON.stringify({ error: f.error, error_description: description }),
+    outcome: f.kind === 'unavailable' ? 'store-unavailable' : 'internal-error',
+    detail: f.kind === 'unavailable' ? `${f.code}: ${(error as Error).message}` : f.detail,
+    ...(f.kind === 'unavailable' ? { retryAfterSeconds: f.retryAfterSeconds } : {}),
+  };
 }
 
 function readForm(form: Readonly<Record<string, string>>): string {
@@ -170,12 +195,18 @@ async function verifyRequestJwt(
   return { device, claims };
 }
 
+/** Who was authenticated; for a refresh, the rotated token of the same family. */
+interface Granted {
+  readonly upn: string;
+  readonly refreshToken?: string;
+}
+
 /** Dispatches on the JWT's grant_type (the form always says jwt-bearer). */
 async function grant(
   claims: JWTPayload,
   device: DeviceRecord,
   deps: TokenEndpointDeps,
-): Promise<string> {
+): Promise<Granted> {
   const type = claims.grant_type;
   if (type === GRANT_TYPE.saml11Bearer || type === GRANT_TYPE.saml2Bearer) {
     const username = stringClaim(claims, 'username');
@@ -195,7 +226,7 @@ async function grant(
       throw new Refusal('saml-subject-not-user', 401, 'invalid_grant', false);
     const user = deps.user(a.subject);
     if (user === undefined) throw new Refusal('saml-unknown-user', 401, 'invalid_grant', false);
-    return user.upn;
+    return { upn: user.upn };
   }
   if (type === 'password') {
     const username = stringClaim(claims, 'username');
@@ -205,37 +236,45 @@ async function grant(
       throw new Refusal('password-for-federated-user', 401, 'invalid_grant', false);
     const user = await deps.authenticate(username, claims.password);
     if (user === undefined) throw new Refusal('bad-credentials', 401, 'invalid_grant', false);
-    return user.upn;
+    return { upn: user.upn };
   }
   if (type === 'refresh_token') {
-    const token =
-      typeof claims.refresh_token === 'string'
-        ? deps.refreshTokens.consume(claims.refresh_token)
-        : undefined;
-    if (
-      token === undefined ||
-      token.deviceKid !== device.signingKid ||
-      token.clientId !== device.clientId
-    ) {
-      throw new Refusal('refresh-token', 401, 'invalid_grant', false);
-    }
-    if (deps.user(token.upn) === undefined)
+    if (typeof claims.refresh_token !== 'string' || claims.refresh_token === '')
+      throw new Refusal('refresh-token-unknown', 401, 'invalid_grant', false);
+    const r = deps.refreshTokens.rotate(claims.refresh_token, {
+      clientId: device.clientId,
+      deviceKid: device.signingKid,
+    });
+    if (!r.ok) throw new Refusal(`refresh-token-${r.reason}`, 401, 'invalid_grant', false);
+    if (deps.user(r.grant.upn) === undefined)
       throw new Refusal('refresh-unknown-user', 401, 'invalid_grant', false);
-    return token.upn;
+    return { upn: r.grant.upn, refreshToken: r.token };
   }
   throw new Refusal('jwt-grant-type', 400, 'unsupported_grant_type', false);
 }
 
+/** The request's `jwe_crypto`: ECDH-ES, A256GCM and a base64url `apv` (the KDF PartyVInfo). */
+function readApv(claims: JWTPayload): string {
+  const crypto = claims.jwe_crypto as { alg?: unknown; enc?: unknown; apv?: unknown } | undefined;
+  if (
+    crypto?.alg !== 'ECDH-ES' ||
+    crypto.enc !== 'A256GCM' ||
+    typeof crypto.apv !== 'string' ||
+    !/^[A-Za-z0-9_-]{1,4096}$/.test(crypto.apv)
+  ) {
+    throw new Refusal('jwe-crypto', 400, 'invalid_request', true);
+  }
+  return crypto.apv;
+}
+
 async function respond(
-  upn: string,
+  granted: Granted,
+  apv: string,
   claims: JWTPayload,
   device: DeviceRecord,
   deps: TokenEndpointDeps,
 ): Promise<TokenAnswer> {
-  const crypto = claims.jwe_crypto as { alg?: unknown; enc?: unknown; apv?: unknown } | undefined;
-  if (crypto?.alg !== 'ECDH-ES' || crypto.enc !== 'A256GCM' || typeof crypto.apv !== 'string') {
-    throw new Refusal('jwe-crypto', 400, 'invalid_request', true);
-  }
+  const { upn } = granted;
   const now = Math.floor(deps.clock().getTime() / 1000);
   const idToken = await new SignJWT({
     upn,
@@ -249,11 +288,9 @@ async function respond(
     .setExpirationTime(now + 3600)
     .setJti(randomUUID())
     .sign(deps.idTokenKey.privateKey);
-  const refreshToken = deps.refreshTokens.issue({
-    upn,
-    clientId: device.clientId,
-    deviceKid: device.signingKid,
-  });
+  const refreshToken =
+    granted.refreshToken ??
+    deps.refreshTokens.issue({ upn, clientId: device.clientId, deviceKid: device.signingKid });
   const body = {
     id_token: idToken,
     refresh_token: refreshToken,
@@ -263,7 +300,7 @@ async function respond(
   };
   const jwe = await encryptLoginResponse(body, {
     deviceEncryptionPublicKey: device.encryptionKey,
-    apv: crypto.apv,
+    apv,
   });
   return {
     status: 200,

@@ -7,7 +7,7 @@ import type { FastifyInstance } from 'fastify';
 import { STS_PATHS } from '../mex-document.js';
 import { type RealmSettings, userRealm } from '../realm.js';
 
-/** Registers `/common/userrealm/{user}`, `/common/UserRealm?user=` and the MEX. */
+/** Registers `/common/userrealm/{user}` (also as `/common/UserRealm/{user}`), `/common/UserRealm?user=` and the MEX. */
 export function discoveryRoutes(
   app: FastifyInstance,
   realm: RealmSettings,
@@ -20,13 +20,17 @@ export function discoveryRoutes(
       return { status: 400, body: { error: 'invalid_request' } };
     return { status: 200, body: userRealm(user, realm) };
   };
-  app.get<{ Params: { user: string }; Querystring: Record<string, string | undefined> }>(
-    '/common/userrealm/:user',
-    async (req, reply) => {
-      const a = answer(req.params.user, req.query['api-version']);
-      return reply.code(a.status).header('cache-control', 'no-store').send(a.body);
-    },
-  );
+  // Entra's path is case-insensitive: macOS asks /common/userrealm/{user}, ADAL (adal-node, ADAL
+  // for Python) /common/UserRealm/{user}.
+  for (const path of ['/common/userrealm/:user', '/common/UserRealm/:user']) {
+    app.get<{ Params: { user: string }; Querystring: Record<string, string | undefined> }>(
+      path,
+      async (req, reply) => {
+        const a = answer(req.params.user, req.query['api-version']);
+        return reply.code(a.status).header('cache-control', 'no-store').send(a.body);
+      },
+    );
+  }
   app.get<{ Querystring: Record<string, string | undefined> }>(
     '/common/UserRealm',
     async (req, reply) => {

@@ -1,7 +1,9 @@
 /**
  * Platform SSO endpoints of the reference IdP: `POST /psso/nonce` (`{"Nonce": …}` for a form with
- * `grant_type=srv_challenge`; a sealed nonce, nothing stored), `POST /psso/token`, `GET /psso/jwks`, and `POST /psso/devices`
- * (device registration, with the admin token).
+ * `grant_type=srv_challenge`; a sealed nonce, nothing stored), `POST /psso/token`, `GET /psso/jwks`,
+ * and `POST /psso/devices` (device registration, with the admin token). A store that cannot answer
+ * is 503 `temporarily_unavailable` on every one of them (the token endpoint says so itself; the
+ * others through the server's error handler).
  *
  * @module
  */
@@ -11,7 +13,7 @@ import type { Metrics } from '../metrics.js';
 import type { AdminToken } from '../psso/admin-token.js';
 import type { IdTokenKey } from '../psso/keys.js';
 import type { ServerNonces } from '../psso/server-nonce.js';
-import { handleTokenRequest, type TokenEndpointDeps } from '../psso/token.js';
+import { handleTokenRequest, type TokenAnswer, type TokenEndpointDeps } from '../psso/token.js';
 import type { DeviceStore } from '../store/devices.js';
 
 /**
@@ -57,11 +59,14 @@ export function pssoRoutes(
     if (answer.outcome === 'issued') metrics.token('psso');
     else {
       metrics.fault(`psso-${answer.outcome}`);
-      log.log('info', 'psso.token.refused', {
+      log.log(levelOf(answer), 'psso.token.refused', {
+        status: answer.status,
         reason: answer.outcome,
         ...(answer.detail === undefined ? {} : { detail: answer.detail }),
       });
     }
+    if (answer.retryAfterSeconds !== undefined)
+      reply.header('retry-after', String(answer.retryAfterSeconds));
     return reply
       .code(answer.status)
       .header('content-type', answer.contentType)
@@ -88,4 +93,10 @@ export function pssoRoutes(
   app.get('/psso/jwks', async (_request, reply) =>
     reply.header('cache-control', 'max-age=300').send({ keys: [idTokenKey.publicJwk] }),
   );
+}
+
+/** The IdP's own failures are errors; a reused refresh token (a likely theft) is a warning. */
+function levelOf(answer: TokenAnswer): 'info' | 'warn' | 'error' {
+  if (answer.status >= 500) return 'error';
+  return answer.outcome === 'refresh-token-reuse' ? 'warn' : 'info';
 }

@@ -30,6 +30,15 @@ export function stsRoutes(
       }
       const body = request.body;
       const answer = await handleRst(body, version, deps, settings);
+      if (answer.warning !== undefined) {
+        metrics.warning(answer.warning);
+        log.log('warn', 'sts.no_message_id', {
+          version,
+          reason: answer.warning,
+          outcome: answer.outcome,
+          note: 'served without RelatesTo, as AD FS does; macOS (Platform SSO) would refuse such an answer',
+        });
+      }
       if (answer.outcome === 'issued') metrics.token(answer.samlVersion ?? '1.1');
       else {
         metrics.fault(answer.outcome);

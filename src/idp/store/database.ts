@@ -71,6 +71,24 @@ const MIGRATIONS: readonly string[] = [
    ) STRICT, WITHOUT ROWID;
    CREATE INDEX replay_cache_expires ON replay_cache (expires);
    DROP TABLE IF EXISTS server_nonces;`,
+  // 6 (issue 7): refresh-token families for reuse detection (a rotated token is marked used, not
+  // deleted, until its family expires); tokens issued before this start a family of their own.
+  `CREATE TABLE refresh_families (
+     id TEXT PRIMARY KEY,
+     upn TEXT NOT NULL COLLATE NOCASE,
+     expires INTEGER NOT NULL,
+     revoked INTEGER NOT NULL DEFAULT 0
+   ) STRICT;
+   CREATE INDEX refresh_families_upn ON refresh_families (upn);
+   CREATE INDEX refresh_families_expires ON refresh_families (expires);
+   ALTER TABLE refresh_tokens ADD COLUMN family TEXT NOT NULL DEFAULT '';
+   ALTER TABLE refresh_tokens ADD COLUMN used INTEGER NOT NULL DEFAULT 0;
+   UPDATE refresh_tokens SET family = digest;
+   INSERT INTO refresh_families (id, upn, expires) SELECT digest, upn, expires FROM refresh_tokens;
+   CREATE INDEX refresh_tokens_family ON refresh_tokens (family);`,
+  // 7 (issue 7): a relying party's SAML 2.0 SubjectConfirmationData Recipient (NULL: the IdP's
+  // own Platform SSO token endpoint).
+  'ALTER TABLE relying_parties ADD COLUMN recipient TEXT;',
 ];
 
 /** The schema version this code writes. */
@@ -149,10 +167,13 @@ export class IdpDatabase {
   }
 
   /**
-   * Runs `fn`, turning a SQLite failure (busy, I/O, corruption) into `PSSO_ERR_IDP_STORE_UNAVAILABLE`
-   * so the STS fails closed; other errors pass through.
+   * Runs `fn`, turning a SQLite failure (busy, I/O, corruption, or the database closed) into
+   * `PSSO_ERR_IDP_STORE_UNAVAILABLE` so every endpoint fails closed with a 5xx; other errors pass
+   * through.
    */
   guard<T>(fn: () => T): T {
+    if (!this.#db.open)
+      throw new IdpError('PSSO_ERR_IDP_STORE_UNAVAILABLE', 'the IdP database is closed');
     try {
       return fn();
     } catch (e) {
@@ -165,6 +186,23 @@ export class IdpDatabase {
           },
         );
       throw e;
+    }
+  }
+
+  /**
+   * Whether the database answers a query now (for `/healthz`). Never throws.
+   *
+   * @example
+   * ```ts
+   * const ok = db.ping();
+   * ```
+   */
+  ping(): boolean {
+    try {
+      this.guard(() => this.statement('SELECT 1').get());
+      return true;
+    } catch {
+      return false;
     }
   }
 

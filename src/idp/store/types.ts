@@ -17,4 +17,9 @@ export interface RelyingParty {
   /** The AppliesTo URN, e.g. `urn:federation:MicrosoftOnline`. */
   readonly identifier: string;
   readonly samlVersion: '1.1' | '2.0';
+  /**
+   * SAML 2.0 only: the SubjectConfirmationData `Recipient` of its assertions (RFC 7522 §3: the
+   * token endpoint that will receive them). Absent: the IdP's own Platform SSO token endpoint.
+   */
+  readonly recipient?: string;
 }

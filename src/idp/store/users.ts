@@ -137,6 +137,7 @@ export class UserStore {
         this.#db.statement('DELETE FROM lockout WHERE upn = ?').run(name);
         // Removing a user revokes the Platform SSO refresh tokens issued to it.
         this.#db.statement('DELETE FROM refresh_tokens WHERE upn = ?').run(name);
+        this.#db.statement('DELETE FROM refresh_families WHERE upn = ?').run(name);
         return this.#db.statement('DELETE FROM users WHERE upn = ?').run(name).changes;
       }),
     );

@@ -55,20 +55,41 @@ export function checkMustUnderstand(header: XmlElement): void {
   }
 }
 
+/** What is wrong with a request's MessageID. */
+export type MessageIdProblem =
+  /** `wsa:messageID` (lower-case m), as ADAL for Python and adal-node send it. */
+  | 'lowercase'
+  | 'missing'
+  | 'repeated'
+  /** Empty, or longer than 256 characters. */
+  | 'invalid';
+
+/** The request's MessageID, or why there is none to relate the answer to. */
+export type MessageIdReading =
+  | { readonly id: string; readonly problem?: undefined }
+  | { readonly id?: undefined; readonly problem: MessageIdProblem };
+
 /**
- * The MessageID (required: the response relates to it). Exactly one of each addressing header.
- * Returns the MessageID so later faults can carry RelatesTo.
+ * The `wsa:MessageID` the answer's RelatesTo will carry: exactly one, non-empty, at most 256
+ * characters. Anything else is reported, not thrown: AD FS serves such requests (for years ADAL
+ * sent `wsa:messageID`), and the pipeline decides (see `strict`).
+ *
+ * @example
+ * ```ts
+ * const m = readMessageId(header);
+ * if (m.id === undefined) log.warn(`no usable MessageID: ${m.problem}`);
+ * ```
  */
-export function readMessageId(header: XmlElement): string {
+export function readMessageId(header: XmlElement): MessageIdReading {
   const ids = childElements(header, NS_WSA, 'MessageID');
-  const id = ids.length === 1 && ids[0] !== undefined ? textOf(ids[0]).trim() : '';
-  if (id === '' || id.length > 256)
-    throw new StsFault(
-      'message-id',
-      WIRE.invalidRequest,
-      'missing, repeated or oversized MessageID',
-    );
-  return id;
+  if (ids.length > 1) return { problem: 'repeated' };
+  if (ids[0] === undefined) {
+    const lower = childElements(header, NS_WSA, 'messageID').length > 0;
+    return { problem: lower ? 'lowercase' : 'missing' };
+  }
+  const id = textOf(ids[0]).trim();
+  if (id === '' || id.length > 256) return { problem: 'invalid' };
+  return { id };
 }
 
 /**

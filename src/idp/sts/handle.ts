@@ -9,10 +9,15 @@
  * party, with a wrong password or for a locked account is refused before its Nonce is recorded, so
  * anonymous traffic cannot fill the store that every wss11 and federated Platform SSO login needs.
  *
+ * A request without a usable `wsa:MessageID` (ADAL for Python and adal-node send `wsa:messageID`)
+ * is served as AD FS serves it: the token is issued and the answer has no RelatesTo, with a
+ * warning (`message-id-<problem>`) for the log and metrics, since macOS would refuse such an
+ * answer. `strict` refuses it with an InvalidRequest fault instead.
+ *
  * @module
  */
 import { randomUUID } from 'node:crypto';
-import { IdpError, XmlError } from '../../errors.js';
+import { XmlError } from '../../errors.js';
 import type { WsTrustVersion } from '../../protocol/wstrust.js';
 import { parseXml } from '../../xml/parse.js';
 import { escapeText } from '../../xml/write.js';
@@ -20,6 +25,7 @@ import type { FaultInjection } from '../faults/injection.js';
 import type { LockoutPolicy, LockoutStore, ReplayCache } from '../replay/types.js';
 import type { AssertionParams, SamlAttribute } from '../saml/types.js';
 import type { RelyingParty, UserRecord } from '../store/types.js';
+import { isUnavailable } from '../wire-errors.js';
 import type { CredentialCache } from './credential-cache.js';
 import {
   checkAction,
@@ -57,6 +63,13 @@ export interface StsSettings {
   readonly maxBodyBytes: number;
   readonly faults: FaultInjection;
   readonly clock: () => Date;
+  /** Refuse a request without a usable MessageID (default: serve it as AD FS does). */
+  readonly strict?: boolean;
+  /**
+   * The SAML 2.0 SubjectConfirmationData Recipient for a relying party that names none: the IdP's
+   * own Platform SSO token endpoint (RFC 7522 §3). Absent: no Recipient.
+   */
+  readonly defaultRecipient?: string;
 }
 
 /** The STS's answer. */
@@ -68,6 +81,11 @@ export interface StsAnswer {
   readonly samlVersion?: '1.1' | '2.0';
   /** Internal detail for the log. */
   readonly detail?: string;
+  /**
+   * Served, but with something to warn about: `message-id-lowercase`, `-missing`, `-repeated` or
+   * `-invalid` (the answer then has no RelatesTo, which macOS refuses).
+   */
+  readonly warning?: string;
 }
 
 const UPN_CLAIM = 'http://schemas.xmlsoap.org/claims';
@@ -81,12 +99,19 @@ export async function handleRst(
   s: StsSettings,
 ): Promise<StsAnswer> {
   let messageId: string | undefined;
+  let warning: string | undefined;
   const now = s.clock();
   try {
     const doc = parseXml(body, { maxBytes: s.maxBodyBytes, maxDepth: 24, maxAttributes: 32 });
     const { header, body: soapBody } = readRequestEnvelope(doc.root);
     checkMustUnderstand(header);
-    messageId = readMessageId(header);
+    const m = readMessageId(header);
+    if (m.id === undefined) {
+      if (s.strict === true)
+        throw new StsFault('message-id', WIRE.invalidRequest, `MessageID ${m.problem}`);
+      warning = `message-id-${m.problem}`;
+    }
+    messageId = m.id;
     checkAction(header, version);
     const security = readSecurity(header);
     const { appliesTo } = readRstBody(soapBody, version);
@@ -112,7 +137,8 @@ export async function handleRst(
       await deps.lockout.recordSuccess(security.username);
       deps.credentials.set(security.username, security.password, verified.user, now.getTime());
     }
-    return issue(version, messageId, appliesTo, rp, verified.user, deps, s);
+    const answer = issue(version, messageId, appliesTo, rp, verified.user, deps, s);
+    return warning === undefined ? answer : { ...answer, warning };
   } catch (error) {
     const fault = toFault(error);
     const soap11 = s.faults.soap11 === true;
@@ -127,6 +153,7 @@ export async function handleRst(
       ),
       outcome: fault.label,
       ...(fault.detail === undefined ? {} : { detail: fault.detail }),
+      ...(warning === undefined ? {} : { warning }),
     };
   }
 }
@@ -162,7 +189,7 @@ async function verifyCredentials(
 
 function issue(
   version: WsTrustVersion,
-  messageId: string,
+  messageId: string | undefined,
   appliesTo: string,
   rp: RelyingParty,
   user: UserRecord,
@@ -187,6 +214,7 @@ function issue(
     subject: user.upn,
     attributes,
     authnInstant: now,
+    ...recipientOf(rp, s),
   };
   let token = f.unsigned === true ? deps.unsignedAssertion(params) : deps.issueAssertion(params);
   if (f.tampered === true) token = tamper(token, user.upn);
@@ -206,6 +234,13 @@ function issue(
   return { status: 200, body, outcome: 'issued', samlVersion: rp.samlVersion };
 }
 
+/** SAML 2.0 assertions name their Recipient: the relying party's, else the default. */
+function recipientOf(rp: RelyingParty, s: StsSettings): { recipient?: string } {
+  if (rp.samlVersion !== '2.0') return {};
+  const recipient = rp.recipient ?? s.defaultRecipient;
+  return recipient === undefined ? {} : { recipient };
+}
+
 function toFault(error: unknown): StsFault {
   if (error instanceof StsFault) return error;
   if (error instanceof XmlError) {
@@ -217,8 +252,9 @@ function toFault(error: unknown): StsFault {
           : 'malformed-xml';
     return new StsFault(label, WIRE.invalidRequest, error.code);
   }
-  if (error instanceof IdpError)
-    return new StsFault('store-unavailable', WIRE.unavailable, error.code);
+  // A store that cannot answer is the IdP's failure (Receiver), never the client's.
+  if (isUnavailable(error))
+    return new StsFault('store-unavailable', WIRE.unavailable, `${error.code}: ${error.message}`);
   return new StsFault(
     'internal-error',
     WIRE.unavailable,

@@ -319,10 +319,37 @@ describe('STS pipeline: one refusal per attack', () => {
       200,
     );
   });
-  test('missing MessageID: refused, and the fault has no RelatesTo', async () => {
-    const answer = await send(rst().body.replace(/<a:MessageID>[^<]+<\/a:MessageID>/, ''));
-    assert.equal(answer.outcome, 'message-id');
+  for (const [problem, edit] of [
+    ['missing', (b: string) => b.replace(/<a:MessageID>[^<]+<\/a:MessageID>/, '')],
+    ['lowercase', (b: string) => b.replace(/a:MessageID>/g, 'a:messageID>')],
+    ['repeated', (b: string) => b.replace(/(<a:MessageID>[^<]+<\/a:MessageID>)/, '$1$1')],
+    ['invalid', (b: string) => b.replace(/<a:MessageID>[^<]+</, '<a:MessageID> <')],
+  ] as const) {
+    test(`MessageID ${problem}: served as AD FS serves it (token, no RelatesTo, a warning)`, async () => {
+      const answer = await send(edit(rst().body));
+      assert.equal(answer.status, 200, answer.detail);
+      assert.equal(answer.outcome, 'issued');
+      assert.equal(answer.warning, `message-id-${problem}`);
+      assert.ok(!answer.body.includes('RelatesTo'));
+    });
+    test(`MessageID ${problem}, strict: refused, and the fault has no RelatesTo`, async () => {
+      const answer = await send(edit(rst().body), fakeDeps(), '1.3', settings({ strict: true }));
+      assert.equal(answer.outcome, 'message-id');
+      assert.ok(!answer.body.includes('RelatesTo'));
+    });
+  }
+  test('MessageID missing and a wrong password: the fault has no RelatesTo and still warns', async () => {
+    const body = rst({ password: 'nope' }).body.replace(/<a:MessageID>[^<]+<\/a:MessageID>/, '');
+    const answer = await send(body);
+    assert.equal(answer.outcome, 'bad-credentials');
+    assert.equal(answer.warning, 'message-id-missing');
     assert.ok(!answer.body.includes('RelatesTo'));
+  });
+  test('a valid MessageID: no warning, RelatesTo carries it', async () => {
+    const r = rst();
+    const answer = await send(r.body);
+    assert.equal(answer.warning, undefined);
+    assert.ok(answer.body.includes(`<a:RelatesTo>${r.messageId}</a:RelatesTo>`));
   });
   test('faults carry RelatesTo = the MessageID', async () => {
     const r = rst({ password: 'nope' });

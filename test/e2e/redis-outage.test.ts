@@ -1,0 +1,152 @@
+/**
+ * A real IdP sharing its replay cache and lockout store through a real Redis, which hangs (SIGSTOP)
+ * and then goes away: the Platform SSO token endpoint answers 503 `temporarily_unavailable` and
+ * the STS a Receiver fault — never 401 invalid_grant or FailedAuthentication — and both recover
+ * when Redis is back.
+ */
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import { WsTrustFaultError } from '../../src/errors.ts';
+import { closeHttpAgents } from '../../src/http/agents.ts';
+import { httpRequest } from '../../src/http/request.ts';
+import { buildLoginJwt, loginRequestBody } from '../../src/jose/login-jwt.ts';
+import { generateDeviceKeys } from '../../src/psso/keys/device-keys.ts';
+import { wsTrustLogin } from '../../src/wstrust/login.ts';
+import { buildRequestSecurityToken } from '../../src/wstrust/rst.ts';
+import { processRequestSecurityTokenResponse } from '../../src/wstrust/rstr.ts';
+import { sendRequestSecurityToken } from '../../src/wstrust/send.ts';
+import { redisSkip, startRedis, type TestRedis } from '../helpers/redis.ts';
+import {
+  endpointOf,
+  enrol,
+  serverNonceFrom,
+  startTestIdp,
+  type TestIdp,
+  tempDataDir,
+  URN,
+} from './support.ts';
+
+const keys = generateDeviceKeys();
+let redis: TestRedis;
+let idp: TestIdp;
+
+before(async () => {
+  if (redisSkip() !== false) return;
+  redis = await startRedis();
+  const dataDir = tempDataDir();
+  idp = await startTestIdp({ dataDir, redisUrl: redis.url });
+  await enrol(dataDir, keys);
+});
+after(async () => {
+  await idp?.close();
+  await redis?.stop();
+  await closeHttpAgents();
+});
+
+async function assertion(): Promise<string> {
+  const r = await wsTrustLogin({
+    endpoint: endpointOf(idp, '1.3'),
+    federationRequestURN: URN,
+    username: idp.demoUser.upn,
+    password: idp.password,
+    http: { ca: idp.caPem },
+  });
+  return r.token.assertion;
+}
+
+/** A SAML bearer login; the nonce and assertion are fetched first (they need no Redis). */
+async function samlLogin(xml: string, serverNonce: string) {
+  const jwt = await buildLoginJwt({
+    signingKey: keys.signing.privateKey,
+    encryptionPublicKey: keys.encryption.publicKey,
+    clientId: 'psso',
+    username: idp.demoUser.upn,
+    tokenEndpoint: `${idp.origin}/psso/token`,
+    nonce: 'CONTEXT',
+    serverNonce,
+    scope: 'openid',
+    samlAssertion: { xml, version: 'saml1_1' },
+  });
+  const r = await httpRequest(
+    {
+      method: 'POST',
+      url: `${idp.origin}/psso/token`,
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: loginRequestBody(jwt),
+    },
+    { ca: idp.caPem, timeoutMs: 10_000 },
+  );
+  return { status: r.status, headers: r.headers, body: Buffer.from(r.body).toString() };
+}
+
+async function stsAnswer() {
+  const rst = buildRequestSecurityToken({
+    endpoint: endpointOf(idp, '1.3'),
+    appliesTo: URN,
+    username: idp.demoUser.upn,
+    password: idp.password,
+    profile: 'wss11',
+  });
+  const body = await sendRequestSecurityToken(endpointOf(idp, '1.3'), rst, {
+    ca: idp.caPem,
+    timeoutMs: 10_000,
+  });
+  return () =>
+    processRequestSecurityTokenResponse(body, { version: '1.3', messageId: rst.messageId });
+}
+
+/** Waits (up to ~10 s: ioredis reconnects with a growing delay) until the STS issues again. */
+async function recovered(): Promise<void> {
+  for (let i = 0; i < 100; i++) {
+    try {
+      (await stsAnswer())();
+      return;
+    } catch {
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+  assert.fail('the STS did not recover once Redis was back');
+}
+
+function temporarilyUnavailable(r: {
+  status: number;
+  headers: Record<string, string | undefined>;
+  body: string;
+}) {
+  assert.equal(r.status, 503, r.body);
+  assert.equal(JSON.parse(r.body).error, 'temporarily_unavailable');
+  assert.match(r.headers['retry-after'] ?? '', /^[1-9]\d*$/);
+}
+
+const receiverFault = (e: unknown) =>
+  e instanceof WsTrustFaultError &&
+  e.faultCode === 's:Receiver' &&
+  e.subcode !== 'wsse:FailedAuthentication';
+
+describe('Redis cannot answer: 503 at /psso/token, a Receiver fault at the STS', {
+  skip: redisSkip(),
+}, () => {
+  test('hung Redis (SIGSTOP): SAML bearer login answers 503, the STS a Receiver fault', async () => {
+    const xml = await assertion();
+    const nonce = await serverNonceFrom(idp);
+    redis.pause();
+    try {
+      temporarilyUnavailable(await samlLogin(xml, nonce));
+      assert.throws(await stsAnswer(), receiverFault);
+    } finally {
+      redis.resume();
+    }
+    await recovered();
+  });
+  test('Redis stopped: the same, then both recover once Redis is back', async () => {
+    const xml = await assertion();
+    const nonce = await serverNonceFrom(idp);
+    await redis.stop();
+    temporarilyUnavailable(await samlLogin(xml, nonce));
+    assert.throws(await stsAnswer(), receiverFault);
+    await redis.restart();
+    await recovered();
+    // The same assertion was never recorded while Redis was away: it is accepted now.
+    assert.equal((await samlLogin(xml, await serverNonceFrom(idp))).status, 200);
+  });
+});

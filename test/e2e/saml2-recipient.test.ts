@@ -1,0 +1,117 @@
+/**
+ * SAML 2.0 assertions from the STS carry the SubjectConfirmationData Recipient RFC 7522 §3
+ * requires (and SAML libraries such as pysaml2 enforce): per relying party, by default the IdP's
+ * own Platform SSO token endpoint, which checks it.
+ */
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import { closeHttpAgents } from '../../src/http/agents.ts';
+import { httpRequest } from '../../src/http/request.ts';
+import { buildLoginJwt, loginRequestBody } from '../../src/jose/login-jwt.ts';
+import { NS_SAML2 } from '../../src/protocol/namespaces.ts';
+import { generateDeviceKeys } from '../../src/psso/keys/device-keys.ts';
+import { wsTrustLogin } from '../../src/wstrust/login.ts';
+import { assertXmlsecVerifies, rootOf } from '../idp/saml/support.ts';
+import {
+  CONFIG,
+  endpointOf,
+  enrol,
+  serverNonceFrom,
+  startTestIdp,
+  type TestIdp,
+  tempDataDir,
+  URN,
+} from './support.ts';
+
+const SP = 'urn:example:pysaml2-sp';
+const SAML11_URN = 'urn:example:saml11-relying-party';
+const SP_ACS = 'https://sp.example.com/saml2/acs/';
+const keys = generateDeviceKeys();
+let idp: TestIdp;
+
+before(async () => {
+  const dataDir = tempDataDir();
+  idp = await startTestIdp({
+    dataDir,
+    config: {
+      ...CONFIG,
+      // The token endpoint's audience is the first relying party: SAML 2.0 here.
+      relyingParties: [
+        { identifier: URN, samlVersion: '2.0' },
+        { identifier: SAML11_URN, samlVersion: '1.1' },
+        { identifier: SP, samlVersion: '2.0', recipient: SP_ACS },
+      ],
+    },
+  });
+  await enrol(dataDir, keys);
+});
+after(async () => {
+  await idp.close();
+  await closeHttpAgents();
+});
+
+async function assertionFor(appliesTo: string): Promise<string> {
+  const r = await wsTrustLogin({
+    endpoint: endpointOf(idp, '1.3'),
+    federationRequestURN: appliesTo,
+    username: idp.demoUser.upn,
+    password: idp.password,
+    http: { ca: idp.caPem },
+  });
+  assert.equal(r.token.samlVersion, '2.0');
+  return r.token.assertion;
+}
+
+function recipientOf(xml: string): string | null {
+  const data = rootOf(xml).getElementsByTagNameNS(NS_SAML2, 'SubjectConfirmationData')[0];
+  return data?.getAttribute('Recipient') ?? null;
+}
+
+async function tokenStatus(xml: string): Promise<number> {
+  const jwt = await buildLoginJwt({
+    signingKey: keys.signing.privateKey,
+    encryptionPublicKey: keys.encryption.publicKey,
+    clientId: 'psso',
+    username: idp.demoUser.upn,
+    tokenEndpoint: `${idp.origin}/psso/token`,
+    nonce: 'CONTEXT',
+    serverNonce: await serverNonceFrom(idp),
+    scope: 'openid',
+    samlAssertion: { xml, version: 'saml2' },
+  });
+  const r = await httpRequest(
+    {
+      method: 'POST',
+      url: `${idp.origin}/psso/token`,
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: loginRequestBody(jwt),
+    },
+    { ca: idp.caPem },
+  );
+  return r.status;
+}
+
+describe('SAML 2.0 Recipient (RFC 7522 §3), per relying party', () => {
+  test('by default the Recipient is the IdP’s own token endpoint, signed (xmlsec1 verifies), and accepted there', async () => {
+    const xml = await assertionFor(URN);
+    assert.equal(recipientOf(xml), `${idp.origin}/psso/token`);
+    assertXmlsecVerifies(xml, idp.signingCertPem, '2.0');
+    assert.equal(await tokenStatus(xml), 200);
+  });
+  test('a relying party with its own recipient gets it in its assertions', async () => {
+    const xml = await assertionFor(SP);
+    assert.equal(recipientOf(xml), SP_ACS);
+    assertXmlsecVerifies(xml, idp.signingCertPem, '2.0');
+  });
+  test('SAML 1.1 assertions have no Recipient (SAML 1.1 has none to give)', async () => {
+    const r = await wsTrustLogin({
+      endpoint: endpointOf(idp, '1.3'),
+      federationRequestURN: SAML11_URN,
+      username: idp.demoUser.upn,
+      password: idp.password,
+      http: { ca: idp.caPem },
+    });
+    assert.equal(r.token.samlVersion, '1.1');
+    assert.doesNotMatch(r.token.assertion, /Recipient=/);
+  });
+});
