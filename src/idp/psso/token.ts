@@ -10,16 +10,22 @@
  * Failures answer 400 (malformed) or 401 `invalid_grant`; device and request failures carry
  * `suberror: device_authentication_failed`, so a client's invalidCredentialPredicate (Entra's is
  * `error = 'invalid_grant' AND suberror != 'device_authentication_failed'`) re-prompts only for
- * bad credentials. The description never echoes input; the detail goes to the log.
+ * bad credentials. The description never echoes input; the detail goes to the log. A full
+ * password-check queue or a failing store is 503 `temporarily_unavailable` (with `Retry-After`
+ * when busy), never a credential failure.
  *
  * @module
  */
 import { randomUUID } from 'node:crypto';
 import { decodeProtectedHeader, type JWTPayload, jwtVerify, SignJWT } from 'jose';
-import { PssoError } from '../../errors.js';
+import { IdpError, PssoError } from '../../errors.js';
 import { encryptLoginResponse } from '../../jose/login-response.js';
 import { GRANT_TYPE, type SamlGrantType } from '../../protocol/wstrust.js';
 import { validateSamlBearer } from '../../saml/bearer.js';
+import { IdpBusyError } from '../auth/fair-queue.js';
+import type { PasswordCheck } from '../auth/password-check.js';
+import { UNKNOWN_SOURCE } from '../auth/source.js';
+import { canonicalUsername } from '../auth/username.js';
 import type { ReplayCache } from '../replay/types.js';
 import type { DeviceRecord } from '../store/devices.js';
 import type { UserRecord } from '../store/types.js';
@@ -39,7 +45,8 @@ export interface TokenEndpointDeps {
   readonly device: (kid: string) => DeviceRecord | undefined;
   readonly nonces: ServerNonceStore;
   readonly user: (upn: string) => UserRecord | undefined;
-  readonly authenticate: (upn: string, password: string) => Promise<UserRecord | undefined>;
+  /** The IdP's one password check (shared with the STS: one lockout, one queue). */
+  readonly passwords: PasswordCheck;
   readonly isFederated: (upn: string) => boolean;
   readonly replay: ReplayCache;
   readonly refreshTokens: RefreshTokenStore;
@@ -65,13 +72,19 @@ export interface TokenAnswer {
   /** `issued` or the refusal's label (metrics, logs). */
   readonly outcome: string;
   readonly detail?: string;
+  /** When busy: the `Retry-After` header (seconds). */
+  readonly retryAfterSeconds?: number;
 }
 
 class Refusal extends Error {
   constructor(
     readonly label: string,
-    readonly status: 400 | 401,
-    readonly error: 'invalid_request' | 'invalid_grant' | 'unsupported_grant_type',
+    readonly status: 400 | 401 | 503,
+    readonly error:
+      | 'invalid_request'
+      | 'invalid_grant'
+      | 'unsupported_grant_type'
+      | 'temporarily_unavailable',
     readonly device: boolean,
     readonly detail?: string,
   ) {
@@ -79,10 +92,15 @@ class Refusal extends Error {
   }
 }
 
-/** Handles one token request (the parsed form). Never throws for anything the client sent. */
+/**
+ * Handles one token request (the parsed form). Never throws for anything the client sent.
+ * `source` is the client address as `requestSource` gives it (lockout and the password-check
+ * queue count per source).
+ */
 export async function handleTokenRequest(
   form: Readonly<Record<string, string>>,
   deps: TokenEndpointDeps,
+  source: string = UNKNOWN_SOURCE,
 ): Promise<TokenAnswer> {
   try {
     const jwt = readForm(form);
@@ -91,21 +109,29 @@ export async function handleTokenRequest(
     if (typeof serverNonce !== 'string' || !deps.nonces.consume(serverNonce)) {
       throw new Refusal('server-nonce', 401, 'invalid_grant', true);
     }
-    const upn = await grant(claims, device, deps);
+    const upn = await grant(claims, device, deps, source);
     return await respond(upn, claims, device, deps);
   } catch (error) {
     const r =
       error instanceof Refusal
         ? error
-        : error instanceof PssoError
-          ? new Refusal(`refused:${error.code}`, 401, 'invalid_grant', false, error.message)
-          : new Refusal(
-              'internal-error',
-              401,
-              'invalid_grant',
+        : error instanceof IdpError
+          ? new Refusal(
+              error instanceof IdpBusyError ? 'busy' : 'store-unavailable',
+              503,
+              'temporarily_unavailable',
               false,
-              error instanceof Error ? error.stack : String(error),
-            );
+              error.code,
+            )
+          : error instanceof PssoError
+            ? new Refusal(`refused:${error.code}`, 401, 'invalid_grant', false, error.message)
+            : new Refusal(
+                'internal-error',
+                401,
+                'invalid_grant',
+                false,
+                error instanceof Error ? error.stack : String(error),
+              );
     const body = {
       error: r.error,
       error_description: description(r),
@@ -117,6 +143,7 @@ export async function handleTokenRequest(
       body: JSON.stringify(body),
       outcome: r.label,
       ...(r.detail === undefined ? {} : { detail: r.detail }),
+      ...(error instanceof IdpBusyError ? { retryAfterSeconds: error.retryAfterSeconds } : {}),
     };
   }
 }
@@ -175,6 +202,7 @@ async function grant(
   claims: JWTPayload,
   device: DeviceRecord,
   deps: TokenEndpointDeps,
+  source: string,
 ): Promise<string> {
   const type = claims.grant_type;
   if (type === GRANT_TYPE.saml11Bearer || type === GRANT_TYPE.saml2Bearer) {
@@ -191,7 +219,7 @@ async function grant(
       skewMs: deps.skewSeconds * 1000,
       firstSeen: (issuer, id, ttl) => deps.replay.firstSeen('assertion-id', issuer, id, ttl),
     });
-    if (a.subject.toLowerCase() !== username.toLowerCase())
+    if (canonicalUsername(a.subject) !== canonicalUsername(username))
       throw new Refusal('saml-subject-not-user', 401, 'invalid_grant', false);
     const user = deps.user(a.subject);
     if (user === undefined) throw new Refusal('saml-unknown-user', 401, 'invalid_grant', false);
@@ -203,9 +231,10 @@ async function grant(
       throw new Refusal('password-claims', 400, 'invalid_request', false);
     if (deps.isFederated(username))
       throw new Refusal('password-for-federated-user', 401, 'invalid_grant', false);
-    const user = await deps.authenticate(username, claims.password);
-    if (user === undefined) throw new Refusal('bad-credentials', 401, 'invalid_grant', false);
-    return user.upn;
+    // The one password check: the STS's lockout, the same queue; locked answers as wrong.
+    const r = await deps.passwords.check(username, claims.password, source);
+    if (!r.ok) throw new Refusal(r.reason, 401, 'invalid_grant', false);
+    return r.user.upn;
   }
   if (type === 'refresh_token') {
     const token =
@@ -283,6 +312,7 @@ function stringClaim(claims: JWTPayload, name: string): string {
 function description(r: Refusal): string {
   if (r.error === 'invalid_request') return 'The request is malformed.';
   if (r.error === 'unsupported_grant_type') return 'The grant type is not supported.';
+  if (r.error === 'temporarily_unavailable') return 'The server is busy; try again later.';
   return r.device
     ? 'The device or request could not be authenticated.'
     : 'The credentials were refused.';

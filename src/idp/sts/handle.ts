@@ -12,11 +12,13 @@ import { IdpError, XmlError } from '../../errors.js';
 import type { WsTrustVersion } from '../../protocol/wstrust.js';
 import { parseXml } from '../../xml/parse.js';
 import { escapeText } from '../../xml/write.js';
+import { IdpBusyError } from '../auth/fair-queue.js';
+import type { PasswordCheck } from '../auth/password-check.js';
+import { UNKNOWN_SOURCE } from '../auth/source.js';
 import type { FaultInjection } from '../faults/injection.js';
-import type { LockoutPolicy, LockoutStore, ReplayCache } from '../replay/types.js';
+import type { ReplayCache } from '../replay/types.js';
 import type { AssertionParams, SamlAttribute } from '../saml/types.js';
 import type { RelyingParty, UserRecord } from '../store/types.js';
-import type { CredentialCache } from './credential-cache.js';
 import {
   checkAction,
   checkMustUnderstand,
@@ -31,17 +33,14 @@ import { readSecurity } from './security.js';
 
 /** What the pipeline needs from the rest of the IdP. */
 export interface StsDeps {
-  authenticate(upn: string, password: string): Promise<UserRecord | undefined>;
-  /** Costs what `authenticate` costs, checks nothing: used when the account is locked. */
-  burnPasswordCheck(): Promise<void>;
+  /** The IdP's one password check (lockout, credential cache, bounded queue, scrypt). */
+  readonly passwords: PasswordCheck;
   relyingParty(identifier: string): RelyingParty | undefined;
   /** Signs an assertion with the token-signing key. */
   issueAssertion(params: AssertionParams): string;
   /** The same assertion, unsigned (fault injection only). */
   unsignedAssertion(params: AssertionParams): string;
   readonly replay: ReplayCache;
-  readonly lockout: LockoutStore;
-  readonly credentials: CredentialCache;
 }
 
 /** STS settings. */
@@ -49,7 +48,6 @@ export interface StsSettings {
   readonly issuer: string;
   readonly tokenLifetimeMs: number;
   readonly freshness: FreshnessPolicy;
-  readonly lockout: LockoutPolicy;
   readonly maxBodyBytes: number;
   readonly faults: FaultInjection;
   readonly clock: () => Date;
@@ -64,17 +62,23 @@ export interface StsAnswer {
   readonly samlVersion?: '1.1' | '2.0';
   /** Internal detail for the log. */
   readonly detail?: string;
+  /** When busy: the `Retry-After` header (seconds). */
+  readonly retryAfterSeconds?: number;
 }
 
 const UPN_CLAIM = 'http://schemas.xmlsoap.org/claims';
 const IMMUTABLE_ID_CLAIM = 'http://schemas.microsoft.com/LiveID/Federation/2008/05';
 
-/** Runs the pipeline. Never throws for anything the client sent. */
+/**
+ * Runs the pipeline. Never throws for anything the client sent. `source` is the client address
+ * as `requestSource` gives it (lockout and the password-check queue count per source).
+ */
 export async function handleRst(
   body: Uint8Array,
   version: WsTrustVersion,
   deps: StsDeps,
   s: StsSettings,
+  source: string = UNKNOWN_SOURCE,
 ): Promise<StsAnswer> {
   let messageId: string | undefined;
   const now = s.clock();
@@ -94,15 +98,20 @@ export async function handleRst(
         WIRE.requestFailed,
         'AppliesTo names no relying party',
       );
-    const user = await authenticate(security.username, security.password, now, deps, s.lockout);
+    const user = await authenticate(security.username, security.password, source, deps);
     return issue(version, messageId, appliesTo, rp, user, deps, s);
   } catch (error) {
     const fault = toFault(error);
     const soap11 = s.faults.soap11 === true;
+    const retryAfterSeconds = error instanceof IdpBusyError ? error.retryAfterSeconds : undefined;
     return {
+      // SOAP 1.2 HTTP binding: every fault is a 500 (Retry-After rides along when busy).
       status: 500,
+      ...(retryAfterSeconds === undefined ? {} : { retryAfterSeconds }),
       body: faultResponse(
-        fault.wire,
+        retryAfterSeconds === undefined
+          ? fault.wire
+          : { ...fault.wire, retryAfterMs: retryAfterSeconds * 1000 },
         version,
         relatesTo(messageId, s.faults),
         shifted(now, s.faults),
@@ -114,32 +123,23 @@ export async function handleRst(
   }
 }
 
-/** Lockout first (a locked account is refused whatever the password, at the same cost), then credentials. */
+/**
+ * The IdP's one password check (lockout for this source first: a locked account is refused
+ * whatever the password, at the same cost and with the same fault as a wrong password).
+ */
 async function authenticate(
   upn: string,
   password: string,
-  now: Date,
+  source: string,
   deps: StsDeps,
-  policy: LockoutPolicy,
 ): Promise<UserRecord> {
-  if (await deps.lockout.isLocked(upn, now)) {
-    await deps.burnPasswordCheck();
-    throw new StsFault('locked-out', WIRE.failedAuthentication);
-  }
-  const cached = deps.credentials.get(upn, password, now.getTime());
-  if (cached !== undefined) return cached;
-  const user = await deps.authenticate(upn, password);
-  if (user === undefined) {
-    const locked = await deps.lockout.recordFailure(upn, now, policy);
-    throw new StsFault(
-      'bad-credentials',
-      WIRE.failedAuthentication,
-      locked ? 'account now locked' : undefined,
-    );
-  }
-  await deps.lockout.recordSuccess(upn);
-  deps.credentials.set(upn, password, user, now.getTime());
-  return user;
+  const r = await deps.passwords.check(upn, password, source);
+  if (r.ok) return r.user;
+  throw new StsFault(
+    r.reason,
+    WIRE.failedAuthentication,
+    r.reason === 'bad-credentials' && r.nowLocked ? 'account now locked' : undefined,
+  );
 }
 
 function issue(
@@ -199,6 +199,7 @@ function toFault(error: unknown): StsFault {
           : 'malformed-xml';
     return new StsFault(label, WIRE.invalidRequest, error.code);
   }
+  if (error instanceof IdpBusyError) return new StsFault('busy', WIRE.busy, error.message);
   if (error instanceof IdpError)
     return new StsFault('store-unavailable', WIRE.unavailable, error.code);
   return new StsFault(
