@@ -2,9 +2,9 @@
  * A bounded, fair scheduler in front of password checks (scrypt). Without it every wrong-password
  * request queues a 16 MiB, ~50 ms scrypt on the 4-thread libuv pool, without bound: a flood of
  * 1,000 requests made a legitimate login wait 30 s. Here at most `concurrency` checks run, at most
- * `queue` wait, one source has at most `perSource` running or waiting, and waiting checks are
- * served round-robin across sources, so a flood from one address delays another address's login
- * by about one check. Past a bound the caller is told at once ({@link IdpBusyError}), to answer
+ * `queue` wait, one source has at most `perSource` running or waiting, and a free slot goes to the
+ * waiting source with the fewest checks running (round-robin among equals), so a flood from one
+ * address delays another address's login by at most one check. Past a bound the caller is told at once ({@link IdpBusyError}), to answer
  * "busy, retry later" honestly instead of queueing.
  *
  * @module
@@ -73,6 +73,8 @@ export class FairQueue {
   readonly #waiting = new Map<string, Job[]>();
   /** Running + waiting jobs per source. */
   readonly #inFlight = new Map<string, number>();
+  /** Running jobs per source. */
+  readonly #runningBy = new Map<string, number>();
   #running = 0;
   #waitingCount = 0;
   /** Smoothed duration of one task (ms), for Retry-After. */
@@ -137,6 +139,7 @@ export class FairQueue {
 
   #start(job: Job): void {
     this.#running++;
+    this.#runningBy.set(job.source, (this.#runningBy.get(job.source) ?? 0) + 1);
     const began = performance.now();
     let result: Promise<unknown>;
     try {
@@ -144,25 +147,51 @@ export class FairQueue {
     } catch (e) {
       result = Promise.reject(e);
     }
-    result.then(job.resolve, job.reject).finally(() => {
+    // The slot is released (and the next job started) before the caller hears back.
+    const release = () => {
       this.#taskMs = 0.9 * this.#taskMs + 0.1 * (performance.now() - began);
       this.#running--;
+      const running = (this.#runningBy.get(job.source) ?? 1) - 1;
+      if (running === 0) this.#runningBy.delete(job.source);
+      else this.#runningBy.set(job.source, running);
       const left = (this.#inFlight.get(job.source) ?? 1) - 1;
       if (left === 0) this.#inFlight.delete(job.source);
       else this.#inFlight.set(job.source, left);
       this.#next();
-    });
+    };
+    result.then(
+      (value) => {
+        release();
+        job.resolve(value);
+      },
+      (error: unknown) => {
+        release();
+        job.reject(error);
+      },
+    );
   }
 
-  /** Starts the first waiting job of the next source in turn; that source goes to the back. */
+  /**
+   * Starts waiting jobs while slots are free: each time from the waiting source with the fewest
+   * checks running (the first such in round-robin order), which then goes to the back.
+   */
   #next(): void {
     while (this.#running < this.#concurrency && this.#waitingCount > 0) {
-      const first = this.#waiting.entries().next();
-      if (first.done === true) return;
-      const [source, list] = first.value;
-      this.#waiting.delete(source);
+      let chosen: string | undefined;
+      let fewest = Number.POSITIVE_INFINITY;
+      for (const source of this.#waiting.keys()) {
+        const running = this.#runningBy.get(source) ?? 0;
+        if (running < fewest) {
+          chosen = source;
+          fewest = running;
+          if (running === 0) break;
+        }
+      }
+      const list = chosen === undefined ? undefined : this.#waiting.get(chosen);
+      if (chosen === undefined || list === undefined) return;
+      this.#waiting.delete(chosen);
       const job = list.shift() as Job;
-      if (list.length > 0) this.#waiting.set(source, list);
+      if (list.length > 0) this.#waiting.set(chosen, list);
       this.#waitingCount--;
       this.#start(job);
     }

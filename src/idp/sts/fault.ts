@@ -79,7 +79,7 @@ export const WIRE = Object.freeze({
   busy: {
     code: 'Receiver',
     subcode: { ns: 'wsa', local: 'EndpointUnavailable' },
-    reason: 'The endpoint is unable to process the message at this time.',
+    reason: 'The server is too busy to process the message; retry later.',
   },
   unavailable: {
     code: 'Receiver',
