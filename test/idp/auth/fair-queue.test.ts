@@ -8,7 +8,11 @@ function gate(log: string[], name: string) {
   const done = new Promise<void>((r) => {
     open = r;
   });
-  return { task: () => (log.push(name), done.then(() => name)), open: () => open() };
+  const task = () => {
+    log.push(name);
+    return done.then(() => name);
+  };
+  return { task, open: () => open() };
 }
 
 const busy = (e: unknown) => e instanceof IdpBusyError && e.code === 'PSSO_ERR_IDP_BUSY';
@@ -43,9 +47,13 @@ test('password-check queue: round-robin across sources', async () => {
   const order: string[] = [];
   const first = gate(order, 'a0');
   const runs = [q.run('a', first.task)];
-  for (let i = 1; i <= 3; i++) runs.push(q.run('a', async () => (order.push(`a${i}`), 'a')));
-  for (let i = 0; i < 2; i++) runs.push(q.run('b', async () => (order.push(`b${i}`), 'b')));
-  runs.push(q.run('c', async () => (order.push('c0'), 'c')));
+  const job = (name: string) => async () => {
+    order.push(name);
+    return name;
+  };
+  for (let i = 1; i <= 3; i++) runs.push(q.run('a', job(`a${i}`)));
+  for (let i = 0; i < 2; i++) runs.push(q.run('b', job(`b${i}`)));
+  runs.push(q.run('c', job('c0')));
   first.open();
   await Promise.all(runs);
   assert.deepEqual(order, ['a0', 'a1', 'b0', 'c0', 'a2', 'b1', 'a3']);

@@ -71,7 +71,10 @@ test('unknown users: refused at the same cost, and no lockout state is created f
   const inner = new MemoryLockoutStore({ maxEntries: 1 });
   const spy: LockoutStore = {
     isLocked: (...a) => inner.isLocked(...a),
-    recordFailure: (...a) => (calls.push('failure'), inner.recordFailure(...a)),
+    recordFailure: (...a) => {
+      calls.push('failure');
+      return inner.recordFailure(...a);
+    },
     recordSuccess: (...a) => inner.recordSuccess(...a),
     unlock: (u) => inner.unlock(u),
     close: () => inner.close(),
