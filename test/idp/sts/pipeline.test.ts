@@ -110,6 +110,14 @@ describe('STS pipeline: one refusal per attack', () => {
     assert.equal((await send(body, deps)).status, 200);
     refused(await send(body, deps), 'replayed-nonce');
   });
+  test('replayed-nonce under another spelling of the username (case, NFD, A-label)', async () => {
+    const deps = fakeDeps({ 'zoë@bücher.example': 'pw' });
+    const body = rst({ profile: 'wss11', username: 'zoë@bücher.example', password: 'pw' }).body;
+    assert.ok(body.includes('>zoë@bücher.example<'));
+    assert.equal((await send(body, deps)).status, 200);
+    for (const other of ['ZOË@bücher.example'.normalize('NFD'), 'zoë@XN--BCHER-KVA.example'])
+      refused(await send(body.replace('zoë@bücher.example', other), deps), 'replayed-nonce');
+  });
   test('stale-created: a UsernameToken Created older than the freshness window', async () => {
     refused(
       await send(rst({ profile: 'wss11', now: new Date(NOW.getTime() - 301_000) }).body),
