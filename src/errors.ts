@@ -119,7 +119,8 @@ export type IdpErrorCode =
   | 'PSSO_ERR_IDP_STORE_UNAVAILABLE'
   | 'PSSO_ERR_IDP_REPLAY_CACHE_FULL'
   | 'PSSO_ERR_IDP_USER_EXISTS'
-  | 'PSSO_ERR_IDP_USER_NOT_FOUND';
+  | 'PSSO_ERR_IDP_USER_NOT_FOUND'
+  | 'PSSO_ERR_IDP_BUSY';
 
 /** The closed union of every code a {@link PssoError} can carry. */
 export type PssoErrorCode =

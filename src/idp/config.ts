@@ -19,10 +19,27 @@ export interface IdpConfig {
    * SubjectConfirmationData Recipient, default the IdP's own `/psso/token`.
    */
   readonly relyingParties: readonly RelyingParty[];
+  /**
+   * Extranet lockout, shared by every password-bearing method. A partial object merges with the
+   * defaults. `familiarDays`: a source (client address) where the user logged in within that many
+   * days is familiar and has its own counter, so failures from elsewhere lock out only unfamiliar
+   * sources (AD FS extranet smart lockout); 0 disables it (one counter for all sources).
+   */
   readonly lockout: {
     readonly threshold: number;
     readonly windowSeconds: number;
     readonly lockoutSeconds: number;
+    /** Default 14. */
+    readonly familiarDays?: number;
+  };
+  /**
+   * The password-check (scrypt) queue: checks running at once, waiting at once (all sources), and
+   * running or waiting per source. Past a bound: "busy, retry later". A partial object merges.
+   */
+  readonly passwordChecks?: {
+    readonly concurrency: number;
+    readonly queue: number;
+    readonly perSource: number;
   };
   /** UsernameToken Created freshness window and Nonce memory. */
   readonly freshnessSeconds: number;
@@ -40,12 +57,15 @@ export interface IdpConfig {
   readonly requestTimeoutMs: number;
 }
 
+const DEFAULT_PASSWORD_CHECKS = Object.freeze({ concurrency: 4, queue: 128, perSource: 16 });
+
 /** The defaults. */
 export const DEFAULT_CONFIG: IdpConfig = Object.freeze<IdpConfig>({
   federatedDomains: ['federated.example'],
   managedDomains: ['managed.example'],
   relyingParties: [{ identifier: 'urn:federation:MicrosoftOnline', samlVersion: '1.1' as const }],
-  lockout: { threshold: 5, windowSeconds: 600, lockoutSeconds: 1800 },
+  lockout: { threshold: 5, windowSeconds: 600, lockoutSeconds: 1800, familiarDays: 14 },
+  passwordChecks: DEFAULT_PASSWORD_CHECKS,
   freshnessSeconds: 300,
   clockSkewSeconds: 120,
   strict: false,
@@ -79,7 +99,8 @@ export function checkConfig(raw: unknown): IdpConfig {
   const o = raw as Json;
   const known = new Set([...Object.keys(DEFAULT_CONFIG), 'issuer']);
   for (const key of Object.keys(o)) if (!known.has(key)) bad(`unknown field "${key.slice(0, 40)}"`);
-  const lockout = (o.lockout ?? DEFAULT_CONFIG.lockout) as Json;
+  const lockout = section(o.lockout, DEFAULT_CONFIG.lockout, 'lockout');
+  const checks = section(o.passwordChecks, DEFAULT_PASSWORD_CHECKS, 'passwordChecks');
   const config: IdpConfig = {
     ...(o.issuer === undefined ? {} : { issuer: str(o.issuer, 'issuer') }),
     federatedDomains: strings(
@@ -92,6 +113,12 @@ export function checkConfig(raw: unknown): IdpConfig {
       threshold: int(lockout.threshold, 'lockout.threshold', 1, 1000),
       windowSeconds: int(lockout.windowSeconds, 'lockout.windowSeconds', 1, 86_400),
       lockoutSeconds: int(lockout.lockoutSeconds, 'lockout.lockoutSeconds', 1, 86_400 * 30),
+      familiarDays: int(lockout.familiarDays, 'lockout.familiarDays', 0, 365),
+    },
+    passwordChecks: {
+      concurrency: int(checks.concurrency, 'passwordChecks.concurrency', 1, 256),
+      queue: int(checks.queue, 'passwordChecks.queue', 1, 100_000),
+      perSource: int(checks.perSource, 'passwordChecks.perSource', 1, 100_000),
     },
     freshnessSeconds: int(
       o.freshnessSeconds ?? DEFAULT_CONFIG.freshnessSeconds,
@@ -132,6 +159,15 @@ export function checkConfig(raw: unknown): IdpConfig {
     ),
   };
   return config;
+}
+
+/** A nested object: its fields over the defaults' (every field optional); unknown fields refused. */
+function section(v: unknown, defaults: object, name: string): Json {
+  if (v === undefined) return { ...defaults };
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) bad(`${name} must be an object`);
+  for (const key of Object.keys(v))
+    if (!(key in defaults)) bad(`unknown field "${name}.${key.slice(0, 40)}"`);
+  return { ...defaults, ...(v as Json) };
 }
 
 function bad(message: string): never {

@@ -12,6 +12,20 @@
  *
  * @module
  */
+
+export {
+  DEFAULT_FAIR_QUEUE_LIMITS,
+  FairQueue,
+  type FairQueueLimits,
+  IdpBusyError,
+} from './auth/fair-queue.js';
+export {
+  PasswordCheck,
+  type PasswordCheckDeps,
+  type PasswordCheckResult,
+} from './auth/password-check.js';
+export { requestSource, UNKNOWN_SOURCE } from './auth/source.js';
+export { canonicalDomain, canonicalUsername, isUpnShaped } from './auth/username.js';
 export { checkConfig, DEFAULT_CONFIG, type IdpConfig, loadConfig } from './config.js';
 export { type FaultInjection, parseFaultSwitches } from './faults/injection.js';
 export { jsonLogger, type Logger, type LogLevel, silentLogger } from './log.js';

@@ -4,6 +4,7 @@
  *
  * @module
  */
+import { canonicalDomain, usernameDomain } from './auth/username.js';
 
 /** Realm settings. */
 export interface RealmSettings {
@@ -46,8 +47,12 @@ export function domainOf(upn: string): string {
   return at === -1 ? '' : upn.slice(at + 1).toLowerCase();
 }
 
-/** Whether the UPN's domain is one of `domains` (the same rule the user realm answers with). */
+/**
+ * Whether the UPN's domain is one of `domains` (the same rule the user realm answers with),
+ * compared in canonical form (IDNA A-label: an NFD, NFC, upper-case or `xn--` spelling of one
+ * domain is that domain).
+ */
 export function inDomains(upn: string, domains: readonly string[]): boolean {
-  const domain = domainOf(upn);
-  return domain !== '' && domains.some((d) => d.toLowerCase() === domain);
+  const domain = usernameDomain(upn);
+  return domain !== '' && domains.some((d) => canonicalDomain(d) === domain);
 }

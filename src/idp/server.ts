@@ -7,6 +7,8 @@
  */
 import type { AddressInfo } from 'node:net';
 import { createApp } from './app.js';
+import { FairQueue } from './auth/fair-queue.js';
+import { PasswordCheck } from './auth/password-check.js';
 import { DEFAULT_CONFIG, type IdpConfig } from './config.js';
 import { type FaultInjection, faultsEnabled } from './faults/injection.js';
 import { jsonLogger, type Logger } from './log.js';
@@ -103,15 +105,28 @@ export async function startIdp(options: IdpOptions = {}): Promise<RunningIdp> {
   const lockout: LockoutStore = cachedLockout(stores.lockout ?? store.lockout);
   const metrics = new Metrics();
   const signing = { privateKey: pki.signingKey, certificateDer: pki.signingCertDer };
+  // One password check for every password-bearing method: one lockout, one bounded fair queue.
+  const passwords = new PasswordCheck({
+    verify: (upn, password) => store.users.verify(upn, password),
+    burn: (password) => store.users.burnPasswordCheck(password),
+    lockout,
+    credentials: new CredentialCache(config.credentialCacheSeconds * 1000),
+    queue: new FairQueue(config.passwordChecks ?? DEFAULT_CONFIG.passwordChecks),
+    policy: {
+      threshold: config.lockout.threshold,
+      windowMs: config.lockout.windowSeconds * 1000,
+      lockoutMs: config.lockout.lockoutSeconds * 1000,
+      familiarMs:
+        (config.lockout.familiarDays ?? DEFAULT_CONFIG.lockout.familiarDays ?? 0) * 86_400_000,
+    },
+    clock,
+  });
   const deps: StsDeps = {
-    authenticate: (upn, password) => store.users.authenticate(upn, password),
-    burnPasswordCheck: () => store.users.burnPasswordCheck(),
+    passwords,
     relyingParty: cachedRelyingParties(store.relyingParties),
     issueAssertion: (params) => issueAssertion(params, signing),
     unsignedAssertion: (params) => unsignedAssertion(params),
     replay,
-    lockout,
-    credentials: new CredentialCache(config.credentialCacheSeconds * 1000),
   };
   const app = createApp(
     {
@@ -135,11 +150,6 @@ export async function startIdp(options: IdpOptions = {}): Promise<RunningIdp> {
       windowMs: config.freshnessSeconds * 1000,
       skewMs: config.clockSkewSeconds * 1000,
       strict: config.strict,
-    },
-    lockout: {
-      threshold: config.lockout.threshold,
-      windowMs: config.lockout.windowSeconds * 1000,
-      lockoutMs: config.lockout.lockoutSeconds * 1000,
     },
     maxBodyBytes: config.maxBodyBytes,
     faults,
@@ -165,7 +175,7 @@ export async function startIdp(options: IdpOptions = {}): Promise<RunningIdp> {
       device: (kid) => store.devices.get(kid),
       nonces,
       user: (upn) => store.users.get(upn),
-      authenticate: (upn, password) => store.users.authenticate(upn, password),
+      passwords,
       isFederated: (upn) => inDomains(upn, config.federatedDomains),
       replay,
       refreshTokens: new RefreshTokenStore(store.database),

@@ -91,7 +91,7 @@ describe('anonymous floods against a running IdP', () => {
     // parties and a cheap password check come from the fakes.
     const replay = SqliteReplayCache.open(idp.dataDir, { pruneIntervalMs: 0 });
     const deps = Object.assign(fakeDeps(), { replay });
-    const s = settings({ lockout: { threshold: 1e9, windowMs: 600_000, lockoutMs: 1800_000 } });
+    const s = settings();
     const template = (appliesTo: string, username: string, password: string) => {
       const body = buildRequestSecurityToken({
         endpoint: endpointOf(idp, '1.3'),

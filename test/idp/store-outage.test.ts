@@ -24,13 +24,13 @@ import { pssoRoutes } from '../../src/idp/routes/psso.ts';
 import { stsRoutes } from '../../src/idp/routes/sts.ts';
 import { issueAssertion, unsignedAssertion } from '../../src/idp/saml/index.ts';
 import { type IdpStore, openIdpStore } from '../../src/idp/store/index.ts';
-import { CredentialCache } from '../../src/idp/sts/credential-cache.ts';
 import { buildLoginJwt, loginRequestBody } from '../../src/jose/login-jwt.ts';
 import { WSTRUST13 } from '../../src/protocol/wstrust.ts';
 import { generateDeviceKeys, publicJwk } from '../../src/psso/keys/device-keys.ts';
 import { buildRequestSecurityToken } from '../../src/wstrust/rst.ts';
 import { processRequestSecurityTokenResponse } from '../../src/wstrust/rstr.ts';
 import { tempDataDir } from '../e2e/support.ts';
+import { storePasswordCheck } from '../helpers/password-check.ts';
 
 const ORIGIN = 'https://idp.test';
 const URN = 'urn:federation:MicrosoftOnline';
@@ -71,20 +71,16 @@ before(async () => {
   stsRoutes(
     app,
     {
-      authenticate: (u, p) => store.users.authenticate(u, p),
-      burnPasswordCheck: () => store.users.burnPasswordCheck(),
+      passwords: storePasswordCheck(store.users, { lockout: store.lockout }),
       relyingParty: (id) => store.relyingParties.get(id),
       issueAssertion: (p) => issueAssertion(p, signing),
       unsignedAssertion: (p) => unsignedAssertion(p),
       replay,
-      lockout: store.lockout,
-      credentials: new CredentialCache(0),
     },
     {
       issuer: `${ORIGIN}/adfs/services/trust`,
       tokenLifetimeMs: 3600_000,
       freshness: { windowMs: 300_000, skewMs: 120_000, strict: false },
-      lockout: { threshold: 5, windowMs: 600_000, lockoutMs: 1800_000 },
       maxBodyBytes: 64 * 1024,
       faults: {},
       clock: () => new Date(),
@@ -103,7 +99,7 @@ before(async () => {
       device: (kid) => store.devices.get(kid),
       nonces,
       user: (upn) => store.users.get(upn),
-      authenticate: (u, p) => store.users.authenticate(u, p),
+      passwords: storePasswordCheck(store.users, { lockout: store.lockout }),
       isFederated: () => false,
       replay,
       refreshTokens: new RefreshTokenStore(store.database),

@@ -1,12 +1,13 @@
 /**
- * `psso-wstrust idp user add|remove|list`: manages the reference IdP's users in its data folder.
- * Passwords are read from stdin only (`--password-stdin`) and never printed.
+ * `psso-wstrust idp user add|remove|list|unlock`: manages the reference IdP's users in its data
+ * folder. Passwords are read from stdin only (`--password-stdin`) and never printed.
  *
  * @module
  */
 import type { Command } from 'commander';
+import { IdpError } from '../../errors.js';
 import { defaultDataDir } from '../../idp/store/data-dir.js';
-import { openIdpStore, type StoredUser, validateUpn } from '../../idp/store/index.js';
+import { openIdpStore, requireUpn, type StoredUser } from '../../idp/store/index.js';
 import { out as pc } from '../colors.js';
 import { readStdinLine } from '../io.js';
 import { done, printJson } from '../output.js';
@@ -18,9 +19,10 @@ interface DataFlags {
 }
 
 /**
- * Adds `user add NAME --password-stdin`, `user remove NAME` and `user list` (each with
- * `[--data DIR] [--json]`) under the `idp` command. Errors are thrown for the program's
- * `reportError`: a taken or unknown UPN exits 1, bad arguments exit 2.
+ * Adds `user add NAME --password-stdin`, `user remove NAME`, `user list` and
+ * `user unlock NAME [--redis URL]` (each with `[--data DIR] [--json]`) under the `idp` command.
+ * Errors are thrown for the program's `reportError`: a taken or unknown UPN exits 1, bad
+ * arguments (a name that is not a UPN `local@domain`) exit 2.
  *
  * @example
  * ```ts
@@ -45,7 +47,7 @@ export function registerIdpUser(idp: Command): void {
         throw new UsageError(
           'the password is read from stdin only: printf %s "$PASSWORD" | … --password-stdin',
         );
-      validateUpn(upn);
+      requireUpn(upn);
       const password = await readStdinLine();
       if (password === '') throw new UsageError('the password on stdin is empty');
       const store = openIdpStore(flags.data ?? defaultDataDir());
@@ -72,6 +74,40 @@ export function registerIdpUser(idp: Command): void {
         const name = found?.upn ?? upn;
         if (flags.json === true) printJson({ removed: name });
         else done(`removed ${name}`);
+      } finally {
+        store.close();
+      }
+    });
+
+  user
+    .command('unlock')
+    .description('clear every lockout counter, lock and familiar source of a user')
+    .argument('<upn>', 'the user principal name (any spelling)')
+    .option('--data <dir>', dataOption)
+    .option(
+      '--redis <url>',
+      'also clear the lockout state kept in this Redis (IdP processes started with --redis)',
+    )
+    .option('--json', 'print the result as JSON')
+    .action(async (upn: string, flags: DataFlags & { redis?: string }) => {
+      const store = openIdpStore(flags.data ?? defaultDataDir(), { mustExist: true });
+      try {
+        const found = store.users.get(upn);
+        if (found === undefined)
+          throw new IdpError('PSSO_ERR_IDP_USER_NOT_FOUND', 'There is no user with this UPN');
+        await store.lockout.unlock(found.upn);
+        if (flags.redis !== undefined) {
+          const { RedisLockoutStore } = await import('../../idp/replay/lockout-redis.js');
+          const redis = new RedisLockoutStore(flags.redis);
+          try {
+            await redis.ready(5000);
+            await redis.unlock(found.upn);
+          } finally {
+            await redis.close();
+          }
+        }
+        if (flags.json === true) printJson({ unlocked: found.upn });
+        else done(`unlocked ${found.upn}`);
       } finally {
         store.close();
       }

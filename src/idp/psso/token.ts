@@ -18,7 +18,8 @@
  *
  * Refresh tokens rotate within a family; presenting a rotated token again revokes the family
  * (`refresh-token-reuse`), and a token presented by another device is refused without being
- * consumed (see {@link RefreshTokenStore.rotate}).
+ * consumed (see {@link RefreshTokenStore.rotate}). A full password-check queue is 503 too
+ * (`busy`, `Retry-After: 1`).
  *
  * @module
  */
@@ -28,6 +29,10 @@ import { IdpError, PssoError } from '../../errors.js';
 import { encryptLoginResponse } from '../../jose/login-response.js';
 import { GRANT_TYPE, type SamlGrantType } from '../../protocol/wstrust.js';
 import { validateSamlBearer } from '../../saml/bearer.js';
+import { IdpBusyError } from '../auth/fair-queue.js';
+import type { PasswordCheck } from '../auth/password-check.js';
+import { UNKNOWN_SOURCE } from '../auth/source.js';
+import { canonicalUsername } from '../auth/username.js';
 import type { ReplayCache } from '../replay/types.js';
 import type { DeviceRecord } from '../store/devices.js';
 import type { UserRecord } from '../store/types.js';
@@ -48,7 +53,8 @@ export interface TokenEndpointDeps {
   readonly device: (kid: string) => DeviceRecord | undefined;
   readonly nonces: ServerNonces;
   readonly user: (upn: string) => UserRecord | undefined;
-  readonly authenticate: (upn: string, password: string) => Promise<UserRecord | undefined>;
+  /** The IdP's one password check (shared with the STS: one lockout, one queue). */
+  readonly passwords: PasswordCheck;
   readonly isFederated: (upn: string) => boolean;
   readonly replay: ReplayCache;
   readonly refreshTokens: RefreshTokenStore;
@@ -81,8 +87,12 @@ export interface TokenAnswer {
 class Refusal extends Error {
   constructor(
     readonly label: string,
-    readonly status: 400 | 401,
-    readonly error: 'invalid_request' | 'invalid_grant' | 'unsupported_grant_type',
+    readonly status: 400 | 401 | 503,
+    readonly error:
+      | 'invalid_request'
+      | 'invalid_grant'
+      | 'unsupported_grant_type'
+      | 'temporarily_unavailable',
     readonly device: boolean,
     readonly detail?: string,
   ) {
@@ -90,10 +100,15 @@ class Refusal extends Error {
   }
 }
 
-/** Handles one token request (the parsed form). Never throws for anything the client sent. */
+/**
+ * Handles one token request (the parsed form). Never throws for anything the client sent.
+ * `source` is the client address as `requestSource` gives it (lockout and the password-check
+ * queue count per source).
+ */
 export async function handleTokenRequest(
   form: Readonly<Record<string, string>>,
   deps: TokenEndpointDeps,
+  source: string = UNKNOWN_SOURCE,
 ): Promise<TokenAnswer> {
   try {
     const jwt = readForm(form);
@@ -104,7 +119,7 @@ export async function handleTokenRequest(
     // Checked before the grant: a refresh rotates the token, which must not happen for a request
     // that cannot be answered.
     const apv = readApv(claims);
-    const granted = await grant(claims, device, deps);
+    const granted = await grant(claims, device, deps, source);
     return await respond(granted, apv, claims, device, deps);
   } catch (error) {
     let r: Refusal;
@@ -125,6 +140,7 @@ export async function handleTokenRequest(
       body: JSON.stringify(body),
       outcome: r.label,
       ...(r.detail === undefined ? {} : { detail: r.detail }),
+      ...(error instanceof IdpBusyError ? { retryAfterSeconds: error.retryAfterSeconds } : {}),
     };
   }
 }
@@ -132,15 +148,17 @@ export async function handleTokenRequest(
 /** The IdP failed, not the client: 503 for a store that cannot answer, else 500. Never a 401. */
 function failure(error: unknown): TokenAnswer {
   const f = serverFailure(error);
-  const description =
-    f.kind === 'unavailable'
+  const busy = f.kind === 'unavailable' && f.code === 'PSSO_ERR_IDP_BUSY';
+  const description = busy
+    ? 'The server is busy; try again later.'
+    : f.kind === 'unavailable'
       ? 'The service is temporarily unavailable; try again later.'
       : 'The server could not handle the request.';
   return {
     status: f.status,
     contentType: 'application/json',
     body: JSON.stringify({ error: f.error, error_description: description }),
-    outcome: f.kind === 'unavailable' ? 'store-unavailable' : 'internal-error',
+    outcome: busy ? 'busy' : f.kind === 'unavailable' ? 'store-unavailable' : 'internal-error',
     detail: f.kind === 'unavailable' ? `${f.code}: ${(error as Error).message}` : f.detail,
     ...(f.kind === 'unavailable' ? { retryAfterSeconds: f.retryAfterSeconds } : {}),
   };
@@ -206,6 +224,7 @@ async function grant(
   claims: JWTPayload,
   device: DeviceRecord,
   deps: TokenEndpointDeps,
+  source: string,
 ): Promise<Granted> {
   const type = claims.grant_type;
   if (type === GRANT_TYPE.saml11Bearer || type === GRANT_TYPE.saml2Bearer) {
@@ -222,7 +241,7 @@ async function grant(
       skewMs: deps.skewSeconds * 1000,
       firstSeen: (issuer, id, ttl) => deps.replay.firstSeen('assertion-id', issuer, id, ttl),
     });
-    if (a.subject.toLowerCase() !== username.toLowerCase())
+    if (canonicalUsername(a.subject) !== canonicalUsername(username))
       throw new Refusal('saml-subject-not-user', 401, 'invalid_grant', false);
     const user = deps.user(a.subject);
     if (user === undefined) throw new Refusal('saml-unknown-user', 401, 'invalid_grant', false);
@@ -234,9 +253,10 @@ async function grant(
       throw new Refusal('password-claims', 400, 'invalid_request', false);
     if (deps.isFederated(username))
       throw new Refusal('password-for-federated-user', 401, 'invalid_grant', false);
-    const user = await deps.authenticate(username, claims.password);
-    if (user === undefined) throw new Refusal('bad-credentials', 401, 'invalid_grant', false);
-    return { upn: user.upn };
+    // The one password check: the STS's lockout, the same queue; locked answers as wrong.
+    const r = await deps.passwords.check(username, claims.password, source);
+    if (!r.ok) throw new Refusal(r.reason, 401, 'invalid_grant', false);
+    return { upn: r.user.upn };
   }
   if (type === 'refresh_token') {
     if (typeof claims.refresh_token !== 'string' || claims.refresh_token === '')
@@ -320,6 +340,7 @@ function stringClaim(claims: JWTPayload, name: string): string {
 function description(r: Refusal): string {
   if (r.error === 'invalid_request') return 'The request is malformed.';
   if (r.error === 'unsupported_grant_type') return 'The grant type is not supported.';
+  if (r.error === 'temporarily_unavailable') return 'The server is busy; try again later.';
   return r.device
     ? 'The device or request could not be authenticated.'
     : 'The credentials were refused.';

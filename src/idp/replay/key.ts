@@ -6,6 +6,7 @@
  * @module
  */
 import { createHash } from 'node:crypto';
+import { canonicalUsername } from '../auth/username.js';
 
 /** Domain separation: a digest made here is never equal to a digest of the same bytes elsewhere. */
 const LABEL = Buffer.from('psso-wstrust/replay-key/v1\0', 'utf8');
@@ -57,8 +58,10 @@ export function replayKey(kind: string, scope: string, value: string): string {
 }
 
 /**
- * The key of a username's lockout state: the username normalized (NFC, lower case) and digested,
- * so `Alice@Example.COM` and `alice@example.com` share one counter and no username is stored.
+ * The key of a username's lockout state: the username in its canonical form (NFC, case-folded,
+ * the domain as an IDNA A-label) and digested, so `Alice@Example.COM` and `alice@example.com`
+ * (or an NFD and an NFC spelling of one non-ASCII domain) share one counter and no username is
+ * stored.
  *
  * @example
  * ```ts
@@ -71,7 +74,8 @@ export function lockoutKey(username: string): string {
 }
 
 /**
- * How usernames are compared for lockout: Unicode NFC, then lower case (locale-independent).
+ * How usernames are compared for lockout: {@link canonicalUsername} (kept under this name for
+ * existing callers).
  *
  * @example
  * ```ts
@@ -79,5 +83,5 @@ export function lockoutKey(username: string): string {
  * ```
  */
 export function normalizeUsername(username: string): string {
-  return username.normalize('NFC').toLowerCase();
+  return canonicalUsername(username);
 }

@@ -5,7 +5,12 @@
  */
 import { IdpError } from '../../errors.js';
 import { lockoutKey } from './key.js';
-import type { LockoutPolicy, LockoutStore } from './types.js';
+import {
+  type LockoutPolicy,
+  type LockoutStore,
+  MAX_FAMILIAR_SOURCES,
+  type SourceClass,
+} from './types.js';
 import { capacity, checkLockoutPolicy, epochMillis } from './validate.js';
 
 /** Options of {@link MemoryLockoutStore}. */
@@ -14,33 +19,44 @@ export interface MemoryLockoutStoreOptions {
   readonly maxEntries?: number;
 }
 
-interface Entry {
+interface Counter {
   /** Failures counted in the current window. */
   count: number;
   /** When the current window began (epoch ms, the first failure's time). */
   windowStart: number;
   /** Locked while `now < lockedUntil` (0: not locked). */
   lockedUntil: number;
+}
+
+interface Entry {
+  readonly counters: Record<SourceClass, Counter>;
+  /** Familiar sources: source → time of the last success from it. */
+  readonly sources: Map<string, number>;
   /** After this, the entry says nothing any more and can go. */
   expiresAt: number;
 }
 
+const fresh = (): Counter => ({ count: 0, windowStart: 0, lockedUntil: 0 });
+
 /**
- * Counts failed logins per username (normalized to lower case and digested, never kept in clear).
- * `threshold` failures within `windowMs` of the first lock the account for `lockoutMs`; the window
- * is fixed, starting at the first failure after the previous one ended. Failures while locked
- * neither count nor extend the lock; a lock clears the count, so after it the user has `threshold`
- * fresh attempts. Times are those the caller passes, so the store follows an injected clock.
+ * Counts failed logins per username (canonical form, digested, never kept in clear), with AD FS
+ * smart lockout (see {@link LockoutStore}): one counter for the user's familiar sources, one for
+ * the others. `threshold` failures of one class within `windowMs` of the first lock that class for
+ * `lockoutMs`; the window is fixed, starting at the first failure after the previous one ended.
+ * Failures while locked neither count nor extend the lock; a lock clears the count, so after it
+ * the class has `threshold` fresh attempts. Times are those the caller passes, so the store
+ * follows an injected clock.
  *
- * Bounded: past `maxEntries` usernames with live state it throws
- * `PSSO_ERR_IDP_REPLAY_CACHE_FULL` (fail closed) instead of forgetting a counter.
+ * Bounded: past `maxEntries` usernames with live state `recordFailure` throws
+ * `PSSO_ERR_IDP_REPLAY_CACHE_FULL` (fail closed) instead of forgetting a counter; each user keeps
+ * at most 32 familiar sources.
  *
  * @example
  * ```ts
  * const lockout = new MemoryLockoutStore();
- * const policy = { threshold: 5, windowMs: 600_000, lockoutMs: 1_800_000 };
- * if (await lockout.isLocked('alice@example.com', new Date())) refuse();
- * const locked = await lockout.recordFailure('alice@example.com', new Date(), policy);
+ * const policy = { threshold: 5, windowMs: 600_000, lockoutMs: 1_800_000, familiarMs: 14 * 86_400_000 };
+ * if (await lockout.isLocked('alice@example.com', '192.0.2.1', new Date(), policy)) refuse();
+ * const locked = await lockout.recordFailure('alice@example.com', '192.0.2.1', new Date(), policy);
  * ```
  */
 export class MemoryLockoutStore implements LockoutStore {
@@ -54,72 +70,124 @@ export class MemoryLockoutStore implements LockoutStore {
   }
 
   /**
-   * Whether `username` is locked at `now`.
+   * Whether `username` is locked for `source` at `now`.
    *
    * @example
    * ```ts
-   * await lockout.isLocked('Alice@Example.com', new Date()); // same account as alice@example.com
+   * await lockout.isLocked('Alice@Example.com', '192.0.2.1', new Date(), policy);
    * ```
    */
-  async isLocked(username: string, now: Date): Promise<boolean> {
+  async isLocked(
+    username: string,
+    source: string,
+    now: Date,
+    policy: LockoutPolicy,
+  ): Promise<boolean> {
     const t = epochMillis(now, 'now');
+    const { familiarMs } = checkLockoutPolicy(policy);
     const entry = this.#entries.get(lockoutKey(username));
-    return entry !== undefined && t < entry.lockedUntil;
+    if (entry === undefined) return false;
+    return t < entry.counters[classOf(entry, source, t, familiarMs)].lockedUntil;
   }
 
   /**
-   * Counts a failure at `now`; resolves whether the account is now locked.
+   * Counts a failure from `source` at `now`; resolves whether `source` is now locked out.
    *
    * @throws {IdpError} `PSSO_ERR_IDP_REPLAY_CACHE_FULL` when `maxEntries` usernames are tracked.
    *
    * @example
    * ```ts
-   * const locked = await lockout.recordFailure(upn, new Date(), policy);
+   * const locked = await lockout.recordFailure(upn, source, new Date(), policy);
    * ```
    */
-  async recordFailure(username: string, now: Date, policy: LockoutPolicy): Promise<boolean> {
+  async recordFailure(
+    username: string,
+    source: string,
+    now: Date,
+    policy: LockoutPolicy,
+  ): Promise<boolean> {
     const t = epochMillis(now, 'now');
-    const { threshold, windowMs, lockoutMs } = checkLockoutPolicy(policy);
+    const { threshold, windowMs, lockoutMs, familiarMs } = checkLockoutPolicy(policy);
     const key = lockoutKey(username);
     let entry = this.#entries.get(key);
-    if (entry !== undefined && t < entry.lockedUntil) return true;
     if (entry === undefined) {
       this.#makeRoom(t);
-      entry = { count: 0, windowStart: t, lockedUntil: 0, expiresAt: t };
+      entry = {
+        counters: { familiar: fresh(), unfamiliar: fresh() },
+        sources: new Map(),
+        expiresAt: t,
+      };
       this.#entries.set(key, entry);
     }
-    if (entry.count === 0 || t - entry.windowStart >= windowMs) {
-      entry.count = 0;
-      entry.windowStart = t;
+    const c = entry.counters[classOf(entry, source, t, familiarMs)];
+    if (t < c.lockedUntil) return true;
+    if (c.count === 0 || t - c.windowStart >= windowMs) {
+      c.count = 0;
+      c.windowStart = t;
     }
-    entry.count += 1;
-    const locked = entry.count >= threshold;
+    c.count += 1;
+    const locked = c.count >= threshold;
     if (locked) {
-      entry.count = 0;
-      entry.lockedUntil = t + lockoutMs;
+      c.count = 0;
+      c.lockedUntil = t + lockoutMs;
     }
-    entry.expiresAt = Math.max(entry.windowStart + windowMs, entry.lockedUntil);
-    this.#nextExpiry = Math.min(this.#nextExpiry, entry.expiresAt);
+    this.#touch(entry, windowMs, familiarMs);
     return locked;
   }
 
   /**
-   * Clears the failure count after a successful login (a running lock stays).
+   * After a success from `source`: clears its class's count (a running lock stays) and marks it
+   * familiar.
    *
    * @example
    * ```ts
-   * await lockout.recordSuccess(upn);
+   * await lockout.recordSuccess(upn, source, new Date(), policy);
    * ```
    */
-  async recordSuccess(username: string): Promise<void> {
+  async recordSuccess(
+    username: string,
+    source: string,
+    now: Date,
+    policy: LockoutPolicy,
+  ): Promise<void> {
+    const t = epochMillis(now, 'now');
+    const { windowMs, familiarMs } = checkLockoutPolicy(policy);
     const key = lockoutKey(username);
-    const entry = this.#entries.get(key);
-    if (entry === undefined) return;
-    if (entry.lockedUntil === 0) {
-      this.#entries.delete(key);
-      return;
+    let entry = this.#entries.get(key);
+    if (entry !== undefined) entry.counters[classOf(entry, source, t, familiarMs)].count = 0;
+    if (familiarMs === 0) return;
+    if (entry === undefined) {
+      try {
+        this.#makeRoom(t);
+      } catch {
+        return; // no room: the source simply stays unfamiliar
+      }
+      entry = {
+        counters: { familiar: fresh(), unfamiliar: fresh() },
+        sources: new Map(),
+        expiresAt: t,
+      };
+      this.#entries.set(key, entry);
     }
-    entry.count = 0;
+    entry.sources.delete(source);
+    entry.sources.set(source, t);
+    for (const [s, last] of entry.sources) {
+      if (entry.sources.size <= MAX_FAMILIAR_SOURCES && last > t - familiarMs) break;
+      entry.sources.delete(s); // insertion order is success order: the oldest go first
+    }
+    this.#touch(entry, windowMs, familiarMs);
+  }
+
+  /**
+   * Forgets every counter, lock and familiar source of `username`.
+   *
+   * @example
+   * ```ts
+   * await lockout.unlock('alice@example.com');
+   * ```
+   */
+  async unlock(username: string): Promise<void> {
+    this.#entries.delete(lockoutKey(username));
   }
 
   /**
@@ -132,6 +200,15 @@ export class MemoryLockoutStore implements LockoutStore {
    */
   async close(): Promise<void> {
     this.#entries.clear();
+  }
+
+  #touch(entry: Entry, windowMs: number, familiarMs: number): void {
+    let until = 0;
+    for (const c of Object.values(entry.counters))
+      until = Math.max(until, c.windowStart + windowMs, c.lockedUntil);
+    for (const last of entry.sources.values()) until = Math.max(until, last + familiarMs);
+    entry.expiresAt = until;
+    this.#nextExpiry = Math.min(this.#nextExpiry, until);
   }
 
   /** At capacity, drops entries that say nothing any more; still full → fail closed. */
@@ -152,4 +229,11 @@ export class MemoryLockoutStore implements LockoutStore {
       );
     }
   }
+}
+
+/** The class of `source` for this user at `t`: familiar when it succeeded within `familiarMs`. */
+function classOf(entry: Entry, source: string, t: number, familiarMs: number): SourceClass {
+  if (familiarMs === 0) return 'familiar';
+  const last = entry.sources.get(source);
+  return last !== undefined && t - last < familiarMs ? 'familiar' : 'unfamiliar';
 }

@@ -24,8 +24,9 @@ export function ttlMillis(ms: number, name: string): number {
 }
 
 /**
- * Checks a lockout policy: `threshold` a whole number ≥ 1, both durations valid time-to-lives.
- * Returns the policy with durations rounded up to whole milliseconds.
+ * Checks a lockout policy: `threshold` a whole number ≥ 1, both durations valid time-to-lives,
+ * `familiarMs` (default 0: no smart lockout) 0 or more. Returns the policy with durations rounded
+ * up to whole milliseconds.
  *
  * @throws {TypeError} when a field is out of range.
  *
@@ -34,16 +35,20 @@ export function ttlMillis(ms: number, name: string): number {
  * checkLockoutPolicy({ threshold: 5, windowMs: 600_000, lockoutMs: 1_800_000 });
  * ```
  */
-export function checkLockoutPolicy(policy: LockoutPolicy): LockoutPolicy {
+export function checkLockoutPolicy(policy: LockoutPolicy): Required<LockoutPolicy> {
   if (typeof policy !== 'object' || policy === null)
     throw new TypeError('policy must be an object');
   if (!Number.isSafeInteger(policy.threshold) || policy.threshold < 1) {
     throw new TypeError('policy.threshold must be a whole number of at least 1');
   }
+  const familiarMs = policy.familiarMs ?? 0;
+  if (typeof familiarMs !== 'number' || !Number.isFinite(familiarMs) || familiarMs < 0)
+    throw new TypeError('policy.familiarMs must be a finite number of milliseconds, 0 or more');
   return {
     threshold: policy.threshold,
     windowMs: ttlMillis(policy.windowMs, 'policy.windowMs'),
     lockoutMs: ttlMillis(policy.lockoutMs, 'policy.lockoutMs'),
+    familiarMs: Math.ceil(familiarMs),
   };
 }
 

@@ -8,6 +8,7 @@
  * @module
  */
 import type { FastifyInstance } from 'fastify';
+import { requestSource } from '../auth/source.js';
 import type { Logger } from '../log.js';
 import type { Metrics } from '../metrics.js';
 import type { AdminToken } from '../psso/admin-token.js';
@@ -55,7 +56,12 @@ export function pssoRoutes(
   });
   app.post<{ Body: Record<string, string> }>('/psso/token', async (request, reply) => {
     const form = typeof request.body === 'object' && request.body !== null ? request.body : {};
-    const answer = await handleTokenRequest(form, token);
+    // The source is the TCP peer, never X-Forwarded-For (which the client writes).
+    const answer = await handleTokenRequest(
+      form,
+      token,
+      requestSource(request.socket.remoteAddress),
+    );
     if (answer.outcome === 'issued') metrics.token('psso');
     else {
       metrics.fault(`psso-${answer.outcome}`);

@@ -8,6 +8,7 @@
 import type { FastifyInstance } from 'fastify';
 import { SOAP11_CONTENT_TYPE, SOAP12_CONTENT_TYPE } from '../../protocol/media-types.js';
 import type { WsTrustVersion } from '../../protocol/wstrust.js';
+import { requestSource } from '../auth/source.js';
 import type { FaultInjection } from '../faults/injection.js';
 import type { Logger } from '../log.js';
 import type { Metrics } from '../metrics.js';
@@ -29,7 +30,9 @@ export function stsRoutes(
         return reply.code(415).send({ error: 'unsupported_media_type' });
       }
       const body = request.body;
-      const answer = await handleRst(body, version, deps, settings);
+      // The source is the TCP peer, never X-Forwarded-For (which the client writes).
+      const source = requestSource(request.socket.remoteAddress);
+      const answer = await handleRst(body, version, deps, settings, source);
       if (answer.warning !== undefined) {
         metrics.warning(answer.warning);
         log.log('warn', 'sts.no_message_id', {
@@ -45,7 +48,9 @@ export function stsRoutes(
         log.log(
           answer.outcome === 'internal-error' || answer.outcome === 'store-unavailable'
             ? 'error'
-            : 'info',
+            : answer.outcome === 'busy'
+              ? 'warn'
+              : 'info',
           'sts.refused',
           {
             version,
@@ -60,6 +65,8 @@ export function stsRoutes(
         f.truncate === true
           ? answer.body.slice(0, Math.floor(answer.body.length / 2))
           : answer.body;
+      if (answer.retryAfterSeconds !== undefined)
+        reply.header('retry-after', String(answer.retryAfterSeconds));
       return reply
         .code(f.httpStatus ?? answer.status)
         .header('content-type', f.soap11 === true ? SOAP11_CONTENT_TYPE : SOAP12_CONTENT_TYPE)

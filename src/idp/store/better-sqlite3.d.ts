@@ -13,6 +13,11 @@ declare module 'better-sqlite3' {
     pragma(source: string, options?: { simple?: boolean }): unknown;
     transaction<F extends (...args: never[]) => unknown>(fn: F): Database.Transaction<F>;
     close(): this;
+    function(
+      name: string,
+      options: { deterministic?: boolean },
+      fn: (...args: unknown[]) => unknown,
+    ): this;
   }
   namespace Database {
     interface Options {

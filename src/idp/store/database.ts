@@ -8,6 +8,7 @@ import { closeSync, openSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { IdpError } from '../../errors.js';
+import { canonicalUsername } from '../auth/username.js';
 import { dataDirError, ensureDataDir } from './data-dir.js';
 
 /** The database file's name inside the data folder. */
@@ -89,6 +90,30 @@ const MIGRATIONS: readonly string[] = [
   // 7 (issue 7): a relying party's SAML 2.0 SubjectConfirmationData Recipient (NULL: the IdP's
   // own Platform SSO token endpoint).
   'ALTER TABLE relying_parties ADD COLUMN recipient TEXT;',
+  // 8 (issue 7): canonical usernames (NFC, case-folded, IDNA A-label domain) for lookups, and
+  // smart lockout: one counter per (user, familiar|unfamiliar) and the user's familiar sources.
+  // An existing lock carries over to both classes.
+  `ALTER TABLE users ADD COLUMN upn_key TEXT;
+   UPDATE users SET upn_key = psso_canonical_username(upn);
+   CREATE UNIQUE INDEX users_upn_key ON users (upn_key);
+   CREATE TABLE lockout_counters (
+     user_key TEXT NOT NULL,
+     class TEXT NOT NULL CHECK (class IN ('familiar', 'unfamiliar')),
+     failures INTEGER NOT NULL,
+     window_start INTEGER NOT NULL,
+     locked_until INTEGER,
+     PRIMARY KEY (user_key, class)
+   ) STRICT;
+   CREATE TABLE lockout_sources (
+     user_key TEXT NOT NULL,
+     source TEXT NOT NULL,
+     last_success INTEGER NOT NULL,
+     PRIMARY KEY (user_key, source)
+   ) STRICT;
+   INSERT OR IGNORE INTO lockout_counters (user_key, class, failures, window_start, locked_until)
+     SELECT psso_canonical_username(upn), c.class, failures, window_start, locked_until
+     FROM lockout, (SELECT 'familiar' AS class UNION ALL SELECT 'unfamiliar') AS c;
+   DROP TABLE lockout;`,
 ];
 
 /** The schema version this code writes. */
@@ -142,6 +167,10 @@ export class IdpDatabase {
       db.pragma('journal_mode = WAL');
       db.pragma('foreign_keys = ON');
       db.pragma('synchronous = NORMAL');
+      // Used by migration 5 (and available to later SQL): the canonical form of a username.
+      db.function('psso_canonical_username', { deterministic: true }, (name) =>
+        canonicalUsername(String(name)),
+      );
       migrate(db, file);
       return new IdpDatabase(file, db);
     } catch (e) {

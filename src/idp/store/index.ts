@@ -37,6 +37,7 @@ export { RelyingPartyStore } from './relying-parties.js';
 export type { RelyingParty, UserRecord } from './types.js';
 export {
   DEMO_UPN,
+  requireUpn,
   type StoredUser,
   UserStore,
   type UserStoreOptions,

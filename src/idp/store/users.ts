@@ -1,12 +1,14 @@
 /**
- * The IdP's users: UPN, scrypt password hash, immutable id. UPNs are unique and compared
- * case-insensitively (SQLite `NOCASE`: ASCII letters only; other text is compared after NFC
- * normalization, exactly).
+ * The IdP's users: UPN, scrypt password hash, immutable id. UPNs are kept as given (NFC) for
+ * display and unique in their canonical form (`canonicalUsername`: NFC, case-folded, the domain as
+ * an IDNA A-label), which every lookup uses: `Bücher`, its NFD spelling and `xn--bcher-kva` name
+ * one user.
  *
  * @module
  */
 import { randomBytes } from 'node:crypto';
 import { IdpError } from '../../errors.js';
+import { canonicalUsername, isUpnShaped } from '../auth/username.js';
 import type { IdpDatabase } from './database.js';
 import { type PasswordHasher, scryptHasher } from './password.js';
 import type { UserRecord } from './types.js';
@@ -63,6 +65,24 @@ export function validateUpn(upn: unknown): string {
 }
 
 /**
+ * Checks that a name given for a new user is a UPN (`local@domain`, the domain with a dot) and
+ * returns it NFC-normalized.
+ *
+ * @throws {TypeError} as {@link validateUpn}, or when the name is not shaped as a UPN.
+ * @example
+ * ```ts
+ * requireUpn('alice@example.com'); // 'alice@example.com'
+ * requireUpn('alice'); // throws TypeError
+ * ```
+ */
+export function requireUpn(upn: unknown): string {
+  const name = validateUpn(upn);
+  if (!isUpnShaped(name))
+    throw new TypeError('the name must be a UPN: local@domain, the domain with a dot');
+  return name;
+}
+
+/**
  * Users in the IdP database.
  *
  * @example
@@ -86,15 +106,16 @@ export class UserStore {
   /**
    * Adds a user with a new immutable id.
    *
-   * @throws {TypeError} for an invalid UPN, or a password that is empty or over 1024 characters.
-   * @throws {IdpError} `PSSO_ERR_IDP_USER_EXISTS` when the UPN (in any case) is taken.
+   * @throws {TypeError} for an invalid UPN (not `local@domain`), or a password that is empty or
+   *   over 1024 characters.
+   * @throws {IdpError} `PSSO_ERR_IDP_USER_EXISTS` when the UPN (in any spelling) is taken.
    * @example
    * ```ts
    * const { immutableId } = await users.add('alice@example.com', password);
    * ```
    */
   async add(upn: string, password: string): Promise<StoredUser> {
-    const name = validateUpn(upn);
+    const name = requireUpn(upn);
     if (typeof password !== 'string' || password === '')
       throw new TypeError('the password must be a non-empty string');
     if (password.length > MAX_PASSWORD_LENGTH)
@@ -110,11 +131,20 @@ export class UserStore {
       try {
         this.#db
           .statement(
-            'INSERT INTO users (upn, password_hash, immutable_id, created_at) VALUES (?, ?, ?, ?)',
+            `INSERT INTO users (upn, upn_key, password_hash, immutable_id, created_at)
+             VALUES (?, ?, ?, ?, ?)`,
           )
-          .run(row.upn, row.password_hash, row.immutable_id, row.created_at);
+          .run(
+            row.upn,
+            canonicalUsername(row.upn),
+            row.password_hash,
+            row.immutable_id,
+            row.created_at,
+          );
       } catch (e) {
-        if ((e as { code?: unknown }).code === 'SQLITE_CONSTRAINT_PRIMARYKEY') throw exists();
+        const code = (e as { code?: unknown }).code;
+        if (code === 'SQLITE_CONSTRAINT_PRIMARYKEY' || code === 'SQLITE_CONSTRAINT_UNIQUE')
+          throw exists();
         throw e;
       }
     });
@@ -122,7 +152,7 @@ export class UserStore {
   }
 
   /**
-   * Removes a user (and its lockout state).
+   * Removes a user (and its lockout state and refresh tokens).
    *
    * @throws {IdpError} `PSSO_ERR_IDP_USER_NOT_FOUND` when there is no such user.
    * @example
@@ -131,14 +161,19 @@ export class UserStore {
    * ```
    */
   remove(upn: string): void {
-    const name = validateUpn(upn);
+    const name = canonicalUsername(validateUpn(upn));
     const removed = this.#db.guard(() =>
       this.#db.transaction(() => {
-        this.#db.statement('DELETE FROM lockout WHERE upn = ?').run(name);
+        const row = this.#db.statement('SELECT upn FROM users WHERE upn_key = ?').get(name) as
+          | { upn: string }
+          | undefined;
+        if (row === undefined) return 0;
+        this.#db.statement('DELETE FROM lockout_counters WHERE user_key = ?').run(name);
+        this.#db.statement('DELETE FROM lockout_sources WHERE user_key = ?').run(name);
         // Removing a user revokes the Platform SSO refresh tokens issued to it.
-        this.#db.statement('DELETE FROM refresh_tokens WHERE upn = ?').run(name);
-        this.#db.statement('DELETE FROM refresh_families WHERE upn = ?').run(name);
-        return this.#db.statement('DELETE FROM users WHERE upn = ?').run(name).changes;
+        this.#db.statement('DELETE FROM refresh_tokens WHERE upn = ?').run(row.upn);
+        this.#db.statement('DELETE FROM refresh_families WHERE upn = ?').run(row.upn);
+        return this.#db.statement('DELETE FROM users WHERE upn_key = ?').run(name).changes;
       }),
     );
     if (removed === 0)
@@ -155,7 +190,11 @@ export class UserStore {
    */
   list(): StoredUser[] {
     const rows = this.#db.guard(() =>
-      this.#db.statement('SELECT * FROM users ORDER BY upn COLLATE NOCASE, upn').all(),
+      this.#db
+        .statement(
+          'SELECT upn, password_hash, immutable_id, created_at FROM users ORDER BY upn_key, upn',
+        )
+        .all(),
     ) as Row[];
     return rows.map(record);
   }
@@ -186,13 +225,34 @@ export class UserStore {
    * ```
    */
   async authenticate(upn: string, password: string): Promise<UserRecord | undefined> {
+    return (await this.verify(upn, password)).user;
+  }
+
+  /**
+   * As {@link authenticate}, also telling whether the user exists (so a caller can keep lockout
+   * state for real users only). The cost is the same either way.
+   *
+   * @throws {IdpError} `PSSO_ERR_IDP_STORE_UNAVAILABLE` when the database fails.
+   * @example
+   * ```ts
+   * const { user, known } = await users.verify(username, password);
+   * if (user === undefined && known) await lockout.recordFailure(username, source, now, policy);
+   * ```
+   */
+  async verify(
+    upn: string,
+    password: string,
+  ): Promise<{ readonly user: UserRecord | undefined; readonly known: boolean }> {
     const name = wellFormed(upn);
     const row = name === undefined ? undefined : this.#row(name);
     const ok = await this.#hasher.verify(
       row?.password_hash ?? this.#hasher.dummyHash,
       typeof password === 'string' ? password : '',
     );
-    return ok && row !== undefined ? { upn: row.upn, immutableId: row.immutable_id } : undefined;
+    return {
+      user: ok && row !== undefined ? { upn: row.upn, immutableId: row.immutable_id } : undefined,
+      known: row !== undefined,
+    };
   }
 
   /**
@@ -232,7 +292,12 @@ export class UserStore {
 
   #row(name: string): Row | undefined {
     return this.#db.guard(
-      () => this.#db.statement('SELECT * FROM users WHERE upn = ?').get(name) as Row | undefined,
+      () =>
+        this.#db
+          .statement(
+            'SELECT upn, password_hash, immutable_id, created_at FROM users WHERE upn_key = ?',
+          )
+          .get(canonicalUsername(name)) as Row | undefined,
     );
   }
 }

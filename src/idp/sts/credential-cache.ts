@@ -1,13 +1,14 @@
 /**
  * A short-lived cache of verified credentials, so a user who logs in repeatedly does not pay a
  * scrypt verification every time. Keys are HMAC-SHA256 digests (with a per-process random key) of
- * the UPN and password: the cache never holds a password or a plain password hash. Only successes
+ * the canonical username and password: the cache never holds a password or a plain password hash. Only successes
  * are cached; lockout is always checked first; entries live `ttlMs` (default 60 s), so a password
  * change or removal made by another process takes effect within that time.
  *
  * @module
  */
 import { createHmac, randomBytes } from 'node:crypto';
+import { canonicalUsername } from '../auth/username.js';
 import type { UserRecord } from '../store/types.js';
 
 /** Verified-credential cache. */
@@ -22,7 +23,7 @@ export class CredentialCache {
 
   private digest(upn: string, password: string): string {
     return createHmac('sha256', this.key)
-      .update(upn.toLowerCase())
+      .update(canonicalUsername(upn))
       .update('\0')
       .update(password)
       .digest('base64');

@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { NS_WSSE } from '../../protocol/namespaces.js';
+import { NS_WSA, NS_WSSE } from '../../protocol/namespaces.js';
 import type { WsTrustVersion } from '../../protocol/wstrust.js';
 import { wsTrustConstants } from '../../protocol/wstrust.js';
 
@@ -28,9 +28,14 @@ export class StsFault extends Error {
 /** What the client sees. */
 export interface WireFault {
   readonly code: SoapFaultCode;
-  /** Subcode: `wsse` (WS-Security namespace) or `trust` (the version's trust namespace) + local name. */
-  readonly subcode?: { readonly ns: 'wsse' | 'trust'; readonly local: string };
+  /**
+   * Subcode: `wsse` (WS-Security namespace), `trust` (the version's trust namespace) or `wsa`
+   * (WS-Addressing 1.0) + local name.
+   */
+  readonly subcode?: { readonly ns: 'wsse' | 'trust' | 'wsa'; readonly local: string };
   readonly reason: string;
+  /** With `wsa:EndpointUnavailable`: the `<wsa:RetryAfter>` detail (milliseconds). */
+  readonly retryAfterMs?: number;
 }
 
 /** Wire faults, one per kind of refusal, worded like AD FS's. */
@@ -67,6 +72,15 @@ export const WIRE = Object.freeze({
   },
   mustUnderstand: { code: 'MustUnderstand', reason: 'A mandatory header was not understood.' },
   versionMismatch: { code: 'VersionMismatch', reason: 'Only SOAP 1.2 is supported.' },
+  /**
+   * The server is busy (the password-check queue is full): WS-Addressing 1.0 SOAP binding §6.4.6
+   * "Endpoint Unavailable", a Receiver fault; the pipeline adds the RetryAfter detail.
+   */
+  busy: {
+    code: 'Receiver',
+    subcode: { ns: 'wsa', local: 'EndpointUnavailable' },
+    reason: 'The server is too busy to process the message; retry later.',
+  },
   unavailable: {
     code: 'Receiver',
     subcode: { ns: 'trust', local: 'RequestFailed' },
@@ -79,5 +93,6 @@ export function subcodeNamespace(
   subcode: NonNullable<WireFault['subcode']>,
   version: WsTrustVersion,
 ): string {
+  if (subcode.ns === 'wsa') return NS_WSA;
   return subcode.ns === 'wsse' ? NS_WSSE : wsTrustConstants(version).ns;
 }

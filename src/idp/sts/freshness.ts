@@ -10,6 +10,8 @@
  *
  * @module
  */
+
+import { canonicalUsername } from '../auth/username.js';
 import type { ReplayCache } from '../replay/types.js';
 import { StsFault, WIRE } from './fault.js';
 import type { SecurityHeader } from './security.js';
@@ -87,7 +89,8 @@ export async function recordNonce(
   // Remembered for the whole span in which its Created is acceptable.
   const first = await replay.firstSeen(
     'nonce',
-    sec.username.toLowerCase(),
+    // One scope per account, however its name is spelled (NFD, case, A-label).
+    canonicalUsername(sec.username),
     sec.nonce,
     policy.windowMs + policy.skewMs,
   );

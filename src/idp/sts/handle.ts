@@ -21,12 +21,14 @@ import { XmlError } from '../../errors.js';
 import type { WsTrustVersion } from '../../protocol/wstrust.js';
 import { parseXml } from '../../xml/parse.js';
 import { escapeText } from '../../xml/write.js';
+import { IdpBusyError } from '../auth/fair-queue.js';
+import type { PasswordCheck } from '../auth/password-check.js';
+import { UNKNOWN_SOURCE } from '../auth/source.js';
 import type { FaultInjection } from '../faults/injection.js';
-import type { LockoutPolicy, LockoutStore, ReplayCache } from '../replay/types.js';
+import type { ReplayCache } from '../replay/types.js';
 import type { AssertionParams, SamlAttribute } from '../saml/types.js';
 import type { RelyingParty, UserRecord } from '../store/types.js';
 import { isUnavailable } from '../wire-errors.js';
-import type { CredentialCache } from './credential-cache.js';
 import {
   checkAction,
   checkMustUnderstand,
@@ -41,17 +43,14 @@ import { readSecurity } from './security.js';
 
 /** What the pipeline needs from the rest of the IdP. */
 export interface StsDeps {
-  authenticate(upn: string, password: string): Promise<UserRecord | undefined>;
-  /** Costs what `authenticate` costs, checks nothing: used when the account is locked. */
-  burnPasswordCheck(): Promise<void>;
+  /** The IdP's one password check (lockout, credential cache, bounded queue, scrypt). */
+  readonly passwords: PasswordCheck;
   relyingParty(identifier: string): RelyingParty | undefined;
   /** Signs an assertion with the token-signing key. */
   issueAssertion(params: AssertionParams): string;
   /** The same assertion, unsigned (fault injection only). */
   unsignedAssertion(params: AssertionParams): string;
   readonly replay: ReplayCache;
-  readonly lockout: LockoutStore;
-  readonly credentials: CredentialCache;
 }
 
 /** STS settings. */
@@ -59,7 +58,6 @@ export interface StsSettings {
   readonly issuer: string;
   readonly tokenLifetimeMs: number;
   readonly freshness: FreshnessPolicy;
-  readonly lockout: LockoutPolicy;
   readonly maxBodyBytes: number;
   readonly faults: FaultInjection;
   readonly clock: () => Date;
@@ -86,17 +84,23 @@ export interface StsAnswer {
    * `-invalid` (the answer then has no RelatesTo, which macOS refuses).
    */
   readonly warning?: string;
+  /** When busy: the `Retry-After` header (seconds). */
+  readonly retryAfterSeconds?: number;
 }
 
 const UPN_CLAIM = 'http://schemas.xmlsoap.org/claims';
 const IMMUTABLE_ID_CLAIM = 'http://schemas.microsoft.com/LiveID/Federation/2008/05';
 
-/** Runs the pipeline. Never throws for anything the client sent. */
+/**
+ * Runs the pipeline. Never throws for anything the client sent. `source` is the client address
+ * as `requestSource` gives it (lockout and the password-check queue count per source).
+ */
 export async function handleRst(
   body: Uint8Array,
   version: WsTrustVersion,
   deps: StsDeps,
   s: StsSettings,
+  source: string = UNKNOWN_SOURCE,
 ): Promise<StsAnswer> {
   let messageId: string | undefined;
   let warning: string | undefined;
@@ -123,29 +127,26 @@ export async function handleRst(
         WIRE.requestFailed,
         'AppliesTo names no relying party',
       );
-    const verified = await verifyCredentials(
-      security.username,
-      security.password,
-      now,
-      deps,
-      s.lockout,
+    const user = await authenticate(security.username, security.password, source, deps, () =>
+      // UTP §4 replay check, now that the sender is known to hold the password, and before the
+      // lockout counter is reset: a captured request cannot be replayed to clear a victim's
+      // failures, and no anonymous request writes to the replay store.
+      recordNonce(security, s.freshness, deps.replay),
     );
-    // UTP §4 replay check, now that the sender is known to hold the password: before the lockout
-    // counter is reset, so a captured request cannot be replayed to clear a victim's failures.
-    await recordNonce(security, s.freshness, deps.replay);
-    if (!verified.cached) {
-      await deps.lockout.recordSuccess(security.username);
-      deps.credentials.set(security.username, security.password, verified.user, now.getTime());
-    }
-    const answer = issue(version, messageId, appliesTo, rp, verified.user, deps, s);
+    const answer = issue(version, messageId, appliesTo, rp, user, deps, s);
     return warning === undefined ? answer : { ...answer, warning };
   } catch (error) {
     const fault = toFault(error);
     const soap11 = s.faults.soap11 === true;
+    const retryAfterSeconds = error instanceof IdpBusyError ? error.retryAfterSeconds : undefined;
     return {
+      // SOAP 1.2 HTTP binding: every fault is a 500 (Retry-After rides along when busy).
       status: 500,
+      ...(retryAfterSeconds === undefined ? {} : { retryAfterSeconds }),
       body: faultResponse(
-        fault.wire,
+        retryAfterSeconds === undefined
+          ? fault.wire
+          : { ...fault.wire, retryAfterMs: retryAfterSeconds * 1000 },
         version,
         relatesTo(messageId, s.faults),
         shifted(now, s.faults),
@@ -159,32 +160,23 @@ export async function handleRst(
 }
 
 /**
- * Lockout first (a locked account is refused whatever the password, at the same cost), then
- * credentials; a failure is counted. The caller records the success once the Nonce is recorded.
+ * The IdP's one password check (lockout for this source first: a locked account is refused
+ * whatever the password, at the same cost and with the same fault as a wrong password).
  */
-async function verifyCredentials(
+async function authenticate(
   upn: string,
   password: string,
-  now: Date,
+  source: string,
   deps: StsDeps,
-  policy: LockoutPolicy,
-): Promise<{ user: UserRecord; cached: boolean }> {
-  if (await deps.lockout.isLocked(upn, now)) {
-    await deps.burnPasswordCheck();
-    throw new StsFault('locked-out', WIRE.failedAuthentication);
-  }
-  const cached = deps.credentials.get(upn, password, now.getTime());
-  if (cached !== undefined) return { user: cached, cached: true };
-  const user = await deps.authenticate(upn, password);
-  if (user === undefined) {
-    const locked = await deps.lockout.recordFailure(upn, now, policy);
-    throw new StsFault(
-      'bad-credentials',
-      WIRE.failedAuthentication,
-      locked ? 'account now locked' : undefined,
-    );
-  }
-  return { user, cached: false };
+  beforeSuccess: () => Promise<void>,
+): Promise<UserRecord> {
+  const r = await deps.passwords.check(upn, password, source, beforeSuccess);
+  if (r.ok) return r.user;
+  throw new StsFault(
+    r.reason,
+    WIRE.failedAuthentication,
+    r.reason === 'bad-credentials' && r.nowLocked ? 'account now locked' : undefined,
+  );
 }
 
 function issue(
@@ -252,6 +244,7 @@ function toFault(error: unknown): StsFault {
           : 'malformed-xml';
     return new StsFault(label, WIRE.invalidRequest, error.code);
   }
+  if (error instanceof IdpBusyError) return new StsFault('busy', WIRE.busy, error.message);
   // A store that cannot answer is the IdP's failure (Receiver), never the client's.
   if (isUnavailable(error))
     return new StsFault('store-unavailable', WIRE.unavailable, `${error.code}: ${error.message}`);

@@ -88,7 +88,11 @@ export function faultResponse(
       : `<s:Subcode><s:Value xmlns:${wire.subcode.ns}="${subcodeNamespace(wire.subcode, version)}">${wire.subcode.ns}:${wire.subcode.local}</s:Value></s:Subcode>`;
   const fault =
     `<s:Fault><s:Code><s:Value>s:${wire.code}</s:Value>${subcode}</s:Code>` +
-    `<s:Reason><s:Text xml:lang="en-US">${escapeText(wire.reason)}</s:Text></s:Reason></s:Fault>`;
+    `<s:Reason><s:Text xml:lang="en-US">${escapeText(wire.reason)}</s:Text></s:Reason>` +
+    (wire.retryAfterMs === undefined
+      ? ''
+      : `<s:Detail><a:RetryAfter>${Math.max(0, Math.floor(wire.retryAfterMs))}</a:RetryAfter></s:Detail>`) +
+    '</s:Fault>';
   return envelope(WSA_FAULT_ACTION, relatesTo, now, fault, soap11);
 }
 

@@ -23,6 +23,7 @@ import {
   publicJwk,
 } from '../../../src/psso/keys/device-keys.ts';
 import { tempDataDir } from '../../e2e/support.ts';
+import { storePasswordCheck } from '../../helpers/password-check.ts';
 import { testSigningMaterial } from '../../helpers/signing.ts';
 
 export const ORIGIN = 'https://idp.test';
@@ -71,7 +72,7 @@ export async function openBench(
     device: (kid) => core.devices.get(kid),
     nonces,
     user: (upn) => accounts.users.get(upn),
-    authenticate: (upn, password) => accounts.users.authenticate(upn, password),
+    passwords: storePasswordCheck(accounts.users, { clock }),
     isFederated: (upn) => upn.endsWith('@federated.example'),
     replay,
     refreshTokens: new RefreshTokenStore(accounts.database, 14 * 24 * 3600_000, () =>

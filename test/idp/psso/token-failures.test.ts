@@ -4,11 +4,13 @@
  * with Retry-After (a Mac then does not ask for the password again), anything unexpected 500
  * `server_error`; never 401 `invalid_grant`.
  */
+
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { IdpError } from '../../../src/errors.ts';
+import { IdpBusyError } from '../../../src/idp/auth/fair-queue.ts';
 import { handleTokenRequest, type TokenAnswer } from '../../../src/idp/psso/token.ts';
 import { MemoryReplayCache } from '../../../src/idp/replay/memory.ts';
+import { storePasswordCheck } from '../../helpers/password-check.ts';
 import {
   aliceAssertion,
   type Bench,
@@ -19,9 +21,9 @@ import {
   send,
 } from './token-bench.ts';
 
-function unavailable(a: TokenAnswer): void {
+function unavailable(a: TokenAnswer, outcome = 'store-unavailable'): void {
   assert.equal(a.status, 503, `${a.outcome} ${a.body}`);
-  assert.equal(a.outcome, 'store-unavailable');
+  assert.equal(a.outcome, outcome);
   assert.equal(JSON.parse(a.body).error, 'temporarily_unavailable');
   assert.equal(JSON.parse(a.body).suberror, undefined);
   assert.ok(a.retryAfterSeconds !== undefined && a.retryAfterSeconds > 0);
@@ -90,26 +92,28 @@ describe('token endpoint: a store that cannot answer is 503, never invalid_grant
   });
 
   test('a busy IdP (PSSO_ERR_IDP_BUSY) answers 503 with Retry-After', async () => {
-    const busy = new IdpError('PSSO_ERR_IDP_STORE_UNAVAILABLE', 'x');
-    Object.defineProperty(busy, 'code', { value: 'PSSO_ERR_IDP_BUSY' });
     const deps = {
       ...b.deps,
-      authenticate: async () => {
-        throw busy;
-      },
+      passwords: storePasswordCheck(b.accounts.users, {
+        verify: async () => {
+          throw new IdpBusyError('every password-check slot is taken', 1);
+        },
+      }),
     };
     const r = await requestForm(b, { password: BOB.password });
     const a = await handleTokenRequest(r.form, deps);
-    unavailable(a);
+    unavailable(a, 'busy');
     assert.equal(a.retryAfterSeconds, 1);
   });
 
   test('an unexpected internal error is 500 server_error, its detail for the log only', async () => {
     const deps = {
       ...b.deps,
-      authenticate: async (): Promise<undefined> => {
-        throw new RangeError('secret internal detail');
-      },
+      passwords: storePasswordCheck(b.accounts.users, {
+        verify: async () => {
+          throw new RangeError('secret internal detail');
+        },
+      }),
     };
     const r = await requestForm(b, { password: BOB.password });
     const a = await handleTokenRequest(r.form, deps);

@@ -78,18 +78,58 @@ describe('psso-wstrust idp user', () => {
     assert.equal(errorCode(r), 'PSSO_ERR_IDP_USER_EXISTS');
   });
 
-  test('usage errors exit 2: no --password-stdin, empty password, bad UPN', async () => {
-    const [noFlag, empty, bad, noUpn] = await Promise.all([
+  test('usage errors exit 2: no --password-stdin, empty password, bad UPN, not a UPN', async () => {
+    const [noFlag, empty, bad, noUpn, notUpn, noDot] = await Promise.all([
       idp(['user', 'add', 'carol@example.com', '--data', data], 'pw'),
-      idp(['user', 'add', 'c@x', '--password-stdin', '--data', data], '\n'),
-      idp(['user', 'add', 'a\u0007b', '--password-stdin', '--data', data], 'pw'),
+      idp(['user', 'add', 'c@x.example', '--password-stdin', '--data', data], '\n'),
+      idp(['user', 'add', 'a\u0007b@x.example', '--password-stdin', '--data', data], 'pw'),
       idp(['user', 'add', '--data', data]),
+      idp(['user', 'add', 'carol', '--password-stdin', '--data', data], 'pw'),
+      idp(['user', 'add', 'carol@localhost', '--password-stdin', '--data', data], 'pw'),
     ]);
     assert.equal(noFlag.code, 2);
     assert.match(noFlag.stderr, /--password-stdin/);
     assert.equal(empty.code, 2);
     assert.equal(bad.code, 2);
     assert.equal(noUpn.code, 2);
+    for (const r of [notUpn, noDot]) {
+      assert.equal(r.code, 2, r.stderr);
+      assert.match(r.stderr, /UPN: local@domain/);
+    }
+  });
+
+  test('unlock clears every lockout counter of a user (any spelling); an unknown user exits 1', async () => {
+    const policy = { threshold: 2, windowMs: 600_000, lockoutMs: 600_000, familiarMs: 86_400_000 };
+    const now = new Date();
+    const store = openIdpStore(data);
+    try {
+      await store.lockout.recordSuccess('alice@example.com', '127.0.0.2', now, policy);
+      for (const source of ['127.0.0.1', '127.0.0.1', '127.0.0.2', '127.0.0.2'])
+        await store.lockout.recordFailure('alice@example.com', source, now, policy);
+      assert.equal(
+        await store.lockout.isLocked('alice@example.com', '127.0.0.1', now, policy),
+        true,
+      );
+      assert.equal(
+        await store.lockout.isLocked('alice@example.com', '127.0.0.2', now, policy),
+        true,
+      );
+    } finally {
+      store.close();
+    }
+    const r = await idp(['user', 'unlock', 'ALICE@EXAMPLE.COM', '--data', data, '--json']);
+    assert.equal(r.code, 0, r.stderr);
+    assert.deepEqual(json(r), { unlocked: 'Alice@Example.com' });
+    const after = openIdpStore(data);
+    try {
+      for (const source of ['127.0.0.1', '127.0.0.2'])
+        assert.equal(await after.lockout.isLocked('alice@example.com', source, now, policy), false);
+    } finally {
+      after.close();
+    }
+    const unknown = await idp(['user', 'unlock', 'nobody@example.com', '--data', data]);
+    assert.equal(unknown.code, 1);
+    assert.match(unknown.stderr, /PSSO_ERR_IDP_USER_NOT_FOUND/);
   });
 
   test('list: a table for people, JSON for machines', async () => {

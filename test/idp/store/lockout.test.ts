@@ -2,64 +2,38 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { after, test } from 'node:test';
+import { after, describe, test } from 'node:test';
+import Database from 'better-sqlite3';
 import { IdpError } from '../../../src/errors.ts';
-import { openIdpStore, SqliteLockoutStore } from '../../../src/idp/store/index.ts';
+import { IdpDatabase, openIdpStore, SqliteLockoutStore } from '../../../src/idp/store/index.ts';
+import { lockoutContract } from '../replay/lockout-contract.ts';
 
 const root = mkdtempSync(join(tmpdir(), 'psso-lockout-'));
 after(() => rmSync(root, { recursive: true, force: true }));
 let n = 0;
 const freshDir = () => join(root, `d${++n}`);
 const policy = { threshold: 3, windowMs: 60_000, lockoutMs: 300_000 };
+const smart = { ...policy, familiarMs: 86_400_000 };
 const at = (seconds: number) => new Date(Date.UTC(2026, 0, 1) + seconds * 1000);
+const S = '192.0.2.1';
 
-test('locks at the threshold within the window, until lockoutMs has passed', async () => {
-  const lockout = SqliteLockoutStore.open(freshDir());
-  try {
-    assert.equal(await lockout.isLocked('alice', at(0)), false);
-    assert.equal(await lockout.recordFailure('alice', at(0), policy), false);
-    assert.equal(await lockout.recordFailure('alice', at(10), policy), false);
-    assert.equal(await lockout.recordFailure('ALICE', at(20), policy), true);
-    assert.equal(await lockout.isLocked('Alice', at(21)), true);
-    // failures while locked do not extend the lock
-    assert.equal(await lockout.recordFailure('alice', at(100), policy), true);
-    assert.equal(await lockout.isLocked('alice', at(319)), true);
-    assert.equal(await lockout.isLocked('alice', at(320)), false);
-    // after the lock, counting starts again
-    assert.equal(await lockout.recordFailure('alice', at(321), policy), false);
-    assert.equal(await lockout.isLocked('bob', at(21)), false);
-  } finally {
-    await lockout.close();
-  }
-});
-
-test('failures outside the window start a new count; success clears it', async () => {
-  const lockout = SqliteLockoutStore.open(freshDir());
-  try {
-    await lockout.recordFailure('bob', at(0), policy);
-    await lockout.recordFailure('bob', at(30), policy);
-    assert.equal(await lockout.recordFailure('bob', at(61), policy), false);
-    assert.equal(await lockout.recordFailure('bob', at(62), policy), false);
-    await lockout.recordSuccess('BOB');
-    assert.equal(await lockout.recordFailure('bob', at(63), policy), false);
-    assert.equal(await lockout.recordFailure('bob', at(64), policy), false);
-    assert.equal(await lockout.recordFailure('bob', at(65), policy), true);
-  } finally {
-    await lockout.close();
-  }
+describe('SqliteLockoutStore: the LockoutStore contract', () => {
+  const shared = SqliteLockoutStore.open(freshDir());
+  after(() => shared.close());
+  lockoutContract(() => shared);
 });
 
 test('a lock persists across restarts and is seen by another connection', async () => {
   const dir = freshDir();
   const first = SqliteLockoutStore.open(dir);
   const second = SqliteLockoutStore.open(dir);
-  for (const s of [0, 1, 2]) await first.recordFailure('carol@example.com', at(s), policy);
-  assert.equal(await second.isLocked('Carol@Example.com', at(3)), true);
+  for (const s of [0, 1, 2]) await first.recordFailure('carol@example.com', S, at(s), policy);
+  assert.equal(await second.isLocked('Carol@Example.com', S, at(3), policy), true);
   await first.close();
   await second.close();
   const store = openIdpStore(dir);
   try {
-    assert.equal(await store.lockout.isLocked('carol@example.com', at(4)), true);
+    assert.equal(await store.lockout.isLocked('carol@example.com', S, at(4), policy), true);
     await store.lockout.close(); // does not close the shared database
     assert.equal(store.users.list().length, 0);
   } finally {
@@ -67,13 +41,29 @@ test('a lock persists across restarts and is seen by another connection', async 
   }
 });
 
+test('familiar sources persist across restarts', async () => {
+  const dir = freshDir();
+  const first = SqliteLockoutStore.open(dir);
+  await first.recordSuccess('erin@example.com', '127.0.0.2', at(0), smart);
+  await first.close();
+  const second = SqliteLockoutStore.open(dir);
+  try {
+    for (const s of [1, 2, 3]) await second.recordFailure('erin@example.com', S, at(s), smart);
+    assert.equal(await second.isLocked('erin@example.com', S, at(4), smart), true);
+    assert.equal(await second.isLocked('erin@example.com', '127.0.0.2', at(4), smart), false);
+  } finally {
+    await second.close();
+  }
+});
+
 test('removing a user clears its lockout state', async () => {
   const store = openIdpStore(freshDir());
   try {
     await store.users.add('dave@example.com', 'pw');
-    for (const s of [0, 1, 2]) await store.lockout.recordFailure('dave@example.com', at(s), policy);
-    store.users.remove('dave@example.com');
-    assert.equal(await store.lockout.isLocked('dave@example.com', at(3)), false);
+    for (const s of [0, 1, 2])
+      await store.lockout.recordFailure('dave@example.com', S, at(s), policy);
+    store.users.remove('DAVE@example.com');
+    assert.equal(await store.lockout.isLocked('dave@example.com', S, at(3), policy), false);
   } finally {
     store.close();
   }
@@ -82,12 +72,15 @@ test('removing a user clears its lockout state', async () => {
 test('prune deletes expired rows only', async () => {
   const lockout = SqliteLockoutStore.open(freshDir());
   try {
-    await lockout.recordFailure('old', at(0), policy);
-    for (const s of [0, 1, 2]) await lockout.recordFailure('locked', at(s), policy);
-    await lockout.recordFailure('recent', at(100), policy);
+    await lockout.recordFailure('old', S, at(0), policy);
+    for (const s of [0, 1, 2]) await lockout.recordFailure('locked', S, at(s), policy);
+    await lockout.recordFailure('recent', S, at(100), policy);
     assert.equal(lockout.prune(at(120), policy), 1);
-    assert.equal(await lockout.isLocked('locked', at(120)), true);
+    assert.equal(await lockout.isLocked('locked', S, at(120), policy), true);
     assert.equal(lockout.prune(at(400), policy), 2);
+    await lockout.recordSuccess('fam', S, at(0), smart);
+    assert.equal(lockout.prune(at(86_399), smart), 0);
+    assert.equal(lockout.prune(at(86_400), smart), 1);
   } finally {
     await lockout.close();
   }
@@ -95,11 +88,39 @@ test('prune deletes expired rows only', async () => {
 
 test('misuse is a TypeError; a closed store is PSSO_ERR_IDP_STORE_UNAVAILABLE', async () => {
   const lockout = SqliteLockoutStore.open(freshDir());
-  await assert.rejects(lockout.recordFailure('x', at(0), { ...policy, threshold: 0 }), TypeError);
-  await assert.rejects(lockout.isLocked('x', new Date(Number.NaN)), TypeError);
+  await assert.rejects(
+    lockout.recordFailure('x', S, at(0), { ...policy, threshold: 0 }),
+    TypeError,
+  );
+  await assert.rejects(lockout.isLocked('x', S, new Date(Number.NaN), policy), TypeError);
   await lockout.close();
   await assert.rejects(
-    lockout.isLocked('x', at(0)),
+    lockout.isLocked('x', S, at(0), policy),
     (e: unknown) => e instanceof IdpError && e.code === 'PSSO_ERR_IDP_STORE_UNAVAILABLE',
   );
+});
+
+test('migration 8: a schema-7 database keeps its users (canonical keys) and its locks', async () => {
+  const dir = freshDir();
+  IdpDatabase.open(dir).close();
+  // Roll the file back to schema 7 as an older version left it: a lock and a non-ASCII user.
+  const raw = new Database(join(dir, 'idp.sqlite'));
+  raw.exec(`DROP INDEX users_upn_key; DROP TABLE lockout_counters; DROP TABLE lockout_sources;
+    ALTER TABLE users DROP COLUMN upn_key;
+    CREATE TABLE lockout (upn TEXT PRIMARY KEY COLLATE NOCASE, failures INTEGER NOT NULL,
+      window_start INTEGER NOT NULL, locked_until INTEGER) STRICT;
+    INSERT INTO users (upn, password_hash, immutable_id, created_at)
+      VALUES ('Zoë@Bücher.example', 'scrypt$x', 'AAAA', '2026-01-01T00:00:00.000Z');
+    INSERT INTO lockout VALUES ('Zoë@Bücher.example', 0, 0, ${at(10_000).getTime()});
+    PRAGMA user_version = 7;`);
+  raw.close();
+  const store = openIdpStore(dir);
+  try {
+    const nfd = 'zoë@xn--bcher-kva.example'.normalize('NFD');
+    assert.equal(store.users.get(nfd)?.upn, 'Zoë@Bücher.example');
+    assert.equal(await store.lockout.isLocked(nfd, S, at(0), smart), true);
+    assert.equal(await store.lockout.isLocked(nfd, S, at(0), policy), true);
+  } finally {
+    store.close();
+  }
 });

@@ -154,3 +154,46 @@ describe('authenticate costs one password check whether or not the user exists',
     }
   });
 });
+
+describe('canonical usernames', () => {
+  test('NFD, NFC, case and A-label spellings of a non-ASCII UPN find one user, and cannot be added twice', async () => {
+    const store = openIdpStore(freshDir());
+    try {
+      const upn = 'Zoë@Bücher.example';
+      await store.users.add(upn, 'pw');
+      for (const spelling of [
+        upn.normalize('NFD'),
+        'ZOË@BÜCHER.EXAMPLE',
+        'zoë@xn--bcher-kva.example',
+        'ZOE\u0308@XN--BCHER-KVA.EXAMPLE',
+      ]) {
+        assert.equal(store.users.get(spelling)?.upn, upn, spelling);
+        assert.equal((await store.users.authenticate(spelling, 'pw'))?.upn, upn, spelling);
+      }
+      await assert.rejects(
+        store.users.add('zoë@xn--bcher-kva.example', 'other'),
+        code('PSSO_ERR_IDP_USER_EXISTS'),
+      );
+      assert.deepEqual(await store.users.verify('nobody@bücher.example', 'pw'), {
+        user: undefined,
+        known: false,
+      });
+      assert.equal((await store.users.verify(upn.normalize('NFD'), 'no')).known, true);
+      store.users.remove('zoe\u0308@xn--bcher-kva.example');
+      assert.equal(store.users.get(upn), undefined);
+    } finally {
+      store.close();
+    }
+  });
+
+  test('add refuses a name that is not a UPN (local@domain, the domain with a dot)', async () => {
+    const store = openIdpStore(freshDir());
+    try {
+      for (const bad of ['alice', 'alice@localhost', '@example.com', 'alice@', 'a@b..c'])
+        await assert.rejects(store.users.add(bad, 'pw'), TypeError, bad);
+      assert.equal(store.users.list().length, 0);
+    } finally {
+      store.close();
+    }
+  });
+});

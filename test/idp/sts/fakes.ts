@@ -1,5 +1,9 @@
 /** In-memory stand-ins for the STS's dependencies, for fast pipeline tests. */
 import { createHash } from 'node:crypto';
+import { FairQueue, type FairQueueLimits } from '../../../src/idp/auth/fair-queue.ts';
+import { PasswordCheck } from '../../../src/idp/auth/password-check.ts';
+import { canonicalUsername } from '../../../src/idp/auth/username.ts';
+import { MemoryLockoutStore } from '../../../src/idp/replay/lockout-memory.ts';
 import type { LockoutPolicy, LockoutStore, ReplayCache } from '../../../src/idp/replay/types.ts';
 import type { AssertionParams } from '../../../src/idp/saml/types.ts';
 import type { UserRecord } from '../../../src/idp/store/types.ts';
@@ -16,15 +20,32 @@ export interface Fakes extends StsDeps {
   /** Calls to `replay.firstSeen` (what the request tried to record). */
   recorded: number;
   issued: AssertionParams[];
+  readonly lockout: LockoutStore;
+}
+
+/** The lockout policy of the fakes: 3 failures in 10 minutes lock for 30; smart lockout on. */
+export const POLICY: LockoutPolicy = {
+  threshold: 3,
+  windowMs: 600_000,
+  lockoutMs: 1800_000,
+  familiarMs: 14 * 86_400_000,
+};
+
+/** Options of {@link fakeDeps} beyond the users. */
+export interface FakeOptions {
+  readonly queue?: FairQueueLimits;
+  /** Each password check (and burn) takes this long (ms); default 0. */
+  readonly checkMs?: number;
+  readonly lockout?: LockoutStore;
+  readonly clock?: () => Date;
 }
 
 export function fakeDeps(
   users: Record<string, string> = { 'alice@example.com': 'correct horse' },
   full = false,
+  o: FakeOptions = {},
 ): Fakes {
   const seen = new Set<string>();
-  const failures = new Map<string, number>();
-  const locked = new Set<string>();
   const replay: ReplayCache = {
     async firstSeen(kind, scope, value) {
       fakes.recorded++;
@@ -42,36 +63,41 @@ export function fakeDeps(
     },
     async close() {},
   };
-  const lockout: LockoutStore = {
-    async isLocked(u) {
-      return locked.has(u.toLowerCase());
+  const lockout = o.lockout ?? new MemoryLockoutStore();
+  const pause = () =>
+    o.checkMs === undefined ? Promise.resolve() : new Promise((r) => setTimeout(r, o.checkMs));
+  const passwords = new PasswordCheck({
+    async verify(upn, password) {
+      fakes.passwordChecks++;
+      await pause();
+      const entry = Object.entries(users).find(
+        ([u]) => canonicalUsername(u) === canonicalUsername(upn),
+      );
+      return {
+        user:
+          entry !== undefined && entry[1] === password
+            ? ({ upn: entry[0], immutableId: 'AAAAAAAAAAAAAAAAAAAAAA==' } satisfies UserRecord)
+            : undefined,
+        known: entry !== undefined,
+      };
     },
-    async recordFailure(u, _now, p: LockoutPolicy) {
-      const n = (failures.get(u.toLowerCase()) ?? 0) + 1;
-      failures.set(u.toLowerCase(), n);
-      if (n >= p.threshold) locked.add(u.toLowerCase());
-      return locked.has(u.toLowerCase());
+    async burn() {
+      fakes.burned++;
+      await pause();
     },
-    async recordSuccess(u) {
-      failures.delete(u.toLowerCase());
-    },
-    async close() {},
-  };
+    lockout,
+    credentials: new CredentialCache(0),
+    queue: new FairQueue(o.queue),
+    policy: POLICY,
+    clock: o.clock ?? (() => NOW),
+  });
   const fakes: Fakes = {
     passwordChecks: 0,
     burned: 0,
     recorded: 0,
     issued: [],
-    async authenticate(upn, password) {
-      fakes.passwordChecks++;
-      const entry = Object.entries(users).find(([u]) => u.toLowerCase() === upn.toLowerCase());
-      return entry !== undefined && entry[1] === password
-        ? ({ upn: entry[0], immutableId: 'AAAAAAAAAAAAAAAAAAAAAA==' } satisfies UserRecord)
-        : undefined;
-    },
-    async burnPasswordCheck() {
-      fakes.burned++;
-    },
+    passwords,
+    lockout,
     relyingParty: (id) =>
       id === URN
         ? { identifier: URN, samlVersion: '1.1' }
@@ -84,8 +110,6 @@ export function fakeDeps(
     },
     unsignedAssertion: fakeAssertion,
     replay,
-    lockout,
-    credentials: new CredentialCache(0),
   };
   return fakes;
 }
@@ -101,7 +125,6 @@ export function settings(extra: Partial<StsSettings> = {}): StsSettings {
     issuer: 'https://sts.example.com/adfs/services/trust',
     tokenLifetimeMs: 3600_000,
     freshness: { windowMs: 300_000, skewMs: 120_000, strict: false },
-    lockout: { threshold: 3, windowMs: 600_000, lockoutMs: 1800_000 },
     maxBodyBytes: 64 * 1024,
     faults: {},
     clock: () => NOW,

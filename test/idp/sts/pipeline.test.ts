@@ -110,6 +110,14 @@ describe('STS pipeline: one refusal per attack', () => {
     assert.equal((await send(body, deps)).status, 200);
     refused(await send(body, deps), 'replayed-nonce');
   });
+  test('replayed-nonce under another spelling of the username (case, NFD, A-label)', async () => {
+    const deps = fakeDeps({ 'zoë@bücher.example': 'pw' });
+    const body = rst({ profile: 'wss11', username: 'zoë@bücher.example', password: 'pw' }).body;
+    assert.ok(body.includes('>zoë@bücher.example<'));
+    assert.equal((await send(body, deps)).status, 200);
+    for (const other of ['ZOË@bücher.example'.normalize('NFD'), 'zoë@XN--BCHER-KVA.example'])
+      refused(await send(body.replace('zoë@bücher.example', other), deps), 'replayed-nonce');
+  });
   test('stale-created: a UsernameToken Created older than the freshness window', async () => {
     refused(
       await send(rst({ profile: 'wss11', now: new Date(NOW.getTime() - 301_000) }).body),
@@ -363,5 +371,42 @@ describe('STS pipeline: one refusal per attack', () => {
     const answer = await send(r.body, deps);
     assert.equal(answer.status, 200, answer.detail);
     assert.equal(deps.issued[0]?.subject, upn);
+  });
+});
+
+describe('STS pipeline: the shared password check', () => {
+  test('past the bound: STS server-busy fault with Retry-After', async () => {
+    const deps = fakeDeps(undefined, false, {
+      queue: { concurrency: 1, queue: 1, perSource: 1 },
+      checkMs: 30,
+    });
+    const s = settings();
+    const call = (source: string) => handleRst(Buffer.from(rst().body), '1.3', deps, s, source);
+    const [first, second] = await Promise.all([call('192.0.2.1'), call('192.0.2.1')]);
+    assert.equal(first.outcome, 'issued');
+    assert.equal(second.outcome, 'busy');
+    assert.equal(second.status, 500, 'SOAP 1.2 HTTP binding: a Receiver fault is a 500');
+    assert.ok((second.retryAfterSeconds ?? 0) >= 1);
+    assert.match(second.body, /<s:Value>s:Receiver<\/s:Value>/);
+    assert.match(
+      second.body,
+      /xmlns:wsa="http:\/\/www\.w3\.org\/2005\/08\/addressing">wsa:EndpointUnavailable</,
+    );
+    assert.match(second.body, /<s:Detail><a:RetryAfter>\d+000<\/a:RetryAfter><\/s:Detail>/);
+    const f = refused(second, 'busy');
+    assert.equal(f.faultCode, 's:Receiver');
+    assert.match(f.subcode ?? '', /EndpointUnavailable/);
+    assert.equal(deps.passwordChecks, 1, 'the refused request cost no password check');
+  });
+
+  test('locked out by source: another source that logged in before still gets a token', async () => {
+    const deps = fakeDeps();
+    const s = settings();
+    const call = (password: string, source: string) =>
+      handleRst(Buffer.from(rst({ password }).body), '1.3', deps, s, source);
+    assert.equal((await call('correct horse', '127.0.0.2')).outcome, 'issued');
+    for (let i = 0; i < 10; i++) await call('nope', '127.0.0.1');
+    assert.equal((await call('correct horse', '127.0.0.1')).outcome, 'locked-out');
+    assert.equal((await call('correct horse', '127.0.0.2')).outcome, 'issued');
   });
 });

@@ -122,7 +122,7 @@ describe('replay-cache flood', () => {
         Buffer.from(head + nonce.toString('base64') + tail),
         '1.3',
         deps,
-        settings({ lockout: { threshold: 1e9, windowMs: 600_000, lockoutMs: 1800_000 } }),
+        settings(),
       );
       outcomes.set(a.outcome, (outcomes.get(a.outcome) ?? 0) + 1);
     }

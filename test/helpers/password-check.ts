@@ -1,0 +1,27 @@
+/** The IdP's one password check over a user store, for tests that assemble routes by hand. */
+import { FairQueue } from '../../src/idp/auth/fair-queue.ts';
+import { PasswordCheck, type PasswordCheckDeps } from '../../src/idp/auth/password-check.ts';
+import { MemoryLockoutStore } from '../../src/idp/replay/lockout-memory.ts';
+import type { LockoutStore } from '../../src/idp/replay/types.ts';
+import type { UserStore } from '../../src/idp/store/users.ts';
+import { CredentialCache } from '../../src/idp/sts/credential-cache.ts';
+
+/** A {@link PasswordCheck} over `users` (the IdP's default lockout policy, no credential cache). */
+export function storePasswordCheck(
+  users: UserStore,
+  o: {
+    readonly lockout?: LockoutStore;
+    readonly verify?: PasswordCheckDeps['verify'];
+    readonly clock?: () => Date;
+  } = {},
+): PasswordCheck {
+  return new PasswordCheck({
+    verify: o.verify ?? ((upn, password) => users.verify(upn, password)),
+    burn: (password) => users.burnPasswordCheck(password),
+    lockout: o.lockout ?? new MemoryLockoutStore(),
+    credentials: new CredentialCache(0),
+    queue: new FairQueue(),
+    policy: { threshold: 5, windowMs: 600_000, lockoutMs: 1_800_000, familiarMs: 14 * 86_400_000 },
+    clock: o.clock ?? (() => new Date()),
+  });
+}

@@ -1,0 +1,36 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { IdpError } from '../../src/errors.ts';
+import { checkConfig, DEFAULT_CONFIG } from '../../src/idp/config.ts';
+
+const bad = (e: unknown) => e instanceof IdpError && e.code === 'PSSO_ERR_IDP_CONFIG';
+
+test('a partial lockout object merges with the defaults', () => {
+  const c = checkConfig({ lockout: { threshold: 10 } });
+  assert.deepEqual(c.lockout, { ...DEFAULT_CONFIG.lockout, threshold: 10 });
+  assert.equal(c.lockout.familiarDays, 14);
+  assert.deepEqual(checkConfig({ lockout: { familiarDays: 0 } }).lockout, {
+    ...DEFAULT_CONFIG.lockout,
+    familiarDays: 0,
+  });
+});
+
+test('every field is optional: {} is the defaults', () => {
+  assert.deepEqual(checkConfig({}), DEFAULT_CONFIG);
+});
+
+test('passwordChecks: partial objects merge; limits are checked', () => {
+  assert.deepEqual(checkConfig({ passwordChecks: { perSource: 4 } }).passwordChecks, {
+    concurrency: 4,
+    queue: 128,
+    perSource: 4,
+  });
+  assert.throws(() => checkConfig({ passwordChecks: { concurrency: 0 } }), bad);
+  assert.throws(() => checkConfig({ passwordChecks: [] }), bad);
+});
+
+test('unknown or bad lockout fields are refused, naming the field', () => {
+  assert.throws(() => checkConfig({ lockout: { threshhold: 3 } }), /lockout\.threshhold/);
+  assert.throws(() => checkConfig({ lockout: { familiarDays: -1 } }), /lockout\.familiarDays/);
+  assert.throws(() => checkConfig({ lockout: 5 }), bad);
+});
