@@ -1,16 +1,15 @@
 /**
  * The IdP's data folder: where it is by default, creating it private (0700), writing files
- * atomically with a given mode, and a lock so two processes starting at once do not both generate
- * keys.
+ * atomically with a given mode or only once (race-free), and a lock so two processes starting at
+ * once do not both generate keys (`lock.ts`).
  *
  * @module
  */
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, statSync } from 'node:fs';
-import { chmod, open, rename, rm, stat } from 'node:fs/promises';
+import { chmod, link, open, rename, rm } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { isAbsolute, join, resolve } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { IdpError } from '../../errors.js';
 
 /**
@@ -96,51 +95,39 @@ export async function writeFileAtomic(path: string, content: string, mode: numbe
   }
 }
 
-/** How long a lock may be held before another process considers it abandoned. */
-const STALE_LOCK_MS = 60_000;
-const LOCK_WAIT_MS = 30_000;
-
 /**
- * Runs `fn` while holding `<dir>/<name>.lock` (an exclusively created file), so that concurrent
- * processes on one data folder take turns. A lock older than a minute is considered abandoned.
+ * Creates `path` with `content` and exactly `mode` only if it does not exist, atomically: the
+ * content is complete before the name appears (a temporary file, then a hard link, which fails when
+ * the name is taken). Returns whether this call created it; `false` means another process (or an
+ * earlier start) did, and its file is left untouched.
  *
- * @throws {IdpError} `PSSO_ERR_IDP_DATA_DIR` when the lock cannot be had within 30 seconds.
+ * @throws {IdpError} `PSSO_ERR_IDP_DATA_DIR` when the folder cannot be written.
  * @example
  * ```ts
- * const pki = await withDataDirLock(dir, 'pki', () => generateEverything(dir));
+ * if (!(await createFileOnce(file, `${randomToken()}\n`, 0o600))) token = await readFile(file, 'utf8');
  * ```
  */
-export async function withDataDirLock<T>(
-  dir: string,
-  name: string,
-  fn: () => Promise<T>,
-): Promise<T> {
-  const lock = join(dir, `.${name}.lock`);
-  const deadline = Date.now() + LOCK_WAIT_MS;
-  for (;;) {
+export async function createFileOnce(
+  path: string,
+  content: string,
+  mode: number,
+): Promise<boolean> {
+  const temp = `${path}.${randomBytes(6).toString('hex')}.tmp`;
+  try {
+    const handle = await open(temp, 'wx', mode);
     try {
-      await (await open(lock, 'wx', 0o600)).close();
-      break;
-    } catch (e) {
-      if ((e as NodeJS.ErrnoException).code !== 'EEXIST')
-        throw dataDirError(`cannot create the lock ${lock}`, e);
-      const age = await lockAge(lock);
-      if (age !== undefined && age > STALE_LOCK_MS) await rm(lock, { force: true });
-      else if (Date.now() > deadline) throw dataDirError(`${lock} is held by another process`);
-      else await sleep(50);
+      await handle.writeFile(content, 'utf8');
+      await handle.chmod(mode);
+      await handle.sync();
+    } finally {
+      await handle.close();
     }
-  }
-  try {
-    return await fn();
+    await link(temp, path);
+    return true;
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'EEXIST') return false;
+    throw dataDirError(`cannot create ${path}`, e);
   } finally {
-    await rm(lock, { force: true });
-  }
-}
-
-async function lockAge(lock: string): Promise<number | undefined> {
-  try {
-    return Date.now() - (await stat(lock)).mtimeMs;
-  } catch {
-    return undefined;
+    await rm(temp, { force: true });
   }
 }
