@@ -27,7 +27,7 @@ import {
   sanEntries,
   tlsNames,
 } from './pki-names.js';
-import { dataDirError, ensureDataDir, writeFileAtomic } from './store/data-dir.js';
+import { dataDirError, ensureDataDir, writeFilesAtomic } from './store/data-dir.js';
 import { withDataDirLock } from './store/lock.js';
 import { readSecretFile } from './store/secret-file.js';
 import { loadTlsFiles, type TlsFiles } from './tls-files.js';
@@ -221,15 +221,17 @@ async function readOptional(path: string): Promise<string | undefined> {
   }
 }
 
-/** Writes a new pair (key first, 0600; certificate 0644) and returns it parsed. */
+/** Writes a new pair (key 0600, certificate 0644, both staged before either is renamed) and returns it parsed. */
 async function save(
   dir: string,
   certName: string,
   keyName: string,
   made: { certPem: string; keyPem: string },
 ): Promise<Pair> {
-  await writeFileAtomic(join(dir, keyName), made.keyPem, 0o600);
-  await writeFileAtomic(join(dir, certName), made.certPem, 0o644);
+  await writeFilesAtomic([
+    { path: join(dir, keyName), content: made.keyPem, mode: 0o600 },
+    { path: join(dir, certName), content: made.certPem, mode: 0o644 },
+  ]);
   return {
     ...made,
     cert: new X509Certificate(made.certPem),

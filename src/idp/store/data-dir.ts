@@ -78,20 +78,45 @@ export function ensureDataDir(dataDir: string): string {
  * ```
  */
 export async function writeFileAtomic(path: string, content: string, mode: number): Promise<void> {
-  const temp = `${path}.${randomBytes(6).toString('hex')}.tmp`;
+  await writeFilesAtomic([{ path, content, mode }]);
+}
+
+/**
+ * Writes several files as {@link writeFileAtomic} does, every content on disk before the first
+ * rename: a crash leaves them all old or all new, but for the instant between the renames (a key
+ * and its certificate are never left half-made by a kill during key generation).
+ *
+ * @example
+ * ```ts
+ * await writeFilesAtomic([{ path: keyFile, content: keyPem, mode: 0o600 }, { path: certFile, content: certPem, mode: 0o644 }]);
+ * ```
+ */
+export async function writeFilesAtomic(
+  files: readonly { path: string; content: string; mode: number }[],
+): Promise<void> {
+  const staged: { temp: string; path: string }[] = [];
+  let current = '';
   try {
-    const handle = await open(temp, 'wx', mode);
-    try {
-      await handle.writeFile(content, 'utf8');
-      await handle.sync();
-    } finally {
-      await handle.close();
+    for (const { path, content, mode } of files) {
+      current = path;
+      const temp = `${path}.${randomBytes(6).toString('hex')}.tmp`;
+      const handle = await open(temp, 'wx', mode);
+      staged.push({ temp, path });
+      try {
+        await handle.writeFile(content, 'utf8');
+        await handle.sync();
+      } finally {
+        await handle.close();
+      }
+      await chmod(temp, mode);
     }
-    await chmod(temp, mode);
-    await rename(temp, path);
+    for (const { temp, path } of staged) {
+      current = path;
+      await rename(temp, path);
+    }
   } catch (e) {
-    await rm(temp, { force: true });
-    throw dataDirError(`cannot write ${path}`, e);
+    for (const { temp } of staged) await rm(temp, { force: true });
+    throw dataDirError(`cannot write ${current}`, e);
   }
 }
 
