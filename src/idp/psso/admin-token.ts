@@ -7,6 +7,7 @@
  */
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { join, resolve } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { createFileOnce, dataDirError } from '../store/data-dir.js';
 import { readSecretFile } from '../store/secret-file.js';
 
@@ -37,6 +38,11 @@ export async function loadOrCreateAdminToken(dataDir: string): Promise<AdminToke
     const made = randomBytes(32).toString('base64url');
     const created = await createFileOnce(file, `${made}\n`, 0o600);
     text = created ? made : await readSecretFile(file, 'the admin token file');
+    // Another process created it without hard links: its content may land a moment later.
+    for (let i = 0; i < 40 && text?.trim() === ''; i++) {
+      await sleep(25);
+      text = await readSecretFile(file, 'the admin token file');
+    }
   }
   const token = text?.trim() ?? '';
   if (!/^[A-Za-z0-9_-]{20,200}$/.test(token))

@@ -147,7 +147,20 @@ export async function createFileOnce(
     } finally {
       await handle.close();
     }
-    await link(temp, path);
+    try {
+      await link(temp, path);
+    } catch (e) {
+      // A file system without hard links: an exclusive create (readers may see it empty briefly).
+      if (!NO_LINKS.has((e as NodeJS.ErrnoException).code ?? '')) throw e;
+      const handle = await open(path, 'wx', mode);
+      try {
+        await handle.writeFile(content, 'utf8');
+        await handle.chmod(mode);
+        await handle.sync();
+      } finally {
+        await handle.close();
+      }
+    }
     return true;
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code === 'EEXIST') return false;
@@ -156,3 +169,6 @@ export async function createFileOnce(
     await rm(temp, { force: true });
   }
 }
+
+/** Errors of `link` on file systems without hard links. */
+const NO_LINKS = new Set(['EPERM', 'ENOTSUP', 'EOPNOTSUPP', 'ENOSYS', 'EXDEV']);
