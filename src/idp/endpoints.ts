@@ -6,7 +6,8 @@
  *
  * @module
  */
-import type { AddressInfo } from 'node:net';
+import { X509Certificate } from 'node:crypto';
+import { type AddressInfo, isIP } from 'node:net';
 import { STS_PATHS } from './mex-document.js';
 import type { PkiOptions } from './pki.js';
 import { canonicalTlsName } from './pki-names.js';
@@ -81,6 +82,20 @@ export function parsePublicUrl(text: string): string {
 /** The host of an origin, as a TLS name (IPv6 without brackets). */
 export function originHost(origin: string): string {
   return canonicalTlsName(new URL(origin).hostname);
+}
+
+/**
+ * Whether a PEM certificate names the host of `origin` (DNS name or IP address).
+ *
+ * @example
+ * ```ts
+ * if (!certNamesOrigin(ownCertPem, 'https://idp.example.com')) log.log('warn', …);
+ * ```
+ */
+export function certNamesOrigin(certPem: string, origin: string): boolean {
+  const cert = new X509Certificate(certPem);
+  const host = originHost(origin);
+  return isIP(host) === 0 ? cert.checkHost(host) !== undefined : cert.checkIP(host) !== undefined;
 }
 
 /**

@@ -9,6 +9,7 @@ import type { AddressInfo } from 'node:net';
 import { createApp } from './app.js';
 import { DEFAULT_CONFIG, type IdpConfig } from './config.js';
 import {
+  certNamesOrigin,
   type IdpEndpoints,
   idpEndpoints,
   isWildcard,
@@ -121,6 +122,15 @@ export async function startIdp(options: IdpOptions = {}): Promise<RunningIdp> {
   const publicOrigin =
     options.publicUrl === undefined ? undefined : parsePublicUrl(options.publicUrl);
   const pki = await loadOrCreatePki(dataDir, pkiOptionsFor(options));
+  if (
+    publicOrigin !== undefined &&
+    !pki.tlsGenerated &&
+    !certNamesOrigin(pki.tlsCertPem, publicOrigin)
+  )
+    log.log('warn', 'tls.public_name', {
+      tlsCertFile: pki.tlsCertFile,
+      message: 'the --tls-cert certificate does not name the --public-url host',
+    });
   if (pki.caReplaced)
     log.log('warn', 'pki.ca_replaced', {
       caFile: pki.caFile,

@@ -4,6 +4,7 @@ import { request } from 'node:https';
 import { after, before, describe, test } from 'node:test';
 import { IdpError } from '../../src/errors.ts';
 import { closeHttpAgents } from '../../src/http/agents.ts';
+import { certNamesOrigin } from '../../src/idp/endpoints.ts';
 import { silentLogger } from '../../src/idp/log.ts';
 import { type RunningIdp, startIdp } from '../../src/idp/server.ts';
 import { WSTRUST13 } from '../../src/protocol/wstrust.ts';
@@ -91,6 +92,10 @@ describe('--public-url: the origin advertised everywhere, listening unchanged', 
       (await import('node:fs')).readFileSync(idp.tlsCertFile, 'utf8'),
     );
     assert.equal(tls.checkHost('idp.example.test'), 'idp.example.test');
+    const pem = tls.toString();
+    assert.equal(certNamesOrigin(pem, PUBLIC), true);
+    assert.equal(certNamesOrigin(pem, 'https://[::1]:9'), true);
+    assert.equal(certNamesOrigin(pem, 'https://elsewhere.example.test'), false);
     const mex = await getPublic(idp.mexUrl, idp.port, idp.caPem);
     assert.equal(mex.status, 200);
     assert.ok(mex.text.includes(`<wsa10:Address>${PUBLIC}/adfs/services/trust/13/usernamemixed<`));
