@@ -38,3 +38,19 @@ test('an admin token open to other users is refused with the chmod that fixes it
   writeFileSync(file, 'short\n');
   await assert.rejects(loadOrCreateAdminToken(dir), /holds no usable token/);
 });
+
+test('a server nonce key open to other users is refused with the chmod that fixes it', async () => {
+  const { loadOrCreateNonceKey } = await import('../../../src/idp/psso/server-nonce.ts');
+  const dir = mkdtempSync(join(root, 'd'));
+  const key = await loadOrCreateNonceKey(dir);
+  const file = join(dir, 'nonce-key');
+  chmodSync(file, 0o640);
+  await assert.rejects(loadOrCreateNonceKey(dir), (e: unknown) => {
+    assert.ok(e instanceof IdpError);
+    assert.equal(e.code, 'PSSO_ERR_IDP_KEY_FILE_MODE');
+    assert.ok(e.message.endsWith(`chmod 600 ${file}`));
+    return true;
+  });
+  chmodSync(file, 0o600);
+  assert.deepEqual(await loadOrCreateNonceKey(dir), key);
+});
