@@ -262,6 +262,10 @@ describe('psso-wstrust idp user passwd', () => {
         .statement('SELECT COUNT(*) AS n FROM refresh_tokens WHERE upn = ?')
         .get('carol@example.com') as { n: number };
       assert.equal(left.n, 0);
+      const families = after.database
+        .statement('SELECT COUNT(*) AS n FROM refresh_families WHERE upn = ?')
+        .get('carol@example.com') as { n: number };
+      assert.equal(families.n, 0);
     } finally {
       after.close();
     }

@@ -166,6 +166,7 @@ export class UserStore {
         if (found === undefined) return undefined;
         this.#db.statement('UPDATE users SET password_hash = ? WHERE upn = ?').run(hash, found.upn);
         this.#db.statement('DELETE FROM refresh_tokens WHERE upn = ?').run(found.upn);
+        this.#db.statement('DELETE FROM refresh_families WHERE upn = ?').run(found.upn);
         return found;
       }),
     );
