@@ -9,7 +9,8 @@
 import cluster, { type Worker } from 'node:cluster';
 import type { IdpConfig } from './config.js';
 import type { Logger } from './log.js';
-import { loadOrCreatePki } from './pki.js';
+import { type IdpPki, loadOrCreatePki, type PkiOptions } from './pki.js';
+import { loadOrCreateAdminToken } from './psso/admin-token.js';
 import { loadOrCreateNonceKey } from './psso/server-nonce.js';
 import { openIdpStore } from './store/index.js';
 
@@ -17,20 +18,31 @@ import { openIdpStore } from './store/index.js';
 export interface WorkerReady {
   readonly type: 'psso-idp-ready';
   readonly origin: string;
+  /** The port listened on. */
+  readonly port?: number;
 }
 
-/** Creates keys, the server nonce key, database, relying parties and the demo user before the workers start. */
+/**
+ * Creates every secret (keys, server nonce key, admin token), the database, relying parties and the
+ * demo user before the workers start, so that all workers load the same ones.
+ */
 export async function prepareDataDir(
   dataDir: string,
   config: IdpConfig,
-): Promise<{ demoPassword: string | undefined }> {
-  await loadOrCreatePki(dataDir);
+  pkiOptions: PkiOptions = {},
+): Promise<{ demoPassword: string | undefined; adminTokenFile: string; pki: IdpPki }> {
+  const pki = await loadOrCreatePki(dataDir, pkiOptions);
   await loadOrCreateNonceKey(dataDir);
+  const admin = await loadOrCreateAdminToken(dataDir);
   const store = openIdpStore(dataDir);
   try {
     for (const rp of config.relyingParties) store.relyingParties.upsert(rp);
     const demo = await store.users.ensureDemoUser();
-    return { demoPassword: demo.created ? demo.password : undefined };
+    return {
+      demoPassword: demo.created ? demo.password : undefined,
+      adminTokenFile: admin.file,
+      pki,
+    };
   } finally {
     store.close();
   }
@@ -43,10 +55,11 @@ export async function prepareDataDir(
 export async function forkWorkers(
   count: number,
   log: Logger,
-): Promise<{ origin: string; stop(): Promise<void> }> {
+): Promise<{ origin: string; port: number | undefined; stop(): Promise<void> }> {
   log.log('debug', 'idp.workers.forking', { count });
   const workers: Worker[] = [];
   const origins: string[] = [];
+  let port: number | undefined;
   await new Promise<void>((resolve, reject) => {
     for (let i = 0; i < count; i++) {
       const worker = cluster.fork({ PSSO_IDP_WORKER: '1' });
@@ -54,6 +67,7 @@ export async function forkWorkers(
       worker.on('message', (m: WorkerReady) => {
         if (m?.type !== 'psso-idp-ready') return;
         origins.push(m.origin);
+        port ??= m.port;
         if (origins.length === count) resolve();
       });
       worker.once('exit', (code) => {
@@ -64,6 +78,7 @@ export async function forkWorkers(
   });
   return {
     origin: origins[0] as string,
+    port,
     async stop() {
       await Promise.all(
         workers.map(
@@ -91,6 +106,10 @@ export function isIdpWorker(): boolean {
 }
 
 /** Tells the primary this worker listens. */
-export function reportReady(origin: string): void {
-  process.send?.({ type: 'psso-idp-ready', origin } satisfies WorkerReady);
+export function reportReady(origin: string, port?: number): void {
+  process.send?.({
+    type: 'psso-idp-ready',
+    origin,
+    ...(port === undefined ? {} : { port }),
+  } satisfies WorkerReady);
 }

@@ -4,8 +4,8 @@
  *
  * @module
  */
-import { readFileSync } from 'node:fs';
 import { IdpError } from '../errors.js';
+import { readConfigJson } from './config-file.js';
 import type { RelyingParty } from './store/types.js';
 
 /** The configuration. */
@@ -80,16 +80,11 @@ type Json = Record<string, unknown>;
 /**
  * Reads and checks a configuration file; fields left out take their defaults.
  *
- * @throws {IdpError} `PSSO_ERR_IDP_CONFIG`.
+ * @throws {IdpError} `PSSO_ERR_IDP_CONFIG`: the file does not exist, cannot be read, is not JSON
+ *   (with line and column), or a field is wrong.
  */
 export function loadConfig(path: string): IdpConfig {
-  let raw: unknown;
-  try {
-    raw = JSON.parse(readFileSync(path, 'utf8'));
-  } catch {
-    throw new IdpError('PSSO_ERR_IDP_CONFIG', 'The configuration file cannot be read as JSON');
-  }
-  return checkConfig(raw);
+  return checkConfig(readConfigJson(path));
 }
 
 /** Checks a configuration object (merged over the defaults). */

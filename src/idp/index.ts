@@ -27,10 +27,11 @@ export {
 export { requestSource, UNKNOWN_SOURCE } from './auth/source.js';
 export { canonicalDomain, canonicalUsername, isUpnShaped } from './auth/username.js';
 export { checkConfig, DEFAULT_CONFIG, type IdpConfig, loadConfig } from './config.js';
+export { type IdpEndpoints, idpEndpoints } from './endpoints.js';
 export { type FaultInjection, parseFaultSwitches } from './faults/injection.js';
 export { jsonLogger, type Logger, type LogLevel, silentLogger } from './log.js';
 export { mexDocument, STS_PATHS } from './mex-document.js';
-export { defaultDataDir, type IdpPki, loadOrCreatePki } from './pki.js';
+export { defaultDataDir, type IdpPki, loadOrCreatePki, type PkiOptions } from './pki.js';
 export { type RealmSettings, userRealm } from './realm.js';
 export { type IdpOptions, type RunningIdp, startIdp } from './server.js';
 export { type IdpStore, openIdpStore } from './store/index.js';

@@ -1,11 +1,17 @@
 /**
  * The reference IdP's key material, kept in its data folder: a local CA (ECDSA P-256, 10 years,
- * name-constrained to localhost), a TLS server certificate it signs for `localhost`, `127.0.0.1`
- * and `::1` (1 year, re-issued when within 7 days of expiry), and an RSA-2048 token-signing key with
- * a self-signed certificate (5 years).
+ * name-constrained to the names the IdP serves), a TLS server certificate it signs for `localhost`,
+ * `127.0.0.1`, `::1` and any `hostnames` asked for (1 year, re-issued when within 7 days of expiry
+ * or when the names change), and an RSA-2048 token-signing key with a self-signed certificate
+ * (5 years). With `tls` (the operator's own certificate) no TLS pair is generated.
+ *
+ * Names and the CA: a CA permits exactly the names known when it was made (RFC 5280 name
+ * constraints). When a later start asks for a name outside them, the CA is made again (and every
+ * client must be given the new `ca.pem`): `caReplaced` says so, for the operator to be told loudly.
  *
  * Files: `ca.pem`, `ca-key.pem` (0600, kept to re-issue the TLS certificate), `tls-cert.pem`,
  * `tls-key.pem` (0600), `signing-cert.pem`, `signing-key.pem` (0600), in a folder created 0700.
+ * A private key file that other users may read or write is refused (`PSSO_ERR_IDP_KEY_FILE_MODE`).
  *
  * @module
  */
@@ -13,7 +19,18 @@ import { createPrivateKey, KeyObject, randomBytes, webcrypto, X509Certificate } 
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type * as X509 from '@peculiar/x509';
-import { dataDirError, ensureDataDir, withDataDirLock, writeFileAtomic } from './store/data-dir.js';
+import {
+  certNamesExactly,
+  commonName,
+  constraintsPermit,
+  nameConstraintsDer,
+  sanEntries,
+  tlsNames,
+} from './pki-names.js';
+import { dataDirError, ensureDataDir, writeFilesAtomic } from './store/data-dir.js';
+import { withDataDirLock } from './store/lock.js';
+import { readSecretFile } from './store/secret-file.js';
+import { loadTlsFiles, type TlsFiles } from './tls-files.js';
 
 export { defaultDataDir } from './store/data-dir.js';
 
@@ -22,9 +39,13 @@ export interface IdpPki {
   /** Absolute path of the local CA certificate (what a client must trust for TLS). */
   readonly caFile: string;
   readonly caPem: string;
-  /** TLS server certificate (localhost, 127.0.0.1, ::1) and its private key, PEM. */
+  /** TLS server certificate (generated, or the operator's) and its private key, PEM. */
   readonly tlsCertPem: string;
   readonly tlsKeyPem: string;
+  /** Absolute path of the TLS certificate served (`tls-cert.pem`, or the operator's file). */
+  readonly tlsCertFile: string;
+  /** Whether the TLS certificate is the generated one (else `--tls-cert`). */
+  readonly tlsGenerated: boolean;
   /** Absolute path of the token-signing certificate (what a relying party pins). */
   readonly signingCertFile: string;
   readonly signingCertPem: string;
@@ -33,6 +54,16 @@ export interface IdpPki {
   readonly signingKey: KeyObject;
   /** What this call generated (as opposed to loaded): worth telling the operator. */
   readonly generated: { readonly ca: boolean; readonly tls: boolean; readonly signing: boolean };
+  /** The CA was made again for a name its constraints did not permit: redistribute `ca.pem`. */
+  readonly caReplaced: boolean;
+}
+
+/** Options of {@link loadOrCreatePki}. */
+export interface PkiOptions {
+  /** Names (DNS or IP) the generated TLS certificate carries besides localhost and loopback. */
+  readonly hostnames?: readonly string[];
+  /** The operator's own TLS certificate and key, used instead of a generated pair. */
+  readonly tls?: TlsFiles;
 }
 
 const DAY_MS = 24 * 3600_000;
@@ -68,26 +99,41 @@ interface Pair {
  * if (pki.generated.ca) console.log(`trust ${pki.caFile} on the client`);
  * ```
  */
-export async function loadOrCreatePki(dataDir: string): Promise<IdpPki> {
+export async function loadOrCreatePki(dataDir: string, options: PkiOptions = {}): Promise<IdpPki> {
+  const names = tlsNames(options.hostnames ?? []);
   const dir = ensureDataDir(dataDir);
-  return withDataDirLock(dir, 'pki', () => loadOrCreateIn(dir));
+  const own = options.tls === undefined ? undefined : await loadTlsFiles(options.tls);
+  return withDataDirLock(dir, 'pki', () => loadOrCreateIn(dir, names, own));
 }
 
-async function loadOrCreateIn(dir: string): Promise<IdpPki> {
+async function loadOrCreateIn(
+  dir: string,
+  names: readonly string[],
+  own: Awaited<ReturnType<typeof loadTlsFiles>> | undefined,
+): Promise<IdpPki> {
   const now = new Date();
   const file = (name: string) => join(dir, name);
   let ca = await loadPair(dir, 'ca.pem', 'ca-key.pem', true);
   const generateCa = ca === undefined;
-  if (ca === undefined) ca = await save(dir, 'ca.pem', 'ca-key.pem', await createCa(now));
+  if (ca === undefined) ca = await save(dir, 'ca.pem', 'ca-key.pem', await createCa(now, names));
   if (!ca.cert.ca || new Date(ca.cert.validTo).getTime() <= now.getTime())
     throw dataDirError(`${file('ca.pem')} is not a valid CA certificate (expired or not a CA)`);
   if (ca.key.asymmetricKeyDetails?.namedCurve !== 'prime256v1')
     throw dataDirError(`${file('ca-key.pem')} is not an ECDSA P-256 key`);
 
-  let tls = await loadPair(dir, 'tls-cert.pem', 'tls-key.pem', false);
-  const issueTls = generateCa || tls === undefined || !usableTls(tls, ca, now);
-  if (issueTls || tls === undefined)
-    tls = await save(dir, 'tls-cert.pem', 'tls-key.pem', await createTls(ca, now));
+  let tls =
+    own === undefined ? await loadPair(dir, 'tls-cert.pem', 'tls-key.pem', false) : undefined;
+  const issueTls =
+    own === undefined &&
+    (generateCa ||
+      tls === undefined ||
+      !usableTls(tls, ca, now) ||
+      !certNamesExactly(tls.cert, names));
+  // A name outside the CA's constraints: the CA is made again (clients must trust the new one).
+  const caReplaced = issueTls && !generateCa && !(await caPermits(ca, names));
+  if (caReplaced) ca = await save(dir, 'ca.pem', 'ca-key.pem', await createCa(now, names));
+  if (issueTls)
+    tls = await save(dir, 'tls-cert.pem', 'tls-key.pem', await createTls(ca, now, names));
 
   let signing = await loadPair(dir, 'signing-cert.pem', 'signing-key.pem', true);
   const generateSigning = signing === undefined;
@@ -100,14 +146,24 @@ async function loadOrCreateIn(dir: string): Promise<IdpPki> {
   return {
     caFile: file('ca.pem'),
     caPem: ca.certPem,
-    tlsCertPem: tls.certPem,
-    tlsKeyPem: tls.keyPem,
+    tlsCertPem: own?.certPem ?? tls?.certPem ?? '',
+    tlsKeyPem: own?.keyPem ?? tls?.keyPem ?? '',
+    tlsCertFile: own?.certFile ?? file('tls-cert.pem'),
+    tlsGenerated: own === undefined,
     signingCertFile: file('signing-cert.pem'),
     signingCertPem: signing.certPem,
     signingCertDer: new Uint8Array(signing.cert.raw),
     signingKey: signing.key,
-    generated: { ca: generateCa, tls: issueTls, signing: generateSigning },
+    generated: { ca: generateCa || caReplaced, tls: issueTls, signing: generateSigning },
+    caReplaced,
   };
+}
+
+/** Whether the CA's name constraints permit every name (read only when a certificate is issued). */
+async function caPermits(ca: Pair, names: readonly string[]): Promise<boolean> {
+  const x509 = await x509lib();
+  const ext = new x509.X509Certificate(ca.certPem).getExtension('2.5.29.30');
+  return constraintsPermit(ext === null ? undefined : new Uint8Array(ext.value), names);
 }
 
 /** Issued by this CA, signature valid, and more than 7 days left. */
@@ -133,7 +189,7 @@ async function loadPair(
   const certFile = join(dir, certName);
   const keyFile = join(dir, keyName);
   const certPem = await readOptional(certFile);
-  const keyPem = await readOptional(keyFile);
+  const keyPem = await readSecretFile(keyFile, 'the private key file');
   if (certPem === undefined || keyPem === undefined) {
     if (strict && (certPem !== undefined || keyPem !== undefined))
       throw dataDirError(`${certPem === undefined ? certFile : keyFile} is missing`);
@@ -165,15 +221,17 @@ async function readOptional(path: string): Promise<string | undefined> {
   }
 }
 
-/** Writes a new pair (key first, 0600; certificate 0644) and returns it parsed. */
+/** Writes a new pair (key 0600, certificate 0644, both staged before either is renamed) and returns it parsed. */
 async function save(
   dir: string,
   certName: string,
   keyName: string,
   made: { certPem: string; keyPem: string },
 ): Promise<Pair> {
-  await writeFileAtomic(join(dir, keyName), made.keyPem, 0o600);
-  await writeFileAtomic(join(dir, certName), made.certPem, 0o644);
+  await writeFilesAtomic([
+    { path: join(dir, keyName), content: made.keyPem, mode: 0o600 },
+    { path: join(dir, certName), content: made.certPem, mode: 0o644 },
+  ]);
   return {
     ...made,
     cert: new X509Certificate(made.certPem),
@@ -190,7 +248,10 @@ async function x509lib(): Promise<typeof X509> {
   return import('@peculiar/x509');
 }
 
-async function createCa(now: Date): Promise<{ certPem: string; keyPem: string }> {
+async function createCa(
+  now: Date,
+  names: readonly string[],
+): Promise<{ certPem: string; keyPem: string }> {
   const x509 = await x509lib();
   const keys = await crypto.subtle.generateKey(EC, true, ['sign', 'verify']);
   const cert = await x509.X509CertificateGenerator.createSelfSigned(
@@ -207,7 +268,7 @@ async function createCa(now: Date): Promise<{ certPem: string; keyPem: string }>
           true,
         ),
         await x509.SubjectKeyIdentifierExtension.create(keys.publicKey, false, crypto),
-        new x509.Extension('2.5.29.30', true, localhostNameConstraints()),
+        new x509.Extension('2.5.29.30', true, nameConstraintsDer(names)),
       ],
     },
     crypto,
@@ -215,7 +276,11 @@ async function createCa(now: Date): Promise<{ certPem: string; keyPem: string }>
   return { certPem: pem(cert), keyPem: await keyPem(keys.privateKey) };
 }
 
-async function createTls(ca: Pair, now: Date): Promise<{ certPem: string; keyPem: string }> {
+async function createTls(
+  ca: Pair,
+  now: Date,
+  names: readonly string[],
+): Promise<{ certPem: string; keyPem: string }> {
   const x509 = await x509lib();
   const caCert = new x509.X509Certificate(ca.certPem);
   const caKey = await crypto.subtle.importKey(
@@ -229,7 +294,7 @@ async function createTls(ca: Pair, now: Date): Promise<{ certPem: string; keyPem
   const cert = await x509.X509CertificateGenerator.create(
     {
       serialNumber: serial(),
-      subject: 'CN=localhost',
+      subject: `CN=${commonName(names)}`,
       issuer: caCert.subject,
       ...validity(now, 365),
       signingAlgorithm: EC,
@@ -239,11 +304,7 @@ async function createTls(ca: Pair, now: Date): Promise<{ certPem: string; keyPem
         new x509.BasicConstraintsExtension(false, undefined, true),
         new x509.KeyUsagesExtension(x509.KeyUsageFlags.digitalSignature, true),
         new x509.ExtendedKeyUsageExtension([x509.ExtendedKeyUsage.serverAuth]),
-        new x509.SubjectAlternativeNameExtension([
-          { type: 'dns', value: 'localhost' },
-          { type: 'ip', value: '127.0.0.1' },
-          { type: 'ip', value: '::1' },
-        ]),
+        new x509.SubjectAlternativeNameExtension(sanEntries(names)),
         await x509.SubjectKeyIdentifierExtension.create(keys.publicKey, false, crypto),
         await x509.AuthorityKeyIdentifierExtension.create(caCert.publicKey, false, crypto),
       ],
@@ -295,24 +356,4 @@ function pem(cert: X509.X509Certificate): string {
 
 async function keyPem(key: CryptoKey): Promise<string> {
   return KeyObject.from(key).export({ type: 'pkcs8', format: 'pem' }) as string;
-}
-
-/**
- * NameConstraints (RFC 5280 4.2.1.10) permitting only `localhost`, `127.0.0.1/32` and `::1/128`:
- * a trusted local CA whose key leaked cannot vouch for any other name.
- */
-function localhostNameConstraints(): Uint8Array<ArrayBuffer> {
-  const tlv = (tag: number, ...parts: Uint8Array[]) => {
-    const body = Buffer.concat(parts);
-    if (body.length > 127) throw new Error('DER length over 127 not needed here');
-    return Buffer.concat([Buffer.from([tag, body.length]), body]);
-  };
-  const ip4 = Buffer.from([127, 0, 0, 1, 255, 255, 255, 255]);
-  const ip6 = Buffer.concat([Buffer.alloc(15), Buffer.from([1]), Buffer.alloc(16, 0xff)]);
-  const subtrees = [
-    tlv(0x30, tlv(0x82, Buffer.from('localhost', 'ascii'))),
-    tlv(0x30, tlv(0x87, ip4)),
-    tlv(0x30, tlv(0x87, ip6)),
-  ];
-  return new Uint8Array(tlv(0x30, tlv(0xa0, ...subtrees)));
 }

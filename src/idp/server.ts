@@ -10,7 +10,17 @@ import { createApp } from './app.js';
 import { FairQueue } from './auth/fair-queue.js';
 import { PasswordCheck } from './auth/password-check.js';
 import { DEFAULT_CONFIG, type IdpConfig } from './config.js';
+import {
+  certNamesOrigin,
+  type IdpEndpoints,
+  idpEndpoints,
+  isWildcard,
+  listenOrigin,
+  parsePublicUrl,
+  pkiOptionsFor,
+} from './endpoints.js';
 import { type FaultInjection, faultsEnabled } from './faults/injection.js';
+import { listenOrFail } from './listen.js';
 import { jsonLogger, type Logger } from './log.js';
 import { Metrics } from './metrics.js';
 import { mexDocument, STS_PATHS } from './mex-document.js';
@@ -31,6 +41,7 @@ import type { RelyingParty } from './store/types.js';
 import { CredentialCache } from './sts/credential-cache.js';
 import type { StsDeps, StsSettings } from './sts/handle.js';
 import { cachedLockout } from './sts/lockout-cache.js';
+import type { TlsFiles } from './tls-files.js';
 
 /** Options of {@link startIdp}. */
 export interface IdpOptions {
@@ -51,6 +62,16 @@ export interface IdpOptions {
   readonly clock?: () => Date;
   /** Create the demo user if absent (default true). */
   readonly demoUser?: boolean;
+  /**
+   * The origin clients reach (`https://host[:port]`, no path): advertised in MEX, the user realm,
+   * the issuer and the Platform SSO endpoints instead of the listening address. Its host is added
+   * to the generated TLS certificate.
+   */
+  readonly publicUrl?: string;
+  /** Extra names (DNS or IP) of the generated TLS certificate. */
+  readonly tlsHostnames?: readonly string[];
+  /** The operator's own TLS certificate and key (PEM files) instead of the generated pair. */
+  readonly tls?: TlsFiles;
 }
 
 /** A running IdP. */
@@ -60,6 +81,15 @@ export interface RunningIdp {
   readonly realmUrl: string;
   readonly sts13Url: string;
   readonly sts2005Url: string;
+  /** Every endpoint, the Platform SSO ones included. */
+  readonly endpoints: IdpEndpoints;
+  /** The port listened on (the public URL's port may differ, behind a proxy). */
+  readonly port: number;
+  /** The TLS certificate served, and whether it is the generated one (else `tls`). */
+  readonly tlsCertFile: string;
+  readonly tlsGenerated: boolean;
+  /** The local CA was made again for a new name: every client needs the new `caFile`. */
+  readonly caReplaced: boolean;
   /** Absolute path of the local CA certificate (PEM) clients must trust. */
   readonly caFile: string;
   readonly caPem: string;
@@ -91,7 +121,24 @@ export async function startIdp(options: IdpOptions = {}): Promise<RunningIdp> {
   const clock = options.clock ?? (() => new Date());
   const faults = options.faults ?? {};
   const dataDir = options.dataDir ?? defaultDataDir();
-  const pki = await loadOrCreatePki(dataDir);
+  const publicOrigin =
+    options.publicUrl === undefined ? undefined : parsePublicUrl(options.publicUrl);
+  const pki = await loadOrCreatePki(dataDir, pkiOptionsFor(options));
+  if (
+    publicOrigin !== undefined &&
+    !pki.tlsGenerated &&
+    !certNamesOrigin(pki.tlsCertPem, publicOrigin)
+  )
+    log.log('warn', 'tls.public_name', {
+      tlsCertFile: pki.tlsCertFile,
+      message: 'the --tls-cert certificate does not name the --public-url host',
+    });
+  if (pki.caReplaced)
+    log.log('warn', 'pki.ca_replaced', {
+      caFile: pki.caFile,
+      message:
+        'a TLS name was outside the local CA: a new CA was made; give every client the new CA file',
+    });
   const store = openIdpStore(dataDir);
   for (const rp of config.relyingParties) store.relyingParties.upsert(rp);
   const demo = options.demoUser === false ? { created: false } : await store.users.ensureDemoUser();
@@ -215,17 +262,41 @@ export async function startIdp(options: IdpOptions = {}): Promise<RunningIdp> {
     );
   });
   const host = options.host ?? '127.0.0.1';
-  await app.listen({ host, port: options.port ?? 0 });
+  try {
+    await listenOrFail(app, host, options.port ?? 0);
+  } catch (e) {
+    await app.close().catch(() => undefined);
+    await replay.close().catch(() => undefined);
+    await stores.lockout?.close().catch(() => undefined);
+    store.close();
+    throw e;
+  }
   const address = app.server.address() as AddressInfo;
-  origin = `https://${address.family === 'IPv6' ? `[${address.address}]` : address.address}:${address.port}`;
+  origin = publicOrigin ?? listenOrigin(address);
+  if (publicOrigin === undefined && isWildcard(address))
+    log.log('warn', 'idp.wildcard_address', {
+      origin,
+      message: 'listening on every address but advertising loopback: pass --public-url',
+    });
   if (faultsEnabled(faults)) announceFaults(faults, log);
-  log.log('info', 'idp.started', { origin, dataDir, redis: options.redisUrl !== undefined });
+  log.log('info', 'idp.started', {
+    origin,
+    listen: listenOrigin(address),
+    dataDir,
+    redis: options.redisUrl !== undefined,
+  });
+  const endpoints = idpEndpoints(origin);
   return {
     origin,
-    mexUrl: `${origin}${STS_PATHS.mex}`,
-    realmUrl: `${origin}/common/userrealm/`,
-    sts13Url: `${origin}${STS_PATHS.usernamemixed13}`,
-    sts2005Url: `${origin}${STS_PATHS.usernamemixed2005}`,
+    mexUrl: endpoints.mex,
+    realmUrl: endpoints.userRealm,
+    sts13Url: endpoints.sts13,
+    sts2005Url: endpoints.sts2005,
+    endpoints,
+    port: address.port,
+    tlsCertFile: pki.tlsCertFile,
+    tlsGenerated: pki.tlsGenerated,
+    caReplaced: pki.caReplaced,
     caFile: pki.caFile,
     caPem: pki.caPem,
     adminTokenFile: admin.file,

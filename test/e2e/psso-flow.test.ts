@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { writeFileSync } from 'node:fs';
+import { chmodSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { LoginError } from '../../src/errors.ts';
@@ -232,6 +232,10 @@ describe('the CLI', () => {
     } finally {
       store.close();
     }
+    // A session file someone loosened to 0644 is written 0600 again.
+    const session = join(files, 'keys', 'session.json');
+    writeFileSync(session, '{}');
+    chmodSync(session, 0o644);
     const login = await runCli(
       [
         'psso',
@@ -258,6 +262,7 @@ describe('the CLI', () => {
     assert.equal(trace.sub, idp.demoUser.upn);
     assert.equal(trace.idToken, '[redacted]');
     assert.ok(!login.stdout.includes(idp.password));
+    assert.equal(statSync(session).mode & 0o777, 0o600);
     const refresh = await runCli([
       'psso',
       'refresh',

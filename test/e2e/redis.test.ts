@@ -32,6 +32,9 @@ async function idpProcess(dataDir: string, redisUrl: string): Promise<IdpProcess
       '--json',
       '--data',
       dataDir,
+      // two processes on one data folder: each its own port (not the one kept in the folder)
+      '--port',
+      '0',
       '--redis',
       redisUrl,
       '--log-level',

@@ -209,7 +209,7 @@ function dataDirError(message: RegExp) {
   };
 }
 
-/** A localhost certificate for the existing tls-key.pem, signed by ca-key.pem, `daysLeft` days left. */
+/** A certificate (the default names) for the existing tls-key.pem, signed by ca-key.pem, `daysLeft` days left. */
 async function expiringLeaf(dir: string, daysLeft: number): Promise<string> {
   const alg = { name: 'ECDSA', namedCurve: 'P-256', hash: 'SHA-256' } as const;
   const pkcs8 = (file: string) =>
@@ -232,7 +232,13 @@ async function expiringLeaf(dir: string, daysLeft: number): Promise<string> {
       signingAlgorithm: alg,
       publicKey: leafPublic,
       signingKey: caKey,
-      extensions: [new x509.SubjectAlternativeNameExtension([{ type: 'dns', value: 'localhost' }])],
+      extensions: [
+        new x509.SubjectAlternativeNameExtension([
+          { type: 'dns', value: 'localhost' },
+          { type: 'ip', value: '127.0.0.1' },
+          { type: 'ip', value: '::1' },
+        ]),
+      ],
     },
     crypto,
   );

@@ -1,13 +1,13 @@
 /**
- * `psso-wstrust idp user add|remove|list|unlock`: manages the reference IdP's users in its data
- * folder. Passwords are read from stdin only (`--password-stdin`) and never printed.
+ * `psso-wstrust idp user add|passwd|remove|list|unlock`: manages the reference IdP's users in its
+ * data folder. Passwords are read from stdin only (`--password-stdin`) and never printed.
  *
  * @module
  */
 import type { Command } from 'commander';
 import { IdpError } from '../../errors.js';
 import { defaultDataDir } from '../../idp/store/data-dir.js';
-import { openIdpStore, requireUpn, type StoredUser } from '../../idp/store/index.js';
+import { openIdpStore, requireUpn, type StoredUser, validateUpn } from '../../idp/store/index.js';
 import { out as pc } from '../colors.js';
 import { readStdinLine } from '../io.js';
 import { done, printJson } from '../output.js';
@@ -19,10 +19,10 @@ interface DataFlags {
 }
 
 /**
- * Adds `user add NAME --password-stdin`, `user remove NAME`, `user list` and
- * `user unlock NAME [--redis URL]` (each with `[--data DIR] [--json]`) under the `idp` command.
- * Errors are thrown for the program's `reportError`: a taken or unknown UPN exits 1, bad
- * arguments (a name that is not a UPN `local@domain`) exit 2.
+ * Adds `user add NAME --password-stdin`, `user passwd NAME --password-stdin`, `user remove NAME`,
+ * `user list` and `user unlock NAME [--redis URL]` (each with `[--data DIR] [--json]`) under the
+ * `idp` command. Errors are thrown for the program's `reportError`: a taken or unknown UPN exits 1,
+ * bad arguments (a name that is not a UPN `local@domain`) exit 2.
  *
  * @example
  * ```ts
@@ -74,6 +74,33 @@ export function registerIdpUser(idp: Command): void {
         const name = found?.upn ?? upn;
         if (flags.json === true) printJson({ removed: name });
         else done(`removed ${name}`);
+      } finally {
+        store.close();
+      }
+    });
+
+  user
+    .command('passwd')
+    .description(
+      "set a user's password (read from stdin) and revoke its Platform SSO refresh tokens",
+    )
+    .argument('<upn>', 'the user principal name (any case)')
+    .option('--password-stdin', 'read the new password from stdin (one trailing newline removed)')
+    .option('--data <dir>', dataOption)
+    .option('--json', 'print the result as JSON')
+    .action(async (upn: string, flags: DataFlags & { passwordStdin?: boolean }) => {
+      if (flags.passwordStdin !== true)
+        throw new UsageError(
+          'the password is read from stdin only: printf %s "$PASSWORD" | … --password-stdin',
+        );
+      validateUpn(upn);
+      const password = await readStdinLine();
+      if (password === '') throw new UsageError('the password on stdin is empty');
+      const store = openIdpStore(flags.data ?? defaultDataDir(), { mustExist: true });
+      try {
+        const changed = await store.users.setPassword(upn, password);
+        if (flags.json === true) printJson({ passwordChanged: changed.upn });
+        else done(`set a new password for ${changed.upn}; its refresh tokens are revoked`);
       } finally {
         store.close();
       }

@@ -1,6 +1,8 @@
 /**
- * `psso-wstrust idp [--port N] [--host H] [--data DIR] [--config FILE] [--redis URL] [--fault …] [--json]`:
- * the reference identity provider, on an embedded default with no options.
+ * `psso-wstrust idp [--port N] [--host H] [--public-url URL] [--tls-cert FILE --tls-key FILE |
+ * --tls-hostname NAME…] [--data DIR] [--config FILE] [--redis URL] [--fault …] [--json]`:
+ * the reference identity provider, on an embedded default with no options. The port chosen at
+ * first start is kept in the data folder (`--port` overrides it), so restarts keep every URL.
  *
  * @module
  */
@@ -10,18 +12,26 @@ import { resolve } from 'node:path';
 import { type Command, Option } from 'commander';
 import { forkWorkers, isIdpWorker, prepareDataDir, reportReady } from '../../idp/cluster.js';
 import { DEFAULT_CONFIG, type IdpConfig, loadConfig } from '../../idp/config.js';
+import { idpEndpoints, parsePublicUrl, pkiOptionsFor } from '../../idp/endpoints.js';
 import { FAULT_SWITCHES, parseFaultSwitches } from '../../idp/faults/injection.js';
+import { probePort } from '../../idp/listen.js';
 import { jsonLogger, type Logger } from '../../idp/log.js';
-import { STS_PATHS } from '../../idp/mex-document.js';
-import { defaultDataDir, loadOrCreatePki } from '../../idp/pki.js';
+import { defaultDataDir } from '../../idp/pki.js';
+import { canonicalTlsName } from '../../idp/pki-names.js';
 import { startIdp } from '../../idp/server.js';
+import { readSavedPort, savePort } from '../../idp/store/server-state.js';
 import { DEMO_UPN } from '../../idp/store/users.js';
-import { err as pc } from '../colors.js';
+import type { TlsFiles } from '../../idp/tls-files.js';
+import { printStartInfo, startInfo } from '../idp-banner.js';
 import { UsageError } from '../usage.js';
 
 interface IdpFlags {
-  port: string;
+  port?: string;
   host: string;
+  publicUrl?: string;
+  tlsCert?: string;
+  tlsKey?: string;
+  tlsHostname: string[];
   data?: string;
   config?: string;
   redis?: string;
@@ -38,8 +48,23 @@ export function registerIdp(program: Command): Command {
     .description(
       'run the reference identity provider: user realm, MEX, WS-Trust 1.3/2005 STS (https)',
     )
-    .option('--port <n>', 'port (0: any free port, printed)', '0')
+    .option(
+      '--port <n>',
+      'port (0: any free port); default: the port kept in the data folder, else any free port',
+    )
     .option('--host <host>', 'address to listen on', '127.0.0.1')
+    .option(
+      '--public-url <url>',
+      'origin clients reach (https://host[:port]), advertised in MEX, realm, issuer, endpoints',
+    )
+    .option('--tls-cert <file>', 'your own TLS certificate (PEM, chain after it); with --tls-key')
+    .option('--tls-key <file>', 'the private key of --tls-cert (PEM, not readable by others)')
+    .option(
+      '--tls-hostname <name>',
+      'extra DNS name or IP address of the generated TLS certificate, repeatable',
+      (v: string, all: string[]) => [...all, v],
+      [] as string[],
+    )
     .option('--data <dir>', 'data folder (keys, certificates, SQLite database)')
     .option('--config <file>', 'JSON configuration file')
     .option('--redis <url>', 'share replay and lockout state through Redis (several hosts)')
@@ -61,12 +86,10 @@ export function registerIdp(program: Command): Command {
     )
     .option(
       '--json',
-      'first stdout line: {"mexUrl","realmUrl","sts13Url","sts2005Url","caFile","signingCertFile",…}',
+      'first stdout line: {"mexUrl","realmUrl","sts13Url","sts2005Url","endpoints","caFile",…}',
     )
     .action(async (flags: IdpFlags) => {
-      const port = Number(flags.port);
-      if (!Number.isInteger(port) || port < 0 || port > 65535)
-        throw new UsageError('--port must be 0-65535');
+      const network = networkOptions(flags);
       let faults: ReturnType<typeof parseFaultSwitches>;
       try {
         faults = parseFaultSwitches(flags.fault);
@@ -79,13 +102,18 @@ export function registerIdp(program: Command): Command {
       const logger = jsonLogger(undefined, flags.logLevel);
       const config = flags.config === undefined ? DEFAULT_CONFIG : loadConfig(flags.config);
       const dataDir = flags.data ?? defaultDataDir();
+      const saved = await readSavedPort(dataDir);
+      const port = isIdpWorker()
+        ? Number(process.env.PSSO_IDP_PORT ?? '0')
+        : (network.port ?? saved ?? 0);
       if (workers > 1 && !isIdpWorker()) {
-        await runPrimary(workers, dataDir, config, flags, logger);
+        await runPrimary(workers, dataDir, config, flags, logger, network, port);
         return;
       }
       const idp = await startIdp({
         port,
         host: flags.host,
+        ...network.options,
         dataDir,
         config,
         ...(flags.redis === undefined ? {} : { redisUrl: flags.redis }),
@@ -94,25 +122,27 @@ export function registerIdp(program: Command): Command {
         demoUser: !isIdpWorker(),
       });
       if (isIdpWorker()) {
-        reportReady(idp.origin);
+        reportReady(idp.origin, idp.port);
         await untilSignal();
         await idp.close();
         cluster.worker?.disconnect();
         return;
       }
-      const info = {
-        mexUrl: idp.mexUrl,
-        realmUrl: idp.realmUrl,
-        sts13Url: idp.sts13Url,
-        sts2005Url: idp.sts2005Url,
+      if (idp.port !== saved) await savePort(dataDir, idp.port);
+      const info = startInfo({
         caFile: idp.caFile,
         signingCertFile: idp.signingCertFile,
         adminTokenFile: idp.adminTokenFile,
-        dataDir: idp.dataDir,
+        dataDir: resolve(idp.dataDir),
         demoUser: idp.demoUser,
-      };
-      if (flags.json === true) process.stdout.write(`${JSON.stringify(info)}\n`);
-      else printHuman(info);
+        origin: idp.origin,
+        port: idp.port,
+        endpoints: idp.endpoints,
+        tlsCertFile: idp.tlsCertFile,
+        tlsGenerated: idp.tlsGenerated,
+        caReplaced: idp.caReplaced,
+      });
+      printStartInfo(info, flags.json === true);
       await untilSignal();
       await idp.close();
     });
@@ -127,65 +157,79 @@ function untilSignal(): Promise<void> {
   });
 }
 
+/** The network flags, checked: port, public URL, TLS files or names. */
+function networkOptions(flags: IdpFlags): {
+  port: number | undefined;
+  options: { publicUrl?: string; tlsHostnames?: string[]; tls?: TlsFiles };
+} {
+  let port: number | undefined;
+  if (flags.port !== undefined) {
+    port = Number(flags.port);
+    if (flags.port.trim() === '' || !Number.isInteger(port) || port < 0 || port > 65535)
+      throw new UsageError('--port must be 0-65535');
+  }
+  if (flags.publicUrl !== undefined) {
+    try {
+      parsePublicUrl(flags.publicUrl);
+    } catch (e) {
+      throw new UsageError((e as Error).message);
+    }
+  }
+  if ((flags.tlsCert === undefined) !== (flags.tlsKey === undefined))
+    throw new UsageError('--tls-cert and --tls-key go together');
+  if (flags.tlsCert !== undefined && flags.tlsHostname.length > 0)
+    throw new UsageError('--tls-hostname names the generated certificate: not with --tls-cert');
+  for (const name of flags.tlsHostname) {
+    try {
+      canonicalTlsName(name);
+    } catch (e) {
+      throw new UsageError(`--tls-hostname: ${(e as Error).message}`);
+    }
+  }
+  return {
+    port,
+    options: {
+      ...(flags.publicUrl === undefined ? {} : { publicUrl: flags.publicUrl }),
+      ...(flags.tlsHostname.length === 0 ? {} : { tlsHostnames: flags.tlsHostname }),
+      ...(flags.tlsCert === undefined || flags.tlsKey === undefined
+        ? {}
+        : { tls: { certFile: flags.tlsCert, keyFile: flags.tlsKey } }),
+    },
+  };
+}
+
 async function runPrimary(
   workers: number,
   dataDir: string,
   config: IdpConfig,
   flags: IdpFlags,
   logger: Logger,
+  network: ReturnType<typeof networkOptions>,
+  port: number,
 ): Promise<void> {
-  const { demoPassword } = await prepareDataDir(dataDir, config);
+  if (port !== 0) await probePort(flags.host, port);
+  const prepared = await prepareDataDir(dataDir, config, pkiOptionsFor(network.options));
+  // The workers listen on the port resolved here (node:cluster shares one socket among them).
+  process.env.PSSO_IDP_PORT = String(port);
   const pool = await forkWorkers(workers, logger);
-  const pki = await loadOrCreatePki(dataDir);
-  const info = {
-    mexUrl: `${pool.origin}${STS_PATHS.mex}`,
-    realmUrl: `${pool.origin}/common/userrealm/`,
-    sts13Url: `${pool.origin}${STS_PATHS.usernamemixed13}`,
-    sts2005Url: `${pool.origin}${STS_PATHS.usernamemixed2005}`,
+  if (pool.port !== undefined && pool.port !== (await readSavedPort(dataDir)))
+    await savePort(dataDir, pool.port);
+  const { pki } = prepared;
+  const info = startInfo({
     caFile: pki.caFile,
     signingCertFile: pki.signingCertFile,
+    adminTokenFile: prepared.adminTokenFile,
     dataDir: resolve(dataDir),
-    demoUser: { upn: DEMO_UPN, password: demoPassword },
+    demoUser: { upn: DEMO_UPN, password: prepared.demoPassword },
+    origin: pool.origin,
+    port: pool.port,
+    endpoints: idpEndpoints(pool.origin),
+    tlsCertFile: pki.tlsCertFile,
+    tlsGenerated: pki.tlsGenerated,
+    caReplaced: pki.caReplaced,
     workers,
-  };
-  if (flags.json === true) process.stdout.write(`${JSON.stringify(info)}\n`);
-  else printHuman(info);
+  });
+  printStartInfo(info, flags.json === true);
   await untilSignal();
   await pool.stop();
-}
-
-function printHuman(info: {
-  mexUrl: string;
-  realmUrl: string;
-  sts13Url: string;
-  sts2005Url: string;
-  caFile: string;
-  signingCertFile: string;
-  adminTokenFile?: string;
-  dataDir: string;
-  demoUser: { upn: string; password: string | undefined };
-}): void {
-  const w = (s: string) => process.stdout.write(`${s}\n`);
-  w(pc.bold(`psso-wstrust reference IdP listening on ${new URL(info.mexUrl).origin}`));
-  w(`  MEX:                ${info.mexUrl}`);
-  w(`  user realm:         ${info.realmUrl}<user>`);
-  w(`  STS WS-Trust 1.3:   ${info.sts13Url}`);
-  w(`  STS WS-Trust 2005:  ${info.sts2005Url}`);
-  w(`  CA for clients:     ${info.caFile}`);
-  w(`  token signing cert: ${info.signingCertFile}`);
-  if (info.adminTokenFile !== undefined)
-    w(`  admin token file:   ${info.adminTokenFile}  (POST /psso/devices)`);
-  w(`  data folder:        ${info.dataDir}`);
-  if (info.demoUser.password !== undefined) {
-    w(
-      `  demo user:          ${info.demoUser.upn}  password: ${info.demoUser.password}  (shown once)`,
-    );
-  } else {
-    w(`  demo user:          ${info.demoUser.upn} (password shown when it was created)`);
-  }
-  w('');
-  w(
-    `Try: psso-wstrust login --mex ${info.mexUrl} --urn urn:federation:MicrosoftOnline --username ${info.demoUser.upn} --ca ${info.caFile}`,
-  );
-  w('Stop with Ctrl-C.');
 }

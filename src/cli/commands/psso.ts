@@ -6,7 +6,7 @@
  *
  * @module
  */
-import { readFile, writeFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
 import type { Command } from 'commander';
@@ -17,6 +17,7 @@ import { loadOrCreateDeviceKeys } from '../../psso/keys/device-keys.js';
 import { type HttpFlags, httpOptions, withHttpOptions } from '../http-options.js';
 import { readPassword } from '../io.js';
 import { done, printJson } from '../output.js';
+import { writePrivateFile } from '../private-file.js';
 import { UsageError } from '../usage.js';
 
 interface PssoFlags extends HttpFlags {
@@ -49,9 +50,9 @@ async function deviceContext(flags: PssoFlags) {
   return { config, keysPath, keys: await loadOrCreateDeviceKeys(keysPath) };
 }
 
-/** Keeps the refresh token beside the device keys, owner-readable only. */
+/** Keeps the refresh token beside the device keys, owner-readable only (0600 on every write). */
 async function saveSession(keysPath: string, refreshToken: string): Promise<void> {
-  await writeFile(sessionFile(keysPath), JSON.stringify({ refreshToken }), { mode: 0o600 });
+  await writePrivateFile(sessionFile(keysPath), JSON.stringify({ refreshToken }));
 }
 
 async function loadSession(keysPath: string): Promise<string> {

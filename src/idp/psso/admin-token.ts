@@ -6,9 +6,10 @@
  * @module
  */
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
-import { writeFileAtomic } from '../store/data-dir.js';
+import { join, resolve } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { createFileOnce, dataDirError } from '../store/data-dir.js';
+import { readSecretFile } from '../store/secret-file.js';
 
 /** The admin token file and a checker. */
 export interface AdminToken {
@@ -18,8 +19,12 @@ export interface AdminToken {
 }
 
 /**
- * Loads the token, creating it when absent.
+ * Loads the token, creating it when absent. Creation is race-free: of several processes starting
+ * at once on a fresh folder (`--workers`), one creates the file and every other one reads it, so
+ * all hold the same token. The file must be 0600 or stricter.
  *
+ * @throws {IdpError} `PSSO_ERR_IDP_KEY_FILE_MODE` when other users may read or write the file;
+ *   `PSSO_ERR_IDP_DATA_DIR` when it cannot be read or written, or holds no token.
  * @example
  * ```ts
  * const admin = await loadOrCreateAdminToken(dataDir);
@@ -27,14 +32,21 @@ export interface AdminToken {
  * ```
  */
 export async function loadOrCreateAdminToken(dataDir: string): Promise<AdminToken> {
-  const file = join(dataDir, 'admin-token');
-  let token: string;
-  try {
-    token = (await readFile(file, 'utf8')).trim();
-  } catch {
-    token = randomBytes(32).toString('base64url');
-    await writeFileAtomic(file, `${token}\n`, 0o600);
+  const file = join(resolve(dataDir), 'admin-token');
+  let text = await readSecretFile(file, 'the admin token file');
+  if (text === undefined) {
+    const made = randomBytes(32).toString('base64url');
+    const created = await createFileOnce(file, `${made}\n`, 0o600);
+    text = created ? made : await readSecretFile(file, 'the admin token file');
+    // Another process created it without hard links: its content may land a moment later.
+    for (let i = 0; i < 40 && text?.trim() === ''; i++) {
+      await sleep(25);
+      text = await readSecretFile(file, 'the admin token file');
+    }
   }
+  const token = text?.trim() ?? '';
+  if (!/^[A-Za-z0-9_-]{20,200}$/.test(token))
+    throw dataDirError(`the admin token file ${file} holds no usable token: delete it to make one`);
   const expected = createHash('sha256').update(token).digest();
   return {
     file,

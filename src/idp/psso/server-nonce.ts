@@ -13,10 +13,11 @@
  * @module
  */
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
-import { link, open, readFile, rm } from 'node:fs/promises';
+import { link, open, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { ReplayCache } from '../replay/types.js';
 import { dataDirError, ensureDataDir } from '../store/data-dir.js';
+import { readSecretFile } from '../store/secret-file.js';
 
 /** The key file's name inside the data folder. */
 export const NONCE_KEY_FILE = 'nonce-key';
@@ -157,7 +158,8 @@ export class ServerNonces {
  * workers converge on one key.
  *
  * @throws {IdpError} `PSSO_ERR_IDP_DATA_DIR` when the file cannot be created or read, or does not
- *   hold a 32-byte key.
+ *   hold a 32-byte key.; `PSSO_ERR_IDP_KEY_FILE_MODE` when other users may read or
+ *   write it.
  *
  * @example
  * ```ts
@@ -193,13 +195,9 @@ export async function loadOrCreateNonceKey(dataDir: string): Promise<Buffer> {
 
 /** The key in `file`, or `undefined` when there is no file. */
 async function readKey(file: string): Promise<Buffer | undefined> {
-  let text: string;
-  try {
-    text = await readFile(file, 'utf8');
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw dataDirError(`cannot read ${file}`, e);
-  }
+  // Other users must not read or write it (PSSO_ERR_IDP_KEY_FILE_MODE, with the chmod that fixes it).
+  const text = await readSecretFile(file, 'the server nonce key file');
+  if (text === undefined) return undefined;
   const key = Buffer.from(text.trim(), 'base64url');
   if (!/^[A-Za-z0-9_-]{43}$/.test(text.trim()) || key.length !== KEY_BYTES)
     throw dataDirError(`${file} does not hold a ${KEY_BYTES}-byte key`);

@@ -1,16 +1,15 @@
 /**
  * The IdP's data folder: where it is by default, creating it private (0700), writing files
- * atomically with a given mode, and a lock so two processes starting at once do not both generate
- * keys.
+ * atomically with a given mode or only once (race-free), and a lock so two processes starting at
+ * once do not both generate keys (`lock.ts`).
  *
  * @module
  */
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, statSync } from 'node:fs';
-import { chmod, open, rename, rm, stat } from 'node:fs/promises';
+import { chmod, link, open, rename, rm } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { isAbsolute, join, resolve } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { IdpError } from '../../errors.js';
 
 /**
@@ -79,68 +78,97 @@ export function ensureDataDir(dataDir: string): string {
  * ```
  */
 export async function writeFileAtomic(path: string, content: string, mode: number): Promise<void> {
+  await writeFilesAtomic([{ path, content, mode }]);
+}
+
+/**
+ * Writes several files as {@link writeFileAtomic} does, every content on disk before the first
+ * rename: a crash leaves them all old or all new, but for the instant between the renames (a key
+ * and its certificate are never left half-made by a kill during key generation).
+ *
+ * @example
+ * ```ts
+ * await writeFilesAtomic([{ path: keyFile, content: keyPem, mode: 0o600 }, { path: certFile, content: certPem, mode: 0o644 }]);
+ * ```
+ */
+export async function writeFilesAtomic(
+  files: readonly { path: string; content: string; mode: number }[],
+): Promise<void> {
+  const staged: { temp: string; path: string }[] = [];
+  let current = '';
+  try {
+    for (const { path, content, mode } of files) {
+      current = path;
+      const temp = `${path}.${randomBytes(6).toString('hex')}.tmp`;
+      const handle = await open(temp, 'wx', mode);
+      staged.push({ temp, path });
+      try {
+        await handle.writeFile(content, 'utf8');
+        await handle.sync();
+      } finally {
+        await handle.close();
+      }
+      await chmod(temp, mode);
+    }
+    for (const { temp, path } of staged) {
+      current = path;
+      await rename(temp, path);
+    }
+  } catch (e) {
+    for (const { temp } of staged) await rm(temp, { force: true });
+    throw dataDirError(`cannot write ${current}`, e);
+  }
+}
+
+/**
+ * Creates `path` with `content` and exactly `mode` only if it does not exist, atomically: the
+ * content is complete before the name appears (a temporary file, then a hard link, which fails when
+ * the name is taken). Returns whether this call created it; `false` means another process (or an
+ * earlier start) did, and its file is left untouched.
+ *
+ * @throws {IdpError} `PSSO_ERR_IDP_DATA_DIR` when the folder cannot be written.
+ * @example
+ * ```ts
+ * if (!(await createFileOnce(file, `${randomToken()}\n`, 0o600))) token = await readFile(file, 'utf8');
+ * ```
+ */
+export async function createFileOnce(
+  path: string,
+  content: string,
+  mode: number,
+): Promise<boolean> {
   const temp = `${path}.${randomBytes(6).toString('hex')}.tmp`;
   try {
     const handle = await open(temp, 'wx', mode);
     try {
       await handle.writeFile(content, 'utf8');
+      await handle.chmod(mode);
       await handle.sync();
     } finally {
       await handle.close();
     }
-    await chmod(temp, mode);
-    await rename(temp, path);
-  } catch (e) {
-    await rm(temp, { force: true });
-    throw dataDirError(`cannot write ${path}`, e);
-  }
-}
-
-/** How long a lock may be held before another process considers it abandoned. */
-const STALE_LOCK_MS = 60_000;
-const LOCK_WAIT_MS = 30_000;
-
-/**
- * Runs `fn` while holding `<dir>/<name>.lock` (an exclusively created file), so that concurrent
- * processes on one data folder take turns. A lock older than a minute is considered abandoned.
- *
- * @throws {IdpError} `PSSO_ERR_IDP_DATA_DIR` when the lock cannot be had within 30 seconds.
- * @example
- * ```ts
- * const pki = await withDataDirLock(dir, 'pki', () => generateEverything(dir));
- * ```
- */
-export async function withDataDirLock<T>(
-  dir: string,
-  name: string,
-  fn: () => Promise<T>,
-): Promise<T> {
-  const lock = join(dir, `.${name}.lock`);
-  const deadline = Date.now() + LOCK_WAIT_MS;
-  for (;;) {
     try {
-      await (await open(lock, 'wx', 0o600)).close();
-      break;
+      await link(temp, path);
     } catch (e) {
-      if ((e as NodeJS.ErrnoException).code !== 'EEXIST')
-        throw dataDirError(`cannot create the lock ${lock}`, e);
-      const age = await lockAge(lock);
-      if (age !== undefined && age > STALE_LOCK_MS) await rm(lock, { force: true });
-      else if (Date.now() > deadline) throw dataDirError(`${lock} is held by another process`);
-      else await sleep(50);
+      // A file system without hard links: an exclusive create (readers may see it empty briefly).
+      if (!NO_LINKS.has((e as NodeJS.ErrnoException).code ?? '')) throw e;
+      const handle = await open(path, 'wx', mode);
+      try {
+        await handle.writeFile(content, 'utf8');
+        await handle.chmod(mode);
+        await handle.sync();
+      } finally {
+        await handle.close();
+      }
     }
-  }
-  try {
-    return await fn();
+    return true;
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'EEXIST') return false;
+    throw dataDirError(`cannot create ${path}`, e);
   } finally {
-    await rm(lock, { force: true });
+    await rm(temp, { force: true });
   }
 }
 
-async function lockAge(lock: string): Promise<number | undefined> {
-  try {
-    return Date.now() - (await stat(lock)).mtimeMs;
-  } catch {
-    return undefined;
-  }
-}
+/** Errors of `link` on file systems without hard links. */
+const NO_LINKS = new Set(['EPERM', 'ENOTSUP', 'EOPNOTSUPP', 'ENOSYS', 'EXDEV']);

@@ -181,6 +181,36 @@ export class UserStore {
   }
 
   /**
+   * Sets a new password (a new scrypt hash) and revokes the user's Platform SSO refresh tokens, so
+   * that sessions opened with the old password end.
+   *
+   * @throws {TypeError} for an invalid UPN, or a password that is empty or over 1024 characters.
+   * @throws {IdpError} `PSSO_ERR_IDP_USER_NOT_FOUND` when there is no such user.
+   * @example
+   * ```ts
+   * await users.setPassword('alice@example.com', newPassword);
+   * ```
+   */
+  async setPassword(upn: string, password: string): Promise<StoredUser> {
+    const name = validateUpn(upn);
+    checkPassword(password);
+    const hash = await this.#hasher.hash(password);
+    const row = this.#db.guard(() =>
+      this.#db.transaction(() => {
+        const found = this.#row(name);
+        if (found === undefined) return undefined;
+        this.#db.statement('UPDATE users SET password_hash = ? WHERE upn = ?').run(hash, found.upn);
+        this.#db.statement('DELETE FROM refresh_tokens WHERE upn = ?').run(found.upn);
+        this.#db.statement('DELETE FROM refresh_families WHERE upn = ?').run(found.upn);
+        return found;
+      }),
+    );
+    if (row === undefined)
+      throw new IdpError('PSSO_ERR_IDP_USER_NOT_FOUND', 'There is no user with this UPN');
+    return record(row);
+  }
+
+  /**
    * Every user, sorted by UPN.
    *
    * @example
@@ -308,6 +338,13 @@ function wellFormed(upn: unknown): string | undefined {
   } catch {
     return undefined;
   }
+}
+
+function checkPassword(password: unknown): void {
+  if (typeof password !== 'string' || password === '')
+    throw new TypeError('the password must be a non-empty string');
+  if (password.length > MAX_PASSWORD_LENGTH)
+    throw new TypeError(`the password must be at most ${MAX_PASSWORD_LENGTH} characters`);
 }
 
 function record(row: Row): StoredUser {
