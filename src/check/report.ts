@@ -1,0 +1,120 @@
+/**
+ * The `check` report: what `psso-wstrust check` produces and every view renders (terminal, JSON,
+ * HTML), plus the recorded HTTP exchanges it was judged on (written as a HAR 1.2 trace, and read
+ * back by `check --from-trace`). A rule is data: id, the macOS behaviour it stands for, expected,
+ * got, remediation, evidence. The JSON form is versioned (`schemaVersion`) and described by
+ * `schema/check-report.v1.json`.
+ *
+ * @module
+ */
+
+/** A rule's verdict. */
+export type RuleStatus = 'pass' | 'warn' | 'fail' | 'skipped';
+
+/** The step of the federated login a rule or an exchange belongs to, in the order macOS runs them. */
+export type CheckStep =
+  | 'realm'
+  | 'mex'
+  | 'rst'
+  | 'rstr'
+  | 'saml'
+  | 'tls'
+  | 'clock'
+  | 'psso-nonce'
+  | 'psso-token';
+
+/** What an administrator can do about a failed or warned rule. */
+export interface Remediation {
+  /** For an AD FS administrator (cmdlets, settings). */
+  readonly adfs: string;
+  /** For any other WS-Trust IdP. */
+  readonly generic: string;
+}
+
+/** One rule, judged. */
+export interface RuleResult {
+  /** Stable id, e.g. `mex.username-endpoint`, `rstr.relates-to`, `saml.signature`. */
+  readonly id: string;
+  readonly step: CheckStep;
+  /** Short human title. */
+  readonly title: string;
+  readonly status: RuleStatus;
+  /** The macOS behaviour the rule stands for, one sentence ("" for rules macOS leaves implicit). */
+  readonly macos: string;
+  /** Whether macOS itself applies this rule (false: a rule an engineer needs beyond macOS). */
+  readonly macosRule: boolean;
+  /** What the rule expects (secrets redacted). */
+  readonly expected?: string;
+  /** What was found (secrets redacted). */
+  readonly got?: string;
+  /** Present for `fail` and `warn`. */
+  readonly remediation?: Remediation;
+  /** Indices into {@link CheckReport.exchanges}: the HTTP exchanges that are the evidence. */
+  readonly evidence: readonly number[];
+  /** For `skipped`: why the rule could not be judged. */
+  readonly skippedBecause?: string;
+}
+
+/** One HTTP exchange as recorded (bodies may be redacted; see {@link RecordedExchange.redacted}). */
+export interface RecordedExchange {
+  readonly index: number;
+  readonly step: CheckStep;
+  /** ISO-8601. */
+  readonly startedAt: string;
+  readonly durationMs: number;
+  readonly request: {
+    readonly method: string;
+    readonly url: string;
+    readonly headers: readonly { readonly name: string; readonly value: string }[];
+    readonly body?: string;
+  };
+  /** Absent when the request failed before an answer (see `error`). */
+  readonly response?: {
+    readonly status: number;
+    readonly headers: readonly { readonly name: string; readonly value: string }[];
+    readonly body?: string;
+  };
+  /** The peer's TLS details, when https. */
+  readonly tls?: {
+    readonly protocol?: string;
+    readonly peerSubject?: string;
+    readonly peerIssuer?: string;
+    /** ISO-8601. */
+    readonly validTo?: string;
+    readonly authorized: boolean;
+    readonly authorizationError?: string;
+  };
+  /** A transport failure (`PSSO_ERR_HTTP_*` code and message). */
+  readonly error?: { readonly code: string; readonly message: string };
+  /** Whether secrets (password, assertion, tokens, nonces, JWT signatures) were replaced. */
+  readonly redacted: boolean;
+}
+
+/** The whole report. */
+export interface CheckReport {
+  readonly schemaVersion: 1;
+  readonly tool: { readonly name: 'psso-wstrust'; readonly version: string };
+  /** ISO-8601. */
+  readonly startedAt: string;
+  readonly durationMs: number;
+  /** What was checked (no password). */
+  readonly target: {
+    readonly mexUrl?: string;
+    readonly realmUrl?: string;
+    readonly configFile?: string;
+    readonly urn: string;
+    readonly username: string;
+    readonly profile: 'macos' | 'wss11';
+  };
+  readonly summary: {
+    readonly pass: number;
+    readonly warn: number;
+    readonly fail: number;
+    readonly skipped: number;
+  };
+  /** Seconds the IdP's clock is ahead of this machine's (negative: behind), when known. */
+  readonly clockOffsetSeconds?: number;
+  /** Every rule, in step order. */
+  readonly rules: readonly RuleResult[];
+  readonly exchanges: readonly RecordedExchange[];
+}
