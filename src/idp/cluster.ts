@@ -9,6 +9,7 @@
 import cluster, { type Worker } from 'node:cluster';
 import type { IdpConfig } from './config.js';
 import type { Logger } from './log.js';
+import { servePrimaryMetrics } from './metrics-cluster.js';
 import { loadOrCreatePki } from './pki.js';
 import { openIdpStore } from './store/index.js';
 
@@ -64,6 +65,7 @@ export async function forkWorkers(
           reject(new Error(`an IdP worker exited with code ${code} before listening`));
       });
     }
+    servePrimaryMetrics(workers);
   });
   return {
     origin: origins[0] as string,

@@ -10,6 +10,7 @@ import { DEFAULT_CONFIG, type IdpConfig } from './config.js';
 import { type FaultInjection, faultsEnabled } from './faults/injection.js';
 import { jsonLogger, type Logger } from './log.js';
 import { Metrics } from './metrics.js';
+import { workerId } from './metrics-cluster.js';
 import { mexDocument, STS_PATHS } from './mex-document.js';
 import { defaultDataDir, loadOrCreatePki } from './pki.js';
 import { loadOrCreateAdminToken } from './psso/admin-token.js';
@@ -95,7 +96,7 @@ export async function startIdp(options: IdpOptions = {}): Promise<RunningIdp> {
   });
   const replay: ReplayCache = stores.replay;
   const lockout: LockoutStore = cachedLockout(stores.lockout ?? store.lockout);
-  const metrics = new Metrics();
+  const metrics = new Metrics(workerId());
   const signing = { privateKey: pki.signingKey, certificateDer: pki.signingCertDer };
   const deps: StsDeps = {
     authenticate: (upn, password) => store.users.authenticate(upn, password),
@@ -112,6 +113,11 @@ export async function startIdp(options: IdpOptions = {}): Promise<RunningIdp> {
       tls: { key: pki.tlsKeyPem, cert: pki.tlsCertPem },
       maxBodyBytes: config.maxBodyBytes,
       requestTimeoutMs: config.requestTimeoutMs,
+      handshakeTimeoutMs: config.handshakeTimeoutMs,
+      headersTimeoutMs: config.headersTimeoutMs,
+      keepAliveTimeoutMs: config.keepAliveTimeoutMs,
+      ...(config.maxConnections === undefined ? {} : { maxConnections: config.maxConnections }),
+      ...(config.metricsToken === undefined ? {} : { metricsToken: config.metricsToken }),
       healthy: async () => (stores.ping === undefined ? true : stores.ping()),
     },
     metrics,

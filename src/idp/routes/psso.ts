@@ -6,8 +6,10 @@
  * @module
  */
 import type { FastifyInstance } from 'fastify';
+import { issued, refuse, refused } from '../http/access-log.js';
 import type { Logger } from '../log.js';
 import type { Metrics } from '../metrics.js';
+import { peerText } from '../peer-text.js';
 import type { AdminToken } from '../psso/admin-token.js';
 import type { IdTokenKey } from '../psso/keys.js';
 import type { ServerNonceStore } from '../psso/nonce-store.js';
@@ -28,6 +30,7 @@ export function pssoRoutes(
   app.post<{ Body: Record<string, string> }>('/psso/nonce', async (request, reply) => {
     const form = request.body;
     if (typeof form !== 'object' || form === null || form.grant_type !== 'srv_challenge') {
+      refuse(request, 'form-grant-type');
       return reply.code(400).header('cache-control', 'no-store').send({ error: 'invalid_request' });
     }
     return reply.header('cache-control', 'no-store').send({ Nonce: nonces.issue() });
@@ -35,13 +38,12 @@ export function pssoRoutes(
   app.post<{ Body: Record<string, string> }>('/psso/token', async (request, reply) => {
     const form = typeof request.body === 'object' && request.body !== null ? request.body : {};
     const answer = await handleTokenRequest(form, token);
-    if (answer.outcome === 'issued') metrics.token('psso');
-    else {
+    if (answer.outcome === 'issued') {
+      metrics.token('psso');
+      if (answer.issued !== undefined) issued(log, request, answer.issued);
+    } else {
       metrics.fault(`psso-${answer.outcome}`);
-      log.log('info', 'psso.token.refused', {
-        reason: answer.outcome,
-        ...(answer.detail === undefined ? {} : { detail: answer.detail }),
-      });
+      refused(log, request, 'psso.token.refused', answer.outcome, answer.detail);
     }
     return reply
       .code(answer.status)
@@ -51,18 +53,25 @@ export function pssoRoutes(
   });
   app.post<{ Body: Record<string, unknown> }>('/psso/devices', async (request, reply) => {
     if (!admin.check(request.headers.authorization)) {
+      refuse(request, 'admin-token');
       return reply.code(401).header('www-authenticate', 'Bearer').send({ error: 'invalid_token' });
     }
     const body = typeof request.body === 'object' && request.body !== null ? request.body : {};
     try {
       const d = devices.add(String(body.clientId ?? ''), body.signingJwk, body.encryptionJwk);
-      log.log('info', 'psso.device.registered', { clientId: d.clientId, signingKid: d.signingKid });
+      log.log('info', 'psso.device.registered', {
+        requestId: request.id,
+        clientId: peerText(d.clientId),
+        signingKid: d.signingKid,
+      });
       return reply
         .code(201)
         .send({ clientId: d.clientId, signingKid: d.signingKid, encryptionKid: d.encryptionKid });
     } catch (e) {
-      if (e instanceof TypeError)
+      if (e instanceof TypeError) {
+        refuse(request, 'invalid-device');
         return reply.code(400).send({ error: 'invalid_request', error_description: e.message });
+      }
       throw e;
     }
   });

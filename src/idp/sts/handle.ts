@@ -64,6 +64,9 @@ export interface StsAnswer {
   readonly samlVersion?: '1.1' | '2.0';
   /** Internal detail for the log. */
   readonly detail?: string;
+  /** When issued: the user (UPN) and the relying party (AppliesTo), for the log. */
+  readonly user?: string;
+  readonly relyingParty?: string;
 }
 
 const UPN_CLAIM = 'http://schemas.xmlsoap.org/claims';
@@ -185,7 +188,14 @@ function issue(
     ...(f.tokenType === undefined ? {} : { tokenType: f.tokenType }),
     ...(f.soap11 === true ? { soap11: true } : {}),
   });
-  return { status: 200, body, outcome: 'issued', samlVersion: rp.samlVersion };
+  return {
+    status: 200,
+    body,
+    outcome: 'issued',
+    samlVersion: rp.samlVersion,
+    user: user.upn,
+    relyingParty: appliesTo,
+  };
 }
 
 function toFault(error: unknown): StsFault {
