@@ -10,7 +10,7 @@ import { createServer } from 'node:https';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { accessLog, refuse } from './http/access-log.js';
 import { ConnectionGuard } from './http/connection-guard.js';
-import { defaultMaxConnections } from './http/fd-limit.js';
+import { defaultMaxConnections, openFileLimit } from './http/fd-limit.js';
 import { metricsRoute } from './http/metrics-route.js';
 import type { Logger } from './log.js';
 import type { Metrics } from './metrics.js';
@@ -39,7 +39,11 @@ export interface AppSettings {
 
 /** Builds the fastify instance with the cross-cutting pieces; routes are added by the caller. */
 export function createApp(s: AppSettings, metrics: Metrics, log: Logger): FastifyInstance {
-  const guard = new ConnectionGuard(s.maxConnections ?? defaultMaxConnections(), metrics, log);
+  const guard = new ConnectionGuard(
+    s.maxConnections ?? defaultMaxConnections(openFileLimit()),
+    metrics,
+    log,
+  );
   const app = Fastify({
     // node:https directly: fastify does not apply its own timeout options to a server from a
     // serverFactory, and passes neither handshakeTimeout nor the interval at which Node enforces

@@ -48,9 +48,10 @@ export function openFileLimit(): number | undefined {
  * ```ts
  * defaultMaxConnections(1024); // 896
  * defaultMaxConnections(256); // 192
+ * defaultMaxConnections(openFileLimit()); // this process's default
  * ```
  */
-export function defaultMaxConnections(limit: number | undefined = openFileLimit()): number {
+export function defaultMaxConnections(limit: number | undefined): number {
   if (limit === undefined || !Number.isFinite(limit)) return FALLBACK_MAX_CONNECTIONS;
   return Math.max(1, limit - Math.min(FD_RESERVE, Math.floor(limit / 4)));
 }
