@@ -77,7 +77,7 @@ const drop = async () => {
   });
 };
 
-describe('timeouts', () => {
+describe('timeouts', { timeout: 10_000 }, () => {
   test('pre-TLS slowloris: a socket that never sends a ClientHello is closed at the handshake timeout', async () => {
     const s = await silent();
     const started = performance.now();
@@ -105,7 +105,7 @@ describe('timeouts', () => {
   });
 });
 
-describe('the connection cap', () => {
+describe('the connection cap', { timeout: 10_000 }, () => {
   test('at the cap the oldest pre-TLS socket is shed for a new connection, and a login succeeds', async () => {
     await drop();
     const before = gauge();
