@@ -39,7 +39,7 @@ type Line = Record<string, unknown>;
 const parsed = (from = 0): Line[] => lines.slice(from).map((l) => JSON.parse(l) as Line);
 const send = async (
   path: string,
-  o: { method?: string; headers?: Record<string, string>; body?: string } = {},
+  o: { method?: 'GET' | 'POST'; headers?: Record<string, string>; body?: string } = {},
 ) => {
   const r = await httpRequest(
     {
