@@ -39,8 +39,11 @@ export interface AppSettings {
 
 /** Builds the fastify instance with the cross-cutting pieces; routes are added by the caller. */
 export function createApp(s: AppSettings, metrics: Metrics, log: Logger): FastifyInstance {
+  const headersTimeoutMs = Math.min(s.requestTimeoutMs, s.headersTimeoutMs ?? 10_000);
+  // A TLS connection gets the headers timeout to start its first request.
   const guard = new ConnectionGuard(
     s.maxConnections ?? defaultMaxConnections(openFileLimit()),
+    headersTimeoutMs,
     metrics,
     log,
   );
@@ -56,14 +59,12 @@ export function createApp(s: AppSettings, metrics: Metrics, log: Logger): Fastif
           // From the TCP accept: also cuts a socket that never sends a ClientHello.
           handshakeTimeout: s.handshakeTimeoutMs ?? 10_000,
           requestTimeout: s.requestTimeoutMs,
-          headersTimeout: Math.min(s.requestTimeoutMs, s.headersTimeoutMs ?? 10_000),
+          headersTimeout: headersTimeoutMs,
           connectionsCheckingInterval: Math.min(1_000, s.requestTimeoutMs),
         },
         handler,
       );
       server.keepAliveTimeout = s.keepAliveTimeoutMs ?? 5_000;
-      // Socket inactivity: a TLS connection that never sends its first request is closed too.
-      server.setTimeout(s.requestTimeoutMs);
       guard.attach(server);
       return server;
     },

@@ -24,7 +24,10 @@ interface Tracked {
   readonly raw: Socket;
   tls?: Socket;
   state: ConnectionState | 'closed';
+  /** Requests in flight. */
   requests: number;
+  /** Whether a request ever arrived. */
+  served: boolean;
 }
 
 /**
@@ -32,7 +35,7 @@ interface Tracked {
  *
  * @example
  * ```ts
- * const guard = new ConnectionGuard(896, metrics, log);
+ * const guard = new ConnectionGuard(896, 10_000, metrics, log);
  * guard.attach(httpsServer);
  * // on shutdown:
  * guard.close();
@@ -49,13 +52,20 @@ export class ConnectionGuard {
   #timer: NodeJS.Timeout | undefined;
   #closing = false;
 
+  /**
+   * @param max The cap.
+   * @param firstRequestMs A TLS connection that has not started a request this long after its
+   *   handshake is closed (Node bounds the request itself, and keep-alive idleness, but not this).
+   */
   constructor(
     readonly max: number,
+    private readonly firstRequestMs: number,
     private readonly metrics: Metrics,
     private readonly log: Logger,
     private readonly now: () => number = () => performance.now(),
   ) {
     if (!Number.isInteger(max) || max < 1) throw new TypeError('max must be a positive integer');
+    if (!(firstRequestMs > 0)) throw new TypeError('firstRequestMs must be positive');
     metrics.connections = () => this.gauge();
   }
 
@@ -104,7 +114,7 @@ export class ConnectionGuard {
       this.metrics.connectionShed(state);
       this.#note(state);
     }
-    const t: Tracked = { raw, state: 'handshake', requests: 0 };
+    const t: Tracked = { raw, state: 'handshake', requests: 0, served: false };
     this.#handshake.set(raw, t);
     raw.once('close', () => this.#forget(t));
   }
@@ -116,11 +126,16 @@ export class ConnectionGuard {
     t.tls = tls;
     this.#byTls.set(tls, t);
     this.#move(t, 'idle');
+    // The http server destroys a socket whose timeout fires with no other listener.
+    tls.setTimeout(this.firstRequestMs);
   }
 
   #request(req: IncomingMessage, res: ServerResponse): void {
     const t = this.#byTls.get(req.socket);
     if (t === undefined || t.state === 'closed') return;
+    // From here Node's own deadlines apply (headers, request, keep-alive between requests).
+    if (!t.served) req.socket.setTimeout(0);
+    t.served = true;
     t.requests++;
     this.#move(t, 'active');
     res.once('close', () => {
