@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { type ChildProcess, spawn } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { connect, type Socket } from 'node:net';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -38,7 +38,9 @@ after(async () => {
   await closeHttpAgents();
 });
 
-test(`slowloris pre-TLS flood: ${FLOOD} idle sockets against ${FD_LIMIT} descriptors, legitimate STS and Platform SSO logins succeed`, async () => {
+test(`slowloris pre-TLS flood: ${FLOOD} idle sockets against ${FD_LIMIT} descriptors, legitimate STS and Platform SSO logins succeed`, {
+  timeout: 60_000,
+}, async () => {
   const dataDir = tempDataDir();
   const keys = generateDeviceKeys();
   await enrol(dataDir, keys);
@@ -77,12 +79,14 @@ test(`slowloris pre-TLS flood: ${FLOOD} idle sockets against ${FD_LIMIT} descrip
       started.once('exit', (code) => reject(new Error(`idp exited ${code}: ${stderr.join('\n')}`)));
     }),
   ) as Info;
-  const limits = readFileSync(`/proc/${started.pid}/limits`, 'utf8');
-  assert.match(
-    limits,
-    new RegExp(`Max open files\\s+${FD_LIMIT}\\s`),
-    'the IdP runs under the limit',
-  );
+  // Linux shows the limit the IdP runs under (elsewhere, trust bash's ulimit).
+  if (existsSync(`/proc/${started.pid}/limits`)) {
+    assert.match(
+      readFileSync(`/proc/${started.pid}/limits`, 'utf8'),
+      new RegExp(`Max open files\\s+${FD_LIMIT}\\s`),
+      'the IdP runs under the limit',
+    );
+  }
   const origin = new URL(info.mexUrl).origin;
   const { port } = new URL(origin);
   const ca = readFileSync(info.caFile, 'utf8');

@@ -120,6 +120,8 @@ export class ConnectionGuard {
   }
 
   #secure(tls: Socket): void {
+    // The TLSSocket keeps the raw socket it wraps as `_parent` (not documented, stable since
+    // Node 0.x); test/e2e/connections.test.ts fails if that ever changes.
     const raw = (tls as Socket & { _parent?: unknown })._parent;
     const t = raw instanceof Object ? this.#handshake.get(raw as Socket) : undefined;
     if (t === undefined) return;
