@@ -40,13 +40,18 @@ export interface AppSettings {
 /** Builds the fastify instance with the cross-cutting pieces; routes are added by the caller. */
 export function createApp(s: AppSettings, metrics: Metrics, log: Logger): FastifyInstance {
   const headersTimeoutMs = Math.min(s.requestTimeoutMs, s.headersTimeoutMs ?? 10_000);
+  const openFiles = openFileLimit();
+  const maxConnections = s.maxConnections ?? defaultMaxConnections(openFiles);
   // A TLS connection gets the headers timeout to start its first request.
-  const guard = new ConnectionGuard(
-    s.maxConnections ?? defaultMaxConnections(openFileLimit()),
+  const guard = new ConnectionGuard(maxConnections, headersTimeoutMs, metrics, log);
+  log.log('info', 'http.limits', {
+    maxConnections,
+    ...(openFiles === undefined ? {} : { openFileLimit: openFiles }),
+    handshakeTimeoutMs: s.handshakeTimeoutMs ?? 10_000,
     headersTimeoutMs,
-    metrics,
-    log,
-  );
+    requestTimeoutMs: s.requestTimeoutMs,
+    keepAliveTimeoutMs: s.keepAliveTimeoutMs ?? 5_000,
+  });
   const app = Fastify({
     // node:https directly: fastify does not apply its own timeout options to a server from a
     // serverFactory, and passes neither handshakeTimeout nor the interval at which Node enforces

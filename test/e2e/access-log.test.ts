@@ -222,6 +222,16 @@ describe('an access line per request, a line per token issued', () => {
   });
 });
 
+test('the start says the connection cap and the timeouts in force', () => {
+  const limits = parsed().find((l) => l.event === 'http.limits');
+  assert.ok(limits !== undefined);
+  assert.equal(typeof limits.maxConnections, 'number');
+  assert.deepEqual(
+    [limits.handshakeTimeoutMs, limits.headersTimeoutMs, limits.keepAliveTimeoutMs],
+    [10_000, 10_000, 5_000],
+  );
+});
+
 describe('/metrics with metricsToken', () => {
   test('without the bearer token: 401, counted and logged as metrics-token', async () => {
     const from = lines.length;
