@@ -8,16 +8,28 @@ import { wsTrustLogin } from '../../src/wstrust/login.ts';
 import { CONFIG, endpointOf, startTestIdp, type TestIdp, URN } from './support.ts';
 
 const MAX = 6;
+// Short timeouts for the timeout tests; the cap tests get default timeouts, so that no timeout
+// closes a connection the test means the cap to close.
+let short: TestIdp;
+let capped: TestIdp;
 let idp: TestIdp;
 const sockets: Socket[] = [];
 before(async () => {
-  idp = await startTestIdp({
-    config: { ...CONFIG, handshakeTimeoutMs: 400, requestTimeoutMs: 800, maxConnections: MAX },
+  short = await startTestIdp({
+    config: {
+      ...CONFIG,
+      handshakeTimeoutMs: 400,
+      requestTimeoutMs: 800,
+      headersTimeoutMs: 600,
+      keepAliveTimeoutMs: 300,
+    },
   });
+  capped = await startTestIdp({ config: { ...CONFIG, maxConnections: MAX } });
 });
 after(async () => {
   for (const s of sockets) s.destroy();
-  await idp.close();
+  await short.close();
+  await capped.close();
   await closeHttpAgents();
 });
 
@@ -78,6 +90,9 @@ const drop = async () => {
 };
 
 describe('timeouts', { timeout: 10_000 }, () => {
+  before(() => {
+    idp = short;
+  });
   test('pre-TLS slowloris: a socket that never sends a ClientHello is closed at the handshake timeout', async () => {
     const s = await silent();
     const started = performance.now();
@@ -103,9 +118,35 @@ describe('timeouts', { timeout: 10_000 }, () => {
     const took = await closed(s);
     assert.ok(took < 3000, `closed after ${Math.round(took)} ms`);
   });
+  test('slowloris headers: headers dribbled past the headers timeout are cut', async () => {
+    const s = await tlsIdle();
+    s.resume();
+    s.write('GET /healthz HTTP/1.1\r\nHost: localhost\r\n');
+    const timer = setInterval(() => {
+      if (!s.destroyed) s.write('X-Slow: 1\r\n');
+    }, 100);
+    const took = await closed(s);
+    clearInterval(timer);
+    assert.ok(took < 2500, `closed after ${Math.round(took)} ms`);
+  });
+  test('keep-alive: an idle connection is closed after keepAliveTimeoutMs', async () => {
+    const s = await tlsIdle();
+    let answered = 0;
+    s.on('data', () => {
+      answered = performance.now();
+    });
+    s.write('GET /healthz HTTP/1.1\r\nHost: localhost\r\n\r\n');
+    await closed(s);
+    const idle = performance.now() - answered;
+    assert.ok(answered > 0, 'the request was answered');
+    assert.ok(idle >= 250 && idle < 3000, `closed ${Math.round(idle)} ms after the answer`);
+  });
 });
 
 describe('the connection cap', { timeout: 10_000 }, () => {
+  before(() => {
+    idp = capped;
+  });
   test('at the cap the oldest pre-TLS socket is shed for a new connection, and a login succeeds', async () => {
     await drop();
     const before = gauge();
