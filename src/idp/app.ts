@@ -1,15 +1,23 @@
 /**
- * The reference IdP's HTTP server: fastify over https, body limit and timeouts, raw SOAP bodies,
- * no redirects, `/healthz` and `/metrics`. A route that throws answers 503
+ * The reference IdP's HTTP server: fastify over https, body limit, timeouts (TLS handshake,
+ * headers, whole request, idle, keep-alive), the connection cap, raw SOAP bodies, no redirects,
+ * the access log, `/healthz` and `/metrics`. A route that throws answers 503
  * `temporarily_unavailable` (with `Retry-After`) when a store cannot answer, 500 `server_error`
  * for anything else unexpected, the 4xx fastify chose for a bad request — never a 401.
  *
  * @module
  */
+import { randomUUID } from 'node:crypto';
 import { createServer } from 'node:https';
 import Fastify, { type FastifyInstance } from 'fastify';
+import { accessLog, refuse } from './http/access-log.js';
+import { ConnectionGuard } from './http/connection-guard.js';
+import { defaultMaxConnections, openFileLimit } from './http/fd-limit.js';
+import { metricsRoute } from './http/metrics-route.js';
 import type { Logger } from './log.js';
 import type { Metrics } from './metrics.js';
+import { metricsSource } from './metrics-cluster.js';
+import { peerText } from './peer-text.js';
 import { parseQuery } from './querystring.js';
 import { isUnavailable, serverFailure } from './wire-errors.js';
 
@@ -18,35 +26,70 @@ export interface AppSettings {
   readonly tls: { readonly key: string; readonly cert: string };
   readonly maxBodyBytes: number;
   readonly requestTimeoutMs: number;
+  /** TLS handshake deadline from accept (default 10 s). */
+  readonly handshakeTimeoutMs?: number;
+  /** Headers deadline (default 10 s; never more than `requestTimeoutMs`). */
+  readonly headersTimeoutMs?: number;
+  /** Idle keep-alive connections are closed after this (default 5 s). */
+  readonly keepAliveTimeoutMs?: number;
+  /** Connection cap (default: from the open-file limit, see `defaultMaxConnections`). */
+  readonly maxConnections?: number;
+  /** When set, `/metrics` requires `Authorization: Bearer <metricsToken>`. */
+  readonly metricsToken?: string;
   /** Health of dependencies (the database, Redis): false answers 503. */
   readonly healthy: () => Promise<boolean>;
 }
 
 /** Builds the fastify instance with the cross-cutting pieces; routes are added by the caller. */
 export function createApp(s: AppSettings, metrics: Metrics, log: Logger): FastifyInstance {
+  const headersTimeoutMs = Math.min(s.requestTimeoutMs, s.headersTimeoutMs ?? 10_000);
+  const openFiles = openFileLimit();
+  const maxConnections = s.maxConnections ?? defaultMaxConnections(openFiles);
+  // A TLS connection gets the headers timeout to start its first request.
+  const guard = new ConnectionGuard(maxConnections, headersTimeoutMs, metrics, log);
+  log.log('info', 'http.limits', {
+    maxConnections,
+    ...(openFiles === undefined ? {} : { openFileLimit: openFiles }),
+    handshakeTimeoutMs: s.handshakeTimeoutMs ?? 10_000,
+    headersTimeoutMs,
+    requestTimeoutMs: s.requestTimeoutMs,
+    keepAliveTimeoutMs: s.keepAliveTimeoutMs ?? 5_000,
+  });
   const app = Fastify({
-    // node:https directly, for the options fastify does not pass on: the interval at which Node
-    // enforces requestTimeout/headersTimeout (default 30 s) bounds how long a slow client lingers.
-    serverFactory: (handler) =>
-      createServer(
+    // node:https directly: fastify does not apply its own timeout options to a server from a
+    // serverFactory, and passes neither handshakeTimeout nor the interval at which Node enforces
+    // requestTimeout/headersTimeout (default 30 s).
+    serverFactory: (handler) => {
+      const server = createServer(
         {
           key: s.tls.key,
           cert: s.tls.cert,
+          // From the TCP accept: also cuts a socket that never sends a ClientHello.
+          handshakeTimeout: s.handshakeTimeoutMs ?? 10_000,
           requestTimeout: s.requestTimeoutMs,
-          headersTimeout: Math.min(s.requestTimeoutMs, 10_000),
+          headersTimeout: headersTimeoutMs,
           connectionsCheckingInterval: Math.min(1_000, s.requestTimeoutMs),
         },
         handler,
-      ),
+      );
+      server.keepAliveTimeout = s.keepAliveTimeoutMs ?? 5_000;
+      guard.attach(server);
+      return server;
+    },
     bodyLimit: s.maxBodyBytes,
     requestTimeout: s.requestTimeoutMs,
-    connectionTimeout: s.requestTimeoutMs,
-    keepAliveTimeout: 5_000,
     forceCloseConnections: true,
     return503OnClosing: true,
     logger: false,
+    genReqId: () => randomUUID(),
     routerOptions: { querystringParser: (q: string) => parseQuery(q) },
   });
+  const source = metricsSource(metrics);
+  app.addHook('preClose', async () => {
+    guard.close();
+    source.close();
+  });
+  accessLog(app, log, metrics.worker);
   app.removeAllContentTypeParsers();
   app.addContentTypeParser(
     ['application/soap+xml', 'text/xml'],
@@ -77,7 +120,12 @@ export function createApp(s: AppSettings, metrics: Metrics, log: Logger): Fastif
       if (isUnavailable(error)) {
         // A store that cannot answer (SQLite, Redis): the client should retry, not re-authenticate.
         const f = serverFailure(error);
-        log.log('error', 'http.store_unavailable', { url: request.url, code: error.code });
+        refuse(request, 'store-unavailable');
+        log.log('error', 'http.store_unavailable', {
+          requestId: request.id,
+          url: peerText(request.url),
+          code: error.code,
+        });
         if (f.kind === 'unavailable') reply.header('retry-after', String(f.retryAfterSeconds));
         return reply.code(503).header('cache-control', 'no-store').send({ error: f.error });
       }
@@ -85,27 +133,32 @@ export function createApp(s: AppSettings, metrics: Metrics, log: Logger): Fastif
         error.statusCode !== undefined && error.statusCode >= 400 && error.statusCode < 500
           ? error.statusCode
           : 500;
+      const code =
+        status === 413
+          ? 'request_too_large'
+          : status === 415
+            ? 'unsupported_media_type'
+            : status === 500
+              ? 'server_error'
+              : 'invalid_request';
+      refuse(request, code);
       if (status === 500)
-        log.log('error', 'http.error', { url: request.url, error: error.message });
-      return reply.code(status).send({
-        error:
-          status === 413
-            ? 'request_too_large'
-            : status === 415
-              ? 'unsupported_media_type'
-              : status === 500
-                ? 'server_error'
-                : 'invalid_request',
-      });
+        log.log('error', 'http.error', {
+          requestId: request.id,
+          url: peerText(request.url),
+          error: peerText(error.message, 1024),
+        });
+      return reply.code(status).send({ error: code });
     },
   );
-  app.setNotFoundHandler((_req, reply) => reply.code(404).send({ error: 'not_found' }));
+  app.setNotFoundHandler((request, reply) => {
+    refuse(request, 'not_found');
+    return reply.code(404).send({ error: 'not_found' });
+  });
   app.get('/healthz', async (_req, reply) => {
     const ok = await s.healthy().catch(() => false);
     return reply.code(ok ? 200 : 503).send({ status: ok ? 'ok' : 'unavailable' });
   });
-  app.get('/metrics', async (_req, reply) =>
-    reply.header('content-type', 'text/plain; version=0.0.4').send(metrics.render()),
-  );
+  metricsRoute(app, source, s.metricsToken);
   return app;
 }

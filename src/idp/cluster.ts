@@ -9,6 +9,7 @@
 import cluster, { type Worker } from 'node:cluster';
 import type { IdpConfig } from './config.js';
 import type { Logger } from './log.js';
+import { servePrimaryMetrics } from './metrics-cluster.js';
 import { type IdpPki, loadOrCreatePki, type PkiOptions } from './pki.js';
 import { loadOrCreateAdminToken } from './psso/admin-token.js';
 import { loadOrCreateNonceKey } from './psso/server-nonce.js';
@@ -75,6 +76,7 @@ export async function forkWorkers(
           reject(new Error(`an IdP worker exited with code ${code} before listening`));
       });
     }
+    servePrimaryMetrics(workers);
   });
   return {
     origin: origins[0] as string,

@@ -55,6 +55,16 @@ export interface IdpConfig {
   readonly credentialCacheSeconds: number;
   /** Whole-request deadline (slow clients are cut off). */
   readonly requestTimeoutMs: number;
+  /** TLS handshake deadline from the TCP accept (a socket that never sends a ClientHello). */
+  readonly handshakeTimeoutMs: number;
+  /** Deadline for a request's headers (capped at `requestTimeoutMs`). */
+  readonly headersTimeoutMs: number;
+  /** How long an idle keep-alive connection is kept. */
+  readonly keepAliveTimeoutMs: number;
+  /** Connection cap; default: the open-file limit less a reserve (see `defaultMaxConnections`). */
+  readonly maxConnections?: number;
+  /** When set, `GET /metrics` requires `Authorization: Bearer <metricsToken>`. */
+  readonly metricsToken?: string;
 }
 
 const DEFAULT_PASSWORD_CHECKS = Object.freeze({ concurrency: 4, queue: 128, perSource: 16 });
@@ -73,6 +83,9 @@ export const DEFAULT_CONFIG: IdpConfig = Object.freeze<IdpConfig>({
   tokenLifetimeSeconds: 3600,
   credentialCacheSeconds: 60,
   requestTimeoutMs: 10_000,
+  handshakeTimeoutMs: 10_000,
+  headersTimeoutMs: 10_000,
+  keepAliveTimeoutMs: 5_000,
 });
 
 type Json = Record<string, unknown>;
@@ -92,7 +105,12 @@ export function checkConfig(raw: unknown): IdpConfig {
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw))
     bad('the configuration must be a JSON object');
   const o = raw as Json;
-  const known = new Set([...Object.keys(DEFAULT_CONFIG), 'issuer']);
+  const known = new Set([
+    ...Object.keys(DEFAULT_CONFIG),
+    'issuer',
+    'maxConnections',
+    'metricsToken',
+  ]);
   for (const key of Object.keys(o)) if (!known.has(key)) bad(`unknown field "${key.slice(0, 40)}"`);
   const lockout = section(o.lockout, DEFAULT_CONFIG.lockout, 'lockout');
   const checks = section(o.passwordChecks, DEFAULT_PASSWORD_CHECKS, 'passwordChecks');
@@ -152,6 +170,28 @@ export function checkConfig(raw: unknown): IdpConfig {
       100,
       300_000,
     ),
+    handshakeTimeoutMs: int(
+      o.handshakeTimeoutMs ?? DEFAULT_CONFIG.handshakeTimeoutMs,
+      'handshakeTimeoutMs',
+      100,
+      120_000,
+    ),
+    headersTimeoutMs: int(
+      o.headersTimeoutMs ?? DEFAULT_CONFIG.headersTimeoutMs,
+      'headersTimeoutMs',
+      100,
+      300_000,
+    ),
+    keepAliveTimeoutMs: int(
+      o.keepAliveTimeoutMs ?? DEFAULT_CONFIG.keepAliveTimeoutMs,
+      'keepAliveTimeoutMs',
+      100,
+      600_000,
+    ),
+    ...(o.maxConnections === undefined
+      ? {}
+      : { maxConnections: int(o.maxConnections, 'maxConnections', 1, 1_000_000) }),
+    ...(o.metricsToken === undefined ? {} : { metricsToken: secret(o.metricsToken) }),
   };
   return config;
 }
@@ -172,6 +212,12 @@ function bad(message: string): never {
 function str(v: unknown, name: string): string {
   if (typeof v !== 'string' || v.trim() === '' || v.length > 2048)
     bad(`${name} must be a non-empty string`);
+  return v;
+}
+
+function secret(v: unknown): string {
+  if (typeof v !== 'string' || !/^[\x21-\x7e]{16,512}$/.test(v))
+    bad('metricsToken must be 16 to 512 printable ASCII characters without spaces');
   return v;
 }
 

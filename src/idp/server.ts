@@ -23,6 +23,7 @@ import { type FaultInjection, faultsEnabled } from './faults/injection.js';
 import { listenOrFail } from './listen.js';
 import { jsonLogger, type Logger } from './log.js';
 import { Metrics } from './metrics.js';
+import { workerId } from './metrics-cluster.js';
 import { mexDocument, STS_PATHS } from './mex-document.js';
 import { defaultDataDir, loadOrCreatePki } from './pki.js';
 import { loadOrCreateAdminToken } from './psso/admin-token.js';
@@ -150,7 +151,7 @@ export async function startIdp(options: IdpOptions = {}): Promise<RunningIdp> {
   });
   const replay: ReplayCache = stores.replay;
   const lockout: LockoutStore = cachedLockout(stores.lockout ?? store.lockout);
-  const metrics = new Metrics();
+  const metrics = new Metrics(workerId());
   const signing = { privateKey: pki.signingKey, certificateDer: pki.signingCertDer };
   // One password check for every password-bearing method: one lockout, one bounded fair queue.
   const passwords = new PasswordCheck({
@@ -180,6 +181,11 @@ export async function startIdp(options: IdpOptions = {}): Promise<RunningIdp> {
       tls: { key: pki.tlsKeyPem, cert: pki.tlsCertPem },
       maxBodyBytes: config.maxBodyBytes,
       requestTimeoutMs: config.requestTimeoutMs,
+      handshakeTimeoutMs: config.handshakeTimeoutMs,
+      headersTimeoutMs: config.headersTimeoutMs,
+      keepAliveTimeoutMs: config.keepAliveTimeoutMs,
+      ...(config.maxConnections === undefined ? {} : { maxConnections: config.maxConnections }),
+      ...(config.metricsToken === undefined ? {} : { metricsToken: config.metricsToken }),
       healthy: async () =>
         store.database.ping() && (stores.ping === undefined ? true : stores.ping()),
     },

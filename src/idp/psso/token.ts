@@ -82,6 +82,8 @@ export interface TokenAnswer {
   readonly detail?: string;
   /** The `Retry-After` header (seconds), for a 503. */
   readonly retryAfterSeconds?: number;
+  /** When issued, for the log: the user (UPN), the device's client id, and the grant. */
+  readonly issued?: { readonly user: string; readonly clientId: string; readonly method: string };
 }
 
 class Refusal extends Error {
@@ -327,7 +329,15 @@ async function respond(
     contentType: 'application/platformsso-login-response+jwt; charset=utf-8',
     body: jwe,
     outcome: 'issued',
+    issued: { user: upn, clientId: device.clientId, method: grantMethod(claims.grant_type) },
   };
+}
+
+/** The grant, as the log names it. */
+function grantMethod(type: unknown): string {
+  if (type === GRANT_TYPE.saml11Bearer) return 'saml1.1-bearer';
+  if (type === GRANT_TYPE.saml2Bearer) return 'saml2-bearer';
+  return type === 'password' || type === 'refresh_token' ? type : 'unknown';
 }
 
 function stringClaim(claims: JWTPayload, name: string): string {

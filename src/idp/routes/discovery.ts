@@ -4,6 +4,7 @@
  * @module
  */
 import type { FastifyInstance } from 'fastify';
+import { refuse } from '../http/access-log.js';
 import { STS_PATHS } from '../mex-document.js';
 import { type RealmSettings, userRealm } from '../realm.js';
 
@@ -27,6 +28,7 @@ export function discoveryRoutes(
       path,
       async (req, reply) => {
         const a = answer(req.params.user, req.query['api-version']);
+        if (a.status !== 200) refuse(req, String(a.body.error));
         return reply.code(a.status).header('cache-control', 'no-store').send(a.body);
       },
     );
@@ -35,6 +37,7 @@ export function discoveryRoutes(
     '/common/UserRealm',
     async (req, reply) => {
       const a = answer(req.query.user, req.query['api-version']);
+      if (a.status !== 200) refuse(req, String(a.body.error));
       return reply.code(a.status).header('cache-control', 'no-store').send(a.body);
     },
   );

@@ -9,12 +9,14 @@
  */
 import type { FastifyInstance } from 'fastify';
 import { requestSource } from '../auth/source.js';
+import { issued, refuse, refused } from '../http/access-log.js';
 import type { Logger } from '../log.js';
 import type { Metrics } from '../metrics.js';
+import { peerText } from '../peer-text.js';
 import type { AdminToken } from '../psso/admin-token.js';
 import type { IdTokenKey } from '../psso/keys.js';
 import type { ServerNonces } from '../psso/server-nonce.js';
-import { handleTokenRequest, type TokenAnswer, type TokenEndpointDeps } from '../psso/token.js';
+import { handleTokenRequest, type TokenEndpointDeps } from '../psso/token.js';
 import type { DeviceStore } from '../store/devices.js';
 
 /**
@@ -52,6 +54,7 @@ export function pssoRoutes(
 ): void {
   app.post('/psso/nonce', async (request, reply) => {
     const answer = serverNonceAnswer(request.body, nonces);
+    if (answer.status !== 200) refuse(request, 'form-grant-type');
     return reply.code(answer.status).header('cache-control', 'no-store').send(answer.body);
   });
   app.post<{ Body: Record<string, string> }>('/psso/token', async (request, reply) => {
@@ -62,14 +65,15 @@ export function pssoRoutes(
       token,
       requestSource(request.socket.remoteAddress),
     );
-    if (answer.outcome === 'issued') metrics.token('psso');
-    else {
+    if (answer.outcome === 'issued') {
+      metrics.token('psso');
+      if (answer.issued !== undefined) issued(log, request, answer.issued);
+    } else {
       metrics.fault(`psso-${answer.outcome}`);
-      log.log(levelOf(answer), 'psso.token.refused', {
-        status: answer.status,
-        reason: answer.outcome,
-        ...(answer.detail === undefined ? {} : { detail: answer.detail }),
-      });
+      refused(log, request, 'psso.token.refused', answer.outcome, answer.detail);
+      // A stolen refresh token was used: its family is revoked; an operator wants to know.
+      if (answer.outcome === 'refresh-token-reuse')
+        log.log('warn', 'psso.refresh_token.reuse', { requestId: request.id });
     }
     if (answer.retryAfterSeconds !== undefined)
       reply.header('retry-after', String(answer.retryAfterSeconds));
@@ -81,28 +85,29 @@ export function pssoRoutes(
   });
   app.post<{ Body: Record<string, unknown> }>('/psso/devices', async (request, reply) => {
     if (!admin.check(request.headers.authorization)) {
+      refuse(request, 'admin-token');
       return reply.code(401).header('www-authenticate', 'Bearer').send({ error: 'invalid_token' });
     }
     const body = typeof request.body === 'object' && request.body !== null ? request.body : {};
     try {
       const d = devices.add(String(body.clientId ?? ''), body.signingJwk, body.encryptionJwk);
-      log.log('info', 'psso.device.registered', { clientId: d.clientId, signingKid: d.signingKid });
+      log.log('info', 'psso.device.registered', {
+        requestId: request.id,
+        clientId: peerText(d.clientId),
+        signingKid: d.signingKid,
+      });
       return reply
         .code(201)
         .send({ clientId: d.clientId, signingKid: d.signingKid, encryptionKid: d.encryptionKid });
     } catch (e) {
-      if (e instanceof TypeError)
+      if (e instanceof TypeError) {
+        refuse(request, 'invalid-device');
         return reply.code(400).send({ error: 'invalid_request', error_description: e.message });
+      }
       throw e;
     }
   });
   app.get('/psso/jwks', async (_request, reply) =>
     reply.header('cache-control', 'max-age=300').send({ keys: [idTokenKey.publicJwk] }),
   );
-}
-
-/** The IdP's own failures are errors; a reused refresh token (a likely theft) is a warning. */
-function levelOf(answer: TokenAnswer): 'info' | 'warn' | 'error' {
-  if (answer.status >= 500) return 'error';
-  return answer.outcome === 'refresh-token-reuse' ? 'warn' : 'info';
 }

@@ -10,6 +10,7 @@ import { SOAP11_CONTENT_TYPE, SOAP12_CONTENT_TYPE } from '../../protocol/media-t
 import type { WsTrustVersion } from '../../protocol/wstrust.js';
 import { requestSource } from '../auth/source.js';
 import type { FaultInjection } from '../faults/injection.js';
+import { issued, refuse, refused } from '../http/access-log.js';
 import type { Logger } from '../log.js';
 import type { Metrics } from '../metrics.js';
 import { STS_PATHS } from '../mex-document.js';
@@ -27,6 +28,7 @@ export function stsRoutes(
     app.post(path, async (request, reply) => {
       if (!(request.body instanceof Buffer)) {
         // Only SOAP bodies (application/soap+xml, text/xml) reach the STS.
+        refuse(request, 'unsupported_media_type');
         return reply.code(415).send({ error: 'unsupported_media_type' });
       }
       const body = request.body;
@@ -36,28 +38,23 @@ export function stsRoutes(
       if (answer.warning !== undefined) {
         metrics.warning(answer.warning);
         log.log('warn', 'sts.no_message_id', {
+          requestId: request.id,
           version,
           reason: answer.warning,
           outcome: answer.outcome,
           note: 'served without RelatesTo, as AD FS does; macOS (Platform SSO) would refuse such an answer',
         });
       }
-      if (answer.outcome === 'issued') metrics.token(answer.samlVersion ?? '1.1');
-      else {
+      if (answer.outcome === 'issued') {
+        metrics.token(answer.samlVersion ?? '1.1');
+        issued(log, request, {
+          user: answer.user ?? '',
+          relyingParty: answer.relyingParty ?? '',
+          method: `wstrust-${version}`,
+        });
+      } else {
         metrics.fault(answer.outcome);
-        log.log(
-          answer.outcome === 'internal-error' || answer.outcome === 'store-unavailable'
-            ? 'error'
-            : answer.outcome === 'busy'
-              ? 'warn'
-              : 'info',
-          'sts.refused',
-          {
-            version,
-            reason: answer.outcome,
-            ...(answer.detail === undefined ? {} : { detail: answer.detail }),
-          },
-        );
+        refused(log, request, 'sts.refused', answer.outcome, answer.detail);
       }
       const f = settings.faults;
       if (f.delayMs !== undefined) await new Promise((r) => setTimeout(r, f.delayMs));

@@ -86,6 +86,9 @@ export interface StsAnswer {
   readonly warning?: string;
   /** When busy: the `Retry-After` header (seconds). */
   readonly retryAfterSeconds?: number;
+  /** When issued: the user (UPN) and the relying party (AppliesTo), for the log. */
+  readonly user?: string;
+  readonly relyingParty?: string;
 }
 
 const UPN_CLAIM = 'http://schemas.xmlsoap.org/claims';
@@ -223,7 +226,14 @@ function issue(
     ...(f.tokenType === undefined ? {} : { tokenType: f.tokenType }),
     ...(f.soap11 === true ? { soap11: true } : {}),
   });
-  return { status: 200, body, outcome: 'issued', samlVersion: rp.samlVersion };
+  return {
+    status: 200,
+    body,
+    outcome: 'issued',
+    samlVersion: rp.samlVersion,
+    user: user.upn,
+    relyingParty: appliesTo,
+  };
 }
 
 /** SAML 2.0 assertions name their Recipient: the relying party's, else the default. */
