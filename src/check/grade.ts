@@ -87,11 +87,12 @@ export function grade(input: GradeInput): Graded {
   );
   rules.push(...clock.results);
   rules.push(...judgePsso(x, input.config, input.pssoTokenSkippedBecause));
+  // Each timing rule sits with its step.
+  rules.push(...judgeTiming(x));
   const ordered = rules
     .map((r, i) => ({ r, i }))
     .sort((a, b) => STEP_ORDER.indexOf(a.r.step) - STEP_ORDER.indexOf(b.r.step) || a.i - b.i)
     .map(({ r }) => r);
-  ordered.push(...judgeTiming(x));
   return {
     rules: ordered,
     ...(clock.offsetSeconds === undefined ? {} : { clockOffsetSeconds: clock.offsetSeconds }),

@@ -149,9 +149,14 @@ export function judgeRstr(
         evidence: e,
       }),
     );
-    for (const d of later.slice(1))
-      out.push(skipped(d, 'the response is not a SOAP 1.2 envelope', e));
-    return { results: out, facts };
+    const lenient = soap11 ? soap11Parts(doc.root) : undefined;
+    if (lenient === undefined) {
+      for (const d of later.slice(1))
+        out.push(skipped(d, 'the response is not a SOAP 1.2 envelope', e));
+      return { results: out, facts };
+    }
+    // Go on: the SOAP 1.1 Header and Body are judged as macOS would judge a 1.2 one's.
+    envelope = lenient;
   }
   // Step 2: RelatesTo, before the fault (macOS's order).
   if (messageId === undefined) {
@@ -294,6 +299,13 @@ export function judgeRstr(
     out.push(skipped(R.TOKEN_TYPE_MATCHES, 'no TokenType was read', e));
   }
   return { results: sortLike(out, [R.TRANSPORT, ...later]), facts };
+}
+
+/** The Header and Body of a SOAP 1.1 envelope, to judge the later rules anyway. */
+function soap11Parts(root: XmlElement): ReturnType<typeof readEnvelope> | undefined {
+  const header = childElements(root, root.ns, 'Header')[0];
+  const body = childElements(root, root.ns, 'Body')[0];
+  return body === undefined ? undefined : { header, body };
 }
 
 function sortLike(list: RuleResult[], order: readonly { id: string }[]): RuleResult[] {
