@@ -175,8 +175,11 @@ export function judgeRstr(
           expected: messageId,
           got:
             got === undefined
-              ? `no wsa:RelatesTo (${describe(error)})`
-              : `${got} (${describe(error)})`,
+              ? 'no wsa:RelatesTo'
+              : error instanceof WsTrustError &&
+                  error.code === 'PSSO_ERR_WSTRUST_RELATES_TO_MISMATCH'
+                ? got
+                : describe(error),
           evidence: e,
         }),
       );
