@@ -50,7 +50,7 @@ export function validateJson(root: Schema, value: unknown): string[] {
       }
     }
     if (Array.isArray(v) && s.items !== undefined) {
-      v.forEach((item, i) => walk(s.items as Schema, item, `${at}[${i}]`));
+      for (const [i, item] of v.entries()) walk(s.items as Schema, item, `${at}[${i}]`);
     }
   };
   walk(root, value, '$');
