@@ -21,7 +21,7 @@ export async function checkIdp(
   try {
     const { signingCert, http, ...rest } = o;
     const { report } = await runCheck({
-      mexUrl: idp.mexUrl,
+      ...(o.realmUrl === undefined ? { mexUrl: idp.mexUrl } : {}),
       urn: URN,
       username: idp.demoUser.upn,
       password: idp.password,
