@@ -78,7 +78,13 @@ export function grade(input: GradeInput): Graded {
       now,
     }),
   );
-  rules.push(...judgeTls(rst, now));
+  rules.push(
+    ...judgeTls(
+      rst,
+      x.find((e) => e.step === 'mex'),
+      now,
+    ),
+  );
   const clock = judgeClock(
     x,
     rstr.facts.created !== undefined && last !== undefined && rstr.facts.receivedAt !== undefined

@@ -193,6 +193,49 @@ export function probeTls(url: URL, options: HttpOptions): Promise<TlsDetails | u
   });
 }
 
+/**
+ * The raw form of a recorded exchange (for judging a saved trace again, `check --from-trace`):
+ * bodies as recorded (a redacted trace judges what is left; the assertion rules then skip).
+ *
+ * @example
+ * ```ts
+ * grade({ exchanges: report.exchanges.map(rawFromRecorded), urn });
+ * ```
+ */
+export function rawFromRecorded(x: RecordedExchange): RawExchange {
+  const headers = (list: readonly { name: string; value: string }[]) => {
+    const out: Record<string, string> = {};
+    for (const h of list) {
+      const k = h.name.toLowerCase();
+      out[k] = out[k] === undefined ? h.value : `${out[k]}, ${h.value}`;
+    }
+    return out;
+  };
+  return {
+    index: x.index,
+    step: x.step,
+    startedAt: new Date(x.startedAt),
+    durationMs: x.durationMs,
+    request: {
+      method: x.request.method,
+      url: x.request.url,
+      headers: headers(x.request.headers),
+      ...(x.request.body === undefined ? {} : { body: x.request.body }),
+    },
+    ...(x.response === undefined
+      ? {}
+      : {
+          response: {
+            status: x.response.status,
+            headers: headers(x.response.headers),
+            body: x.response.body ?? '',
+          },
+        }),
+    ...(x.tls === undefined ? {} : { tls: x.tls }),
+    ...(x.error === undefined ? {} : { error: x.error }),
+  };
+}
+
 function dn(name: Readonly<Record<string, string | string[] | undefined>>): string {
   return Object.entries(name)
     .filter(([, v]) => v !== undefined)
@@ -213,6 +256,8 @@ function errorOf(error: unknown): { code: string; message: string } {
       typeof cause === 'object' && cause !== null && 'code' in cause ? String(cause.code) : '';
     return { code: e.code, message: causeCode === '' ? e.message : `${e.message} (${causeCode})` };
   }
+  if (error instanceof Error && (error.name === 'TimeoutError' || error.name === 'AbortError'))
+    return { code: 'DEADLINE', message: 'The deadline of the whole check passed before an answer' };
   if (error instanceof Error) return { code: error.name, message: error.message };
   return { code: 'ERROR', message: 'The request failed' };
 }

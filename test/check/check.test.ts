@@ -386,3 +386,88 @@ describe('check --config: the Platform SSO nonce and token requests', () => {
     assert.match(r.got ?? '', /invalidCredentialPredicate/);
   });
 });
+
+describe('check: TLS, hosts, deadline, judging again from the recorded exchanges', () => {
+  test('an untrusted STS certificate (no --ca): mex.fetch and tls.mex-certificate fail, the fix names --ca', async () => {
+    const { report } = await runCheck({
+      mexUrl: idp.mexUrl,
+      urn: URN,
+      username: idp.demoUser.upn,
+      password: idp.password,
+    });
+    assertValid(report);
+    assertFailed(report, 'mex.fetch', /PSSO_ERR_HTTP_NETWORK/);
+    const r = assertFailed(report, 'tls.mex-certificate', /NOT trusted/);
+    assert.match(r.remediation?.generic ?? '', /--ca FILE/);
+    assert.equal(ruleOf(report, 'tls.sts-certificate').status, 'skipped');
+  });
+
+  test('an STS on another host than the MEX: mex.sts-host warns (the password goes there)', async () => {
+    const stub = await startStub(
+      (o) => {
+        const other = o.replace('127.0.0.1', 'localhost');
+        return mexDoc({ address13: `${other}/13`, address2005: `${other}/2005` });
+      },
+      (id) => response({ relatesTo: id }),
+    );
+    try {
+      const { report } = await runCheck({
+        mexUrl: `${stub.origin}/mex`,
+        urn: URN,
+        username: 'alice@example.com',
+        password: 'pw',
+        http: { ca: stub.caPem },
+      });
+      const r = ruleOf(report, 'mex.sts-host');
+      assert.equal(r.status, 'warn');
+      assert.match(r.got ?? '', /password goes to localhost:/);
+      assert.ok(r.remediation);
+    } finally {
+      await stub.close();
+    }
+  });
+
+  test('--deadline bounds the whole run: a slow STS is cut off once, not per endpoint', async () => {
+    const slow = await startTestIdp({ faults: { delayMs: 5000 } });
+    try {
+      const t0 = performance.now();
+      const { report } = await runCheck({
+        mexUrl: slow.mexUrl,
+        urn: URN,
+        username: slow.demoUser.upn,
+        password: slow.password,
+        http: { ca: slow.caPem },
+        deadlineMs: 1500,
+      });
+      assert.ok(performance.now() - t0 < 4000);
+      assertFailed(report, 'rst.transport', /DEADLINE/);
+      assert.equal(ruleOf(report, 'timing.rst').status, 'fail');
+      assert.equal(report.exchanges.filter((x) => x.step === 'rst').length, 1);
+    } finally {
+      await slow.close();
+    }
+  });
+
+  test('grading the recorded (unredacted) exchanges again gives the same verdicts', async () => {
+    const { grade } = await import('../../src/check/grade.ts');
+    const { rawFromRecorded } = await import('../../src/check/record.ts');
+    const { report } = await runCheck({
+      mexUrl: idp.mexUrl,
+      urn: URN,
+      username: idp.demoUser.upn,
+      password: idp.password,
+      http: { ca: idp.caPem },
+      signingCertificates: [idp.signingCertPem],
+      redact: false,
+    });
+    const again = grade({
+      exchanges: report.exchanges.map(rawFromRecorded),
+      urn: URN,
+      signingCertificates: [idp.signingCertPem],
+    });
+    assert.deepEqual(
+      again.rules.map((r) => [r.id, r.status]),
+      report.rules.map((r) => [r.id, r.status]),
+    );
+  });
+});

@@ -54,19 +54,34 @@ function timingRule(step: CheckStep) {
   );
 }
 
+export const MEX_CERT = rule(
+  'tls.mex-certificate',
+  'tls',
+  'MEX TLS certificate',
+  'macOS requires a server certificate chaining to a system root CA (user-trusted and MDM CAs are refused), valid for the host name.',
+  'a trusted chain for the host name, valid for 30 days or more',
+  STS_CERT.remediation,
+);
+
 /**
- * Judges the STS TLS certificate from the recorded TLS details of the RST exchanges.
+ * Judges the TLS certificates: the STS's (from the RST exchanges) and, when the MEX is on
+ * another origin or no RST was sent, the MEX's.
  *
  * @example
  * ```ts
- * judgeTls(raw.filter((x) => x.step === 'rst'), new Date());
+ * judgeTls(raw.filter((x) => x.step === 'rst'), raw.find((x) => x.step === 'mex'), new Date());
  * ```
  */
-export function judgeTls(rst: readonly RawExchange[], now: Date): RuleResult[] {
-  const x = [...rst].reverse().find((r) => r.tls !== undefined);
-  if (x === undefined || x.tls === undefined) {
+export function judgeTls(
+  rst: readonly RawExchange[],
+  mex: RawExchange | undefined,
+  now: Date,
+): RuleResult[] {
+  const out: RuleResult[] = [];
+  const sts = [...rst].reverse().find((r) => r.tls !== undefined);
+  if (sts === undefined) {
     const any = rst[0];
-    return [
+    out.push(
       skipped(
         STS_CERT,
         any === undefined
@@ -74,13 +89,27 @@ export function judgeTls(rst: readonly RawExchange[], now: Date): RuleResult[] {
           : 'no TLS connection to the STS could be made',
         any === undefined ? [] : [any.index],
       ),
-    ];
+    );
+  } else out.push(judgeCert(STS_CERT, sts, now));
+  if (mex?.tls !== undefined && (sts === undefined || originOf(mex) !== originOf(sts)))
+    out.push(judgeCert(MEX_CERT, mex, now));
+  return out;
+}
+
+function originOf(x: RawExchange): string {
+  try {
+    return new URL(x.request.url).host;
+  } catch {
+    return x.request.url;
   }
-  const t = x.tls;
+}
+
+function judgeCert(def: typeof STS_CERT, x: RawExchange, now: Date): RuleResult {
+  const t = x.tls as NonNullable<RawExchange['tls']>;
   const validTo = t.validTo === undefined ? undefined : new Date(t.validTo);
   const left = validTo === undefined ? undefined : validTo.getTime() - now.getTime();
   const got = [
-    `${t.protocol ?? 'TLS'}, subject ${t.peerSubject ?? '?'}, issuer ${t.peerIssuer ?? '?'}`,
+    `${originOf(x)}: ${t.protocol ?? 'TLS'}, subject ${t.peerSubject ?? '?'}, issuer ${t.peerIssuer ?? '?'}`,
     validTo === undefined ? 'expiry unknown' : `expires ${validTo.toISOString()}`,
     t.authorized ? 'trusted' : `NOT trusted (${t.authorizationError ?? 'unknown reason'})`,
   ].join('; ');
@@ -89,25 +118,23 @@ export function judgeTls(rst: readonly RawExchange[], now: Date): RuleResult[] {
   else if (left !== undefined && left < 30 * DAY_MS) status = 'warn';
   const untrusted =
     !t.authorized &&
-    /UNABLE_TO_GET_ISSUER|SELF_SIGNED|UNABLE_TO_VERIFY/.test(t.authorizationError ?? '');
-  return [
-    result(STS_CERT, {
-      status,
-      got:
-        left !== undefined && left >= 0 && left < 30 * DAY_MS
-          ? `${got}; ${Math.floor(left / DAY_MS)} days left`
-          : got,
-      evidence: [x.index],
-      ...(untrusted
-        ? {
-            remediation: {
-              adfs: `${STS_CERT.remediation.adfs} To check against a private CA here, pass --ca FILE with the CA that issued it (the Mac must still trust it as a system root).`,
-              generic: `${STS_CERT.remediation.generic} To check against a private CA here, pass --ca FILE with the CA that issued it.`,
-            },
-          }
-        : {}),
-    }),
-  ];
+    /ISSUER|SELF_SIGNED|UNABLE_TO_VERIFY|self-signed|issuer/i.test(t.authorizationError ?? '');
+  return result(def, {
+    status,
+    got:
+      left !== undefined && left >= 0 && left < 30 * DAY_MS
+        ? `${got}; ${Math.floor(left / DAY_MS)} days left`
+        : got,
+    evidence: [x.index],
+    ...(untrusted
+      ? {
+          remediation: {
+            adfs: `${def.remediation.adfs} To check against a private CA here, pass --ca FILE with the CA that issued it (the Mac must still trust it as a system root).`,
+            generic: `${def.remediation.generic} To check against a private CA here, pass --ca FILE with the CA that issued it.`,
+          },
+        }
+      : {}),
+  });
 }
 
 /**
@@ -175,7 +202,9 @@ export function judgeTiming(exchanges: readonly RawExchange[]): RuleResult[] {
   return steps.map((step) => {
     const list = exchanges.filter((x) => x.step === step);
     const slowest = list.reduce((a, b) => (b.durationMs > a.durationMs ? b : a));
-    const timedOut = list.some((x) => x.error?.code === 'PSSO_ERR_HTTP_TIMEOUT');
+    const timedOut = list.some(
+      (x) => x.error?.code === 'PSSO_ERR_HTTP_TIMEOUT' || x.error?.code === 'DEADLINE',
+    );
     const ms = slowest.durationMs;
     const status =
       timedOut || ms >= MACOS_REQUEST_TIMEOUT_MS
