@@ -88,7 +88,11 @@ export function grade(input: GradeInput): Graded {
   const clock = judgeClock(
     x,
     rstr.facts.created !== undefined && last !== undefined && rstr.facts.receivedAt !== undefined
-      ? { at: rstr.facts.created, receivedAt: rstr.facts.receivedAt, index: last.index }
+      ? {
+          at: rstr.facts.created,
+          midpoint: new Date(last.startedAt.getTime() + last.durationMs / 2),
+          index: last.index,
+        }
       : undefined,
   );
   rules.push(...clock.results);

@@ -22,7 +22,15 @@ import { validateJson } from '../helpers/json-schema.ts';
 import { mexDoc } from '../helpers/mex-doc.ts';
 import { response } from '../helpers/responses.ts';
 import { makeTestPki } from '../helpers/tls.ts';
-import { assertFailed, assertValid, checkIdp, failed, ruleOf, SCHEMA } from './support.ts';
+import {
+  assertFailed,
+  assertValid,
+  checkIdp,
+  closeSharedIdp,
+  failed,
+  ruleOf,
+  SCHEMA,
+} from './support.ts';
 
 let idp: TestIdp;
 before(async () => {
@@ -30,6 +38,7 @@ before(async () => {
 });
 after(async () => {
   await idp.close();
+  await closeSharedIdp();
   await closeHttpAgents();
 });
 
@@ -428,24 +437,12 @@ describe('check: TLS, hosts, deadline, judging again from the recorded exchanges
   });
 
   test('--deadline bounds the whole run: a slow STS is cut off once, not per endpoint', async () => {
-    const slow = await startTestIdp({ faults: { delayMs: 5000 } });
-    try {
-      const t0 = performance.now();
-      const { report } = await runCheck({
-        mexUrl: slow.mexUrl,
-        urn: URN,
-        username: slow.demoUser.upn,
-        password: slow.password,
-        http: { ca: slow.caPem },
-        deadlineMs: 1500,
-      });
-      assert.ok(performance.now() - t0 < 4000);
-      assertFailed(report, 'rst.transport', /DEADLINE/);
-      assert.equal(ruleOf(report, 'timing.rst').status, 'fail');
-      assert.equal(report.exchanges.filter((x) => x.step === 'rst').length, 1);
-    } finally {
-      await slow.close();
-    }
+    const t0 = performance.now();
+    const report = await checkIdp({ delayMs: 5000 }, { deadlineMs: 1500 });
+    assert.ok(performance.now() - t0 < 4000);
+    assertFailed(report, 'rst.transport', /DEADLINE/);
+    assert.equal(ruleOf(report, 'timing.rst').status, 'fail');
+    assert.equal(report.exchanges.filter((x) => x.step === 'rst').length, 1);
   });
 
   test('grading the recorded (unredacted) exchanges again gives the same verdicts', async () => {

@@ -6,9 +6,12 @@
 import assert from 'node:assert/strict';
 import { after, describe, test } from 'node:test';
 import { closeHttpAgents } from '../../src/http/agents.ts';
-import { assertFailed, checkIdp, failed, ruleOf } from './support.ts';
+import { assertFailed, checkIdp, closeSharedIdp, failed, ruleOf } from './support.ts';
 
-after(() => closeHttpAgents());
+after(async () => {
+  await closeSharedIdp();
+  await closeHttpAgents();
+});
 
 describe('check against the reference IdP’s fault switches', () => {
   test('skew=600: the Timestamp Created is in the future; the clock offset is +600 s', async () => {

@@ -5,19 +5,35 @@ import type { CheckReport, RuleResult } from '../../src/check/report.ts';
 import type { CheckOptions } from '../../src/check/run.ts';
 import { runCheck } from '../../src/check/run.ts';
 import type { FaultInjection } from '../../src/idp/faults/injection.ts';
-import { startTestIdp, URN } from '../e2e/support.ts';
+import { startTestIdp, type TestIdp, URN } from '../e2e/support.ts';
 import { validateJson } from '../helpers/json-schema.ts';
 
 export const SCHEMA = JSON.parse(
   readFileSync(new URL('../../schema/check-report.v1.json', import.meta.url), 'utf8'),
 ) as Record<string, unknown>;
 
-/** Starts an IdP with `faults`, runs the check against its MEX, closes the IdP. */
+/** The switches of the shared IdP: read by the STS at each request, so a test can flip them. */
+const live: { -readonly [K in keyof FaultInjection]: FaultInjection[K] } = {};
+let shared: Promise<TestIdp> | undefined;
+
+/** Closes the shared IdP (call in `after`). */
+export async function closeSharedIdp(): Promise<void> {
+  if (shared !== undefined) await (await shared).close();
+  shared = undefined;
+}
+
+/**
+ * Runs the check against one shared IdP (started once per test file) with `faults` switched on
+ * for this run only.
+ */
 export async function checkIdp(
   faults: FaultInjection | undefined,
   o: Partial<CheckOptions> & { signingCert?: boolean } = {},
 ): Promise<CheckReport> {
-  const idp = await startTestIdp(faults === undefined ? {} : { faults });
+  shared ??= startTestIdp({ faults: live });
+  const idp = await shared;
+  for (const k of Object.keys(live)) delete live[k as keyof FaultInjection];
+  Object.assign(live, faults ?? {});
   try {
     const { signingCert, http, ...rest } = o;
     const { report } = await runCheck({
@@ -32,7 +48,7 @@ export async function checkIdp(
     assertValid(report);
     return report;
   } finally {
-    await idp.close();
+    for (const k of Object.keys(live)) delete live[k as keyof FaultInjection];
   }
 }
 

@@ -148,14 +148,14 @@ function judgeCert(def: typeof STS_CERT, x: RawExchange, now: Date): RuleResult 
  */
 export function judgeClock(
   exchanges: readonly RawExchange[],
-  created: { at: Date; receivedAt: Date; index: number } | undefined,
+  created: { at: Date; midpoint: Date; index: number } | undefined,
 ): { results: RuleResult[]; offsetSeconds?: number } {
   let offset: number | undefined;
   let source = '';
   let index: number | undefined;
   if (created !== undefined) {
-    // Created is stamped while the request is handled: compare with the arrival, rounded.
-    offset = Math.round((created.at.getTime() - created.receivedAt.getTime()) / 1000) || 0;
+    // Created is stamped while the request is handled: compare with the middle of the exchange.
+    offset = Math.round((created.at.getTime() - created.midpoint.getTime()) / 1000) || 0;
     source = 'the response Timestamp Created';
     index = created.index;
   } else {
