@@ -7,8 +7,7 @@
  * @module
  */
 import { WsTrustError, WsTrustFaultError } from '../../errors.js';
-import { parseDateTime } from '../../lib/time.js';
-import { NS_SAML1, NS_WSA, NS_WSSE, NS_WSU } from '../../protocol/namespaces.js';
+import { NS_SAML1, NS_WSA } from '../../protocol/namespaces.js';
 import {
   grantTypeForTokenType,
   type WsTrustVersion,
@@ -27,6 +26,7 @@ import { childElements, rawXml, textOf } from '../../xml/query.js';
 import type { RawExchange } from '../record.js';
 import type { RuleResult } from '../report.js';
 import * as R from './rstr-defs.js';
+import { judgeCreated, judgeExpires, judgeLifetime, timestampOf } from './rstr-time.js';
 import { describe, result, skipped } from './rule.js';
 
 /** What the response step gave the later rules. */
@@ -319,102 +319,4 @@ function sortLike(list: RuleResult[], order: readonly { id: string }[]): RuleRes
 function relatesToText(header: XmlElement | undefined): string | undefined {
   const list = header === undefined ? [] : childElements(header, NS_WSA, 'RelatesTo');
   return list.length === 0 ? undefined : list.map((r) => textOf(r).trim()).join(', ');
-}
-
-function timestampOf(header: XmlElement | undefined): {
-  created?: Date;
-  expires?: Date;
-  error?: string;
-} {
-  const security = header === undefined ? [] : childElements(header, NS_WSSE, 'Security');
-  if (security.length > 1) return { error: 'more than one wsse:Security header' };
-  const ts = security[0] === undefined ? [] : childElements(security[0], NS_WSU, 'Timestamp');
-  if (ts.length > 1) return { error: 'more than one wsu:Timestamp' };
-  if (ts[0] === undefined) return {};
-  return readWindow(ts[0]);
-}
-
-function readWindow(el: XmlElement): { created?: Date; expires?: Date; error?: string } {
-  const out: { created?: Date; expires?: Date; error?: string } = {};
-  for (const local of ['Created', 'Expires'] as const) {
-    const found = childElements(el, NS_WSU, local);
-    if (found.length > 1) return { error: `more than one wsu:${local}` };
-    if (found[0] === undefined) continue;
-    const d = parseDateTime(textOf(found[0]));
-    if (d === undefined)
-      return {
-        error: `wsu:${local} "${textOf(found[0]).trim().slice(0, 40)}" is not a date-time with a time zone`,
-      };
-    out[local === 'Created' ? 'created' : 'expires'] = d;
-  }
-  return out;
-}
-
-function secs(ms: number): string {
-  return `${Math.round(ms / 100) / 10} s`;
-}
-
-function judgeCreated(
-  def: typeof R.TS_CREATED,
-  created: Date,
-  now: Date,
-  skewMs: number,
-  e: number[],
-): RuleResult {
-  const ahead = created.getTime() - now.getTime();
-  return result(def, {
-    status: ahead > skewMs ? 'fail' : 'pass',
-    expected: `Created no later than now + ${skewMs / 1000} s (now ${now.toISOString()})`,
-    got: `Created ${created.toISOString()} (${ahead >= 0 ? `${secs(ahead)} ahead of` : `${secs(-ahead)} behind`} this machine)`,
-    evidence: e,
-  });
-}
-
-function judgeExpires(
-  def: typeof R.TS_EXPIRES,
-  expires: Date | undefined,
-  now: Date,
-  skewMs: number,
-  e: number[],
-): RuleResult {
-  if (expires === undefined)
-    return result(def, { status: 'pass', got: 'no Expires (not required)', evidence: e });
-  const past = now.getTime() - expires.getTime();
-  return result(def, {
-    status: past > skewMs ? 'fail' : 'pass',
-    expected: `Expires no earlier than now - ${skewMs / 1000} s (now ${now.toISOString()})`,
-    got: `Expires ${expires.toISOString()}${past > 0 ? ` (${secs(past)} ago)` : ` (in ${secs(-past)})`}`,
-    evidence: e,
-  });
-}
-
-function judgeLifetime(
-  rstr: XmlElement,
-  ns: string,
-  now: Date,
-  skewMs: number,
-  e: number[],
-): RuleResult {
-  const list = childElements(rstr, ns, 'Lifetime');
-  if (list.length === 0)
-    return result(R.LIFETIME, { status: 'pass', got: 'no Lifetime (optional)', evidence: e });
-  if (list.length > 1)
-    return result(R.LIFETIME, { status: 'fail', got: 'more than one Lifetime', evidence: e });
-  const w = readWindow(list[0] as XmlElement);
-  if (w.error !== undefined)
-    return result(R.LIFETIME, { status: 'fail', got: w.error, evidence: e });
-  const t = now.getTime();
-  const got = `Created ${w.created?.toISOString() ?? '(none)'}, Expires ${w.expires?.toISOString() ?? '(none)'}`;
-  const expected = `a window containing now ${now.toISOString()} within ${skewMs / 1000} s`;
-  let bad: string | undefined;
-  if (w.created !== undefined && w.expires !== undefined && w.expires < w.created)
-    bad = 'expires before it is created';
-  else if (w.created !== undefined && w.created.getTime() - t > skewMs) bad = 'not yet valid';
-  else if (w.expires !== undefined && t - w.expires.getTime() > skewMs) bad = 'expired';
-  return result(R.LIFETIME, {
-    status: bad === undefined ? 'pass' : 'fail',
-    expected,
-    got: bad === undefined ? got : `${got}: ${bad}`,
-    evidence: e,
-  });
 }
