@@ -164,8 +164,12 @@ export function probeTls(url: URL, options: HttpOptions): Promise<TlsDetails | u
       ...(extra.length === 0 ? {} : { ca: [...rootCertificates, ...extra] }),
     });
     const timer = setTimeout(() => finish(undefined), options.timeoutMs ?? 30_000);
+    const onAbort = () => finish(undefined);
+    options.signal?.addEventListener('abort', onAbort, { once: true });
+    if (options.signal?.aborted === true) onAbort();
     function finish(v: TlsDetails | undefined): void {
       clearTimeout(timer);
+      options.signal?.removeEventListener('abort', onAbort);
       socket.destroy();
       resolve(v);
     }

@@ -445,6 +445,30 @@ describe('check: TLS, hosts, deadline, judging again from the recorded exchanges
     assert.equal(report.exchanges.filter((x) => x.step === 'rst').length, 1);
   });
 
+  test('a peer that never finishes the TLS handshake: the deadline ends the run and the TLS probe', async () => {
+    const { createServer: createTcp } = await import('node:net');
+    const held: import('node:net').Socket[] = [];
+    const tcp = createTcp((s) => held.push(s));
+    tcp.listen(0, '127.0.0.1');
+    await once(tcp, 'listening');
+    try {
+      const t0 = performance.now();
+      const { report } = await runCheck({
+        mexUrl: `https://127.0.0.1:${(tcp.address() as AddressInfo).port}/mex`,
+        urn: URN,
+        username: 'alice@example.com',
+        password: 'pw',
+        deadlineMs: 800,
+      });
+      assert.ok(performance.now() - t0 < 3000);
+      assertFailed(report, 'mex.fetch', /DEADLINE/);
+      assert.equal(ruleOf(report, 'timing.mex').status, 'fail');
+    } finally {
+      for (const s of held) s.destroy();
+      tcp.close();
+    }
+  });
+
   test('grading the recorded (unredacted) exchanges again gives the same verdicts', async () => {
     const { grade } = await import('../../src/check/grade.ts');
     const { rawFromRecorded } = await import('../../src/check/record.ts');
