@@ -146,6 +146,15 @@ describe('check against a clean IdP', () => {
     assert.ok(JSON.stringify(raw.report).includes('SignatureValue'));
   });
 
+  test('--profile wss11: the full UsernameToken passes too, its Nonce and Password redacted', async () => {
+    const report = await checkIdp(undefined, { profile: 'wss11' });
+    assert.deepEqual(failed(report), []);
+    assert.equal(report.target.profile, 'wss11');
+    const rst = report.exchanges.find((x) => x.step === 'rst')?.request.body ?? '';
+    assert.match(rst, /Nonce[^>]*>\[redacted\]</);
+    assert.match(rst, /Password[^>]*>\[redacted\]</);
+  });
+
   test('redactText: WS-Security Password and Nonce, JSON tokens, form fields, JWT signatures', () => {
     assert.equal(
       redactText('<o:Password Type="x">pw</o:Password><o:Nonce>n</o:Nonce>'),
