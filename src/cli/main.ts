@@ -6,6 +6,7 @@
  * @module
  */
 import { Command, CommanderError } from 'commander';
+import { registerCheck } from './commands/check.js';
 import { registerDemo } from './commands/demo.js';
 import { registerIdp } from './commands/idp.js';
 import { registerIdpDevice } from './commands/idp-device.js';
@@ -30,6 +31,7 @@ registerRst(program);
 registerRstr(program);
 registerLogin(program);
 registerPsso(program);
+registerCheck(program);
 const idp = registerIdp(program);
 registerIdpUser(idp);
 registerIdpDevice(idp);

@@ -124,7 +124,7 @@ export function processRequestSecurityTokenResponse(
 }
 
 /** Step 5a: 1.3 needs the collection (with one RSTR); 2005 is a bare RSTR. */
-function findRstr(body: XmlElement, version: WsTrustVersion): XmlElement {
+export function findRstr(body: XmlElement, version: WsTrustVersion): XmlElement {
   const ns = wsTrustConstants(version).ns;
   const other = wsTrustConstants(version === '1.3' ? '2005' : '1.3').ns;
   const children = childElements(body);
@@ -156,7 +156,7 @@ function findRstr(body: XmlElement, version: WsTrustVersion): XmlElement {
 }
 
 /** Step 5b: exactly one RequestedSecurityToken holding exactly one SAML assertion and no text. */
-function findAssertion(rstr: XmlElement, ns: string): XmlElement {
+export function findAssertion(rstr: XmlElement, ns: string): XmlElement {
   const requested = childElements(rstr, ns, 'RequestedSecurityToken');
   if (requested.length !== 1) {
     throw new WsTrustError(
@@ -183,7 +183,7 @@ function findAssertion(rstr: XmlElement, ns: string): XmlElement {
   return token;
 }
 
-function readTokenType(rstr: XmlElement, ns: string): string {
+export function readTokenType(rstr: XmlElement, ns: string): string {
   const el = only(rstr, ns, 'TokenType', 'TokenType');
   const tokenType = el === undefined ? '' : textOf(el).trim();
   if (tokenType === '')

@@ -1,0 +1,133 @@
+/**
+ * `psso-wstrust check (--mex URL | --realm-url URL | --config FILE) --urn URN --username U
+ * [--password-stdin] [--ca FILE] [--signing-cert FILE]... [--profile macos|wss11] [--json]
+ * [--timeout MS] [--deadline MS]`: runs what macOS runs and grades every rule. Exit 0 when no rule
+ * fails (warnings allowed), 1 when one fails, 2 for a usage error.
+ *
+ * @module
+ */
+import { readFileSync } from 'node:fs';
+import { type Command, Option } from 'commander';
+import type { CheckReport } from '../../check/report.js';
+import { renderText } from '../../check/text.js';
+import { out as colors } from '../colors.js';
+import { type HttpFlags, httpOptions, withHttpOptions } from '../http-options.js';
+import { readPassword } from '../io.js';
+import { EXIT, printJson, progress } from '../output.js';
+import { UsageError } from '../usage.js';
+
+interface CheckFlags extends HttpFlags {
+  mex?: string;
+  realmUrl?: string;
+  config?: string;
+  keys?: string;
+  urn?: string;
+  username: string;
+  passwordStdin?: boolean;
+  signingCert: string[];
+  profile: 'macos' | 'wss11';
+  json?: boolean;
+  deadline?: string;
+}
+
+/**
+ * Registers `check`.
+ *
+ * @example
+ * ```ts
+ * registerCheck(program);
+ * ```
+ */
+export function registerCheck(program: Command): Command {
+  return withHttpOptions(
+    program
+      .command('check')
+      .description(
+        'run what macOS runs against an IdP and grade every rule: why a federated login fails, and how to fix it',
+      )
+      .option('--mex <url>', 'the MEX URL (federationMEXURL)')
+      .option('--realm-url <url>', 'instead of --mex: a user-realm URL (user= is appended)')
+      .option('--config <file>', 'instead of --mex: a Platform SSO login configuration (JSON)')
+      .option('--keys <file>', 'with --config: the device keys registered at the IdP')
+      .option('--urn <urn>', 'AppliesTo: the federationRequestURN (default: the --config one)')
+      .requiredOption('--username <username>', 'the user name')
+      .option('--password-stdin', 'read the password from stdin (else a prompt on the terminal)')
+      .option(
+        '--signing-cert <file>',
+        'a token-signing certificate (PEM) the assertion must verify against (repeatable)',
+        (v: string, list: string[]) => [...list, v],
+        [] as string[],
+      )
+      .addOption(
+        new Option('--profile <profile>', 'request profile')
+          .choices(['macos', 'wss11'])
+          .default('macos'),
+      )
+      .option('--deadline <ms>', 'bound the whole check, in milliseconds')
+      .option('--json', 'print the report as JSON (schema/check-report.v1.json)'),
+  ).action(async (flags: CheckFlags) => {
+    const targets = [flags.mex, flags.realmUrl, flags.config].filter((t) => t !== undefined);
+    if (targets.length !== 1)
+      throw new UsageError('give exactly one of --mex, --realm-url and --config');
+    if (flags.config === undefined && flags.urn === undefined)
+      throw new UsageError('--urn is required');
+    if (flags.config === undefined && flags.keys !== undefined)
+      throw new UsageError('--keys goes with --config');
+    const deadlineMs = flags.deadline === undefined ? undefined : Number(flags.deadline);
+    if (deadlineMs !== undefined && (!Number.isInteger(deadlineMs) || deadlineMs <= 0))
+      throw new UsageError('--deadline must be a positive integer');
+    const http = httpOptions(flags);
+    const signingCertificates = flags.signingCert.map(readPem);
+    const json = flags.json === true;
+    let config: import('../../psso/config/types.js').ResolvedLoginConfiguration | undefined;
+    let keys: import('../../psso/keys/device-keys.js').DeviceKeys | undefined;
+    if (flags.config !== undefined) {
+      const { loadLoginConfiguration } = await import('../../psso/config/load.js');
+      const { resolveLoginConfiguration } = await import('../../psso/config/types.js');
+      config = resolveLoginConfiguration(
+        await loadLoginConfiguration(
+          flags.config,
+          flags.dangerouslyAllowHttpLoopback === true ? { dangerouslyAllowHttpLoopback: true } : {},
+        ),
+      );
+      if (flags.keys === undefined)
+        throw new UsageError('--config needs --keys FILE (the registered device keys)');
+      const { loadDeviceKeys } = await import('../../psso/keys/device-keys.js');
+      keys = await loadDeviceKeys(flags.keys);
+      if (keys === undefined) throw new UsageError(`no device keys in ${flags.keys}`);
+    }
+    const password = await readPassword(flags.passwordStdin === true);
+    const { runCheck } = await import('../../check/run.js');
+    const { report } = await runCheck({
+      ...(flags.mex === undefined ? {} : { mexUrl: flags.mex }),
+      ...(flags.realmUrl === undefined ? {} : { realmUrl: flags.realmUrl }),
+      ...(config === undefined ? {} : { config }),
+      ...(keys === undefined ? {} : { keys }),
+      ...(flags.config === undefined ? {} : { configFile: flags.config }),
+      ...(flags.urn === undefined ? {} : { urn: flags.urn }),
+      username: flags.username,
+      password,
+      profile: flags.profile,
+      signingCertificates,
+      http,
+      ...(deadlineMs === undefined ? {} : { deadlineMs }),
+      ...(process.stderr.isTTY === true ? { onProgress: progress } : {}),
+    });
+    printReport(report, json);
+    process.exitCode = report.summary.fail > 0 ? EXIT.failed : EXIT.ok;
+  });
+}
+
+/** Prints the report: JSON, or the terminal view. */
+function printReport(report: CheckReport, json: boolean): void {
+  if (json) printJson(report);
+  else process.stdout.write(renderText(report, colors));
+}
+
+function readPem(path: string): string {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch {
+    throw new UsageError(`cannot read the certificate file ${path}`);
+  }
+}
