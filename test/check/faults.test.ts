@@ -16,9 +16,12 @@ after(async () => {
 describe('check against the reference IdP’s fault switches', () => {
   test('skew=600: the Timestamp Created is in the future; the clock offset is +600 s', async () => {
     const report = await checkIdp({ skewSeconds: 600 });
-    assertFailed(report, 'rstr.timestamp-created', /600(\.\d)? s ahead/, /120 s/);
-    assertFailed(report, 'clock.offset', /600 s ahead/);
-    assert.ok(Math.abs((report.clockOffsetSeconds ?? 0) - 600) <= 2);
+    // About 600 s: the offset is measured against the middle of an exchange that may take seconds
+    // on a loaded machine.
+    const about600 = /\b(59[5-9]|60[0-5])(\.\d)? s ahead/;
+    assertFailed(report, 'rstr.timestamp-created', about600, /120 s/);
+    assertFailed(report, 'clock.offset', about600);
+    assert.ok(Math.abs((report.clockOffsetSeconds ?? 0) - 600) <= 5);
     assert.match(ruleOf(report, 'rstr.timestamp-created').remediation?.adfs ?? '', /w32tm/);
     // The assertion is still judged.
     assert.equal(ruleOf(report, 'saml.signature').status, 'pass');
