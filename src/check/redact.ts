@@ -56,6 +56,9 @@ const SECRET_HEADERS = new Set(['authorization', 'proxy-authorization', 'cookie'
 const B64URL = '[A-Za-z0-9_-]+';
 const JWS = new RegExp(`^(${B64URL})\\.(${B64URL})\\.(${B64URL})$`);
 const JWE = new RegExp(`^(${B64URL})\\.(${B64URL}|)\\.(${B64URL})\\.(${B64URL})\\.(${B64URL})$`);
+const MARK = '\\[REDACTED\\]';
+/** A JWS or JWE already redacted (so that redaction is idempotent). */
+const NEUTRALISED = new RegExp(`^(${B64URL})(?:\\.(${B64URL}))?\\.${MARK}$`);
 const JWT_IN_TEXT = new RegExp(`eyJ${B64URL.slice(0, -1)}*\\.${B64URL}\\.${B64URL}`, 'g');
 
 /**
@@ -252,6 +255,17 @@ function redactJwt(value: string, ctx: Context): string | undefined {
         : Buffer.from(JSON.stringify(redactJson(claims, ctx)), 'utf8').toString('base64url');
     return `${jws[1]}.${redactedPayload}.${REDACTED}`;
   }
+  const done = NEUTRALISED.exec(value);
+  if (done !== null && isJoseHeader(done[1] ?? '')) {
+    const payload = done[2];
+    if (payload === undefined) return value;
+    const claims = decodeJson(payload);
+    if (claims === undefined) return value;
+    const again = Buffer.from(JSON.stringify(redactJson(claims, ctx)), 'utf8').toString(
+      'base64url',
+    );
+    return `${done[1]}.${again}.${REDACTED}`;
+  }
   const jwe = JWE.exec(value);
   if (jwe !== null && isJoseHeader(jwe[1] ?? '')) return `${jwe[1]}.${REDACTED}`;
   return undefined;
@@ -322,7 +336,7 @@ function redactXml(body: string, ctx: Context): string {
   try {
     doc = parseXml(body, { maxBytes: 16 * 1024 * 1024 });
   } catch {
-    return redactXmlByPattern(body);
+    return redactJwtsInText(redactXmlByPattern(body), ctx);
   }
   const spans: [number, number][] = [];
   const visit = (el: XmlElement): void => {
