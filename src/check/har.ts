@@ -8,11 +8,11 @@
  * @module
  */
 import { STATUS_CODES } from 'node:http';
-import { type RedactOptions, redact } from './redact.js';
+import { type RedactOptions, redact, redactRule } from './redact.js';
 import type { CheckReport, RecordedExchange } from './report.js';
 
 export { type FromHarOptions, fromHar, type TraceContents } from './har-read.js';
-export { REDACTED, type RedactOptions, redact } from './redact.js';
+export { REDACTED, type RedactOptions, redact, redactRule, redactText } from './redact.js';
 
 /** Options of {@link toHar}. */
 export interface ToHarOptions extends RedactOptions {
@@ -110,7 +110,11 @@ export function toHar(
   };
   if (report !== undefined) {
     const { exchanges: _omitted, ...rest } = report;
-    log._pssoCheck = structuredClone(rest);
+    log._pssoCheck = structuredClone(
+      options.keepSecrets === true
+        ? rest
+        : { ...rest, rules: rest.rules.map((r) => redactRule(r, options)) },
+    );
   }
   if (recorded.some((e) => !e.redacted)) {
     log.comment =

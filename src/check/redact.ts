@@ -16,7 +16,7 @@
 
 import type { XmlElement } from '../xml/dom.js';
 import { parseXml } from '../xml/parse.js';
-import type { RecordedExchange } from './report.js';
+import type { RecordedExchange, RuleResult } from './report.js';
 
 /** The fixed marker that replaces every secret. */
 export const REDACTED = '[REDACTED]';
@@ -120,6 +120,42 @@ export function redact(exchange: RecordedExchange, options: RedactOptions = {}):
  */
 export function redactBody(body: string, mediaType = '', options: RedactOptions = {}): string {
   const ctx = options instanceof Context ? options : new Context(options);
+  return ctx.literal(redactStructured(body, mediaType, ctx));
+}
+
+/**
+ * Free text (a rule's `got`, an error message): JWTs lose their signature, known secrets go.
+ *
+ * @example
+ * ```ts
+ * redactText(`got ${jwt}`, { secrets: [password] });
+ * ```
+ */
+export function redactText(text: string, options: RedactOptions = {}): string {
+  const ctx = new Context(options);
+  return ctx.literal(redactJwtsInText(text, ctx));
+}
+
+/**
+ * A rule whose `expected`, `got` and `skippedBecause` went through {@link redactText} (the
+ * engine already leaves secrets out; this is the last line of defence before a file is written).
+ *
+ * @example
+ * ```ts
+ * const safe = report.rules.map((r) => redactRule(r, { secrets: [password] }));
+ * ```
+ */
+export function redactRule(rule: RuleResult, options: RedactOptions = {}): RuleResult {
+  const out: { -readonly [K in keyof RuleResult]: RuleResult[K] } = { ...rule };
+  if (rule.expected !== undefined) out.expected = redactText(rule.expected, options);
+  if (rule.got !== undefined) out.got = redactText(rule.got, options);
+  if (rule.skippedBecause !== undefined) {
+    out.skippedBecause = redactText(rule.skippedBecause, options);
+  }
+  return out;
+}
+
+function redactStructured(body: string, mediaType: string, ctx: Context): string {
   const trimmed = body.replace(/^\uFEFF/, '').trimStart();
   const type = mediaType.toLowerCase();
   if (trimmed.startsWith('<') || /[/+]xml\b/.test(type)) return redactXml(body, ctx);
