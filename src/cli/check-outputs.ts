@@ -9,7 +9,7 @@
  */
 import { open, writeFile } from 'node:fs/promises';
 import { type Command, Option } from 'commander';
-import { fromHar, type TraceContents, toHar } from '../check/har.js';
+import { fromHar, type RedactOptions, type TraceContents, toHar } from '../check/har.js';
 import { renderHtml } from '../check/html.js';
 import type { CheckReport } from '../check/report.js';
 import { CheckError } from '../errors.js';
@@ -73,7 +73,8 @@ function warnSecrets(file: string): void {
 /**
  * Writes the files asked for by `flags`: the HTML report (always redacted) and the HAR trace
  * (redacted unless `--trace-secrets`, then written with mode 0600). `secrets` are literal values
- * (the password) redacted wherever they appear. Returns the paths written.
+ * (the password) redacted wherever they appear; `extraKeys` more claim names (the configured
+ * server-nonce claim name). Returns the paths written.
  *
  * @example
  * ```ts
@@ -83,17 +84,16 @@ function warnSecrets(file: string): void {
 export async function writeCheckOutputs(
   report: CheckReport,
   flags: CheckOutputFlags,
-  options: { readonly secrets?: readonly string[] } = {},
+  options: RedactOptions = {},
 ): Promise<string[]> {
-  const secrets = options.secrets ?? [];
   const written: string[] = [];
   if (flags.html !== undefined) {
-    await writeOut(flags.html, renderHtml(report, { secrets }), '--html');
+    await writeOut(flags.html, renderHtml(report, options), '--html');
     written.push(flags.html);
   }
   if (flags.trace !== undefined) {
     const keepSecrets = flags.traceSecrets === true;
-    const text = `${JSON.stringify(toHar(report, { keepSecrets, secrets }), null, 2)}\n`;
+    const text = `${JSON.stringify(toHar(report, { ...options, keepSecrets }), null, 2)}\n`;
     if (keepSecrets) {
       try {
         await writePrivateFile(flags.trace, text);

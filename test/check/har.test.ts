@@ -266,6 +266,11 @@ test('JSON, form, text and URL redaction: secret members, query codes, JWTs in H
     redactBody('{"Nonce":"n-123","nested":{"refresh_token":"r","n":[{"password":7}]},"ok":1}'),
     `{"Nonce":"${REDACTED}","nested":{"refresh_token":"${REDACTED}","n":[{"password":"${REDACTED}"}]},"ok":1}`,
   );
+  // A configured claim name (serverNonceClaimName) that does not look secret by itself.
+  assert.equal(
+    redactBody('{"challenge":"c-1","other":"o"}', '', { extraKeys: ['Challenge'] }),
+    `{"challenge":"${REDACTED}","other":"o"}`,
+  );
   const broken = redactBody('{"password": "hunter22", "user": "a', 'application/json');
   assert.ok(!broken.includes('hunter22'));
   const form = redactBody('grant_type=password&username=a&password=hunter22&client_id=c');
