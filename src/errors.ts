@@ -124,6 +124,9 @@ export type IdpErrorCode =
   | 'PSSO_ERR_IDP_USER_NOT_FOUND'
   | 'PSSO_ERR_IDP_BUSY';
 
+/** Codes of errors raised by `psso-wstrust check` outside the rules (a saved trace refused). */
+export type CheckErrorCode = 'PSSO_ERR_CHECK_TRACE';
+
 /** The closed union of every code a {@link PssoError} can carry. */
 export type PssoErrorCode =
   | XmlErrorCode
@@ -136,7 +139,8 @@ export type PssoErrorCode =
   | IdpErrorCode
   | ConfigErrorCode
   | PredicateErrorCode
-  | LoginErrorCode;
+  | LoginErrorCode
+  | CheckErrorCode;
 
 /**
  * Base class of every error the library throws for bad input or a failed exchange.
@@ -353,6 +357,20 @@ export class SamlError extends PssoError<SamlErrorCode> {}
  * ```
  */
 export class IdpError extends PssoError<IdpErrorCode> {}
+
+/**
+ * `psso-wstrust check` could not use its input: a saved HAR trace that is not JSON, too large, or
+ * not the shape of a HAR 1.2 log (`PSSO_ERR_CHECK_TRACE`). The message names the field, never
+ * the file's bytes.
+ *
+ * @example
+ * ```ts
+ * try { fromHar(text); } catch (err) {
+ *   if (err instanceof CheckError && err.code === 'PSSO_ERR_CHECK_TRACE') console.log(err.message);
+ * }
+ * ```
+ */
+export class CheckError extends PssoError<CheckErrorCode> {}
 
 // biome-ignore lint/suspicious/noControlCharactersInRegex: stripping control characters is the point
 const CONTROL = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\u2028\u2029]/g;
