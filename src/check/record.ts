@@ -8,10 +8,12 @@
  *
  * @module
  */
+
 import { connect, rootCertificates } from 'node:tls';
 import { PssoError } from '../errors.js';
 import type { HttpOptions } from '../http/options.js';
 import { type HttpRequest, type HttpResponse, httpRequest } from '../http/request.js';
+import { redact as redactExchange } from './redact.js';
 import type { CheckStep, RecordedExchange } from './report.js';
 
 /** TLS details of a peer, as recorded. */
@@ -266,73 +268,22 @@ function errorOf(error: unknown): { code: string; message: string } {
   return { code: 'ERROR', message: 'The request failed' };
 }
 
-const ELEMENT_SECRETS = ['Password', 'Nonce', 'BinarySecret'];
-
-/**
- * `text` with secrets replaced: the known secrets, WS-Security Password/Nonce values, SAML
- * assertions, JSON and form token fields, and JWT signatures.
- *
- * @example
- * ```ts
- * redactText('<o:Password>pw</o:Password>', ['pw']); // '<o:Password>[redacted]</o:Password>'
- * ```
- */
-export function redactText(text: string, secrets: readonly string[] = []): string {
-  let out = text;
-  for (const s of secrets) out = out.split(s).join('[redacted]');
-  for (const name of ELEMENT_SECRETS) {
-    const re = new RegExp(`(<([\\w.-]+:)?${name}\\b[^>]*>)[^<]*(</([\\w.-]+:)?${name}>)`, 'g');
-    out = out.replace(re, '$1[redacted]$3');
-  }
-  out = out.replace(
-    /<([\w.-]+:)?Assertion\b[\s\S]*?<\/([\w.-]+:)?Assertion>/g,
-    (m) =>
-      `${m.slice(0, m.indexOf('>') + 1)}[redacted assertion]</${/^<([\w.-]+:)?/.exec(m)?.[1] ?? ''}Assertion>`,
-  );
-  out = out.replace(
-    /("(?:nonce|Nonce|id_token|refresh_token|access_token|assertion|password|client_secret)"\s*:\s*")[^"]*"/g,
-    '$1[redacted]"',
-  );
-  out = out.replace(
-    /(^|[?&])(password|assertion|request|refresh_token|client_assertion|nonce)=[^&\s]*/g,
-    '$1$2=[redacted]',
-  );
-  // A JWT or JWE: keep the header (and payload), drop the signature / ciphertext parts.
-  out = out.replace(
-    /\beyJ[\w-]+\.[\w-]*\.[\w-]+(?:\.[\w-]+\.[\w-]+)?/g,
-    (m) => `${m.split('.').slice(0, 1).join('.')}.[redacted]`,
-  );
-  return out;
+function headersOf(h: Readonly<Record<string, string>>) {
+  return Object.entries(h).map(([name, value]) => ({ name, value }));
 }
 
-function headersOf(
-  h: Readonly<Record<string, string>>,
-  redact: boolean,
-  secrets: readonly string[],
-) {
-  return Object.entries(h).map(([name, value]) => ({
-    name,
-    value:
-      redact && /^(authorization|cookie|set-cookie)$/i.test(name)
-        ? '[redacted]'
-        : redact
-          ? redactText(value, secrets)
-          : value,
-  }));
-}
-
+/** The exchange as recorded, redacted (by {@link redactExchange}, as the trace is) unless asked not to. */
 function toRecorded(x: RawExchange, redact: boolean, secrets: readonly string[]): RecordedExchange {
-  const body = (b: string | undefined) =>
-    b === undefined ? {} : { body: redact ? redactText(b, secrets) : b };
-  return {
+  const body = (b: string | undefined) => (b === undefined ? {} : { body: b });
+  const plain: RecordedExchange = {
     index: x.index,
     step: x.step,
     startedAt: x.startedAt.toISOString(),
     durationMs: x.durationMs,
     request: {
       method: x.request.method,
-      url: redact ? redactText(x.request.url, secrets) : x.request.url,
-      headers: headersOf(x.request.headers, redact, secrets),
+      url: x.request.url,
+      headers: headersOf(x.request.headers),
       ...body(x.request.body),
     },
     ...(x.response === undefined
@@ -340,12 +291,13 @@ function toRecorded(x: RawExchange, redact: boolean, secrets: readonly string[])
       : {
           response: {
             status: x.response.status,
-            headers: headersOf(x.response.headers, redact, secrets),
+            headers: headersOf(x.response.headers),
             ...body(x.response.body),
           },
         }),
     ...(x.tls === undefined ? {} : { tls: x.tls }),
     ...(x.error === undefined ? {} : { error: x.error }),
-    redacted: redact,
+    redacted: false,
   };
+  return redact ? redactExchange(plain, { secrets }) : plain;
 }

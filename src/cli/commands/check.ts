@@ -1,28 +1,37 @@
 /**
  * `psso-wstrust check (--mex URL | --realm-url URL | --config FILE) --urn URN --username U
  * [--password-stdin] [--ca FILE] [--signing-cert FILE]... [--profile macos|wss11] [--json]
- * [--timeout MS] [--deadline MS]`: runs what macOS runs and grades every rule. Exit 0 when no rule
- * fails (warnings allowed), 1 when one fails, 2 for a usage error.
+ * [--timeout MS] [--deadline MS] [--html FILE] [--trace FILE [--trace-secrets]]` and
+ * `psso-wstrust check --from-trace FILE [--urn URN] [--signing-cert FILE]...`: runs what macOS runs
+ * (or reads a saved trace) and grades every rule. Exit 0 when no rule fails (warnings allowed), 1
+ * when one fails, 2 for a usage error.
  *
  * @module
  */
 import { readFileSync } from 'node:fs';
 import { type Command, Option } from 'commander';
+import { redact, redactRule } from '../../check/redact.js';
 import type { CheckReport } from '../../check/report.js';
 import { renderText } from '../../check/text.js';
+import {
+  addCheckOutputOptions,
+  type CheckOutputFlags,
+  loadTrace,
+  writeCheckOutputs,
+} from '../check-outputs.js';
 import { out as colors } from '../colors.js';
 import { type HttpFlags, httpOptions, withHttpOptions } from '../http-options.js';
 import { readPassword } from '../io.js';
 import { EXIT, printJson, progress } from '../output.js';
 import { UsageError } from '../usage.js';
 
-interface CheckFlags extends HttpFlags {
+interface CheckFlags extends HttpFlags, CheckOutputFlags {
   mex?: string;
   realmUrl?: string;
   config?: string;
   keys?: string;
   urn?: string;
-  username: string;
+  username?: string;
   passwordStdin?: boolean;
   signingCert: string[];
   profile: 'macos' | 'wss11';
@@ -39,7 +48,7 @@ interface CheckFlags extends HttpFlags {
  * ```
  */
 export function registerCheck(program: Command): Command {
-  return withHttpOptions(
+  const command = withHttpOptions(
     program
       .command('check')
       .description(
@@ -50,7 +59,7 @@ export function registerCheck(program: Command): Command {
       .option('--config <file>', 'instead of --mex: a Platform SSO login configuration (JSON)')
       .option('--keys <file>', 'with --config: the device keys registered at the IdP')
       .option('--urn <urn>', 'AppliesTo: the federationRequestURN (default: the --config one)')
-      .requiredOption('--username <username>', 'the user name')
+      .option('--username <username>', 'the user name (required unless --from-trace)')
       .option('--password-stdin', 'read the password from stdin (else a prompt on the terminal)')
       .option(
         '--signing-cert <file>',
@@ -65,10 +74,13 @@ export function registerCheck(program: Command): Command {
       )
       .option('--deadline <ms>', 'bound the whole check, in milliseconds')
       .option('--json', 'print the report as JSON (schema/check-report.v1.json)'),
-  ).action(async (flags: CheckFlags) => {
+  );
+  return addCheckOutputOptions(command).action(async (flags: CheckFlags) => {
+    if (flags.fromTrace !== undefined) return judgeTrace(flags, flags.fromTrace);
     const targets = [flags.mex, flags.realmUrl, flags.config].filter((t) => t !== undefined);
     if (targets.length !== 1)
-      throw new UsageError('give exactly one of --mex, --realm-url and --config');
+      throw new UsageError('give exactly one of --mex, --realm-url, --config and --from-trace');
+    if (flags.username === undefined) throw new UsageError('--username is required');
     if (flags.config === undefined && flags.urn === undefined)
       throw new UsageError('--urn is required');
     if (flags.config === undefined && flags.keys !== undefined)
@@ -98,7 +110,10 @@ export function registerCheck(program: Command): Command {
     }
     const password = await readPassword(flags.passwordStdin === true);
     const { runCheck } = await import('../../check/run.js');
+    // A trace that keeps secrets needs the exchanges unredacted; everything printed is redacted.
+    const keepSecrets = flags.traceSecrets === true;
     const { report } = await runCheck({
+      redact: !keepSecrets,
       ...(flags.mex === undefined ? {} : { mexUrl: flags.mex }),
       ...(flags.realmUrl === undefined ? {} : { realmUrl: flags.realmUrl }),
       ...(config === undefined ? {} : { config }),
@@ -113,9 +128,59 @@ export function registerCheck(program: Command): Command {
       ...(deadlineMs === undefined ? {} : { deadlineMs }),
       ...(process.stderr.isTTY === true ? { onProgress: progress } : {}),
     });
-    printReport(report, json);
+    const secrets = { secrets: [password] };
+    await writeCheckOutputs(report, flags, secrets);
+    printReport(keepSecrets ? redactReport(report, secrets) : report, json);
     process.exitCode = report.summary.fail > 0 ? EXIT.failed : EXIT.ok;
   });
+}
+
+/** `--from-trace`: grades a saved trace again, offline (no request is made). */
+async function judgeTrace(flags: CheckFlags, file: string): Promise<void> {
+  if (flags.mex !== undefined || flags.realmUrl !== undefined || flags.config !== undefined)
+    throw new UsageError(
+      '--from-trace judges a saved trace: it takes no --mex, --realm-url or --config',
+    );
+  if (flags.traceSecrets === true)
+    throw new UsageError('--trace-secrets needs the secrets, which a saved trace may not hold');
+  const started = new Date();
+  const trace = await loadTrace(file);
+  const urn = flags.urn ?? trace.target?.urn;
+  if (urn === undefined) throw new UsageError('this trace names no URN: pass --urn');
+  const [{ buildReport, grade }, { rawFromRecorded }] = await Promise.all([
+    import('../../check/grade.js'),
+    import('../../check/record.js'),
+  ]);
+  const graded = grade({
+    exchanges: trace.exchanges.map(rawFromRecorded),
+    urn,
+    signingCertificates: flags.signingCert.map(readPem),
+  });
+  const report = buildReport({
+    graded,
+    exchanges: trace.exchanges,
+    target: {
+      ...trace.target,
+      urn,
+      username: flags.username ?? trace.target?.username ?? '',
+      profile: trace.target?.profile ?? flags.profile,
+    },
+    startedAt: started,
+    durationMs: Date.now() - started.getTime(),
+    version: '0.1.0',
+  });
+  await writeCheckOutputs(report, flags);
+  printReport(report, flags.json === true);
+  process.exitCode = report.summary.fail > 0 ? EXIT.failed : EXIT.ok;
+}
+
+/** The report with every exchange and rule text redacted. */
+function redactReport(report: CheckReport, o: { secrets: string[] }): CheckReport {
+  return {
+    ...report,
+    rules: report.rules.map((r) => redactRule(r, o)),
+    exchanges: report.exchanges.map((x) => (x.redacted ? x : redact(x, o))),
+  };
 }
 
 /** Prints the report: JSON, or the terminal view. */
