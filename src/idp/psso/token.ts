@@ -341,7 +341,30 @@ function description(r: Refusal): string {
   if (r.error === 'invalid_request') return 'The request is malformed.';
   if (r.error === 'unsupported_grant_type') return 'The grant type is not supported.';
   if (r.error === 'temporarily_unavailable') return 'The server is busy; try again later.';
+  const specific = SPECIFIC_DESCRIPTIONS[r.label];
+  if (specific !== undefined) return specific;
   return r.device
     ? 'The device or request could not be authenticated.'
     : 'The credentials were refused.';
 }
+
+/**
+ * What a client can act on, said only where it tells an attacker nothing about a password or a
+ * user: the device and request checks (the device key is public knowledge of the Mac), and an
+ * assertion refused for what it is (audience, signature…) — a password failure stays generic.
+ */
+const SPECIFIC_DESCRIPTIONS: Readonly<Record<string, string>> = Object.freeze({
+  'unknown-device': 'The device is not registered (unknown kid).',
+  'jwt-client-id': 'The request was made for another client_id.',
+  'jwt-invalid': 'The request JWT did not verify with the device signing key.',
+  'jwt-alg': 'The request JWT algorithm is not accepted.',
+  'jwt-iat-future': 'The request JWT was issued in the future.',
+  'refused:PSSO_ERR_SAML_AUDIENCE': 'The assertion audience is not this relying party.',
+  'refused:PSSO_ERR_SAML_SIGNATURE':
+    'The assertion is not signed by a trusted token-signing certificate.',
+  'refused:PSSO_ERR_SAML_ISSUER': 'The assertion issuer is not trusted.',
+  'refused:PSSO_ERR_SAML_CONDITIONS': 'The assertion is not valid at this time.',
+  'refused:PSSO_ERR_SAML_RECIPIENT': 'The assertion recipient is not this token endpoint.',
+  'refused:PSSO_ERR_SAML_REPLAY': 'The assertion was already used.',
+  'refused:PSSO_ERR_SAML_MALFORMED': 'The assertion is malformed.',
+});
