@@ -203,7 +203,15 @@ async function verifyRequestJwt(
       requiredClaims: ['exp', 'iat'],
     }));
   } catch (e) {
-    throw new Refusal('jwt-invalid', 401, 'invalid_grant', true, (e as Error).message);
+    // A wrong issuer is a client_id this device was not registered for; a wrong audience, a
+    // request made for another token endpoint: said apart so the client can tell (no secret).
+    const claim =
+      (e as { code?: string; claim?: string }).code === 'ERR_JWT_CLAIM_VALIDATION_FAILED'
+        ? (e as { claim?: string }).claim
+        : undefined;
+    const label =
+      claim === 'iss' ? 'jwt-client-id' : claim === 'aud' ? 'jwt-audience' : 'jwt-invalid';
+    throw new Refusal(label, 401, 'invalid_grant', true, (e as Error).message);
   }
   const now = deps.clock().getTime() / 1000;
   if ((claims.iat ?? 0) - now > deps.skewSeconds)
@@ -357,6 +365,7 @@ const SPECIFIC_DESCRIPTIONS: Readonly<Record<string, string>> = Object.freeze({
   'unknown-device': 'The device is not registered (unknown kid).',
   'jwt-client-id': 'The request was made for another client_id.',
   'jwt-invalid': 'The request JWT did not verify with the device signing key.',
+  'jwt-audience': 'The request JWT was made for another token endpoint.',
   'jwt-alg': 'The request JWT algorithm is not accepted.',
   'jwt-iat-future': 'The request JWT was issued in the future.',
   'refused:PSSO_ERR_SAML_AUDIENCE': 'The assertion audience is not this relying party.',
