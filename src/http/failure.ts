@@ -219,3 +219,24 @@ function codeOf(error: unknown): string | undefined {
   if (typeof error !== 'object' || error === null || !('code' in error)) return undefined;
   return typeof error.code === 'string' ? error.code : undefined;
 }
+
+/**
+ * A hint for an unexpected HTTP status (constant text).
+ *
+ * @example
+ * ```ts
+ * statusHint(404); // 'nothing is served at that path: …'
+ * ```
+ */
+export function statusHint(status: number): string {
+  if (status === 404 || status === 410)
+    return 'nothing is served at that path: check the URL, and that the endpoint is enabled (and proxied, from outside)';
+  if (status === 401 || status === 403 || status === 407)
+    return 'something in front of the server refused the request (a proxy, WAF or authentication gateway)';
+  if (status === 502 || status === 503 || status === 504)
+    return 'a proxy or load balancer could not reach the server behind it, or the service is down: check both';
+  if (status === 405 || status === 415)
+    return 'the server does not take this request at that URL: is it the endpoint the MEX names?';
+  if (status >= 500) return 'the server failed: read its logs for that time';
+  return 'an unexpected status: check the URL';
+}

@@ -3,10 +3,11 @@ import { after, before, describe, test } from 'node:test';
 import { HttpError } from '../../src/errors.ts';
 import { closeHttpAgents } from '../../src/http/agents.ts';
 import { commandDeadline, withCommandSignal } from '../../src/http/command-deadline.ts';
-import { classifyNetworkFailure, NETWORK_HINTS } from '../../src/http/failure.ts';
+import { classifyNetworkFailure, NETWORK_HINTS, statusHint } from '../../src/http/failure.ts';
 import type { HttpExchange } from '../../src/http/observe.ts';
 import { formatExchange } from '../../src/http/observe.ts';
 import { httpRequest } from '../../src/http/request.ts';
+import { fetchMexDocument } from '../../src/mex/fetch.ts';
 import { makeTestCert, makeTestPki } from '../helpers/tls.ts';
 import { freePort, startServer, startSilentServer, type TestServer } from './server.ts';
 
@@ -130,6 +131,23 @@ describe('a network failure says its cause, with a hint', () => {
       tlsCode: 'CERT_NOT_YET_VALID',
     });
     assert.equal(classifyNetworkFailure(new Error('?'), 'https:').reason, 'other');
+  });
+});
+
+describe('an unexpected status says what it likely means', () => {
+  test('a MEX URL answering 404: status and the "nothing is served at that path" hint', async () => {
+    const pki = await makeTestPki();
+    const error = await fetchMexDocument(`${untrusted.origin}/adfs/services/trust/mex`, {
+      ca: pki.caPem,
+    }).then(
+      () => assert.fail('the fetch succeeded'),
+      (e: unknown) => e,
+    );
+    assert.ok(error instanceof HttpError);
+    assert.equal(error.code, 'PSSO_ERR_HTTP_STATUS');
+    assert.equal(error.status, 404);
+    assert.equal(error.hint, statusHint(404));
+    assert.match(statusHint(503), /proxy or load balancer/);
   });
 });
 
