@@ -18,7 +18,15 @@ export interface CommandFlags {
   verbose?: boolean;
 }
 
-/** Adds `--deadline <ms>` and `--verbose`. */
+/**
+ * Adds `--deadline <ms>` and `--verbose` (kept apart from `withHttpOptions` so a command that
+ * declares its own `--deadline` is not given a second one).
+ *
+ * @example
+ * ```ts
+ * withHttpOptions(withCommandOptions(program.command('login')).option('--json', '…'));
+ * ```
+ */
 export function withCommandOptions(command: Command): Command {
   return command
     .option('--deadline <ms>', 'overall deadline of the whole command in milliseconds')

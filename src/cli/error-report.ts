@@ -82,7 +82,15 @@ export function errorFields(error: PssoError): Record<string, unknown> {
   return fields;
 }
 
-/** The causes under an error, outermost first, at most 4 (AggregateError: its first member). */
+/**
+ * The causes under an error, outermost first, at most 4 (AggregateError: its first member),
+ * codes and messages escaped and cut.
+ *
+ * @example
+ * ```ts
+ * causeChain(err.cause); // [{ code: 'CERT_HAS_EXPIRED', message: 'certificate has expired' }]
+ * ```
+ */
 export function causeChain(cause: unknown): CauseFields[] {
   const out: CauseFields[] = [];
   let current = cause;
