@@ -141,6 +141,32 @@ describe('--deadline bounds the whole command', () => {
     );
     assert.deepEqual(events, ['mex:start', 'mex:done', 'rst:start', 'rst:failed']);
   });
+  test('the 1.3 endpoint resets the connection: the fallback warning names the reason', async () => {
+    sts.behaviour['13'] = { kind: 'reset' };
+    const r = await runCli(
+      [
+        'login',
+        '--mex',
+        sts.mexUrl,
+        '--ca',
+        caFile,
+        '--urn',
+        'urn:federation:MicrosoftOnline',
+        '--username',
+        'alice@example.com',
+        '--password-stdin',
+        '--deadline',
+        '20000',
+      ],
+      'pw\n',
+    );
+    sts.behaviour['13'] = { kind: 'ok' };
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(
+      r.stderr,
+      /WS-Trust 1\.3 failed: PSSO_ERR_HTTP_NETWORK \(reset\); trying the 2005 endpoint/,
+    );
+  });
   test('--deadline must be a positive integer (usage error, exit 2)', async () => {
     const r = await runCli(['mex', sts.mexUrl, '--deadline', 'soon']);
     assert.equal(r.code, 2);

@@ -96,7 +96,7 @@ export function registerLogin(program: Command): void {
         });
         if (!json)
           warn(
-            `WS-Trust ${e.endpoint.version} failed: ${e.error.code}${e.fallback ? '; trying the 2005 endpoint' : ''}`,
+            `WS-Trust ${e.endpoint.version} failed: ${e.error.code}${'reason' in e.error && typeof e.error.reason === 'string' ? ` (${e.error.reason})` : ''}${e.fallback ? '; trying the 2005 endpoint' : ''}`,
           );
       }
     };
