@@ -20,7 +20,7 @@ export interface Remediation {
 }
 
 const xml = (what: string): Remediation => ({
-  fix: `The document is refused (${what}). It did not come from a WS-Trust/MEX server as expected: check that the URL points at the IdP (not a proxy or login page), and look at the body with --verbose or a saved copy.`,
+  fix: `The document is refused (${what}). It did not come from a WS-Trust/MEX server as expected: check that the URL points at the IdP (not a proxy or login page), and inspect a saved copy of the body (--verbose shows which request answered it).`,
 });
 
 const jose = (what: string): Remediation => ({

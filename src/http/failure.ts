@@ -63,7 +63,7 @@ export const NETWORK_HINTS: Readonly<Record<NetworkReason, string>> = Object.fre
     'the certificate does not name this host: use the host name the certificate was issued for, or reissue it with that name',
   'tls-other': 'the TLS handshake failed: check the server’s TLS configuration',
   'http-to-tls-port':
-    'the server expects TLS on this port (plain http was sent to a TLS port): use an https:// URL',
+    'the server hung up on plain http, as a TLS port does (plain http sent to a TLS port): use an https:// URL',
   'not-tls': 'the server does not speak TLS on this port: check the port, or the URL’s scheme',
   'insecure-url': 'only https:// URLs are accepted: use the https:// URL of the server',
   other: 'the request failed at the network level: see the cause',
@@ -195,7 +195,7 @@ function networkMessage(reason: NetworkReason): string {
     case 'tls-other':
       return 'The TLS handshake failed';
     case 'http-to-tls-port':
-      return 'Plain http was sent to a port that expects TLS';
+      return 'The server closed a plain-http connection: the port probably expects TLS';
     case 'not-tls':
       return 'The server does not speak TLS on this port';
     default:
