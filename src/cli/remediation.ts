@@ -290,7 +290,8 @@ export function remediationFor(code: string): Remediation | undefined {
 }
 
 /**
- * The README table: `| Code | What to do | AD FS |`, one row per code in table order.
+ * The README table: `| Code | What to do | AD FS |`, one row per code in table order (pipes
+ * and angle brackets escaped for markdown).
  *
  * @example
  * ```ts
@@ -298,7 +299,7 @@ export function remediationFor(code: string): Remediation | undefined {
  * ```
  */
 export function remediationTable(): string {
-  const cell = (s: string) => s.replace(/\|/g, '\\|');
+  const cell = (s: string) => s.replace(/\|/g, '\\|').replace(/</g, '&lt;').replace(/>/g, '&gt;');
   const rows = Object.entries(REMEDIATIONS).map(
     ([code, r]: [string, Remediation]) =>
       `| \`${code}\` | ${cell(r.fix)} | ${cell(r.adfs ?? '')} |`,
