@@ -193,24 +193,66 @@ export class XmlError extends PssoError<XmlErrorCode> {
 }
 
 /**
+ * Why a request failed at the network level (`PSSO_ERR_HTTP_NETWORK`/`PSSO_ERR_HTTP_TIMEOUT`),
+ * read from the cause chain: what an engineer fixes differs for each.
+ */
+export type NetworkReason =
+  | 'connection-refused'
+  | 'name-not-found'
+  | 'unreachable'
+  | 'timeout'
+  | 'deadline'
+  | 'reset'
+  | 'tls-untrusted'
+  | 'tls-expired'
+  | 'tls-not-yet-valid'
+  | 'tls-hostname'
+  | 'tls-other'
+  | 'http-to-tls-port'
+  | 'not-tls'
+  | 'insecure-url'
+  | 'other';
+
+/** The safe, structured cause of an {@link HttpError} (no peer bytes except `host`, ours). */
+export interface HttpErrorDetails {
+  readonly status?: number | undefined;
+  readonly reason?: NetworkReason | undefined;
+  /** The Node/OpenSSL code that says why TLS verification failed (`CERT_HAS_EXPIRED`, …). */
+  readonly tlsCode?: string | undefined;
+  /** The host and port asked for (from the request URL). */
+  readonly host?: string | undefined;
+  readonly port?: number | undefined;
+  /** What to try, constant text written by us. */
+  readonly hint?: string | undefined;
+  readonly cause?: unknown;
+}
+
+/**
  * An HTTP exchange failed or broke a limit. `status` is set for `PSSO_ERR_HTTP_STATUS` and
- * `PSSO_ERR_HTTP_REDIRECT`.
+ * `PSSO_ERR_HTTP_REDIRECT`; network failures and timeouts carry `reason`, `tlsCode`, `host`,
+ * `port` and a `hint`.
  *
  * @example
  * ```ts
- * if (err instanceof HttpError && err.code === 'PSSO_ERR_HTTP_STATUS') console.log(err.status);
+ * if (err instanceof HttpError && err.reason === 'tls-untrusted') console.log(err.tlsCode, err.hint);
  * ```
  */
 export class HttpError extends PssoError<HttpErrorCode> {
   readonly status: number | undefined;
+  readonly reason: NetworkReason | undefined;
+  readonly tlsCode: string | undefined;
+  readonly host: string | undefined;
+  readonly port: number | undefined;
+  readonly hint: string | undefined;
 
-  constructor(
-    code: HttpErrorCode,
-    message: string,
-    options?: { status?: number | undefined; cause?: unknown },
-  ) {
+  constructor(code: HttpErrorCode, message: string, options?: HttpErrorDetails) {
     super(code, message, options?.cause === undefined ? undefined : { cause: options.cause });
     this.status = options?.status;
+    this.reason = options?.reason;
+    this.tlsCode = options?.tlsCode === undefined ? undefined : sanitizePeerText(options.tlsCode);
+    this.host = options?.host;
+    this.port = options?.port;
+    this.hint = options?.hint;
   }
 }
 
@@ -236,21 +278,38 @@ export class RstError extends PssoError<RstErrorCode> {}
 
 /**
  * A WS-Trust response was refused by validation. `detail` carries peer-supplied context (for
- * example the unknown TokenType), truncated and stripped of control characters.
+ * example the unknown TokenType), truncated and stripped of control characters. `details` holds
+ * the values the rule was judged on: for time rules `value`, `notBefore`, `notAfter`, `now`,
+ * `skewSeconds` and `offBySeconds`; for a RelatesTo mismatch `expected` and `got`.
  *
  * @example
  * ```ts
- * if (err instanceof WsTrustError && err.code === 'PSSO_ERR_WSTRUST_UNKNOWN_TOKEN_TYPE') {
- *   console.log(err.detail);
+ * if (err instanceof WsTrustError && err.code === 'PSSO_ERR_WSTRUST_CREATED_IN_FUTURE') {
+ *   console.log(err.details?.value, err.details?.now, err.details?.skewSeconds);
  * }
  * ```
  */
 export class WsTrustError extends PssoError<WsTrustErrorCode> {
   readonly detail: string | undefined;
+  readonly details: Readonly<Record<string, string | number>> | undefined;
 
-  constructor(code: WsTrustErrorCode, message: string, detail?: string) {
+  constructor(
+    code: WsTrustErrorCode,
+    message: string,
+    detail?: string,
+    details?: Readonly<Record<string, string | number>>,
+  ) {
     super(code, message);
     this.detail = detail === undefined ? undefined : sanitizePeerText(detail);
+    this.details =
+      details === undefined
+        ? undefined
+        : Object.fromEntries(
+            Object.entries(details).map(([k, v]) => [
+              k,
+              typeof v === 'string' ? sanitizePeerText(v) : v,
+            ]),
+          );
   }
 }
 
@@ -313,25 +372,51 @@ export class PredicateError extends PssoError<PredicateErrorCode> {
   }
 }
 
+/** What the invalidCredentialPredicate made of a token endpoint's error response (§3.7). */
+export interface PredicateVerdict {
+  /** The predicate text, or `undefined` when the configuration has none (401 ⇒ credentials). */
+  readonly expression: string | undefined;
+  /** Whether it matched the error response (`false` when the body was not a JSON object). */
+  readonly matched: boolean;
+  /** `credentials`: macOS asks for the password again; `other`: a plain failure. */
+  readonly verdict: 'credentials' | 'other';
+}
+
+/** The token endpoint's error response, peer strings sanitized. */
+export interface TokenEndpointFailure {
+  readonly status?: number | undefined;
+  readonly error?: string | undefined;
+  readonly errorDescription?: string | undefined;
+  readonly suberror?: string | undefined;
+  readonly predicate?: PredicateVerdict | undefined;
+  readonly cause?: unknown;
+}
+
 /**
  * The Platform SSO login exchange failed: nonce, preauthentication, token response, id_token.
- * `status` is the HTTP status when one was involved.
+ * `status` is the HTTP status when one was involved; a token endpoint refusal also carries the
+ * `error`, `errorDescription` and `suberror` it sent (sanitized) and the `predicate` verdict.
  *
  * @example
  * ```ts
- * if (err instanceof LoginError && err.code === 'PSSO_ERR_LOGIN_INVALID_CREDENTIALS') { ... }
+ * if (err instanceof LoginError && err.suberror === 'device_authentication_failed') { ... }
  * ```
  */
 export class LoginError extends PssoError<LoginErrorCode> {
   readonly status: number | undefined;
+  readonly error: string | undefined;
+  readonly errorDescription: string | undefined;
+  readonly suberror: string | undefined;
+  readonly predicate: PredicateVerdict | undefined;
 
-  constructor(
-    code: LoginErrorCode,
-    message: string,
-    options?: { status?: number; cause?: unknown },
-  ) {
+  constructor(code: LoginErrorCode, message: string, options?: TokenEndpointFailure) {
     super(code, message, options?.cause === undefined ? undefined : { cause: options.cause });
     this.status = options?.status;
+    const clean = (v: string | undefined) => (v === undefined ? undefined : sanitizePeerText(v));
+    this.error = clean(options?.error);
+    this.errorDescription = clean(options?.errorDescription);
+    this.suberror = clean(options?.suberror);
+    this.predicate = options?.predicate;
   }
 }
 

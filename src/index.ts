@@ -16,6 +16,16 @@
  * @module
  */
 export * from './errors.js';
+export {
+  type CommandDeadline,
+  commandDeadline,
+  withCommandSignal,
+} from './http/command-deadline.js';
+export {
+  type ExchangeObserver,
+  formatExchange,
+  type HttpExchange,
+} from './http/observe.js';
 export type { HttpOptions } from './http/options.js';
 export { fetchMex, fetchMexDocument } from './mex/fetch.js';
 export { parseMex } from './mex/parse.js';

@@ -9,6 +9,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { PssoError } from '../errors.js';
 import { silentLogger } from '../idp/log.js';
 import { startIdp } from '../idp/server.js';
 import { openIdpStore } from '../idp/store/index.js';
@@ -17,6 +18,7 @@ import { resolveLoginConfiguration } from '../psso/config/types.js';
 import { type PssoStep, pssoLogin, pssoRefresh } from '../psso/flow/login.js';
 import { generateDeviceKeys, publicJwk } from '../psso/keys/device-keys.js';
 import { err as pc } from './colors.js';
+import { errorFields, formatErrorText } from './error-report.js';
 import { done, printJson, progress } from './output.js';
 
 interface Row {
@@ -105,7 +107,12 @@ export async function runDemo(flags: { json?: boolean }): Promise<void> {
           detail: code,
           steps: [],
         });
-        if (!json) process.stderr.write(`${pc.red('✗')} ${name}: ${code}\n`);
+        if (!json) {
+          process.stderr.write(`${pc.red('✗')} ${name}: ${code}\n`);
+          // The same cause, details and remediation as any other command's error.
+          if (e instanceof PssoError)
+            for (const line of formatErrorText(errorFields(e))) process.stderr.write(`  ${line}\n`);
+        }
       }
     };
     await run('static WS-Trust login', async (onStep) => {

@@ -4,15 +4,11 @@
  *
  * @module
  */
-import {
-  HttpError,
-  PssoError,
-  sanitizePeerText,
-  WsTrustError,
-  WsTrustFaultError,
-  XmlError,
-} from '../errors.js';
+import { PssoError } from '../errors.js';
 import { err as pc } from './colors.js';
+import { errorFields, formatErrorText } from './error-report.js';
+
+export { errorFields } from './error-report.js';
 
 /** Exit codes. */
 export const EXIT = Object.freeze({ ok: 0, failed: 1, usage: 2 });
@@ -37,22 +33,6 @@ export function warn(line: string): void {
   process.stderr.write(`${pc.yellow(pc.bold('WARNING'))} ${line}\n`);
 }
 
-/** The fields of an error worth showing, peer text sanitized. */
-export function errorFields(error: PssoError): Record<string, unknown> {
-  const fields: Record<string, unknown> = { code: error.code, message: error.message };
-  if (error instanceof XmlError) Object.assign(fields, { line: error.line, column: error.column });
-  if (error instanceof HttpError && error.status !== undefined) fields.status = error.status;
-  if (error instanceof WsTrustError && error.detail !== undefined) fields.detail = error.detail;
-  if (error instanceof WsTrustFaultError) {
-    Object.assign(fields, {
-      faultCode: error.faultCode,
-      subcode: error.subcode,
-      reason: error.reason,
-    });
-  }
-  return fields;
-}
-
 /** Prints an error (JSON on stdout with `--json`, else on stderr) and returns the exit code. */
 export function reportError(error: unknown, json: boolean): number {
   if (error instanceof PssoError) {
@@ -60,10 +40,7 @@ export function reportError(error: unknown, json: boolean): number {
     if (json) printJson({ error: fields });
     else {
       process.stderr.write(`${pc.red('✗')} ${pc.bold(error.code)}: ${error.message}\n`);
-      for (const [k, v] of Object.entries(fields)) {
-        if (k !== 'code' && k !== 'message' && v !== undefined)
-          process.stderr.write(`  ${k}: ${sanitizePeerText(String(v))}\n`);
-      }
+      for (const line of formatErrorText(fields)) process.stderr.write(`${line}\n`);
     }
     return EXIT.failed;
   }

@@ -4,6 +4,7 @@
  * @module
  */
 import type { Dispatcher } from 'undici';
+import type { ExchangeObserver } from './observe.js';
 
 /**
  * Transport options for every request the client makes.
@@ -33,8 +34,13 @@ export interface HttpOptions {
   readonly dangerouslyAllowHttpLoopback?: boolean;
   /** An undici dispatcher to use instead of the built-in agents (a proxy agent, say). */
   readonly dispatcher?: Dispatcher;
-  /** Aborts the request; the signal's reason is rethrown as is. */
+  /**
+   * Aborts the request; the signal's reason is rethrown as is. One signal shared by every request
+   * of a command bounds the whole command (see `commandDeadline`).
+   */
   readonly signal?: AbortSignal;
+  /** Called once per exchange (each hop, each failure): see `src/http/observe.ts`. */
+  readonly onExchange?: ExchangeObserver;
 }
 
 /**

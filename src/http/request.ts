@@ -9,7 +9,8 @@
 import { request } from 'undici';
 import { agentFor } from './agents.js';
 import { raceAbort, startDeadline } from './deadline.js';
-import { toTransportError } from './failure.js';
+import { targetOf, toTransportError } from './failure.js';
+import { type ConnectionFacts, type HttpExchange, withConnectionFacts } from './observe.js';
 import { type HttpOptions, resolveLimits } from './options.js';
 import { hopHeaders, nextHop } from './redirect.js';
 import { discardBody, flattenHeaders, readBody } from './response.js';
@@ -80,12 +81,33 @@ export async function httpRequest(
   const dispatcher = options.dispatcher ?? agentFor(options.ca, timeoutMs);
   let headers = req.headers ?? {};
   for (let followed = 0; ; followed++) {
-    let status: number;
+    let status: number | undefined;
     let responseHeaders: Record<string, string>;
     let body: Uint8Array;
+    const facts: ConnectionFacts = {};
+    const started = performance.now();
+    const hop = url;
+    const observe = (extra: Partial<HttpExchange>): void => {
+      if (options.onExchange === undefined) return;
+      try {
+        options.onExchange({
+          method: req.method,
+          url: hop.href,
+          ms: performance.now() - started,
+          ...(status === undefined ? {} : { status }),
+          ...(facts.tlsVersion === undefined ? {} : { tlsVersion: facts.tlsVersion }),
+          ...(facts.peerSubject === undefined ? {} : { peerSubject: facts.peerSubject }),
+          ...extra,
+        });
+      } catch {
+        // An observer never breaks the exchange.
+      }
+    };
     try {
+      const start = () =>
+        request(url, { method: req.method, headers, body: req.body ?? null, dispatcher, signal });
       const res = await raceAbort(
-        request(url, { method: req.method, headers, body: req.body ?? null, dispatcher, signal }),
+        options.onExchange === undefined ? start() : withConnectionFacts(facts, start),
         signal,
         (late) => discardBody(late.body),
       );
@@ -93,8 +115,16 @@ export async function httpRequest(
       responseHeaders = flattenHeaders(res.headers);
       body = await readBody(res.body, responseHeaders['content-length'], maxResponseBytes);
     } catch (error) {
-      throw toTransportError(error, deadline, options.signal);
+      const failure = toTransportError(error, deadline, options.signal, targetOf(url));
+      const code = (failure as { code?: unknown }).code;
+      const reason = (failure as { reason?: unknown }).reason;
+      observe({
+        ...(typeof code === 'string' ? { error: code } : { error: 'aborted' }),
+        ...(typeof reason === 'string' ? { reason } : {}),
+      });
+      throw failure;
     }
+    observe({ bytes: body.byteLength });
     const next = nextHop({
       method: req.method,
       status,

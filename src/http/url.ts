@@ -44,7 +44,10 @@ export function checkUrl(
   ) {
     return parsed;
   }
-  throw new HttpError('PSSO_ERR_HTTP_INSECURE_URL', 'Only https URLs are allowed');
+  throw new HttpError('PSSO_ERR_HTTP_INSECURE_URL', 'Only https URLs are allowed', {
+    reason: 'insecure-url',
+    hint: 'only https:// URLs are accepted: use the https:// URL of the server',
+  });
 }
 
 /**

@@ -5,6 +5,7 @@
  * @module
  */
 import { HttpError } from '../errors.js';
+import { statusHint } from '../http/failure.js';
 import type { HttpOptions } from '../http/options.js';
 import { httpRequest } from '../http/request.js';
 import type { XmlLimits } from '../xml/limits.js';
@@ -32,6 +33,7 @@ export async function fetchMexDocument(
       'The MEX request failed with an HTTP status outside 200-299',
       {
         status: response.status,
+        hint: statusHint(response.status),
       },
     );
   }

@@ -77,9 +77,18 @@ export function checkRelatesTo(envelope: Envelope, messageId: string): void {
     textOf(only).trim() !== messageId ||
     (type !== undefined && type.trim() !== WSA_REPLY)
   ) {
+    const got =
+      relatesTo.length > 1
+        ? `${relatesTo.length} wsa:RelatesTo elements`
+        : type !== undefined && type.trim() !== WSA_REPLY
+          ? `RelationshipType ${type.trim()}`
+          : textOf(only as XmlElement).trim();
     throw new WsTrustError(
       'PSSO_ERR_WSTRUST_RELATES_TO_MISMATCH',
       'The response wsa:RelatesTo does not match the request MessageID',
+      undefined,
+      // Both ids shown: ours, and the peer's (sanitized and cut to 200 characters).
+      { expected: messageId, got },
     );
   }
 }

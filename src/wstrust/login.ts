@@ -138,8 +138,10 @@ export async function wsTrustLogin(options: WsTrustLoginOptions): Promise<WsTrus
     try {
       body = await sendRequestSecurityToken(endpoint, rst, options.http);
     } catch (error) {
+      // One command deadline bounds the fallback too: once it fired, nothing is tried next.
       const fallback =
         i + 1 < candidates.length &&
+        options.http?.signal?.aborted !== true &&
         error instanceof HttpError &&
         TRANSPORT_FAILURES.has(error.code);
       if (error instanceof HttpError)

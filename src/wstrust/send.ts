@@ -6,6 +6,7 @@
  * @module
  */
 import { HttpError } from '../errors.js';
+import { statusHint } from '../http/failure.js';
 import type { HttpOptions } from '../http/options.js';
 import { httpRequest } from '../http/request.js';
 import type { MexEndpoint } from '../mex/types.js';
@@ -42,9 +43,7 @@ export async function sendRequestSecurityToken(
     throw new HttpError(
       'PSSO_ERR_HTTP_STATUS',
       'The WS-Trust request failed with an HTTP status other than 200 or 500',
-      {
-        status: response.status,
-      },
+      { status: response.status, hint: statusHint(response.status) },
     );
   }
   return response.body;

@@ -106,11 +106,39 @@ function check(
     throw new WsTrustError(
       future,
       `The ${what} Created is in the future beyond the allowed clock skew`,
+      undefined,
+      timeDetails(window, window.created, now, skewMs),
     );
   }
   if (window.expires !== undefined && t - window.expires.getTime() > skewMs) {
-    throw new WsTrustError(past, `The ${what} expired beyond the allowed clock skew`);
+    throw new WsTrustError(
+      past,
+      `The ${what} expired beyond the allowed clock skew`,
+      undefined,
+      timeDetails(window, window.expires, now, skewMs),
+    );
   }
+}
+
+/**
+ * The values a time rule was judged on: the offending `value`, the window (`notBefore` =
+ * Created, `notAfter` = Expires), `now`, the allowed `skewSeconds`, and `offBySeconds`: how far
+ * `value` is from `now` (positive: ahead of this clock).
+ */
+function timeDetails(
+  window: Window,
+  value: Date,
+  now: Date,
+  skewMs: number,
+): Record<string, string | number> {
+  return {
+    value: value.toISOString(),
+    ...(window.created === undefined ? {} : { notBefore: window.created.toISOString() }),
+    ...(window.expires === undefined ? {} : { notAfter: window.expires.toISOString() }),
+    now: now.toISOString(),
+    skewSeconds: skewMs / 1000,
+    offBySeconds: Math.round((value.getTime() - now.getTime()) / 1000),
+  };
 }
 
 function shape(message: string): never {

@@ -42,10 +42,11 @@ describe('psso-wstrust mex', () => {
   test('a MEX with no usable endpoint exits 1 with the code', async () => {
     const r = await cli(['mex', file('bad.xml', mexDoc({ policy: 'none' })), '--json']);
     assert.equal(r.code, 1);
-    assert.deepEqual(json(r).error, {
-      code: 'PSSO_ERR_MEX_NO_USERNAME_POLICY',
-      message: 'The MEX document has no username token policy',
-    });
+    const error = json(r).error as Record<string, unknown>;
+    assert.equal(error.code, 'PSSO_ERR_MEX_NO_USERNAME_POLICY');
+    assert.equal(error.message, 'The MEX document has no username token policy');
+    assert.match(String(error.remediation), /username\/password/);
+    assert.match(String(error.adfs), /Enable-AdfsEndpoint/);
   });
   test('malformed XML exits 1 with line and column', async () => {
     const r = await cli(['mex', file('broken.xml', '<a>\n<b></a>')]);

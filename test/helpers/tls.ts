@@ -78,3 +78,66 @@ async function generate(): Promise<TestPki> {
   const keyPem = `-----BEGIN PRIVATE KEY-----\n${pkcs8.toString('base64').replace(/.{64}/g, '$&\n').replace(/\n?$/, '\n')}-----END PRIVATE KEY-----\n`;
   return { caPem: ca.toString('pem'), certPem: leaf.toString('pem'), keyPem };
 }
+
+/** What {@link makeTestCert} varies: the validity window and the names of the leaf. */
+export interface TestCertOptions {
+  readonly notBefore?: Date;
+  readonly notAfter?: Date;
+  /** DNS names (default `localhost`); `127.0.0.1` is added unless `ip: false`. */
+  readonly dnsNames?: readonly string[];
+  readonly ip?: boolean;
+  readonly subject?: string;
+}
+
+/**
+ * A fresh CA and a leaf with the given validity and names: an expired certificate, one for
+ * another host name. Slower than {@link makeTestPki} (not cached): use a few per file.
+ *
+ * @example
+ * ```ts
+ * const expired = await makeTestCert({ notBefore: daysAgo(10), notAfter: daysAgo(1) });
+ * ```
+ */
+export async function makeTestCert(o: TestCertOptions = {}): Promise<TestPki> {
+  const now = Date.now();
+  const caKeys = await webcrypto.subtle.generateKey(alg, true, ['sign', 'verify']);
+  const ca = await x509.X509CertificateGenerator.createSelfSigned({
+    serialNumber: '11',
+    name: 'CN=psso-wstrust test CA (custom)',
+    notBefore: new Date(now - 30 * 86_400_000),
+    notAfter: new Date(now + 30 * 86_400_000),
+    signingAlgorithm: alg,
+    keys: caKeys,
+    extensions: [
+      new x509.BasicConstraintsExtension(true, 0, true),
+      new x509.KeyUsagesExtension(
+        x509.KeyUsageFlags.keyCertSign | x509.KeyUsageFlags.cRLSign,
+        true,
+      ),
+    ],
+  });
+  const leafKeys = await webcrypto.subtle.generateKey(alg, true, ['sign', 'verify']);
+  const names = [
+    ...(o.dnsNames ?? ['localhost']).map((value) => ({ type: 'dns' as const, value })),
+    ...(o.ip === false ? [] : [{ type: 'ip' as const, value: '127.0.0.1' }]),
+  ];
+  const leaf = await x509.X509CertificateGenerator.create({
+    serialNumber: '12',
+    subject: o.subject ?? 'CN=localhost',
+    issuer: ca.subject,
+    notBefore: o.notBefore ?? new Date(now - 60_000),
+    notAfter: o.notAfter ?? new Date(now + 86_400_000),
+    signingAlgorithm: alg,
+    publicKey: leafKeys.publicKey,
+    signingKey: caKeys.privateKey,
+    extensions: [
+      new x509.BasicConstraintsExtension(false, undefined, true),
+      new x509.KeyUsagesExtension(x509.KeyUsageFlags.digitalSignature, true),
+      new x509.ExtendedKeyUsageExtension([x509.ExtendedKeyUsage.serverAuth]),
+      new x509.SubjectAlternativeNameExtension(names),
+    ],
+  });
+  const pkcs8 = Buffer.from(await webcrypto.subtle.exportKey('pkcs8', leafKeys.privateKey));
+  const keyPem = `-----BEGIN PRIVATE KEY-----\n${pkcs8.toString('base64').replace(/.{64}/g, '$&\n').replace(/\n?$/, '\n')}-----END PRIVATE KEY-----\n`;
+  return { caPem: ca.toString('pem'), certPem: leaf.toString('pem'), keyPem };
+}

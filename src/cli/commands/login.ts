@@ -9,13 +9,14 @@ import { type Command, Option } from 'commander';
 import { WSTRUST13, WSTRUST2005 } from '../../protocol/wstrust.js';
 import type { WsTrustLoginEvent } from '../../wstrust/login.js';
 import type { RequestProfile } from '../../wstrust/rst.js';
+import { type CommandFlags, commandHttp, withCommandOptions } from '../command-options.js';
 import { type HttpFlags, httpOptions, withHttpOptions } from '../http-options.js';
 import { readPassword } from '../io.js';
 import { done, printJson, progress, warn } from '../output.js';
 import { UsageError } from '../usage.js';
 import { printToken, tokenJson } from './rstr.js';
 
-interface LoginFlags extends HttpFlags {
+interface LoginFlags extends HttpFlags, CommandFlags {
   mex?: string;
   endpoint?: string;
   version?: '1.3' | '2005';
@@ -29,8 +30,7 @@ interface LoginFlags extends HttpFlags {
 
 export function registerLogin(program: Command): void {
   withHttpOptions(
-    program
-      .command('login')
+    withCommandOptions(program.command('login'))
       .description('run the WS-Trust login: MEX, RequestSecurityToken, validated SAML assertion')
       .option('--mex <url>', 'the MEX URL (federationMEXURL)')
       .option('--endpoint <url>', 'instead of --mex: a known WS-Trust endpoint (with --version)')
@@ -61,8 +61,9 @@ export function registerLogin(program: Command): void {
       throw new UsageError('--endpoint needs --version 1.3|2005');
     }
     const json = flags.json === true;
-    const http = httpOptions(flags);
     const password = await readPassword(flags.passwordStdin === true);
+    // Started once the password is read: the deadline bounds the network, not the typing.
+    const { http, dispose } = commandHttp(httpOptions(flags), flags);
     const steps: Array<{ step: string; endpoint?: string; ms: number; outcome: string }> = [];
     const onProgress = (e: WsTrustLoginEvent): void => {
       if (e.phase === 'start') {
@@ -95,7 +96,7 @@ export function registerLogin(program: Command): void {
         });
         if (!json)
           warn(
-            `WS-Trust ${e.endpoint.version} failed: ${e.error.code}${e.fallback ? '; trying the 2005 endpoint' : ''}`,
+            `WS-Trust ${e.endpoint.version} failed: ${e.error.code}${'reason' in e.error && typeof e.error.reason === 'string' ? ` (${e.error.reason})` : ''}${e.fallback ? '; trying the 2005 endpoint' : ''}`,
           );
       }
     };
@@ -113,7 +114,7 @@ export function registerLogin(program: Command): void {
       ...(flags.signingCert === undefined
         ? {}
         : { trustedSigningCertificates: [readPem(flags.signingCert)] }),
-    });
+    }).finally(dispose);
     if (json) {
       printJson({ endpoint: result.endpoint, token: tokenJson(result.token), steps });
       return;

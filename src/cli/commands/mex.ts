@@ -7,14 +7,14 @@ import type { Command } from 'commander';
 import { parseMex } from '../../mex/parse.js';
 import type { MexEndpoint } from '../../mex/types.js';
 import { out as pc } from '../colors.js';
+import { type CommandFlags, commandHttp, withCommandOptions } from '../command-options.js';
 import { type HttpFlags, httpOptions, withHttpOptions } from '../http-options.js';
 import { readDocument } from '../io.js';
 import { done, printJson, progress } from '../output.js';
 
 export function registerMex(program: Command): void {
   withHttpOptions(
-    program
-      .command('mex')
+    withCommandOptions(program.command('mex'))
       .description(
         'fetch (https URL) or read (file) a MEX document and list its WS-Trust endpoints',
       )
@@ -23,14 +23,17 @@ export function registerMex(program: Command): void {
         '--json',
         'print {"selected", "usernamePassword", "windowsIntegrated", "skipped"} as JSON',
       ),
-  ).action(async (source: string, flags: HttpFlags & { json?: boolean }) => {
+  ).action(async (source: string, flags: HttpFlags & CommandFlags & { json?: boolean }) => {
     const json = flags.json === true;
     const isUrl = /^[a-z][a-z0-9+.-]*:\/\//i.test(source);
     if (!json) progress(isUrl ? `GET ${source}` : `reading ${source}`);
     const started = performance.now();
-    const document = isUrl
-      ? await (await import('../../mex/fetch.js')).fetchMexDocument(source, httpOptions(flags))
-      : await readDocument(source);
+    let document: Uint8Array;
+    if (isUrl) {
+      const { http, dispose } = commandHttp(httpOptions(flags), flags);
+      const { fetchMexDocument } = await import('../../mex/fetch.js');
+      document = await fetchMexDocument(source, http).finally(dispose);
+    } else document = await readDocument(source);
     const mex = parseMex(document);
     const selected = mex.usernamePassword[0] as MexEndpoint;
     if (json) {

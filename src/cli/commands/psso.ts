@@ -14,13 +14,14 @@ import { loadLoginConfiguration } from '../../psso/config/load.js';
 import { resolveLoginConfiguration } from '../../psso/config/types.js';
 import type { PssoStep } from '../../psso/flow/login.js';
 import { loadOrCreateDeviceKeys } from '../../psso/keys/device-keys.js';
+import { type CommandFlags, commandHttp, withCommandOptions } from '../command-options.js';
 import { type HttpFlags, httpOptions, withHttpOptions } from '../http-options.js';
 import { readPassword } from '../io.js';
 import { done, printJson } from '../output.js';
 import { writePrivateFile } from '../private-file.js';
 import { UsageError } from '../usage.js';
 
-interface PssoFlags extends HttpFlags {
+interface PssoFlags extends HttpFlags, CommandFlags {
   config: string;
   keys?: string;
   json?: boolean;
@@ -83,8 +84,7 @@ export function registerPsso(program: Command): void {
       'the Platform SSO login flow (nonce, preauthentication, WS-Trust, login JWT, token)',
     );
   withHttpOptions(
-    psso
-      .command('login')
+    withCommandOptions(psso.command('login'))
       .description('log in with a login configuration file')
       .requiredOption('--config <file>', 'the login configuration (JSON)')
       .requiredOption('--username <username>', 'the user name')
@@ -95,14 +95,15 @@ export function registerPsso(program: Command): void {
     const { config, keysPath, keys } = await deviceContext(flags);
     const password = await readPassword(flags.passwordStdin === true);
     const { pssoLogin } = await import('../../psso/flow/login.js');
+    const { http, dispose } = commandHttp(httpOptions(flags), flags);
     const r = await pssoLogin({
       config,
       username: flags.username,
       password,
       keys,
-      http: httpOptions(flags),
+      http,
       onStep: stepPrinter(flags.json === true),
-    });
+    }).finally(dispose);
     await saveSession(keysPath, r.response.refreshToken);
     const summary = {
       federated: r.federated,
@@ -119,8 +120,7 @@ export function registerPsso(program: Command): void {
       );
   });
   withHttpOptions(
-    psso
-      .command('refresh')
+    withCommandOptions(psso.command('refresh'))
       .description('refresh with the refresh token of the last login')
       .requiredOption('--config <file>', 'the login configuration (JSON)')
       .option('--keys <file>', 'the device key file', defaultKeys())
@@ -129,13 +129,14 @@ export function registerPsso(program: Command): void {
     const { config, keysPath, keys } = await deviceContext(flags);
     const refreshToken = await loadSession(keysPath);
     const { pssoRefresh } = await import('../../psso/flow/login.js');
+    const { http, dispose } = commandHttp(httpOptions(flags), flags);
     const r = await pssoRefresh({
       config,
       keys,
       refreshToken,
-      http: httpOptions(flags),
+      http,
       onStep: stepPrinter(flags.json === true),
-    });
+    }).finally(dispose);
     await saveSession(keysPath, r.response.refreshToken);
     if (flags.json === true)
       printJson({

@@ -205,7 +205,15 @@ async function verifyRequestJwt(
       requiredClaims: ['exp', 'iat'],
     }));
   } catch (e) {
-    throw new Refusal('jwt-invalid', 401, 'invalid_grant', true, (e as Error).message);
+    // A wrong issuer is a client_id this device was not registered for; a wrong audience, a
+    // request made for another token endpoint: said apart so the client can tell (no secret).
+    const claim =
+      (e as { code?: string; claim?: string }).code === 'ERR_JWT_CLAIM_VALIDATION_FAILED'
+        ? (e as { claim?: string }).claim
+        : undefined;
+    const label =
+      claim === 'iss' ? 'jwt-client-id' : claim === 'aud' ? 'jwt-audience' : 'jwt-invalid';
+    throw new Refusal(label, 401, 'invalid_grant', true, (e as Error).message);
   }
   const now = deps.clock().getTime() / 1000;
   if ((claims.iat ?? 0) - now > deps.skewSeconds)
@@ -351,7 +359,31 @@ function description(r: Refusal): string {
   if (r.error === 'invalid_request') return 'The request is malformed.';
   if (r.error === 'unsupported_grant_type') return 'The grant type is not supported.';
   if (r.error === 'temporarily_unavailable') return 'The server is busy; try again later.';
+  const specific = SPECIFIC_DESCRIPTIONS[r.label];
+  if (specific !== undefined) return specific;
   return r.device
     ? 'The device or request could not be authenticated.'
     : 'The credentials were refused.';
 }
+
+/**
+ * What a client can act on, said only where it tells an attacker nothing about a password or a
+ * user: the device and request checks (the device key is public knowledge of the Mac), and an
+ * assertion refused for what it is (audience, signature…) — a password failure stays generic.
+ */
+const SPECIFIC_DESCRIPTIONS: Readonly<Record<string, string>> = Object.freeze({
+  'unknown-device': 'The device is not registered (unknown kid).',
+  'jwt-client-id': 'The request was made for another client_id.',
+  'jwt-invalid': 'The request JWT did not verify with the device signing key.',
+  'jwt-audience': 'The request JWT was made for another token endpoint.',
+  'jwt-alg': 'The request JWT algorithm is not accepted.',
+  'jwt-iat-future': 'The request JWT was issued in the future.',
+  'refused:PSSO_ERR_SAML_AUDIENCE': 'The assertion audience is not this relying party.',
+  'refused:PSSO_ERR_SAML_SIGNATURE':
+    'The assertion is not signed by a trusted token-signing certificate.',
+  'refused:PSSO_ERR_SAML_ISSUER': 'The assertion issuer is not trusted.',
+  'refused:PSSO_ERR_SAML_CONDITIONS': 'The assertion is not valid at this time.',
+  'refused:PSSO_ERR_SAML_RECIPIENT': 'The assertion recipient is not this token endpoint.',
+  'refused:PSSO_ERR_SAML_REPLAY': 'The assertion was already used.',
+  'refused:PSSO_ERR_SAML_MALFORMED': 'The assertion is malformed.',
+});

@@ -110,36 +110,75 @@ async function fetchJwks(
   return jsonObject(res.body, 'PSSO_ERR_JWKS', 'JWKS');
 }
 
-/** §3.7: 401 without a predicate is a credential error; with one, the JSON body decides. */
+/**
+ * §3.7: 401 without a predicate is a credential error; with one, the JSON body decides. Either
+ * way the error carries what the server said (`error`, `error_description`, `suberror`, the
+ * status) and the predicate's verdict, so an unknown device, a wrong client id, a refused
+ * assertion and a wrong password each read differently.
+ */
 function loginFailure(
   config: ResolvedLoginConfiguration,
   status: number,
   body: Uint8Array,
 ): LoginError {
+  let json: Record<string, unknown> | undefined;
+  try {
+    json = jsonObject(body, 'PSSO_ERR_LOGIN_FAILED', 'login error response');
+  } catch {
+    json = undefined;
+  }
+  const said = {
+    status,
+    ...stringField(json, 'error', 'error'),
+    ...stringField(json, 'error_description', 'errorDescription'),
+    ...stringField(json, 'suberror', 'suberror'),
+  };
+  const expression = config.invalidCredentialPredicate;
   if (status === 400 || status === 401) {
-    const predicate = config.invalidCredentialPredicate;
-    if (predicate === undefined) {
+    if (expression === undefined) {
+      const predicate = {
+        expression,
+        matched: false,
+        verdict: status === 401 ? 'credentials' : 'other',
+      } as const;
       if (status === 401)
         return new LoginError(
           'PSSO_ERR_LOGIN_INVALID_CREDENTIALS',
-          'The credentials are not correct',
-          { status },
+          'The token endpoint answered 401 and the configuration has no invalidCredentialPredicate: the credentials are taken as not correct',
+          { ...said, predicate },
         );
-    } else {
-      let json: Record<string, unknown> | undefined;
-      try {
-        json = jsonObject(body, 'PSSO_ERR_LOGIN_FAILED', 'login error response');
-      } catch {
-        json = undefined;
-      }
-      if (json !== undefined && parsePredicate(predicate).evaluate(json)) {
-        return new LoginError(
-          'PSSO_ERR_LOGIN_INVALID_CREDENTIALS',
-          'The credentials are not correct',
-          { status },
-        );
-      }
+      return new LoginError(
+        'PSSO_ERR_LOGIN_FAILED',
+        'The token endpoint refused the login request',
+        {
+          ...said,
+          predicate,
+        },
+      );
     }
+    const matched = json !== undefined && parsePredicate(expression).evaluate(json);
+    if (matched) {
+      return new LoginError(
+        'PSSO_ERR_LOGIN_INVALID_CREDENTIALS',
+        'The token endpoint refused the credentials (its error matched the invalidCredentialPredicate)',
+        { ...said, predicate: { expression, matched, verdict: 'credentials' } },
+      );
+    }
+    return new LoginError(
+      'PSSO_ERR_LOGIN_FAILED',
+      'The token endpoint refused the login request (not a credential error: its error did not match the invalidCredentialPredicate)',
+      { ...said, predicate: { expression, matched, verdict: 'other' } },
+    );
   }
-  return new LoginError('PSSO_ERR_LOGIN_FAILED', 'The login request failed', { status });
+  return new LoginError('PSSO_ERR_LOGIN_FAILED', 'The login request failed', said);
+}
+
+/** `{ [as]: json[name] }` when it is a string, else `{}`. */
+function stringField<K extends string>(
+  json: Record<string, unknown> | undefined,
+  name: string,
+  as: K,
+): Partial<Record<K, string>> {
+  const value = json?.[name];
+  return typeof value === 'string' ? ({ [as]: value } as Partial<Record<K, string>>) : {};
 }

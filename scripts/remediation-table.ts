@@ -1,0 +1,11 @@
+/**
+ * Prints the README's error code → remediation table (markdown) from `src/cli/remediation.ts`.
+ *
+ * @example
+ * ```sh
+ * node --import tsx scripts/remediation-table.ts > /tmp/table.md
+ * ```
+ */
+import { remediationTable } from '../src/cli/remediation.ts';
+
+process.stdout.write(`${remediationTable()}\n`);
