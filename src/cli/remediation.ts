@@ -213,6 +213,9 @@ export const REMEDIATIONS: Readonly<Record<PssoErrorCode, Remediation>> = Object
   },
   PSSO_ERR_IDP_USER_NOT_FOUND: { fix: 'No such user: check the UPN (idp user list).' },
   PSSO_ERR_IDP_BUSY: { fix: 'The IdP is busy: retry after the Retry-After delay.' },
+  PSSO_ERR_CHECK_TRACE: {
+    fix: 'Pass the HAR file written by check --trace, or a HAR 1.2 export from the browser’s dev tools (at most 32 MiB and 1000 entries); the message names the field that is wrong.',
+  },
   PSSO_ERR_CONFIG_JSON: { fix: 'The login configuration is not a JSON object: fix the file.' },
   PSSO_ERR_CONFIG_FIELD: {
     fix: 'A field of the login configuration is unknown or of the wrong type (the message names it): fix the profile.',

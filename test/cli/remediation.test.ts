@@ -33,6 +33,13 @@ describe('remediation', () => {
     assert.equal(lines[0], '| Code | What to do | AD FS |');
     for (const line of lines.slice(2)) assert.equal(line.split(/(?<!\\)\|/).length, 5, line);
   });
+  test('the README carries the table as generated: every PSSO_ERR_* code is documented there', () => {
+    const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
+    assert.ok(
+      readme.includes(remediationTable()),
+      'regenerate it: node --import tsx scripts/remediation-table.ts',
+    );
+  });
   test('remediationFor ignores inherited names', () => {
     assert.equal(remediationFor('toString'), undefined);
     assert.equal(remediationFor('__proto__'), undefined);
