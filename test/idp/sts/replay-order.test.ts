@@ -6,37 +6,11 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { MemoryReplayCache } from '../../../src/idp/replay/memory.ts';
 import { handleRst, type StsAnswer } from '../../../src/idp/sts/handle.ts';
-import { WSTRUST13, WSTRUST2005, type WsTrustVersion } from '../../../src/protocol/wstrust.ts';
-import { buildRequestSecurityToken, type RequestProfile } from '../../../src/wstrust/rst.ts';
-import { type Fakes, fakeDeps, NOW, settings, URN } from './fakes.ts';
+import { type Fakes, fakeDeps, NOW, settings } from './fakes.ts';
+import { rst as build, type RstOptions, send } from './requests.ts';
 
-function rst(
-  o: {
-    version?: WsTrustVersion;
-    profile?: RequestProfile;
-    username?: string;
-    password?: string;
-    appliesTo?: string;
-    now?: Date;
-  } = {},
-) {
-  const version = o.version ?? '1.3';
-  return buildRequestSecurityToken({
-    endpoint: {
-      version,
-      address: `https://sts.example.com/adfs/services/trust/${version === '1.3' ? '13' : '2005'}/usernamemixed`,
-      soapAction: (version === '1.3' ? WSTRUST13 : WSTRUST2005).issueAction,
-    },
-    appliesTo: o.appliesTo ?? URN,
-    username: o.username ?? 'alice@example.com',
-    password: o.password ?? 'correct horse',
-    profile: o.profile ?? 'wss11',
-    now: o.now ?? NOW,
-  });
-}
-
-const send = (body: string, deps: Fakes, version: WsTrustVersion = '1.3', s = settings()) =>
-  handleRst(Buffer.from(body), version, deps, s);
+/** The profiles here carry a Nonce unless a test says otherwise. */
+const rst = (o: RstOptions = {}) => build({ profile: 'wss11', ...o });
 
 function outcome(answer: StsAnswer, label: string): void {
   assert.equal(answer.outcome, label, answer.detail);
