@@ -12,6 +12,7 @@ import { WSTRUST13 } from '../../src/protocol/wstrust.ts';
 import { pssoLogin } from '../../src/psso/flow/login.ts';
 import { generateDeviceKeys } from '../../src/psso/keys/device-keys.ts';
 import { wsTrustLogin } from '../../src/wstrust/login.ts';
+import { startLine } from './idp-process.ts';
 import { federatedConfig } from './logins.ts';
 import { CONFIG, enrol, tempDataDir, URN } from './support.ts';
 
@@ -72,12 +73,7 @@ test(`slowloris pre-TLS flood: ${FLOOD} idle sockets against ${FD_LIMIT} descrip
   );
   child = started;
   createInterface({ input: started.stderr }).on('line', (l) => stderr.push(l));
-  const info = JSON.parse(
-    await new Promise<string>((resolve, reject) => {
-      createInterface({ input: started.stdout }).once('line', resolve);
-      started.once('exit', (code) => reject(new Error(`idp exited ${code}: ${stderr.join('\n')}`)));
-    }),
-  ) as Info;
+  const info = await startLine<Info>(started, () => stderr.join('\n'));
   // Linux shows the limit the IdP runs under (elsewhere, trust bash's ulimit).
   if (existsSync(`/proc/${started.pid}/limits`)) {
     assert.match(
