@@ -13,11 +13,11 @@ import { loadOrCreateNonceKey, ServerNonces } from '../../src/idp/psso/server-no
 import { SqliteReplayCache } from '../../src/idp/replay/sqlite.ts';
 import { serverNonceAnswer } from '../../src/idp/routes/psso.ts';
 import { DATABASE_FILE, IdpDatabase } from '../../src/idp/store/database.ts';
-import { handleRst } from '../../src/idp/sts/handle.ts';
 import { pssoLogin } from '../../src/psso/flow/login.ts';
 import { generateDeviceKeys } from '../../src/psso/keys/device-keys.ts';
 import { buildRequestSecurityToken } from '../../src/wstrust/rst.ts';
 import { fakeDeps, NOW, settings } from '../idp/sts/fakes.ts';
+import { aroundNonce, nonceFlood } from '../idp/sts/requests.ts';
 import { federatedConfig, stsLogin } from './logins.ts';
 import {
   endpointOf,
@@ -80,28 +80,15 @@ describe('anonymous floods against a running IdP', () => {
         profile: 'wss11',
         now: NOW,
       }).body;
-      const nonce = /<o:Nonce [^>]*>([^<]+)</.exec(body)?.[1] ?? assert.fail('no Nonce');
-      return body.split(nonce) as [string, string];
+      return aroundNonce(body);
     };
     const kinds = [
       template('urn:unknown:relying-party', idp.demoUser.upn, idp.password),
       template(URN, 'spray@federated.example', 'guess'),
     ];
-    const nonce = Buffer.alloc(16);
-    const outcomes = new Map<string, number>();
-    for (let i = 0; i < FLOOD; i++) {
-      nonce.writeUInt32BE(i);
-      const [head, tail] = kinds[i % 2] as [string, string];
-      const a = await handleRst(
-        Buffer.from(head + nonce.toString('base64') + tail),
-        '1.3',
-        deps,
-        s,
-      );
-      outcomes.set(a.outcome, (outcomes.get(a.outcome) ?? 0) + 1);
-    }
+    const outcomes = await nonceFlood(kinds, FLOOD, deps, s);
     await replay.close();
-    assert.deepEqual(Object.fromEntries(outcomes), {
+    assert.deepEqual(outcomes, {
       'unknown-relying-party': FLOOD / 2,
       'bad-credentials': FLOOD / 2,
     });

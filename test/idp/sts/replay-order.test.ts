@@ -5,9 +5,9 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { MemoryReplayCache } from '../../../src/idp/replay/memory.ts';
-import { handleRst, type StsAnswer } from '../../../src/idp/sts/handle.ts';
+import type { StsAnswer } from '../../../src/idp/sts/handle.ts';
 import { type Fakes, fakeDeps, NOW, settings } from './fakes.ts';
-import { rst as build, type RstOptions, send } from './requests.ts';
+import { aroundNonce, rst as build, nonceFlood, type RstOptions, send } from './requests.ts';
 
 /** The profiles here carry a Nonce unless a test says otherwise. */
 const rst = (o: RstOptions = {}) => build({ profile: 'wss11', ...o });
@@ -78,29 +78,12 @@ describe('replay-cache flood', () => {
     const replay = new MemoryReplayCache({ maxEntries: 1_000, sweepIntervalMs: 0 });
     const deps: Fakes = Object.assign(fakeDeps(), { replay });
     // One template per kind of request; each copy gets a fresh Nonce (the Created stays current).
-    const template = (o: Parameters<typeof rst>[0]) => {
-      const body = rst(o).body;
-      const nonce = /<o:Nonce [^>]*>([^<]+)</.exec(body)?.[1] ?? assert.fail('no Nonce');
-      return body.split(nonce) as [string, string];
-    };
+    const template = (o: Parameters<typeof rst>[0]) => aroundNonce(rst(o).body);
     const kinds = [
       template({ appliesTo: 'urn:unknown:relying-party' }),
       template({ username: 'spray@example.com', password: 'guess' }),
     ];
-    const nonce = Buffer.alloc(16);
-    const outcomes = new Map<string, number>();
-    for (let i = 0; i < 1_010; i++) {
-      nonce.writeUInt32BE(i);
-      const [head, tail] = kinds[i % 2] as [string, string];
-      const a = await handleRst(
-        Buffer.from(head + nonce.toString('base64') + tail),
-        '1.3',
-        deps,
-        settings(),
-      );
-      outcomes.set(a.outcome, (outcomes.get(a.outcome) ?? 0) + 1);
-    }
-    assert.deepEqual(Object.fromEntries(outcomes), {
+    assert.deepEqual(await nonceFlood(kinds, 1_010, deps, settings()), {
       'unknown-relying-party': 505,
       'bad-credentials': 505,
     });
