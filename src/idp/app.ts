@@ -10,6 +10,7 @@
 import { randomUUID } from 'node:crypto';
 import { createServer } from 'node:https';
 import Fastify, { type FastifyInstance } from 'fastify';
+import { DEFAULT_CONFIG } from './config.js';
 import { accessLog, refuse } from './http/access-log.js';
 import { ConnectionGuard } from './http/connection-guard.js';
 import { defaultMaxConnections, openFileLimit } from './http/fd-limit.js';
@@ -42,7 +43,12 @@ export interface AppSettings {
 
 /** Builds the fastify instance with the cross-cutting pieces; routes are added by the caller. */
 export function createApp(s: AppSettings, metrics: Metrics, log: Logger): FastifyInstance {
-  const headersTimeoutMs = Math.min(s.requestTimeoutMs, s.headersTimeoutMs ?? 10_000);
+  const handshakeTimeoutMs = s.handshakeTimeoutMs ?? DEFAULT_CONFIG.handshakeTimeoutMs;
+  const headersTimeoutMs = Math.min(
+    s.requestTimeoutMs,
+    s.headersTimeoutMs ?? DEFAULT_CONFIG.headersTimeoutMs,
+  );
+  const keepAliveTimeoutMs = s.keepAliveTimeoutMs ?? DEFAULT_CONFIG.keepAliveTimeoutMs;
   const openFiles = openFileLimit();
   const maxConnections = s.maxConnections ?? defaultMaxConnections(openFiles);
   // A TLS connection gets the headers timeout to start its first request.
@@ -50,10 +56,10 @@ export function createApp(s: AppSettings, metrics: Metrics, log: Logger): Fastif
   log.log('info', 'http.limits', {
     maxConnections,
     ...(openFiles === undefined ? {} : { openFileLimit: openFiles }),
-    handshakeTimeoutMs: s.handshakeTimeoutMs ?? 10_000,
+    handshakeTimeoutMs,
     headersTimeoutMs,
     requestTimeoutMs: s.requestTimeoutMs,
-    keepAliveTimeoutMs: s.keepAliveTimeoutMs ?? 5_000,
+    keepAliveTimeoutMs,
   });
   const app = Fastify({
     // node:https directly: fastify does not apply its own timeout options to a server from a
@@ -65,14 +71,14 @@ export function createApp(s: AppSettings, metrics: Metrics, log: Logger): Fastif
           key: s.tls.key,
           cert: s.tls.cert,
           // From the TCP accept: also cuts a socket that never sends a ClientHello.
-          handshakeTimeout: s.handshakeTimeoutMs ?? 10_000,
+          handshakeTimeout: handshakeTimeoutMs,
           requestTimeout: s.requestTimeoutMs,
           headersTimeout: headersTimeoutMs,
           connectionsCheckingInterval: Math.min(1_000, s.requestTimeoutMs),
         },
         handler,
       );
-      server.keepAliveTimeout = s.keepAliveTimeoutMs ?? 5_000;
+      server.keepAliveTimeout = keepAliveTimeoutMs;
       guard.attach(server);
       return server;
     },

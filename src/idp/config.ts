@@ -90,6 +90,11 @@ export const DEFAULT_CONFIG: IdpConfig = Object.freeze<IdpConfig>({
 
 type Json = Record<string, unknown>;
 
+/** The top-level fields that are (always present) whole numbers. */
+type WholeField = {
+  [K in keyof IdpConfig]-?: IdpConfig[K] extends number ? K : never;
+}[keyof IdpConfig];
+
 /**
  * Reads and checks a configuration file; fields left out take their defaults.
  *
@@ -114,6 +119,9 @@ export function checkConfig(raw: unknown): IdpConfig {
   for (const key of Object.keys(o)) if (!known.has(key)) bad(`unknown field "${key.slice(0, 40)}"`);
   const lockout = section(o.lockout, DEFAULT_CONFIG.lockout, 'lockout');
   const checks = section(o.passwordChecks, DEFAULT_PASSWORD_CHECKS, 'passwordChecks');
+  /** A top-level whole number in [min, max]; left out, its default. */
+  const whole = (name: WholeField, min: number, max: number) =>
+    int(o[name] ?? DEFAULT_CONFIG[name], name, min, max);
   const config: IdpConfig = {
     ...(o.issuer === undefined ? {} : { issuer: str(o.issuer, 'issuer') }),
     federatedDomains: strings(
@@ -133,61 +141,16 @@ export function checkConfig(raw: unknown): IdpConfig {
       queue: int(checks.queue, 'passwordChecks.queue', 1, 100_000),
       perSource: int(checks.perSource, 'passwordChecks.perSource', 1, 100_000),
     },
-    freshnessSeconds: int(
-      o.freshnessSeconds ?? DEFAULT_CONFIG.freshnessSeconds,
-      'freshnessSeconds',
-      1,
-      3600,
-    ),
-    clockSkewSeconds: int(
-      o.clockSkewSeconds ?? DEFAULT_CONFIG.clockSkewSeconds,
-      'clockSkewSeconds',
-      0,
-      3600,
-    ),
+    freshnessSeconds: whole('freshnessSeconds', 1, 3600),
+    clockSkewSeconds: whole('clockSkewSeconds', 0, 3600),
     strict: bool(o.strict ?? DEFAULT_CONFIG.strict, 'strict'),
-    maxBodyBytes: int(
-      o.maxBodyBytes ?? DEFAULT_CONFIG.maxBodyBytes,
-      'maxBodyBytes',
-      1024,
-      1024 * 1024,
-    ),
-    tokenLifetimeSeconds: int(
-      o.tokenLifetimeSeconds ?? DEFAULT_CONFIG.tokenLifetimeSeconds,
-      'tokenLifetimeSeconds',
-      60,
-      86_400,
-    ),
-    credentialCacheSeconds: int(
-      o.credentialCacheSeconds ?? DEFAULT_CONFIG.credentialCacheSeconds,
-      'credentialCacheSeconds',
-      0,
-      3600,
-    ),
-    requestTimeoutMs: int(
-      o.requestTimeoutMs ?? DEFAULT_CONFIG.requestTimeoutMs,
-      'requestTimeoutMs',
-      100,
-      300_000,
-    ),
-    handshakeTimeoutMs: int(
-      o.handshakeTimeoutMs ?? DEFAULT_CONFIG.handshakeTimeoutMs,
-      'handshakeTimeoutMs',
-      100,
-      120_000,
-    ),
-    headersTimeoutMs: int(
-      o.headersTimeoutMs ?? DEFAULT_CONFIG.headersTimeoutMs,
-      'headersTimeoutMs',
-      100,
-      300_000,
-    ),
-    keepAliveTimeoutMs: int(
-      o.keepAliveTimeoutMs ?? DEFAULT_CONFIG.keepAliveTimeoutMs,
-      'keepAliveTimeoutMs',
-      100,
-      600_000,
-    ),
+    maxBodyBytes: whole('maxBodyBytes', 1024, 1024 * 1024),
+    tokenLifetimeSeconds: whole('tokenLifetimeSeconds', 60, 86_400),
+    credentialCacheSeconds: whole('credentialCacheSeconds', 0, 3600),
+    requestTimeoutMs: whole('requestTimeoutMs', 100, 300_000),
+    handshakeTimeoutMs: whole('handshakeTimeoutMs', 100, 120_000),
+    headersTimeoutMs: whole('headersTimeoutMs', 100, 300_000),
+    keepAliveTimeoutMs: whole('keepAliveTimeoutMs', 100, 600_000),
     ...(o.maxConnections === undefined
       ? {}
       : { maxConnections: int(o.maxConnections, 'maxConnections', 1, 1_000_000) }),

@@ -5,12 +5,11 @@ import { closeHttpAgents } from '../../src/http/agents.ts';
 import { httpRequest } from '../../src/http/request.ts';
 import { jsonLogger } from '../../src/idp/log.ts';
 import { type RunningIdp, startIdp } from '../../src/idp/server.ts';
-import { parseLoginConfiguration } from '../../src/psso/config/load.ts';
-import { resolveLoginConfiguration } from '../../src/psso/config/types.ts';
 import { pssoLogin } from '../../src/psso/flow/login.ts';
 import { generateDeviceKeys } from '../../src/psso/keys/device-keys.ts';
 import { wsTrustLogin } from '../../src/wstrust/login.ts';
 import { buildRequestSecurityToken } from '../../src/wstrust/rst.ts';
+import { federatedConfig } from './logins.ts';
 import { CONFIG, endpointOf, enrol, tempDataDir, URN } from './support.ts';
 
 const METRICS_TOKEN = 'metrics-token-for-the-tests-0123456789';
@@ -183,18 +182,7 @@ describe('an access line per request, a line per token issued', () => {
       http: { ca: idp.caPem },
     });
     const psso = await pssoLogin({
-      config: resolveLoginConfiguration(
-        parseLoginConfiguration({
-          clientID: 'psso',
-          issuer: idp.origin,
-          tokenEndpointURL: `${idp.origin}/psso/token`,
-          jwksEndpointURL: `${idp.origin}/psso/jwks`,
-          nonceEndpointURL: `${idp.origin}/psso/nonce`,
-          federationType: 'wsTrust',
-          federationMEXURL: idp.mexUrl,
-          federationRequestURN: URN,
-        }),
-      ),
+      config: federatedConfig(idp),
       username: idp.demoUser.upn,
       password,
       keys,

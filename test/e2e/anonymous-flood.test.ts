@@ -13,14 +13,12 @@ import { loadOrCreateNonceKey, ServerNonces } from '../../src/idp/psso/server-no
 import { SqliteReplayCache } from '../../src/idp/replay/sqlite.ts';
 import { serverNonceAnswer } from '../../src/idp/routes/psso.ts';
 import { DATABASE_FILE, IdpDatabase } from '../../src/idp/store/database.ts';
-import { handleRst } from '../../src/idp/sts/handle.ts';
-import { parseLoginConfiguration } from '../../src/psso/config/load.ts';
-import { resolveLoginConfiguration } from '../../src/psso/config/types.ts';
 import { pssoLogin } from '../../src/psso/flow/login.ts';
 import { generateDeviceKeys } from '../../src/psso/keys/device-keys.ts';
-import { wsTrustLogin } from '../../src/wstrust/login.ts';
 import { buildRequestSecurityToken } from '../../src/wstrust/rst.ts';
 import { fakeDeps, NOW, settings } from '../idp/sts/fakes.ts';
+import { aroundNonce, nonceFlood } from '../idp/sts/requests.ts';
+import { federatedConfig, stsLogin } from './logins.ts';
 import {
   endpointOf,
   enrol,
@@ -52,30 +50,11 @@ const replayRows = () =>
 
 async function legitimateLogins(): Promise<void> {
   for (const profile of ['wss11', 'macos'] as const) {
-    const r = await wsTrustLogin({
-      endpoint: endpointOf(idp, '1.3'),
-      federationRequestURN: URN,
-      username: idp.demoUser.upn,
-      password: idp.password,
-      profile,
-      http: { ca: idp.caPem },
-    });
+    const r = await stsLogin(idp, { profile });
     assert.equal(r.token.samlVersion, '1.1', `${profile} login`);
   }
-  const config = resolveLoginConfiguration(
-    parseLoginConfiguration({
-      clientID: 'psso',
-      issuer: idp.origin,
-      tokenEndpointURL: `${idp.origin}/psso/token`,
-      jwksEndpointURL: `${idp.origin}/psso/jwks`,
-      nonceEndpointURL: `${idp.origin}/psso/nonce`,
-      federationType: 'wsTrust',
-      federationMEXURL: idp.mexUrl,
-      federationRequestURN: URN,
-    }),
-  );
   const psso = await pssoLogin({
-    config,
+    config: federatedConfig(idp),
     username: idp.demoUser.upn,
     password: idp.password,
     keys,
@@ -101,28 +80,15 @@ describe('anonymous floods against a running IdP', () => {
         profile: 'wss11',
         now: NOW,
       }).body;
-      const nonce = /<o:Nonce [^>]*>([^<]+)</.exec(body)?.[1] ?? assert.fail('no Nonce');
-      return body.split(nonce) as [string, string];
+      return aroundNonce(body);
     };
     const kinds = [
       template('urn:unknown:relying-party', idp.demoUser.upn, idp.password),
       template(URN, 'spray@federated.example', 'guess'),
     ];
-    const nonce = Buffer.alloc(16);
-    const outcomes = new Map<string, number>();
-    for (let i = 0; i < FLOOD; i++) {
-      nonce.writeUInt32BE(i);
-      const [head, tail] = kinds[i % 2] as [string, string];
-      const a = await handleRst(
-        Buffer.from(head + nonce.toString('base64') + tail),
-        '1.3',
-        deps,
-        s,
-      );
-      outcomes.set(a.outcome, (outcomes.get(a.outcome) ?? 0) + 1);
-    }
+    const outcomes = await nonceFlood(kinds, FLOOD, deps, s);
     await replay.close();
-    assert.deepEqual(Object.fromEntries(outcomes), {
+    assert.deepEqual(outcomes, {
       'unknown-relying-party': FLOOD / 2,
       'bad-credentials': FLOOD / 2,
     });

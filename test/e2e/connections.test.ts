@@ -4,8 +4,8 @@ import { after, before, describe, test } from 'node:test';
 import { type TLSSocket, connect as tlsConnect } from 'node:tls';
 import { closeHttpAgents } from '../../src/http/agents.ts';
 import { defaultMaxConnections, openFileLimit } from '../../src/idp/http/fd-limit.ts';
-import { wsTrustLogin } from '../../src/wstrust/login.ts';
-import { CONFIG, endpointOf, startTestIdp, type TestIdp, URN } from './support.ts';
+import { stsLogin } from './logins.ts';
+import { CONFIG, startTestIdp, type TestIdp } from './support.ts';
 
 const MAX = 6;
 // Short timeouts for the timeout tests; the cap tests get default timeouts, so that no timeout
@@ -156,13 +156,7 @@ describe('the connection cap', { timeout: 10_000 }, () => {
     await silent();
     await closed(first);
     await until('the shed counted', () => gauge().shedHandshake === before.shedHandshake + 1);
-    const r = await wsTrustLogin({
-      endpoint: endpointOf(idp, '1.3'),
-      federationRequestURN: URN,
-      username: idp.demoUser.upn,
-      password: idp.password,
-      http: { ca: idp.caPem },
-    });
+    const r = await stsLogin(idp);
     assert.equal(r.token.grantType, 'urn:ietf:params:oauth:grant-type:saml1_1-bearer');
     await drop();
   });

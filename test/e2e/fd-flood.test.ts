@@ -9,11 +9,11 @@ import { fileURLToPath } from 'node:url';
 import { closeHttpAgents } from '../../src/http/agents.ts';
 import { httpRequest } from '../../src/http/request.ts';
 import { WSTRUST13 } from '../../src/protocol/wstrust.ts';
-import { parseLoginConfiguration } from '../../src/psso/config/load.ts';
-import { resolveLoginConfiguration } from '../../src/psso/config/types.ts';
 import { pssoLogin } from '../../src/psso/flow/login.ts';
 import { generateDeviceKeys } from '../../src/psso/keys/device-keys.ts';
 import { wsTrustLogin } from '../../src/wstrust/login.ts';
+import { startLine } from './idp-process.ts';
+import { federatedConfig } from './logins.ts';
 import { CONFIG, enrol, tempDataDir, URN } from './support.ts';
 
 const MAIN = fileURLToPath(new URL('../../src/cli/main.ts', import.meta.url));
@@ -73,12 +73,7 @@ test(`slowloris pre-TLS flood: ${FLOOD} idle sockets against ${FD_LIMIT} descrip
   );
   child = started;
   createInterface({ input: started.stderr }).on('line', (l) => stderr.push(l));
-  const info = JSON.parse(
-    await new Promise<string>((resolve, reject) => {
-      createInterface({ input: started.stdout }).once('line', resolve);
-      started.once('exit', (code) => reject(new Error(`idp exited ${code}: ${stderr.join('\n')}`)));
-    }),
-  ) as Info;
+  const info = await startLine<Info>(started, () => stderr.join('\n'));
   // Linux shows the limit the IdP runs under (elsewhere, trust bash's ulimit).
   if (existsSync(`/proc/${started.pid}/limits`)) {
     assert.match(
@@ -125,18 +120,7 @@ test(`slowloris pre-TLS flood: ${FLOOD} idle sockets against ${FD_LIMIT} descrip
   });
   assert.equal(sts.token.grantType, 'urn:ietf:params:oauth:grant-type:saml1_1-bearer');
   const psso = await pssoLogin({
-    config: resolveLoginConfiguration(
-      parseLoginConfiguration({
-        clientID: 'psso',
-        issuer: origin,
-        tokenEndpointURL: `${origin}/psso/token`,
-        jwksEndpointURL: `${origin}/psso/jwks`,
-        nonceEndpointURL: `${origin}/psso/nonce`,
-        federationType: 'wsTrust',
-        federationMEXURL: info.mexUrl,
-        federationRequestURN: URN,
-      }),
-    ),
+    config: federatedConfig({ origin, mexUrl: info.mexUrl }),
     username: info.demoUser.upn,
     password,
     keys,

@@ -5,7 +5,6 @@ import { chmodSync, readFileSync, writeFileSync } from 'node:fs';
 import { request } from 'node:https';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
 import { describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { IdpError } from '../../src/errors.ts';
@@ -17,6 +16,7 @@ import { startIdp } from '../../src/idp/server.ts';
 import { openIdpStore } from '../../src/idp/store/index.ts';
 import { generateDeviceKeys, publicJwk } from '../../src/psso/keys/device-keys.ts';
 import { runCli } from '../helpers/cli.ts';
+import { startLine } from './idp-process.ts';
 import { tempDataDir } from './support.ts';
 
 const MAIN = fileURLToPath(new URL('../../src/cli/main.ts', import.meta.url));
@@ -44,12 +44,9 @@ async function idpProcess(
   );
   let stderr = '';
   child.stderr?.on('data', (d: Buffer) => (stderr += d));
-  const line = await new Promise<string>((resolve, reject) => {
-    createInterface({ input: child.stdout as NodeJS.ReadableStream }).once('line', resolve);
-    child.once('exit', (code) => reject(new Error(`idp exited ${code}: ${stderr}`)));
-  });
+  const info = await startLine<StartLine>(child, () => stderr);
   return {
-    info: JSON.parse(line) as StartLine,
+    info,
     child,
     async stop() {
       if (child.exitCode !== null) return;

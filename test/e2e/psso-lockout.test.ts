@@ -10,11 +10,11 @@ import type { Agent } from 'undici';
 import { WsTrustFaultError } from '../../src/errors.ts';
 import { closeHttpAgents } from '../../src/http/agents.ts';
 import { httpRequest } from '../../src/http/request.ts';
-import { buildLoginJwt, loginRequestBody } from '../../src/jose/login-jwt.ts';
+import { buildLoginJwt } from '../../src/jose/login-jwt.ts';
 import { generateDeviceKeys } from '../../src/psso/keys/device-keys.ts';
-import { wsTrustLogin } from '../../src/wstrust/login.ts';
 import { buildRequestSecurityToken } from '../../src/wstrust/rst.ts';
 import { boundAgent } from '../helpers/bound-agent.ts';
+import { stsLogin, tokenRequest } from './logins.ts';
 import {
   CONFIG,
   endpointOf,
@@ -79,24 +79,13 @@ async function passwordGrant(username: string, password: string, agent?: Agent) 
     serverNonce: await serverNonceFrom(idp),
     scope: SCOPE,
   });
-  const r = await httpRequest(
-    {
-      method: 'POST',
-      url: `${idp.origin}/psso/token`,
-      headers: { 'content-type': 'application/x-www-form-urlencoded' },
-      body: loginRequestBody(jwt),
-    },
-    agent === undefined ? { ca: idp.caPem } : { dispatcher: agent },
-  );
-  return { status: r.status, text: Buffer.from(r.body).toString('utf8'), headers: r.headers };
+  return tokenRequest(idp, jwt, agent === undefined ? { ca: idp.caPem } : { dispatcher: agent });
 }
 
 /** A WS-Trust 1.3 login at the STS: 'ok' or the fault. */
 async function sts(username: string, password: string, agent?: Agent) {
   try {
-    await wsTrustLogin({
-      endpoint: endpointOf(idp, '1.3'),
-      federationRequestURN: URN,
+    await stsLogin(idp, {
       username,
       password,
       http: agent === undefined ? { ca: idp.caPem } : { dispatcher: agent },

@@ -7,10 +7,10 @@ import { closeHttpAgents } from '../../src/http/agents.ts';
 import { httpRequest } from '../../src/http/request.ts';
 import { issueAssertion } from '../../src/idp/saml/index.ts';
 import type { AssertionParams } from '../../src/idp/saml/types.ts';
-import { buildLoginJwt, loginRequestBody } from '../../src/jose/login-jwt.ts';
 import { generateDeviceKeys } from '../../src/psso/keys/device-keys.ts';
 import { editedAssertion, withConditions } from '../helpers/saml-craft.ts';
-import { enrol, serverNonceFrom, startTestIdp, type TestIdp } from './support.ts';
+import { samlBearerJwt, tokenRequest } from './logins.ts';
+import { enrol, startTestIdp, type TestIdp } from './support.ts';
 
 const keys = generateDeviceKeys();
 let idp: TestIdp;
@@ -64,30 +64,8 @@ const ar2 = (audience: string) =>
 const saml2With = (conditions: string) =>
   withConditions(params({ samlVersion: '2.0' }), conditions, signing);
 
-async function post(xml: string, version: 'saml1_1' | 'saml2' = 'saml1_1') {
-  const serverNonce = await serverNonceFrom(idp);
-  const jwt = await buildLoginJwt({
-    signingKey: keys.signing.privateKey,
-    encryptionPublicKey: keys.encryption.publicKey,
-    clientId: 'psso',
-    username: idp.demoUser.upn,
-    tokenEndpoint: `${idp.origin}/psso/token`,
-    nonce: 'CONTEXT',
-    serverNonce,
-    scope: 'openid',
-    samlAssertion: { xml, version },
-  });
-  const r = await httpRequest(
-    {
-      method: 'POST',
-      url: `${idp.origin}/psso/token`,
-      headers: { 'content-type': 'application/x-www-form-urlencoded' },
-      body: loginRequestBody(jwt),
-    },
-    { ca: idp.caPem },
-  );
-  return r.status;
-}
+const post = async (xml: string, version: 'saml1_1' | 'saml2' = 'saml1_1') =>
+  (await tokenRequest(idp, await samlBearerJwt(idp, keys, xml, version))).status;
 
 async function refusedAs(
   code: string,

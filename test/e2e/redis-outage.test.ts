@@ -8,14 +8,12 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { WsTrustFaultError } from '../../src/errors.ts';
 import { closeHttpAgents } from '../../src/http/agents.ts';
-import { httpRequest } from '../../src/http/request.ts';
-import { buildLoginJwt, loginRequestBody } from '../../src/jose/login-jwt.ts';
 import { generateDeviceKeys } from '../../src/psso/keys/device-keys.ts';
-import { wsTrustLogin } from '../../src/wstrust/login.ts';
 import { buildRequestSecurityToken } from '../../src/wstrust/rst.ts';
 import { processRequestSecurityTokenResponse } from '../../src/wstrust/rstr.ts';
 import { sendRequestSecurityToken } from '../../src/wstrust/send.ts';
 import { redisSkip, startRedis, type TestRedis } from '../helpers/redis.ts';
+import { samlBearerJwt, stsLogin, tokenRequest } from './logins.ts';
 import {
   endpointOf,
   enrol,
@@ -43,41 +41,14 @@ after(async () => {
   await closeHttpAgents();
 });
 
-async function assertion(): Promise<string> {
-  const r = await wsTrustLogin({
-    endpoint: endpointOf(idp, '1.3'),
-    federationRequestURN: URN,
-    username: idp.demoUser.upn,
-    password: idp.password,
-    http: { ca: idp.caPem },
-  });
-  return r.token.assertion;
-}
+const assertion = async () => (await stsLogin(idp)).token.assertion;
 
 /** A SAML bearer login; the nonce and assertion are fetched first (they need no Redis). */
-async function samlLogin(xml: string, serverNonce: string) {
-  const jwt = await buildLoginJwt({
-    signingKey: keys.signing.privateKey,
-    encryptionPublicKey: keys.encryption.publicKey,
-    clientId: 'psso',
-    username: idp.demoUser.upn,
-    tokenEndpoint: `${idp.origin}/psso/token`,
-    nonce: 'CONTEXT',
-    serverNonce,
-    scope: 'openid',
-    samlAssertion: { xml, version: 'saml1_1' },
+const samlLogin = async (xml: string, serverNonce: string) =>
+  tokenRequest(idp, await samlBearerJwt(idp, keys, xml, 'saml1_1', serverNonce), {
+    ca: idp.caPem,
+    timeoutMs: 10_000,
   });
-  const r = await httpRequest(
-    {
-      method: 'POST',
-      url: `${idp.origin}/psso/token`,
-      headers: { 'content-type': 'application/x-www-form-urlencoded' },
-      body: loginRequestBody(jwt),
-    },
-    { ca: idp.caPem, timeoutMs: 10_000 },
-  );
-  return { status: r.status, headers: r.headers, body: Buffer.from(r.body).toString() };
-}
 
 async function stsAnswer() {
   const rst = buildRequestSecurityToken({
@@ -111,10 +82,10 @@ async function recovered(): Promise<void> {
 function temporarilyUnavailable(r: {
   status: number;
   headers: Record<string, string | undefined>;
-  body: string;
+  text: string;
 }) {
-  assert.equal(r.status, 503, r.body);
-  assert.equal(JSON.parse(r.body).error, 'temporarily_unavailable');
+  assert.equal(r.status, 503, r.text);
+  assert.equal(JSON.parse(r.text).error, 'temporarily_unavailable');
   assert.match(r.headers['retry-after'] ?? '', /^[1-9]\d*$/);
 }
 

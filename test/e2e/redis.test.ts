@@ -1,6 +1,5 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { createInterface } from 'node:readline';
 import { after, before, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { WsTrustFaultError } from '../../src/errors.ts';
@@ -10,6 +9,7 @@ import { buildRequestSecurityToken } from '../../src/wstrust/rst.ts';
 import { processRequestSecurityTokenResponse } from '../../src/wstrust/rstr.ts';
 import { sendRequestSecurityToken } from '../../src/wstrust/send.ts';
 import { redisSkip, startRedis, type TestRedis } from '../helpers/redis.ts';
+import { startLine } from './idp-process.ts';
 import { tempDataDir, URN } from './support.ts';
 
 const MAIN = fileURLToPath(new URL('../../src/cli/main.ts', import.meta.url));
@@ -42,11 +42,7 @@ async function idpProcess(dataDir: string, redisUrl: string): Promise<IdpProcess
     ],
     { stdio: ['ignore', 'pipe', 'inherit'] },
   );
-  const line = await new Promise<string>((resolve, reject) => {
-    createInterface({ input: child.stdout }).once('line', resolve);
-    child.once('exit', (code) => reject(new Error(`idp exited ${code}`)));
-  });
-  const info = JSON.parse(line) as IdpProcess['info'];
+  const info = await startLine<IdpProcess['info']>(child);
   const { readFileSync } = await import('node:fs');
   return {
     info,

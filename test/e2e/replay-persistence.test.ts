@@ -7,7 +7,6 @@ import assert from 'node:assert/strict';
 import { type ChildProcess, spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
-import { createInterface } from 'node:readline';
 import { after, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { Agent } from 'undici';
@@ -23,6 +22,7 @@ import { wsTrustLogin } from '../../src/wstrust/login.ts';
 import { buildRequestSecurityToken, type RequestSecurityToken } from '../../src/wstrust/rst.ts';
 import { processRequestSecurityTokenResponse } from '../../src/wstrust/rstr.ts';
 import { sendRequestSecurityToken } from '../../src/wstrust/send.ts';
+import { startLine } from './idp-process.ts';
 import { CONFIG, enrol, tempDataDir, URN } from './support.ts';
 
 const MAIN = fileURLToPath(new URL('../../src/cli/main.ts', import.meta.url));
@@ -181,15 +181,11 @@ async function cliIdp(dataDir: string, args: string[], password?: string): Promi
     ['--import', 'tsx', MAIN, 'idp', '--json', '--data', dataDir, '--log-level', 'error', ...args],
     { stdio: ['ignore', 'pipe', 'inherit'] },
   );
-  const line = await new Promise<string>((resolve, reject) => {
-    createInterface({ input: child.stdout }).once('line', resolve);
-    child.once('exit', (code) => reject(new Error(`idp exited ${code}`)));
-  });
-  const info = JSON.parse(line) as {
+  const info = await startLine<{
     sts13Url: string;
     caFile: string;
     demoUser: { upn: string; password?: string };
-  };
+  }>(child);
   return {
     child,
     origin: new URL(info.sts13Url).origin,

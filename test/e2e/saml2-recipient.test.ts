@@ -6,22 +6,11 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { closeHttpAgents } from '../../src/http/agents.ts';
-import { httpRequest } from '../../src/http/request.ts';
-import { buildLoginJwt, loginRequestBody } from '../../src/jose/login-jwt.ts';
 import { NS_SAML2 } from '../../src/protocol/namespaces.ts';
 import { generateDeviceKeys } from '../../src/psso/keys/device-keys.ts';
-import { wsTrustLogin } from '../../src/wstrust/login.ts';
 import { assertXmlsecVerifies, rootOf } from '../idp/saml/support.ts';
-import {
-  CONFIG,
-  endpointOf,
-  enrol,
-  serverNonceFrom,
-  startTestIdp,
-  type TestIdp,
-  tempDataDir,
-  URN,
-} from './support.ts';
+import { samlBearerJwt, stsLogin, tokenRequest } from './logins.ts';
+import { CONFIG, enrol, startTestIdp, type TestIdp, tempDataDir, URN } from './support.ts';
 
 const SP = 'urn:example:pysaml2-sp';
 const SAML11_URN = 'urn:example:saml11-relying-party';
@@ -51,13 +40,7 @@ after(async () => {
 });
 
 async function assertionFor(appliesTo: string): Promise<string> {
-  const r = await wsTrustLogin({
-    endpoint: endpointOf(idp, '1.3'),
-    federationRequestURN: appliesTo,
-    username: idp.demoUser.upn,
-    password: idp.password,
-    http: { ca: idp.caPem },
-  });
+  const r = await stsLogin(idp, { federationRequestURN: appliesTo });
   assert.equal(r.token.samlVersion, '2.0');
   return r.token.assertion;
 }
@@ -67,29 +50,8 @@ function recipientOf(xml: string): string | null {
   return data?.getAttribute('Recipient') ?? null;
 }
 
-async function tokenStatus(xml: string): Promise<number> {
-  const jwt = await buildLoginJwt({
-    signingKey: keys.signing.privateKey,
-    encryptionPublicKey: keys.encryption.publicKey,
-    clientId: 'psso',
-    username: idp.demoUser.upn,
-    tokenEndpoint: `${idp.origin}/psso/token`,
-    nonce: 'CONTEXT',
-    serverNonce: await serverNonceFrom(idp),
-    scope: 'openid',
-    samlAssertion: { xml, version: 'saml2' },
-  });
-  const r = await httpRequest(
-    {
-      method: 'POST',
-      url: `${idp.origin}/psso/token`,
-      headers: { 'content-type': 'application/x-www-form-urlencoded' },
-      body: loginRequestBody(jwt),
-    },
-    { ca: idp.caPem },
-  );
-  return r.status;
-}
+const tokenStatus = async (xml: string) =>
+  (await tokenRequest(idp, await samlBearerJwt(idp, keys, xml, 'saml2'))).status;
 
 describe('SAML 2.0 Recipient (RFC 7522 §3), per relying party', () => {
   test('by default the Recipient is the IdP’s own token endpoint, signed (xmlsec1 verifies), and accepted there', async () => {
@@ -104,13 +66,7 @@ describe('SAML 2.0 Recipient (RFC 7522 §3), per relying party', () => {
     assertXmlsecVerifies(xml, idp.signingCertPem, '2.0');
   });
   test('SAML 1.1 assertions have no Recipient (SAML 1.1 has none to give)', async () => {
-    const r = await wsTrustLogin({
-      endpoint: endpointOf(idp, '1.3'),
-      federationRequestURN: SAML11_URN,
-      username: idp.demoUser.upn,
-      password: idp.password,
-      http: { ca: idp.caPem },
-    });
+    const r = await stsLogin(idp, { federationRequestURN: SAML11_URN });
     assert.equal(r.token.samlVersion, '1.1');
     assert.doesNotMatch(r.token.assertion, /Recipient=/);
   });

@@ -5,6 +5,7 @@ import { request } from 'node:https';
 import { createInterface } from 'node:readline';
 import { after, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
+import { startLine } from './idp-process.ts';
 import { tempDataDir } from './support.ts';
 
 const MAIN = fileURLToPath(new URL('../../src/cli/main.ts', import.meta.url));
@@ -43,12 +44,9 @@ test('/metrics with --workers 2 is one view of every worker: request counts are 
   );
   child = started;
   createInterface({ input: started.stderr }).on('line', (l) => stderr.push(l));
-  const info = JSON.parse(
-    await new Promise<string>((resolve, reject) => {
-      createInterface({ input: started.stdout }).once('line', resolve);
-      started.once('exit', (code) => reject(new Error(`idp exited ${code}: ${stderr.join('\n')}`)));
-    }),
-  ) as { mexUrl: string; caFile: string };
+  const info = await startLine<{ mexUrl: string; caFile: string }>(started, () =>
+    stderr.join('\n'),
+  );
   const origin = new URL(info.mexUrl).origin;
   const ca = readFileSync(info.caFile, 'utf8');
   for (let i = 0; i < REQUESTS; i++) assert.equal((await get(`${origin}/healthz`, ca)).status, 200);

@@ -26,11 +26,6 @@ export function refuse(request: FastifyRequest, reason: string): void {
   reasons.set(request, reason);
 }
 
-/** The refusal reason a route attached to `request`, if any. */
-export function refusalOf(request: FastifyRequest): string | undefined {
-  return reasons.get(request);
-}
-
 /** Registers the `x-request-id` header and the access line on `app`. */
 export function accessLog(app: FastifyInstance, log: Logger, worker: number): void {
   app.addHook('onRequest', async (request, reply) => {

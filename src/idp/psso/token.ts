@@ -29,7 +29,6 @@ import { IdpError, PssoError } from '../../errors.js';
 import { encryptLoginResponse } from '../../jose/login-response.js';
 import { GRANT_TYPE, type SamlGrantType } from '../../protocol/wstrust.js';
 import { validateSamlBearer } from '../../saml/bearer.js';
-import { IdpBusyError } from '../auth/fair-queue.js';
 import type { PasswordCheck } from '../auth/password-check.js';
 import { UNKNOWN_SOURCE } from '../auth/source.js';
 import { canonicalUsername } from '../auth/username.js';
@@ -89,12 +88,8 @@ export interface TokenAnswer {
 class Refusal extends Error {
   constructor(
     readonly label: string,
-    readonly status: 400 | 401 | 503,
-    readonly error:
-      | 'invalid_request'
-      | 'invalid_grant'
-      | 'unsupported_grant_type'
-      | 'temporarily_unavailable',
+    readonly status: 400 | 401,
+    readonly error: 'invalid_request' | 'invalid_grant' | 'unsupported_grant_type',
     readonly device: boolean,
     readonly detail?: string,
   ) {
@@ -142,7 +137,6 @@ export async function handleTokenRequest(
       body: JSON.stringify(body),
       outcome: r.label,
       ...(r.detail === undefined ? {} : { detail: r.detail }),
-      ...(error instanceof IdpBusyError ? { retryAfterSeconds: error.retryAfterSeconds } : {}),
     };
   }
 }
@@ -358,7 +352,6 @@ function stringClaim(claims: JWTPayload, name: string): string {
 function description(r: Refusal): string {
   if (r.error === 'invalid_request') return 'The request is malformed.';
   if (r.error === 'unsupported_grant_type') return 'The grant type is not supported.';
-  if (r.error === 'temporarily_unavailable') return 'The server is busy; try again later.';
   const specific = SPECIFIC_DESCRIPTIONS[r.label];
   if (specific !== undefined) return specific;
   return r.device

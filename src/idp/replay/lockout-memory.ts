@@ -11,7 +11,7 @@ import {
   MAX_FAMILIAR_SOURCES,
   type SourceClass,
 } from './types.js';
-import { capacity, checkLockoutPolicy, epochMillis } from './validate.js';
+import { capacity, lockoutArgs, sourceClass } from './validate.js';
 
 /** Options of {@link MemoryLockoutStore}. */
 export interface MemoryLockoutStoreOptions {
@@ -83,8 +83,10 @@ export class MemoryLockoutStore implements LockoutStore {
     now: Date,
     policy: LockoutPolicy,
   ): Promise<boolean> {
-    const t = epochMillis(now, 'now');
-    const { familiarMs } = checkLockoutPolicy(policy);
+    const {
+      t,
+      policy: { familiarMs },
+    } = lockoutArgs(source, now, policy);
     const entry = this.#entries.get(lockoutKey(username));
     if (entry === undefined) return false;
     return t < entry.counters[classOf(entry, source, t, familiarMs)].lockedUntil;
@@ -106,8 +108,10 @@ export class MemoryLockoutStore implements LockoutStore {
     now: Date,
     policy: LockoutPolicy,
   ): Promise<boolean> {
-    const t = epochMillis(now, 'now');
-    const { threshold, windowMs, lockoutMs, familiarMs } = checkLockoutPolicy(policy);
+    const {
+      t,
+      policy: { threshold, windowMs, lockoutMs, familiarMs },
+    } = lockoutArgs(source, now, policy);
     const key = lockoutKey(username);
     let entry = this.#entries.get(key);
     if (entry === undefined) {
@@ -150,8 +154,10 @@ export class MemoryLockoutStore implements LockoutStore {
     now: Date,
     policy: LockoutPolicy,
   ): Promise<void> {
-    const t = epochMillis(now, 'now');
-    const { windowMs, familiarMs } = checkLockoutPolicy(policy);
+    const {
+      t,
+      policy: { windowMs, familiarMs },
+    } = lockoutArgs(source, now, policy);
     const key = lockoutKey(username);
     let entry = this.#entries.get(key);
     if (entry !== undefined) entry.counters[classOf(entry, source, t, familiarMs)].count = 0;
@@ -233,7 +239,5 @@ export class MemoryLockoutStore implements LockoutStore {
 
 /** The class of `source` for this user at `t`: familiar when it succeeded within `familiarMs`. */
 function classOf(entry: Entry, source: string, t: number, familiarMs: number): SourceClass {
-  if (familiarMs === 0) return 'familiar';
-  const last = entry.sources.get(source);
-  return last !== undefined && t - last < familiarMs ? 'familiar' : 'unfamiliar';
+  return sourceClass(entry.sources.get(source), t, familiarMs);
 }

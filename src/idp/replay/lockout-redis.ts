@@ -6,7 +6,7 @@
 import { RedisConnection, type RedisStoreOptions } from './connection.js';
 import { lockoutKey, replayKey } from './key.js';
 import { type LockoutPolicy, type LockoutStore, MAX_FAMILIAR_SOURCES } from './types.js';
-import { checkLockoutPolicy, epochMillis } from './validate.js';
+import { lockoutArgs } from './validate.js';
 
 /**
  * Shared prologue. KEYS[1]: familiar sources (hash: source digest → last success, epoch ms).
@@ -132,8 +132,10 @@ export class RedisLockoutStore implements LockoutStore {
     now: Date,
     policy: LockoutPolicy,
   ): Promise<boolean> {
-    const t = epochMillis(now, 'now');
-    const { familiarMs } = checkLockoutPolicy(policy);
+    const {
+      t,
+      policy: { familiarMs },
+    } = lockoutArgs(source, now, policy);
     const keys = this.#keys(username);
     const args = [t, familiarMs, sourceField(source)].map(String);
     const reply = await this.#conn.run('EVAL', (redis) =>
@@ -159,8 +161,10 @@ export class RedisLockoutStore implements LockoutStore {
     now: Date,
     policy: LockoutPolicy,
   ): Promise<boolean> {
-    const t = epochMillis(now, 'now');
-    const { threshold, windowMs, lockoutMs, familiarMs } = checkLockoutPolicy(policy);
+    const {
+      t,
+      policy: { threshold, windowMs, lockoutMs, familiarMs },
+    } = lockoutArgs(source, now, policy);
     const keys = this.#keys(username);
     const args = [
       t,
@@ -194,8 +198,10 @@ export class RedisLockoutStore implements LockoutStore {
     now: Date,
     policy: LockoutPolicy,
   ): Promise<void> {
-    const t = epochMillis(now, 'now');
-    const { familiarMs } = checkLockoutPolicy(policy);
+    const {
+      t,
+      policy: { familiarMs },
+    } = lockoutArgs(source, now, policy);
     const keys = this.#keys(username);
     const args = [t, familiarMs, sourceField(source), MAX_FAMILIAR_SOURCES].map(String);
     await this.#conn.run('EVAL', (redis) =>
@@ -265,6 +271,5 @@ export class RedisLockoutStore implements LockoutStore {
 
 /** A source as a hash field: digested, so Redis holds no client address. */
 function sourceField(source: string): string {
-  if (typeof source !== 'string') throw new TypeError('source must be a string');
   return replayKey('lockout-source', '', source);
 }

@@ -1,9 +1,10 @@
 /**
- * Checks of arguments given by the IdP's own code (misuse is a `TypeError`, not an IdpError).
+ * Checks of arguments given by the IdP's own code (misuse is a `TypeError`, not an IdpError), and
+ * the smart-lockout rule the memory and SQLite lockout stores share.
  *
  * @module
  */
-import type { LockoutPolicy } from './types.js';
+import type { LockoutPolicy, LockoutStore, SourceClass } from './types.js';
 
 /**
  * Checks a time-to-live: a finite number of milliseconds above zero, rounded up to a whole
@@ -81,4 +82,44 @@ export function capacity(value: number | undefined, fallback: number, name: stri
   if (!Number.isSafeInteger(n) || n < 1)
     throw new TypeError(`${name} must be a whole number of at least 1`);
   return n;
+}
+
+/**
+ * Checks the arguments every {@link LockoutStore} method shares (`source` a string, `now` a valid
+ * Date, `policy` as {@link checkLockoutPolicy}) and gives `now` as epoch milliseconds with the
+ * checked policy.
+ *
+ * @throws {TypeError} when an argument is out of range.
+ *
+ * @example
+ * ```ts
+ * const { t, policy: { familiarMs } } = lockoutArgs('192.0.2.1', new Date(), policy);
+ * ```
+ */
+export function lockoutArgs(
+  source: string,
+  now: Date,
+  policy: LockoutPolicy,
+): { readonly t: number; readonly policy: Required<LockoutPolicy> } {
+  if (typeof source !== 'string') throw new TypeError('source must be a string');
+  return { t: epochMillis(now, 'now'), policy: checkLockoutPolicy(policy) };
+}
+
+/**
+ * The smart-lockout class of a source at `t`: familiar when the user's last success from it
+ * (`lastSuccess`, epoch ms, `undefined` for none) lies within `familiarMs`; with `familiarMs` 0
+ * (smart lockout off) every source is familiar, so all share one counter.
+ *
+ * @example
+ * ```ts
+ * sourceClass(undefined, Date.now(), 14 * 86_400_000); // 'unfamiliar'
+ * ```
+ */
+export function sourceClass(
+  lastSuccess: number | undefined,
+  t: number,
+  familiarMs: number,
+): SourceClass {
+  if (familiarMs === 0) return 'familiar';
+  return lastSuccess !== undefined && t - lastSuccess < familiarMs ? 'familiar' : 'unfamiliar';
 }

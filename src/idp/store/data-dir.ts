@@ -139,27 +139,13 @@ export async function createFileOnce(
 ): Promise<boolean> {
   const temp = `${path}.${randomBytes(6).toString('hex')}.tmp`;
   try {
-    const handle = await open(temp, 'wx', mode);
-    try {
-      await handle.writeFile(content, 'utf8');
-      await handle.chmod(mode);
-      await handle.sync();
-    } finally {
-      await handle.close();
-    }
+    await writeNew(temp, content, mode);
     try {
       await link(temp, path);
     } catch (e) {
       // A file system without hard links: an exclusive create (readers may see it empty briefly).
       if (!NO_LINKS.has((e as NodeJS.ErrnoException).code ?? '')) throw e;
-      const handle = await open(path, 'wx', mode);
-      try {
-        await handle.writeFile(content, 'utf8');
-        await handle.chmod(mode);
-        await handle.sync();
-      } finally {
-        await handle.close();
-      }
+      await writeNew(path, content, mode);
     }
     return true;
   } catch (e) {
@@ -167,6 +153,18 @@ export async function createFileOnce(
     throw dataDirError(`cannot create ${path}`, e);
   } finally {
     await rm(temp, { force: true });
+  }
+}
+
+/** Creates `path` (failing with EEXIST when taken) holding `content`, with exactly `mode`, synced. */
+async function writeNew(path: string, content: string, mode: number): Promise<void> {
+  const handle = await open(path, 'wx', mode);
+  try {
+    await handle.writeFile(content, 'utf8');
+    await handle.chmod(mode);
+    await handle.sync();
+  } finally {
+    await handle.close();
   }
 }
 

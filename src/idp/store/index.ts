@@ -1,6 +1,7 @@
 /**
  * The IdP's persistent store: one SQLite database in the data folder holding users, relying
- * parties and lockout state.
+ * parties, Platform SSO devices and lockout state (the same database also keeps refresh tokens and,
+ * without Redis, the replay cache: see `RefreshTokenStore` and `SqliteReplayCache`).
  *
  * @module
  */

@@ -13,7 +13,7 @@ import {
   MAX_FAMILIAR_SOURCES,
   type SourceClass,
 } from '../replay/types.js';
-import { checkLockoutPolicy, epochMillis } from '../replay/validate.js';
+import { checkLockoutPolicy, epochMillis, lockoutArgs, sourceClass } from '../replay/validate.js';
 import { IdpDatabase } from './database.js';
 
 interface Row {
@@ -69,8 +69,10 @@ export class SqliteLockoutStore implements LockoutStore {
     now: Date,
     policy: LockoutPolicy,
   ): Promise<boolean> {
-    const t = epochMillis(now, 'now');
-    const { familiarMs } = checkLockoutPolicy(policy);
+    const {
+      t,
+      policy: { familiarMs },
+    } = lockoutArgs(source, now, policy);
     const user = key(username);
     return this.#run(() => {
       const row = this.#counter(user, this.#classOf(user, source, t, familiarMs));
@@ -84,9 +86,11 @@ export class SqliteLockoutStore implements LockoutStore {
     now: Date,
     policy: LockoutPolicy,
   ): Promise<boolean> {
-    const { threshold, windowMs, lockoutMs, familiarMs } = checkLockoutPolicy(policy);
+    const {
+      t,
+      policy: { threshold, windowMs, lockoutMs, familiarMs },
+    } = lockoutArgs(source, now, policy);
     const user = key(username);
-    const t = epochMillis(now, 'now');
     const locked = this.#run(() =>
       this.#db.transaction(() => {
         const cls = this.#classOf(user, source, t, familiarMs);
@@ -124,10 +128,11 @@ export class SqliteLockoutStore implements LockoutStore {
     now: Date,
     policy: LockoutPolicy,
   ): Promise<void> {
-    const { familiarMs } = checkLockoutPolicy(policy);
+    const {
+      t,
+      policy: { familiarMs },
+    } = lockoutArgs(source, now, policy);
     const user = key(username);
-    const t = epochMillis(now, 'now');
-    if (typeof source !== 'string') throw new TypeError('source must be a string');
     this.#run(() =>
       this.#db.transaction(() => {
         const cls = this.#classOf(user, source, t, familiarMs);
@@ -203,12 +208,11 @@ export class SqliteLockoutStore implements LockoutStore {
   }
 
   #classOf(user: string, source: string, t: number, familiarMs: number): SourceClass {
-    if (typeof source !== 'string') throw new TypeError('source must be a string');
     if (familiarMs === 0) return 'familiar';
     const row = this.#db
       .statement('SELECT last_success FROM lockout_sources WHERE user_key = ? AND source = ?')
       .get(user, source) as { last_success: number } | undefined;
-    return row !== undefined && t - row.last_success < familiarMs ? 'familiar' : 'unfamiliar';
+    return sourceClass(row?.last_success, t, familiarMs);
   }
 
   #counter(user: string, cls: SourceClass): Row | undefined {

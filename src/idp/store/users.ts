@@ -116,10 +116,7 @@ export class UserStore {
    */
   async add(upn: string, password: string): Promise<StoredUser> {
     const name = requireUpn(upn);
-    if (typeof password !== 'string' || password === '')
-      throw new TypeError('the password must be a non-empty string');
-    if (password.length > MAX_PASSWORD_LENGTH)
-      throw new TypeError(`the password must be at most ${MAX_PASSWORD_LENGTH} characters`);
+    checkPassword(password);
     if (this.#row(name) !== undefined) throw exists();
     const row: Row = {
       upn: name,

@@ -3,41 +3,9 @@ import { describe, test } from 'node:test';
 import { WsTrustFaultError } from '../../../src/errors.ts';
 import { handleRst, type StsAnswer } from '../../../src/idp/sts/handle.ts';
 import { WSTRUST13, WSTRUST2005, type WsTrustVersion } from '../../../src/protocol/wstrust.ts';
-import { buildRequestSecurityToken, type RequestProfile } from '../../../src/wstrust/rst.ts';
 import { processRequestSecurityTokenResponse } from '../../../src/wstrust/rstr.ts';
-import { type Fakes, fakeDeps, NOW, settings, URN } from './fakes.ts';
-
-function rst(
-  o: {
-    version?: WsTrustVersion;
-    profile?: RequestProfile;
-    username?: string;
-    password?: string;
-    appliesTo?: string;
-    now?: Date;
-  } = {},
-) {
-  const version = o.version ?? '1.3';
-  return buildRequestSecurityToken({
-    endpoint: {
-      version,
-      address: `https://sts.example.com/adfs/services/trust/${version === '1.3' ? '13' : '2005'}/usernamemixed`,
-      soapAction: (version === '1.3' ? WSTRUST13 : WSTRUST2005).issueAction,
-    },
-    appliesTo: o.appliesTo ?? URN,
-    username: o.username ?? 'alice@example.com',
-    password: o.password ?? 'correct horse',
-    profile: o.profile ?? 'macos',
-    now: o.now ?? NOW,
-  });
-}
-
-const send = (
-  body: string | Buffer,
-  deps: Fakes = fakeDeps(),
-  version: WsTrustVersion = '1.3',
-  s = settings(),
-) => handleRst(typeof body === 'string' ? Buffer.from(body) : body, version, deps, s);
+import { fakeDeps, NOW, settings, URN } from './fakes.ts';
+import { rst, send } from './requests.ts';
 
 function refused(
   answer: StsAnswer,

@@ -5,38 +5,12 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { MemoryReplayCache } from '../../../src/idp/replay/memory.ts';
-import { handleRst, type StsAnswer } from '../../../src/idp/sts/handle.ts';
-import { WSTRUST13, WSTRUST2005, type WsTrustVersion } from '../../../src/protocol/wstrust.ts';
-import { buildRequestSecurityToken, type RequestProfile } from '../../../src/wstrust/rst.ts';
-import { type Fakes, fakeDeps, NOW, settings, URN } from './fakes.ts';
+import type { StsAnswer } from '../../../src/idp/sts/handle.ts';
+import { type Fakes, fakeDeps, NOW, settings } from './fakes.ts';
+import { aroundNonce, rst as build, nonceFlood, type RstOptions, send } from './requests.ts';
 
-function rst(
-  o: {
-    version?: WsTrustVersion;
-    profile?: RequestProfile;
-    username?: string;
-    password?: string;
-    appliesTo?: string;
-    now?: Date;
-  } = {},
-) {
-  const version = o.version ?? '1.3';
-  return buildRequestSecurityToken({
-    endpoint: {
-      version,
-      address: `https://sts.example.com/adfs/services/trust/${version === '1.3' ? '13' : '2005'}/usernamemixed`,
-      soapAction: (version === '1.3' ? WSTRUST13 : WSTRUST2005).issueAction,
-    },
-    appliesTo: o.appliesTo ?? URN,
-    username: o.username ?? 'alice@example.com',
-    password: o.password ?? 'correct horse',
-    profile: o.profile ?? 'wss11',
-    now: o.now ?? NOW,
-  });
-}
-
-const send = (body: string, deps: Fakes, version: WsTrustVersion = '1.3', s = settings()) =>
-  handleRst(Buffer.from(body), version, deps, s);
+/** The profiles here carry a Nonce unless a test says otherwise. */
+const rst = (o: RstOptions = {}) => build({ profile: 'wss11', ...o });
 
 function outcome(answer: StsAnswer, label: string): void {
   assert.equal(answer.outcome, label, answer.detail);
@@ -104,29 +78,12 @@ describe('replay-cache flood', () => {
     const replay = new MemoryReplayCache({ maxEntries: 1_000, sweepIntervalMs: 0 });
     const deps: Fakes = Object.assign(fakeDeps(), { replay });
     // One template per kind of request; each copy gets a fresh Nonce (the Created stays current).
-    const template = (o: Parameters<typeof rst>[0]) => {
-      const body = rst(o).body;
-      const nonce = /<o:Nonce [^>]*>([^<]+)</.exec(body)?.[1] ?? assert.fail('no Nonce');
-      return body.split(nonce) as [string, string];
-    };
+    const template = (o: Parameters<typeof rst>[0]) => aroundNonce(rst(o).body);
     const kinds = [
       template({ appliesTo: 'urn:unknown:relying-party' }),
       template({ username: 'spray@example.com', password: 'guess' }),
     ];
-    const nonce = Buffer.alloc(16);
-    const outcomes = new Map<string, number>();
-    for (let i = 0; i < 1_010; i++) {
-      nonce.writeUInt32BE(i);
-      const [head, tail] = kinds[i % 2] as [string, string];
-      const a = await handleRst(
-        Buffer.from(head + nonce.toString('base64') + tail),
-        '1.3',
-        deps,
-        settings(),
-      );
-      outcomes.set(a.outcome, (outcomes.get(a.outcome) ?? 0) + 1);
-    }
-    assert.deepEqual(Object.fromEntries(outcomes), {
+    assert.deepEqual(await nonceFlood(kinds, 1_010, deps, settings()), {
       'unknown-relying-party': 505,
       'bad-credentials': 505,
     });
