@@ -7,6 +7,7 @@
 import {
   HttpError,
   PssoError,
+  SamlError,
   sanitizePeerText,
   WsTrustError,
   WsTrustFaultError,
@@ -43,6 +44,11 @@ export function errorFields(error: PssoError): Record<string, unknown> {
   if (error instanceof XmlError) Object.assign(fields, { line: error.line, column: error.column });
   if (error instanceof HttpError && error.status !== undefined) fields.status = error.status;
   if (error instanceof WsTrustError && error.detail !== undefined) fields.detail = error.detail;
+  if (error instanceof SamlError) {
+    if (error.algorithm !== undefined) fields.algorithm = error.algorithm;
+    if (error.peerAlgorithm !== undefined) fields.peerAlgorithm = error.peerAlgorithm;
+    if (error.remediation !== undefined) fields.remediation = error.remediation;
+  }
   if (error instanceof WsTrustFaultError) {
     Object.assign(fields, {
       faultCode: error.faultCode,
@@ -62,7 +68,10 @@ export function reportError(error: unknown, json: boolean): number {
       process.stderr.write(`${pc.red('✗')} ${pc.bold(error.code)}: ${error.message}\n`);
       for (const [k, v] of Object.entries(fields)) {
         if (k !== 'code' && k !== 'message' && v !== undefined)
-          process.stderr.write(`  ${k}: ${sanitizePeerText(String(v))}\n`);
+          // remediation is our own text (long); everything else may hold peer bytes.
+          process.stderr.write(
+            `  ${k}: ${k === 'remediation' ? String(v) : sanitizePeerText(String(v))}\n`,
+          );
       }
     }
     return EXIT.failed;

@@ -112,5 +112,6 @@ export const SHA256_REMEDIATION = Object.freeze({
 
 /** The remediation as one line (AD FS, then any other IdP). */
 export function sha256RemediationText(): string {
-  return `${SHA256_REMEDIATION.adfs} Other IdPs: ${SHA256_REMEDIATION.generic}`;
+  const g = SHA256_REMEDIATION.generic;
+  return `${SHA256_REMEDIATION.adfs} Other IdPs: ${g.charAt(0).toLowerCase()}${g.slice(1)}`;
 }
