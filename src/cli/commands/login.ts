@@ -120,11 +120,11 @@ export function registerLogin(program: Command): void {
       ...(flags.allowSha1 === true ? { allowSha1: true } : {}),
     });
     const warnings = assertionWarnings(result.token.assertion, certs.length > 0);
+    printWarnings(warnings); // on stderr, with --json too: stdout stays one JSON document
     if (json) {
       printJson({ endpoint: result.endpoint, token: tokenJson(result.token), steps, warnings });
       return;
     }
-    printWarnings(warnings);
     console.log(`endpoint:   WS-Trust ${result.endpoint.version} ${result.endpoint.address}`);
     printToken(result.token);
   });

@@ -82,6 +82,7 @@ export function registerRstr(program: Command): void {
         const view = inspectAssertion(token.assertion);
         const warnings = signatureWarnings(view, { verified: certs.length > 0 });
         const nowSource = auto ? 'auto' : flags.now === undefined ? 'clock' : 'given';
+        printWarnings(warnings); // on stderr, with --json too
         if (flags.json === true) {
           printJson({
             ...tokenJson(token),
@@ -107,7 +108,6 @@ export function registerRstr(program: Command): void {
         done(
           `valid WS-Trust ${version} response${notes.length === 0 ? '' : ` (${notes.join('; ')})`}`,
         );
-        printWarnings(warnings);
         printToken(token, { assertion: false });
         printAssertion(view);
       },

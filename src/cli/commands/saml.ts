@@ -106,6 +106,7 @@ export function registerSaml(program: Command): void {
           : signatureWarnings(view, { verified: signature?.status === 'pass' });
       const nowSource = flags.now === 'auto' ? 'auto' : flags.now === undefined ? 'clock' : 'given';
       process.exitCode = report.verdict === 'valid' ? EXIT.ok : EXIT.failed;
+      printWarnings(warnings); // on stderr, with --json too
       if (flags.json === true) {
         printJson({
           input: encoding,
@@ -119,7 +120,6 @@ export function registerSaml(program: Command): void {
         });
         return;
       }
-      printWarnings(warnings);
       console.log(
         `${pc.bold('input:'.padEnd(12))}${encoding === 'base64' ? 'base64, decoded' : 'XML'}`,
       );
