@@ -25,7 +25,7 @@ interface LoginFlags extends HttpFlags {
   passwordStdin?: boolean;
   profile: RequestProfile;
   json?: boolean;
-  signingCert: string[];
+  signingCert?: string[];
   allowSha1?: boolean;
 }
 
@@ -48,8 +48,7 @@ export function registerLogin(program: Command): void {
       .option(
         '--signing-cert <file>',
         'also verify the assertion signature against this token-signing certificate (PEM; repeatable)',
-        (value: string, previous: string[]) => [...previous, value],
-        [],
+        (value: string, previous: string[] | undefined) => [...(previous ?? []), value],
       )
       .option('--allow-sha1', 'with --signing-cert: accept an RSA-SHA1 signature (with a warning)')
       .addOption(
@@ -67,7 +66,7 @@ export function registerLogin(program: Command): void {
     }
     const json = flags.json === true;
     const http = httpOptions(flags);
-    const certs = await readCertificates(flags.signingCert);
+    const certs = await readCertificates(flags.signingCert ?? []);
     const password = await readPassword(flags.passwordStdin === true);
     const steps: Array<{ step: string; endpoint?: string; ms: number; outcome: string }> = [];
     const onProgress = (e: WsTrustLoginEvent): void => {

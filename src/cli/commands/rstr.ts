@@ -40,7 +40,6 @@ export function registerRstr(program: Command): void {
       '--signing-cert <file>',
       'verify the assertion signature against this token-signing certificate (PEM; repeatable)',
       collect,
-      [],
     )
     .option('--allow-sha1', 'accept an RSA-SHA1 signature (with a warning)')
     .option('--json', 'print the token fields and the assertion as JSON (dates as ISO strings)')
@@ -52,13 +51,13 @@ export function registerRstr(program: Command): void {
           messageId?: string;
           now?: string;
           skew: string;
-          signingCert: string[];
+          signingCert?: string[];
           allowSha1?: boolean;
           json?: boolean;
         },
       ) => {
         const body = await readInput(file);
-        const certs = await readCertificates(flags.signingCert);
+        const certs = await readCertificates(flags.signingCert ?? []);
         const auto = flags.now === 'auto';
         const now = auto
           ? (timestampCreated(body) ?? new Date())
@@ -114,8 +113,8 @@ export function registerRstr(program: Command): void {
     );
 }
 
-function collect(value: string, previous: string[]): string[] {
-  return [...previous, value];
+function collect(value: string, previous: string[] | undefined): string[] {
+  return [...(previous ?? []), value];
 }
 
 /** The header Timestamp's Created (for `--now auto`), or `undefined` when there is none. */

@@ -23,8 +23,8 @@ import { UsageError } from '../usage.js';
 interface SamlFlags {
   audience?: string;
   recipient?: string;
-  issuer: string[];
-  signingCert: string[];
+  issuer?: string[];
+  signingCert?: string[];
   allowSha1?: boolean;
   now?: string;
   skew: string;
@@ -43,12 +43,11 @@ export function registerSaml(program: Command): void {
     .argument('<file>', 'the assertion (XML, or standard base64 of it), or - for stdin')
     .option('--audience <urn>', 'the Audience the assertion must name (the federation URN)')
     .option('--recipient <url>', 'SAML 2.0: the token endpoint every bearer confirmation must name')
-    .option('--issuer <uri>', 'a trusted Issuer (repeatable; default: any)', collect, [])
+    .option('--issuer <uri>', 'a trusted Issuer (repeatable; default: any)', collect)
     .option(
       '--signing-cert <file>',
       'a token-signing certificate (PEM; repeatable): required for a pass',
       collect,
-      [],
     )
     .option('--allow-sha1', 'accept an RSA-SHA1 signature (with a warning)')
     .option(
@@ -71,7 +70,7 @@ export function registerSaml(program: Command): void {
         flags.now === undefined || flags.now === 'auto' ? undefined : parseDateTime(flags.now);
       if (flags.now !== undefined && flags.now !== 'auto' && fixedNow === undefined)
         throw new UsageError('--now must be an ISO-8601 date-time with a time zone, or auto');
-      const certs = await readCertificates(flags.signingCert);
+      const certs = await readCertificates(flags.signingCert ?? []);
       const { xml, encoding } = decodeAssertion(await readInput(file));
       const view = inspectAssertion(xml);
       let now = fixedNow ?? new Date();
@@ -91,7 +90,7 @@ export function registerSaml(program: Command): void {
             : GRANT_TYPE.saml2Bearer,
         {
           ...(certs.length === 0 ? {} : { trustedCertificates: certs }),
-          ...(flags.issuer.length === 0 ? {} : { trustedIssuers: flags.issuer }),
+          ...(flags.issuer === undefined ? {} : { trustedIssuers: flags.issuer }),
           ...(flags.audience === undefined ? {} : { audience: flags.audience }),
           ...(flags.recipient === undefined ? {} : { recipient: flags.recipient }),
           now,
@@ -162,13 +161,20 @@ function stripLength(s: string): number {
   return s.replace(/\u001b\[[0-9;]*m/g, '').length;
 }
 
-function collect(value: string, previous: string[]): string[] {
-  return [...previous, value];
+function collect(value: string, previous: string[] | undefined): string[] {
+  return [...(previous ?? []), value];
 }
 
 /**
  * The assertion's text from the input: XML as it is (a leading XML declaration and surrounding
  * white space removed), else standard base64 (line breaks and spaces allowed) of XML.
+ *
+ * @throws {SamlError} `PSSO_ERR_SAML_MALFORMED` for anything else; {@link UsageError} for a whole
+ *   SOAP envelope (that is `rstr`'s input).
+ * @example
+ * ```ts
+ * decodeAssertion(Buffer.from('PHNhbWw6QXNzZXJ0aW9uIC4uLg==')).encoding; // 'base64'
+ * ```
  */
 export function decodeAssertion(bytes: Uint8Array): { xml: string; encoding: 'xml' | 'base64' } {
   const text = utf8(bytes, 'the input is not UTF-8 text');
