@@ -430,7 +430,31 @@ export class LoginError extends PssoError<LoginErrorCode> {
  * if (err instanceof SamlError && err.code === 'PSSO_ERR_SAML_SIGNATURE') { ... }
  * ```
  */
-export class SamlError extends PssoError<SamlErrorCode> {}
+export class SamlError extends PssoError<SamlErrorCode> {
+  /**
+   * For an algorithm refusal: the algorithm found, from our own vocabulary (its URI, e.g.
+   * `http://www.w3.org/2000/09/xmldsig#rsa-sha1`), or `unknown (not allowed)`.
+   */
+  readonly algorithm: string | undefined;
+  /** For an unknown algorithm: the peer's URI, sanitized and capped. */
+  readonly peerAlgorithm: string | undefined;
+  /** What an administrator can do about it (our own text). */
+  readonly remediation: string | undefined;
+
+  constructor(
+    code: SamlErrorCode,
+    message: string,
+    details?: { algorithm?: string; peerAlgorithm?: string; remediation?: string },
+  ) {
+    super(code, message);
+    this.algorithm = details?.algorithm;
+    this.peerAlgorithm =
+      details?.peerAlgorithm === undefined
+        ? undefined
+        : sanitizePeerText(details.peerAlgorithm).slice(0, 120);
+    this.remediation = details?.remediation;
+  }
+}
 
 /**
  * The reference IdP could not do its own work: bad configuration, an unusable data folder, the

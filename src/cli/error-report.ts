@@ -14,6 +14,7 @@ import {
   LoginError,
   PredicateError,
   type PssoError,
+  SamlError,
   WsTrustError,
   WsTrustFaultError,
   XmlError,
@@ -75,10 +76,15 @@ export function errorFields(error: PssoError): Record<string, unknown> {
     });
   }
   if (error instanceof PredicateError) put({ position: error.position });
+  if (error instanceof SamlError)
+    put({ algorithm: error.algorithm, peerAlgorithm: error.peerAlgorithm });
   const causes = causeChain(error.cause);
   if (causes.length > 0) fields.cause = causes;
   const remediation = remediationFor(error.code);
   if (remediation !== undefined) put({ remediation: remediation.fix, adfs: remediation.adfs });
+  // The error's own remediation (e.g. the relying-party setting for RSA-SHA1) is the sharper one.
+  if (error instanceof SamlError && error.remediation !== undefined)
+    put({ remediation: error.remediation });
   return fields;
 }
 

@@ -59,3 +59,32 @@ export async function readDocument(path: string): Promise<Uint8Array> {
     throw new UsageError(`cannot read ${path}: ${(e as NodeJS.ErrnoException).code ?? 'error'}`);
   }
 }
+
+/** Largest document read from stdin (the XML parser's own default limit). */
+export const STDIN_DOCUMENT_LIMIT = 1024 * 1024;
+
+/** A file's bytes, or stdin's for `-` (at most {@link STDIN_DOCUMENT_LIMIT} bytes). */
+export async function readInput(path: string, limit = STDIN_DOCUMENT_LIMIT): Promise<Uint8Array> {
+  if (path !== '-') return readDocument(path);
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of process.stdin) {
+    const buf = chunk as Buffer;
+    size += buf.length;
+    if (size > limit) throw new UsageError(`stdin is larger than ${limit} bytes`);
+    chunks.push(buf);
+  }
+  return Buffer.concat(chunks);
+}
+
+/** PEM certificate files (`--signing-cert`, repeatable), each checked to hold a certificate. */
+export async function readCertificates(paths: readonly string[]): Promise<string[]> {
+  const out: string[] = [];
+  for (const path of paths) {
+    const text = Buffer.from(await readDocument(path)).toString('utf8');
+    if (!text.includes('-----BEGIN CERTIFICATE-----'))
+      throw new UsageError(`${path} holds no PEM certificate`);
+    out.push(text);
+  }
+  return out;
+}

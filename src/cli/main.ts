@@ -16,6 +16,7 @@ import { registerMex } from './commands/mex.js';
 import { registerPsso } from './commands/psso.js';
 import { registerRst } from './commands/rst.js';
 import { registerRstr } from './commands/rstr.js';
+import { registerSaml } from './commands/saml.js';
 import { EXIT, reportError } from './output.js';
 
 const program = new Command()
@@ -29,6 +30,7 @@ registerDemo(program);
 registerMex(program);
 registerRst(program);
 registerRstr(program);
+registerSaml(program);
 registerLogin(program);
 registerPsso(program);
 registerCheck(program);

@@ -37,6 +37,8 @@ export interface SamlBearerPolicy {
   readonly skewMs: number;
   /** Longest acceptable NotBefore → NotOnOrAfter span. Default 24 h. */
   readonly maxValidityMs?: number;
+  /** Accept an RSA-SHA1 signature (see `VerifyOptions.allowSha1`). Default false. */
+  readonly allowSha1?: boolean;
   /** Records the assertion id; resolves false for one already seen. */
   readonly firstSeen: (issuer: string, id: string, ttlMs: number) => Promise<boolean>;
 }
@@ -68,7 +70,9 @@ export async function validateSamlBearer(
   policy: SamlBearerPolicy,
 ): Promise<BearerAssertion> {
   const xml = decode(assertionBase64);
-  const verified = verifyAssertionSignature(xml, policy.trustedCertificates);
+  const verified = verifyAssertionSignature(xml, policy.trustedCertificates, {
+    allowSha1: policy.allowSha1 === true,
+  });
   const expected = grantType === GRANT_TYPE.saml11Bearer ? '1.1' : '2.0';
   if (verified.samlVersion !== expected)
     fail(
@@ -78,17 +82,15 @@ export async function validateSamlBearer(
   checkNoMarkupInNames(verified.sent, verified.samlVersion);
   const root = parseXml(verified.signedXml).root;
   const ns = verified.samlVersion === '1.1' ? NS_SAML1 : NS_SAML2;
-  const issuer =
-    verified.samlVersion === '1.1'
-      ? (attribute(root, '', 'Issuer') ?? '')
-      : single(root, ns, 'Issuer');
+  const issuer = readIssuer(root, verified.samlVersion);
   if (!policy.trustedIssuers.includes(issuer))
     fail('PSSO_ERR_SAML_ISSUER', 'the Issuer is not trusted');
   const conditions = childElements(root, ns, 'Conditions');
   if (conditions.length !== 1 || conditions[0] === undefined)
     fail('PSSO_ERR_SAML_CONDITIONS', 'exactly one Conditions is required');
   const window = checkConditions(conditions[0], verified.samlVersion, policy);
-  const subject = readSubject(root, ns, verified.samlVersion, policy);
+  const subject = readSubject(root, ns, verified.samlVersion);
+  if (verified.samlVersion === '2.0') checkBearerConfirmations(root, policy);
   const ttl = window.notOnOrAfter.getTime() - policy.now.getTime() + policy.skewMs;
   if (!(await policy.firstSeen(issuer, verified.id, Math.max(ttl, 1000)))) {
     fail('PSSO_ERR_SAML_REPLAY', 'the assertion was already used');
@@ -118,13 +120,15 @@ function decode(b64: string): string {
   }
 }
 
-/** Every subject name in the assertion must be the same plain text; SAML 2.0 needs a bearer confirmation. */
-function readSubject(
-  root: XmlElement,
-  ns: string,
-  version: '1.1' | '2.0',
-  policy: SamlBearerPolicy,
-): string {
+/** The Issuer: the 1.1 attribute, or the one 2.0 Issuer element's text. */
+export function readIssuer(root: XmlElement, version: '1.1' | '2.0'): string {
+  return version === '1.1'
+    ? (attribute(root, '', 'Issuer') ?? '')
+    : single(root, NS_SAML2, 'Issuer');
+}
+
+/** Every subject name in the assertion must be the same plain text, with a bearer confirmation method. */
+export function readSubject(root: XmlElement, ns: string, version: '1.1' | '2.0'): string {
   const names = descendants(root, ns, version === '1.1' ? 'NameIdentifier' : 'NameID');
   const values = new Set(names.map((n) => textOf(n)));
   const [subject] = values;
@@ -138,7 +142,6 @@ function readSubject(
   ).map((m) => (version === '1.1' ? textOf(m).trim() : (attribute(m, '', 'Method') ?? '')));
   const bearer = version === '1.1' ? BEARER_11 : BEARER_20;
   if (!methods.includes(bearer)) fail('PSSO_ERR_SAML_SUBJECT', 'no bearer subject confirmation');
-  if (version === '2.0') checkBearerConfirmations(root, policy);
   return subject;
 }
 
@@ -146,7 +149,10 @@ function readSubject(
  * RFC 7522 §3 (2.0): each bearer SubjectConfirmation of the Subject has a SubjectConfirmationData
  * whose Recipient is this token endpoint and whose NotOnOrAfter has not passed.
  */
-function checkBearerConfirmations(root: XmlElement, policy: SamlBearerPolicy): void {
+export function checkBearerConfirmations(
+  root: XmlElement,
+  policy: Pick<SamlBearerPolicy, 'recipient' | 'now' | 'skewMs'>,
+): void {
   let bearers = 0;
   for (const subject of childElements(root, NS_SAML2, 'Subject')) {
     for (const confirmation of childElements(subject, NS_SAML2, 'SubjectConfirmation')) {
@@ -170,7 +176,7 @@ function checkBearerConfirmations(root: XmlElement, policy: SamlBearerPolicy): v
 }
 
 /** In the document as sent (before canonicalization drops comments): names hold text only. */
-function checkNoMarkupInNames(root: XmlElement, version: '1.1' | '2.0'): void {
+export function checkNoMarkupInNames(root: XmlElement, version: '1.1' | '2.0'): void {
   const ns = version === '1.1' ? NS_SAML1 : NS_SAML2;
   for (const name of descendants(root, ns, version === '1.1' ? 'NameIdentifier' : 'NameID')) {
     if (name.children.some((c) => c.type !== 'text'))

@@ -59,6 +59,25 @@ export function checkConditions(
   policy: ConditionsPolicy,
 ): { notOnOrAfter: Date } {
   const window = checkWindow(c, policy);
+  checkRestrictions(c, version, policy);
+  return window;
+}
+
+/**
+ * The conditions other than the window: every one understood, every audience restriction naming
+ * `policy.audience`, at least one of them.
+ *
+ * @throws {SamlError} `PSSO_ERR_SAML_CONDITIONS` or `PSSO_ERR_SAML_AUDIENCE`.
+ * @example
+ * ```ts
+ * checkRestrictions(conditions, '1.1', { audience: 'urn:federation:MicrosoftOnline' });
+ * ```
+ */
+export function checkRestrictions(
+  c: XmlElement,
+  version: '1.1' | '2.0',
+  policy: Pick<ConditionsPolicy, 'audience'>,
+): void {
   const ns = version === '1.1' ? NS_SAML1 : NS_SAML2;
   let restrictions = 0;
   const seen = new Set<string>();
@@ -78,10 +97,21 @@ export function checkConditions(
     seen.add(condition.local);
   }
   if (restrictions === 0) fail('PSSO_ERR_SAML_AUDIENCE', 'no audience restriction');
-  return window;
 }
 
-function checkWindow(c: XmlElement, policy: ConditionsPolicy): { notOnOrAfter: Date } {
+/**
+ * NotBefore and NotOnOrAfter present, current within the skew, and not absurdly far apart.
+ *
+ * @throws {SamlError} `PSSO_ERR_SAML_CONDITIONS`.
+ * @example
+ * ```ts
+ * const { notOnOrAfter } = checkWindow(conditions, { now, skewMs: 120_000 });
+ * ```
+ */
+export function checkWindow(
+  c: XmlElement,
+  policy: Pick<ConditionsPolicy, 'now' | 'skewMs' | 'maxValidityMs'>,
+): { notOnOrAfter: Date } {
   const nb = parseDateTime(attribute(c, '', 'NotBefore') ?? '');
   const na = parseDateTime(attribute(c, '', 'NotOnOrAfter') ?? '');
   if (nb === undefined || na === undefined)

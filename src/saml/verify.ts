@@ -15,6 +15,14 @@ import { NS_DSIG, NS_SAML1, NS_SAML2 } from '../protocol/namespaces.js';
 import type { XmlElement } from '../xml/dom.js';
 import { parseXml } from '../xml/parse.js';
 import { attribute, childElements, descendants } from '../xml/query.js';
+import {
+  ALG_DIGEST_SHA1,
+  ALG_RSA_SHA1,
+  algorithmAllowed,
+  knownAlgorithm,
+  sha256RemediationText,
+  UNKNOWN_ALGORITHM,
+} from './algorithms.js';
 
 /** A verified assertion. */
 export interface VerifiedAssertion {
@@ -25,26 +33,31 @@ export interface VerifiedAssertion {
   readonly signedXml: string;
   /** The assertion as sent, parsed (comments and PIs kept, unlike the canonical signed content). */
   readonly sent: XmlElement;
+  /** The SignatureMethod URI (one of the allowed algorithms). */
+  readonly signatureAlgorithm: string;
+  /** The Reference's DigestMethod URI (one of the allowed algorithms). */
+  readonly digestAlgorithm: string;
+  /** Whether SHA-1 was used (accepted only under `allowSha1`): the caller should warn. */
+  readonly sha1: boolean;
 }
 
 /** Options of {@link verifyAssertionSignature}. */
 export interface VerifyOptions {
-  /** Accept RSA-SHA1 / SHA-1 (older AD FS farms). Off by default: SHA-1 is broken. */
+  /**
+   * Accept RSA-SHA1 signatures and SHA-1 digests (AD FS relying party trusts still set to
+   * SHA-1). Off by default: SHA-1 is broken. The result's `sha1` says when it was used.
+   */
+  readonly allowSha1?: boolean;
+  /** @deprecated The former name of {@link VerifyOptions.allowSha1}. */
   readonly dangerouslyAllowSha1?: boolean;
 }
 
-const SHA1_SIGNATURE = 'http://www.w3.org/2000/09/xmldsig#rsa-sha1';
-const SHA1_DIGEST = 'http://www.w3.org/2000/09/xmldsig#sha1';
-const SIGNATURE_ALGORITHMS = new Set([
-  'http://www.w3.org/2001/04/xmldsig-more#rsa-sha256',
-  'http://www.w3.org/2001/04/xmldsig-more#rsa-sha384',
-  'http://www.w3.org/2001/04/xmldsig-more#rsa-sha512',
-]);
-const DIGEST_ALGORITHMS = new Set([
-  'http://www.w3.org/2001/04/xmlenc#sha256',
-  'http://www.w3.org/2001/04/xmldsig-more#sha384',
-  'http://www.w3.org/2001/04/xmlenc#sha512',
-]);
+/** The algorithms an assertion's signature names (checked against the allow-list). */
+export interface SignatureAlgorithms {
+  readonly signatureAlgorithm: string;
+  readonly digestAlgorithm: string;
+  readonly sha1: boolean;
+}
 const EXC_C14N = 'http://www.w3.org/2001/10/xml-exc-c14n#';
 const TRANSFORMS = new Set(['http://www.w3.org/2000/09/xmldsig#enveloped-signature', EXC_C14N]);
 const ID_ATTRIBUTES = new Set(['ID', 'Id', 'id', 'AssertionID']);
@@ -67,7 +80,7 @@ export function verifyAssertionSignature(
   if (trustedCertificates.length === 0)
     throw new TypeError('verifyAssertionSignature: no trusted certificate');
   const { root, id, samlVersion, signature } = checkStructure(assertionXml);
-  checkSignedInfo(signature, id, options.dangerouslyAllowSha1 === true);
+  const algorithms = checkSignedInfo(signature, id, allowSha1(options));
   const dom = new DOMParser({ onError: onErrorStopParsing }).parseFromString(
     assertionXml,
     'application/xml',
@@ -94,9 +107,33 @@ export function verifyAssertionSignature(
     if (refs.length !== 1 || refs[0] === undefined)
       throw signature_('the signature must cover exactly the assertion');
     checkSignedRoot(refs[0], samlVersion, id);
-    return { samlVersion, id, signedXml: refs[0], sent: root };
+    return { samlVersion, id, signedXml: refs[0], sent: root, ...algorithms };
   }
   throw signature_('no trusted certificate verifies the signature');
+}
+
+/**
+ * Every check of {@link verifyAssertionSignature} that needs no key: one standalone assertion,
+ * one signature over it, allow-listed algorithms. For a view of an assertion when no
+ * token-signing certificate is at hand; it proves nothing about who signed.
+ *
+ * @throws {SamlError} `PSSO_ERR_SAML_MALFORMED` or `PSSO_ERR_SAML_SIGNATURE`, as the verifier would.
+ *
+ * @example
+ * ```ts
+ * const { signatureAlgorithm, sha1 } = checkSignatureShape(xml, { allowSha1: true });
+ * ```
+ */
+export function checkSignatureShape(
+  assertionXml: string,
+  options: VerifyOptions = {},
+): SignatureAlgorithms & { samlVersion: '1.1' | '2.0'; id: string } {
+  const { id, samlVersion, signature } = checkStructure(assertionXml);
+  return { samlVersion, id, ...checkSignedInfo(signature, id, allowSha1(options)) };
+}
+
+function allowSha1(options: VerifyOptions): boolean {
+  return options.allowSha1 === true || options.dangerouslyAllowSha1 === true;
 }
 
 function checkStructure(xml: string) {
@@ -134,16 +171,15 @@ function checkStructure(xml: string) {
   return { root, id, samlVersion, signature: direct[0] } as const;
 }
 
-function checkSignedInfo(signature: XmlElement, id: string, sha1: boolean): void {
+function checkSignedInfo(signature: XmlElement, id: string, sha1: boolean): SignatureAlgorithms {
   const infos = childElements(signature, NS_DSIG, 'SignedInfo');
   const info = infos[0];
   if (infos.length !== 1 || info === undefined)
     throw malformed('exactly one SignedInfo is allowed');
   const method = childElements(info, NS_DSIG, 'SignatureMethod')[0];
   const algorithm = method === undefined ? '' : (attribute(method, '', 'Algorithm') ?? '');
-  if (!SIGNATURE_ALGORITHMS.has(algorithm) && !(sha1 && algorithm === SHA1_SIGNATURE)) {
-    throw signature_('signature algorithm not allowed');
-  }
+  if (!algorithmAllowed(algorithm, 'signature', sha1))
+    throw algorithmRefused(algorithm, 'signature');
   const c14n = childElements(info, NS_DSIG, 'CanonicalizationMethod')[0];
   if (c14n === undefined || attribute(c14n, '', 'Algorithm') !== EXC_C14N)
     throw signature_('canonicalization not allowed');
@@ -154,14 +190,41 @@ function checkSignedInfo(signature: XmlElement, id: string, sha1: boolean): void
   }
   const digest = childElements(ref, NS_DSIG, 'DigestMethod')[0];
   const digestAlgorithm = digest === undefined ? '' : (attribute(digest, '', 'Algorithm') ?? '');
-  if (!DIGEST_ALGORITHMS.has(digestAlgorithm) && !(sha1 && digestAlgorithm === SHA1_DIGEST))
-    throw signature_('digest algorithm not allowed');
+  if (!algorithmAllowed(digestAlgorithm, 'digest', sha1))
+    throw algorithmRefused(digestAlgorithm, 'digest');
   for (const transforms of childElements(ref, NS_DSIG, 'Transforms')) {
     for (const t of childElements(transforms, NS_DSIG, 'Transform')) {
       if (!TRANSFORMS.has(attribute(t, '', 'Algorithm') ?? ''))
         throw signature_('transform not allowed');
     }
   }
+  return {
+    signatureAlgorithm: algorithm,
+    digestAlgorithm,
+    sha1: algorithm === ALG_RSA_SHA1 || digestAlgorithm === ALG_DIGEST_SHA1,
+  };
+}
+
+/**
+ * The refusal names the algorithm from our vocabulary (a SHA-1 one with the relying-party
+ * setting that changes it); an unknown URI travels only, sanitized, in `peerAlgorithm`.
+ */
+function algorithmRefused(uri: string, kind: 'signature' | 'digest'): SamlError {
+  const known = knownAlgorithm(uri, kind);
+  const what = kind === 'signature' ? 'signature algorithm' : 'digest algorithm';
+  if (known === undefined) {
+    return new SamlError(
+      'PSSO_ERR_SAML_SIGNATURE',
+      `SAML assertion signature refused: the ${what} is ${UNKNOWN_ALGORITHM}`,
+      { algorithm: UNKNOWN_ALGORITHM, peerAlgorithm: uri, remediation: sha256RemediationText() },
+    );
+  }
+  return new SamlError(
+    'PSSO_ERR_SAML_SIGNATURE',
+    `SAML assertion signature refused: the ${what} is ${known.name} (${known.uri}), ` +
+      `which is not allowed${known.sha1 ? ' unless SHA-1 is accepted explicitly (allowSha1, --allow-sha1)' : ''}`,
+    { algorithm: known.uri, remediation: sha256RemediationText() },
+  );
 }
 
 /** The signed content must itself be the assertion with that id. */

@@ -36,6 +36,8 @@ export interface WsTrustLoginOptions {
   readonly clockSkewSeconds?: number;
   /** Verify the assertion's signature against these certificates (PEM); see {@link ExpectedResponse}. */
   readonly trustedSigningCertificates?: readonly string[];
+  /** With `trustedSigningCertificates`: accept an RSA-SHA1 signature (older AD FS trusts). */
+  readonly allowSha1?: boolean;
   /** Transport options for the MEX GET and the RST POST (timeouts, size limits, CA, …). */
   readonly http?: HttpOptions;
   /** Called as each step starts and ends (for progress display). Never given the password. */
@@ -166,6 +168,7 @@ export async function wsTrustLogin(options: WsTrustLoginOptions): Promise<WsTrus
       ...(options.trustedSigningCertificates === undefined
         ? {}
         : { trustedSigningCertificates: options.trustedSigningCertificates }),
+      ...(options.allowSha1 === true ? { allowSha1: true } : {}),
     });
     progress({ step: 'rst', phase: 'done', ms: performance.now() - started, endpoint });
     return { token, endpoint, mex };

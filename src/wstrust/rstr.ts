@@ -43,6 +43,8 @@ export interface ExpectedResponse {
    * token-signing certificates — or `PSSO_ERR_SAML_SIGNATURE` / `PSSO_ERR_SAML_MALFORMED`.
    */
   readonly trustedSigningCertificates?: readonly string[];
+  /** With `trustedSigningCertificates`: accept an RSA-SHA1 signature (see `VerifyOptions.allowSha1`). */
+  readonly allowSha1?: boolean;
 }
 
 /** The token a WS-Trust response carried. */
@@ -111,7 +113,9 @@ export function processRequestSecurityTokenResponse(
   const window = lifetime ?? message;
   const assertionXml = rawXml(doc as XmlDocument, assertion);
   if (expected.trustedSigningCertificates !== undefined) {
-    verifyAssertionSignature(assertionXml, expected.trustedSigningCertificates);
+    verifyAssertionSignature(assertionXml, expected.trustedSigningCertificates, {
+      allowSha1: expected.allowSha1 === true,
+    });
   }
   return {
     tokenType,

@@ -126,7 +126,7 @@ describe('psso-wstrust rstr', () => {
     const out = json(r);
     assert.equal(out.grantType, 'urn:ietf:params:oauth:grant-type:saml1_1-bearer');
     assert.equal(out.created, '2026-11-29T10:00:00.000Z');
-    assert.match(String(out.assertion), /^<saml:Assertion /);
+    assert.match((out.assertion as { xml: string }).xml, /^<saml:Assertion /);
   });
   test('the version is detected (2005)', async () => {
     const r = await cli([

@@ -16,23 +16,36 @@ import type { TestSigningMaterial } from './signing.ts';
 
 const NS_XSI = 'http://www.w3.org/2001/XMLSchema-instance';
 
-/** Signs `xml` (a standalone SAML 1.1 or 2.0 assertion) as the IdP signs its own. */
+/** RSA-SHA1 and the SHA-1 digest, as AD FS relying party trusts set to SHA-1 sign. */
+export const SHA1_ALGORITHMS = {
+  signature: 'http://www.w3.org/2000/09/xmldsig#rsa-sha1',
+  digest: 'http://www.w3.org/2000/09/xmldsig#sha1',
+} as const;
+
+/**
+ * Signs `xml` (a standalone SAML 1.1 or 2.0 assertion) as the IdP signs its own (RSA-SHA256),
+ * or with other `algorithms` (e.g. {@link SHA1_ALGORITHMS}).
+ */
 export function signAssertionXml(
   xml: string,
   version: '1.1' | '2.0',
   key: TestSigningMaterial,
+  algorithms: { signature: string; digest: string } = {
+    signature: ALG_RSA_SHA256,
+    digest: ALG_SHA256,
+  },
 ): string {
   const signed = new SignedXml({
     privateKey: key.privateKey,
     publicCert: key.certificatePem,
-    signatureAlgorithm: ALG_RSA_SHA256,
+    signatureAlgorithm: algorithms.signature,
     canonicalizationAlgorithm: ALG_EXC_C14N,
     ...(version === '1.1' ? { idAttribute: 'AssertionID' } : {}),
   });
   signed.addReference({
     xpath: '/*',
     transforms: [ALG_ENVELOPED_SIGNATURE, ALG_EXC_C14N],
-    digestAlgorithm: ALG_SHA256,
+    digestAlgorithm: algorithms.digest,
   });
   signed.computeSignature(xml, {
     prefix: 'ds',

@@ -32,6 +32,8 @@ export interface StubSts {
   readonly caPem: string;
   readonly requests: StubRequest[];
   behaviour: { '13': EndpointBehaviour; '2005': EndpointBehaviour; mex: 'ok' | 'redirect' };
+  /** The RequestedSecurityToken content of `ok` answers (default: an unsigned SAML 1.1 assertion). */
+  token: string | undefined;
   close(): Promise<void>;
 }
 
@@ -45,6 +47,7 @@ export async function startStubSts(): Promise<StubSts> {
     mex: 'ok',
   };
   let origin = '';
+  const state: { token: string | undefined } = { token: undefined };
   const server: Server = createServer({ key: pki.keyPem, cert: pki.certPem }, (req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
@@ -120,6 +123,7 @@ export async function startStubSts(): Promise<StubSts> {
             ...times,
             version: v,
             relatesTo: b.kind === 'wrong-relates-to' ? 'urn:uuid:other' : messageId,
+            ...(state.token === undefined ? {} : { token: state.token }),
           }),
         );
     }
@@ -134,6 +138,12 @@ export async function startStubSts(): Promise<StubSts> {
     caPem: pki.caPem,
     requests,
     behaviour,
+    get token() {
+      return state.token;
+    },
+    set token(value: string | undefined) {
+      state.token = value;
+    },
     async close() {
       for (const s of sockets) s.destroy();
       server.close();

@@ -4,14 +4,15 @@
  *
  * @module
  */
-import { readFileSync } from 'node:fs';
 import { type Command, Option } from 'commander';
 import { WSTRUST13, WSTRUST2005 } from '../../protocol/wstrust.js';
+import { inspectAssertion } from '../../saml/inspect.js';
 import type { WsTrustLoginEvent } from '../../wstrust/login.js';
 import type { RequestProfile } from '../../wstrust/rst.js';
+import { type CliWarning, printWarnings, signatureWarnings } from '../assertion-view.js';
 import { type CommandFlags, commandHttp, withCommandOptions } from '../command-options.js';
 import { type HttpFlags, httpOptions, withHttpOptions } from '../http-options.js';
-import { readPassword } from '../io.js';
+import { readCertificates, readPassword } from '../io.js';
 import { done, printJson, progress, warn } from '../output.js';
 import { UsageError } from '../usage.js';
 import { printToken, tokenJson } from './rstr.js';
@@ -25,7 +26,8 @@ interface LoginFlags extends HttpFlags, CommandFlags {
   passwordStdin?: boolean;
   profile: RequestProfile;
   json?: boolean;
-  signingCert?: string;
+  signingCert?: string[];
+  allowSha1?: boolean;
 }
 
 export function registerLogin(program: Command): void {
@@ -45,14 +47,16 @@ export function registerLogin(program: Command): void {
       .option('--password-stdin', 'read the password from stdin (else a prompt on the terminal)')
       .option(
         '--signing-cert <file>',
-        'also verify the assertion signature against this token-signing certificate (PEM)',
+        'also verify the assertion signature against this token-signing certificate (PEM; repeatable)',
+        (value: string, previous: string[] | undefined) => [...(previous ?? []), value],
       )
+      .option('--allow-sha1', 'with --signing-cert: accept an RSA-SHA1 signature (with a warning)')
       .addOption(
         new Option('--profile <profile>', 'request profile')
           .choices(['macos', 'wss11'])
           .default('macos'),
       )
-      .option('--json', 'print {"endpoint", "token", "steps"} as JSON'),
+      .option('--json', 'print {"endpoint", "token", "steps", "warnings"} as JSON'),
   ).action(async (flags: LoginFlags) => {
     if ((flags.mex === undefined) === (flags.endpoint === undefined)) {
       throw new UsageError('give exactly one of --mex and --endpoint');
@@ -61,6 +65,7 @@ export function registerLogin(program: Command): void {
       throw new UsageError('--endpoint needs --version 1.3|2005');
     }
     const json = flags.json === true;
+    const certs = await readCertificates(flags.signingCert ?? []);
     const password = await readPassword(flags.passwordStdin === true);
     // Started once the password is read: the deadline bounds the network, not the typing.
     const { http, dispose } = commandHttp(httpOptions(flags), flags);
@@ -111,12 +116,13 @@ export function registerLogin(program: Command): void {
       profile: flags.profile,
       http,
       onProgress,
-      ...(flags.signingCert === undefined
-        ? {}
-        : { trustedSigningCertificates: [readPem(flags.signingCert)] }),
+      ...(certs.length === 0 ? {} : { trustedSigningCertificates: certs }),
+      ...(flags.allowSha1 === true ? { allowSha1: true } : {}),
     }).finally(dispose);
+    const warnings = assertionWarnings(result.token.assertion, certs.length > 0);
+    printWarnings(warnings); // on stderr, with --json too: stdout stays one JSON document
     if (json) {
-      printJson({ endpoint: result.endpoint, token: tokenJson(result.token), steps });
+      printJson({ endpoint: result.endpoint, token: tokenJson(result.token), steps, warnings });
       return;
     }
     console.log(`endpoint:   WS-Trust ${result.endpoint.version} ${result.endpoint.address}`);
@@ -132,11 +138,21 @@ function knownEndpoint(address: string, version: '1.3' | '2005') {
   };
 }
 
-function readPem(path: string): string {
+/**
+ * Unsigned or SHA-1 assertions: a warning when no `--signing-cert` judged them (with one, the
+ * verification decided, and SHA-1 got through only under `--allow-sha1`: still a warning).
+ */
+function assertionWarnings(assertion: string, verified: boolean): CliWarning[] {
   try {
-    return readFileSync(path, 'utf8');
+    return signatureWarnings(inspectAssertion(assertion), { verified });
   } catch {
-    throw new UsageError(`cannot read the certificate file ${path}`);
+    return [
+      {
+        code: 'PSSO_WARN_SAML_UNREADABLE',
+        message:
+          'the assertion cannot be read on its own (a namespace declared outside it?): a relying party verifying it alone will refuse it',
+      },
+    ];
   }
 }
 
