@@ -169,7 +169,7 @@ describe('psso-wstrust saml on the real AD FS RSA-SHA1 assertion', () => {
     assert.match(r.stdout, /algorithm: http:\/\/www\.w3\.org\/2000\/09\/xmldsig#rsa-sha1/);
     assert.match(
       r.stdout,
-      /what to do: On AD FS.*Set-AdfsRelyingPartyTrust .*-SignatureAlgorithm 'http:\/\/www\.w3\.org\/2001\/04\/xmldsig-more#rsa-sha256'/,
+      /remediation: On AD FS.*Set-AdfsRelyingPartyTrust .*-SignatureAlgorithm 'http:\/\/www\.w3\.org\/2001\/04\/xmldsig-more#rsa-sha256'/,
     );
     assert.match(
       r.stdout,
