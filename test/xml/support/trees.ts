@@ -210,7 +210,13 @@ function saxesIsLax(xml: string, ours: XmlError): boolean {
   const at = offsetOf(xml, ours.line, ours.column);
   if (ours.code === 'PSSO_ERR_XML_NAMESPACE' && LOCAL_NOT_NAME_START.test(xml.slice(at)))
     return true;
-  return ours.message.startsWith('Invalid name') && PI_WITHOUT_SPACE.test(xml.slice(at - 2));
+  // The target then runs on past the `?` (`<?a?:?>`): refused as a name, or as a qualified name
+  // when it holds a colon.
+  return (
+    (ours.message.startsWith('Invalid name') ||
+      ours.message.startsWith('Invalid qualified name')) &&
+    PI_WITHOUT_SPACE.test(xml.slice(at - 2))
+  );
 }
 
 /** Offset in `xml` of a 1-based line and column of ours (columns count from a BOM-less text). */
