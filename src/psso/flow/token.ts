@@ -15,6 +15,7 @@ import { decryptLoginResponse, type LoginResponse } from '../../jose/login-respo
 import type { ResolvedLoginConfiguration } from '../config/types.js';
 import { parsePredicate } from '../predicate/index.js';
 import { jsonObject } from './json.js';
+import { JwksCache } from './jwks-cache.js';
 
 /** The verified outcome of a login or refresh. */
 export interface TokenResult {
@@ -42,6 +43,8 @@ export async function postLoginRequest(
     contextNonce: string;
     encryptionPrivateKey: import('node:crypto').KeyObject;
     now?: Date;
+    /** Default: the library's shared cache. */
+    jwksCache?: JwksCache;
   },
   http?: HttpOptions,
 ): Promise<TokenResult> {
@@ -76,39 +79,19 @@ export async function postLoginRequest(
       nonce: context.contextNonce,
       ...(context.now === undefined ? {} : { now: Math.floor(context.now.getTime() / 1000) }),
     });
-  // The JWKS is cached per URL and fetched again only when the id_token's kid is not in it (§3.7).
-  const cached = jwksCache.get(config.jwksEndpointURL.href);
-  let result: Awaited<ReturnType<typeof verify>> | undefined;
-  if (cached !== undefined) {
-    try {
-      result = await verify(cached);
-    } catch (e) {
-      if (!(e instanceof LoginError && e.code === 'PSSO_ERR_JWKS')) throw e;
-    }
-  }
-  if (result === undefined) {
-    const fresh = await fetchJwks(config, http);
-    jwksCache.set(config.jwksEndpointURL.href, fresh);
-    result = await verify(fresh);
-  }
+  // The JWKS is cached per URL, bounded in age, URLs and keys; fetched again when stale, or for
+  // an unknown kid at most once per interval (§3.7).
+  const result = await (context.jwksCache ?? sharedJwksCache).verify(
+    config.jwksEndpointURL,
+    http,
+    verify,
+  );
   const payload = result.payload;
   return { response, idTokenClaims: payload };
 }
 
-const jwksCache = new Map<string, Record<string, unknown>>();
-
-async function fetchJwks(
-  config: ResolvedLoginConfiguration,
-  http: HttpOptions | undefined,
-): Promise<Record<string, unknown>> {
-  const res = await httpRequest(
-    { method: 'GET', url: config.jwksEndpointURL, headers: { accept: 'application/json' } },
-    http,
-  );
-  if (res.status < 200 || res.status > 299)
-    throw new LoginError('PSSO_ERR_JWKS', 'The JWKS request failed', { status: res.status });
-  return jsonObject(res.body, 'PSSO_ERR_JWKS', 'JWKS');
-}
+/** The library's JWKS cache (default bounds). */
+const sharedJwksCache = new JwksCache();
 
 /**
  * §3.7: 401 without a predicate is a credential error; with one, the JSON body decides. Either
