@@ -15,7 +15,39 @@
  *
  * @module
  */
-export * from './errors.js';
+export {
+  CheckError,
+  type CheckErrorCode,
+  ConfigError,
+  type ConfigErrorCode,
+  HttpError,
+  type HttpErrorCode,
+  type HttpErrorDetails,
+  IdpError,
+  type IdpErrorCode,
+  LoginError,
+  type LoginErrorCode,
+  MexError,
+  type MexErrorCode,
+  type NetworkReason,
+  PredicateError,
+  type PredicateErrorCode,
+  type PredicateVerdict,
+  PssoError,
+  type PssoErrorCode,
+  RstError,
+  type RstErrorCode,
+  SamlError,
+  type SamlErrorCode,
+  type TokenEndpointFailure,
+  WsTrustError,
+  type WsTrustErrorCode,
+  type WsTrustFaultCode,
+  WsTrustFaultError,
+  XmlError,
+  type XmlErrorCode,
+} from './errors.js';
+export { closeHttpAgents } from './http/agents.js';
 export {
   type CommandDeadline,
   commandDeadline,

@@ -51,12 +51,20 @@ function caList(ca: HttpOptions['ca']): string[] {
 }
 
 /**
- * Closes every cached agent (for tests and CLI shutdown). Requests in flight finish first; later
- * requests get fresh agents.
+ * Closes every cached agent, i.e. the kept-alive connections the library's requests opened, so a
+ * script or test can exit promptly (for tests, CLI shutdown, or a program done with the library).
+ * Requests in flight finish first; later requests get fresh agents, so calling it is always safe.
  *
  * @example
  * ```ts
- * after(() => closeHttpAgents());
+ * import { closeHttpAgents, wsTrustLogin } from 'psso-wstrust';
+ *
+ * try {
+ *   const { token } = await wsTrustLogin({ mexUrl, federationRequestURN, username, password });
+ * } finally {
+ *   await closeHttpAgents(); // no idle keep-alive sockets hold the process open
+ * }
+ * // in a node:test file: after(() => closeHttpAgents());
  * ```
  */
 export async function closeHttpAgents(): Promise<void> {
