@@ -6,7 +6,7 @@
  */
 import type { ResolvedLoginConfiguration } from '../psso/config/types.js';
 import type { RawExchange } from './record.js';
-import type { CheckReport, RecordedExchange, RuleResult } from './report.js';
+import { CHECK_STEPS, type CheckReport, type RecordedExchange, type RuleResult } from './report.js';
 import { judgeClock, judgeTiming, judgeTls } from './rules/environment.js';
 import { judgeMex, judgeRealm } from './rules/mex.js';
 import { judgePsso } from './rules/psso.js';
@@ -34,18 +34,6 @@ export interface Graded {
   readonly rules: RuleResult[];
   readonly clockOffsetSeconds?: number;
 }
-
-const STEP_ORDER = [
-  'realm',
-  'mex',
-  'rst',
-  'rstr',
-  'saml',
-  'tls',
-  'clock',
-  'psso-nonce',
-  'psso-token',
-];
 
 /**
  * Judges every rule over `input.exchanges`.
@@ -101,7 +89,7 @@ export function grade(input: GradeInput): Graded {
   rules.push(...judgeTiming(x));
   const ordered = rules
     .map((r, i) => ({ r, i }))
-    .sort((a, b) => STEP_ORDER.indexOf(a.r.step) - STEP_ORDER.indexOf(b.r.step) || a.i - b.i)
+    .sort((a, b) => CHECK_STEPS.indexOf(a.r.step) - CHECK_STEPS.indexOf(b.r.step) || a.i - b.i)
     .map(({ r }) => r);
   return {
     rules: ordered,

@@ -7,7 +7,13 @@
  * @module
  */
 import { CheckError } from '../errors.js';
-import type { CheckReport, CheckStep, RecordedExchange, RuleResult } from './report.js';
+import {
+  CHECK_STEPS,
+  type CheckReport,
+  type CheckStep,
+  type RecordedExchange,
+  type RuleResult,
+} from './report.js';
 
 /** Limits of {@link fromHar}. */
 export interface FromHarOptions {
@@ -26,17 +32,6 @@ export interface TraceContents {
   readonly report?: CheckReport;
 }
 
-const STEPS: readonly CheckStep[] = [
-  'realm',
-  'mex',
-  'rst',
-  'rstr',
-  'saml',
-  'tls',
-  'clock',
-  'psso-nonce',
-  'psso-token',
-];
 const STATUSES = ['pass', 'warn', 'fail', 'skipped'] as const;
 
 type Obj = Record<string, unknown>;
@@ -116,7 +111,9 @@ function toExchange(value: unknown, position: number): RecordedExchange {
   const index = e._index === undefined ? position : num(e._index, `${at}._index`);
   if (!Number.isInteger(index) || index < 0) fail(`${at}._index is not an index`);
   const step =
-    e._step === undefined ? inferStep(url, request.body) : oneOf(e._step, STEPS, `${at}._step`);
+    e._step === undefined
+      ? inferStep(url, request.body)
+      : oneOf(e._step, CHECK_STEPS, `${at}._step`);
   const redacted = e._redacted === undefined ? false : bool(e._redacted, `${at}._redacted`);
   const out: RecordedExchange = {
     index,
@@ -209,7 +206,7 @@ function rule(value: unknown, at: string): RuleResult {
   const r = obj(value, at);
   const out: Obj = {
     id: str(r.id, `${at}.id`),
-    step: oneOf(r.step, STEPS, `${at}.step`),
+    step: oneOf(r.step, CHECK_STEPS, `${at}.step`),
     title: str(r.title, `${at}.title`),
     status: oneOf(r.status, STATUSES, `${at}.status`),
     macos: str(r.macos, `${at}.macos`),

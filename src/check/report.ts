@@ -11,17 +11,29 @@
 /** A rule's verdict. */
 export type RuleStatus = 'pass' | 'warn' | 'fail' | 'skipped';
 
-/** The step of the federated login a rule or an exchange belongs to, in the order macOS runs them. */
-export type CheckStep =
-  | 'realm'
-  | 'mex'
-  | 'rst'
-  | 'rstr'
-  | 'saml'
-  | 'tls'
-  | 'clock'
-  | 'psso-nonce'
-  | 'psso-token';
+/**
+ * The steps of the federated login a rule or an exchange belongs to, in the order rules are
+ * reported.
+ *
+ * @example
+ * ```ts
+ * CHECK_STEPS.indexOf('rstr'); // 3
+ * ```
+ */
+export const CHECK_STEPS = [
+  'realm',
+  'mex',
+  'rst',
+  'rstr',
+  'saml',
+  'tls',
+  'clock',
+  'psso-nonce',
+  'psso-token',
+] as const;
+
+/** The step of the federated login a rule or an exchange belongs to. */
+export type CheckStep = (typeof CHECK_STEPS)[number];
 
 /** What an administrator can do about a failed or warned rule. */
 export interface Remediation {
