@@ -5,31 +5,18 @@
  * is killed (its whole process group) past its time limit.
  */
 import { spawn } from 'node:child_process';
-import { accessSync, constants, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { delimiter, join } from 'node:path';
+import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { findExecutable, toolSkip } from './executable.ts';
 
 /** Path of chromium, or undefined. */
 export function chromiumPath(): string | undefined {
-  const onPath = (process.env.PATH ?? '')
-    .split(delimiter)
-    .filter(Boolean)
-    .flatMap((dir) => [join(dir, 'chromium'), join(dir, 'chromium-browser')]);
-  const candidates = [
-    ...(process.env.CHROMIUM === undefined ? [] : [process.env.CHROMIUM]),
-    '/usr/bin/chromium',
-    ...onPath,
-  ];
-  for (const file of candidates) {
-    try {
-      accessSync(file, constants.X_OK);
-      return file;
-    } catch {
-      // next
-    }
-  }
-  return undefined;
+  return findExecutable(
+    [process.env.CHROMIUM, '/usr/bin/chromium'],
+    ['chromium', 'chromium-browser'],
+  );
 }
 
 /**
@@ -37,13 +24,11 @@ export function chromiumPath(): string | undefined {
  * Under CI (`CI=true`) a missing chromium is a failure, not a skip.
  */
 export function chromiumSkip(): string | false {
-  if (chromiumPath() !== undefined) return false;
-  if (process.env.CI === 'true') {
-    throw new Error(
-      'chromium is not installed, and CI=true: install it (apt-get install chromium)',
-    );
-  }
-  return 'chromium not installed (apt-get install chromium, or set CHROMIUM): the browser test did NOT run';
+  return toolSkip(chromiumPath(), {
+    name: 'chromium',
+    install: 'apt-get install chromium, or set CHROMIUM',
+    skipped: 'the browser test did NOT run',
+  });
 }
 
 /** What a chromium run gave. */

@@ -3,10 +3,9 @@
  * SIGTERM (and killed if the test process exits first). Nothing here starts Redis for you otherwise.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { accessSync, constants } from 'node:fs';
 import { connect, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
-import { delimiter, join } from 'node:path';
+import { findExecutable, toolSkip } from './executable.ts';
 
 export interface TestRedis {
   /** `redis://127.0.0.1:PORT/0`. */
@@ -24,22 +23,7 @@ export interface TestRedis {
 
 /** Path of redis-server (`$REDIS_SERVER`, else the first on PATH), or undefined. */
 export function redisServerPath(): string | undefined {
-  const candidates = [
-    ...(process.env.REDIS_SERVER === undefined ? [] : [process.env.REDIS_SERVER]),
-    ...(process.env.PATH ?? '')
-      .split(delimiter)
-      .filter(Boolean)
-      .map((dir) => join(dir, 'redis-server')),
-  ];
-  for (const file of candidates) {
-    try {
-      accessSync(file, constants.X_OK);
-      return file;
-    } catch {
-      // next
-    }
-  }
-  return undefined;
+  return findExecutable([process.env.REDIS_SERVER], ['redis-server']);
 }
 
 /**
@@ -47,13 +31,11 @@ export function redisServerPath(): string | undefined {
  * Under CI (`CI=true`) a missing redis-server is a failure, not a skip.
  */
 export function redisSkip(): string | false {
-  if (redisServerPath() !== undefined) return false;
-  if (process.env.CI === 'true') {
-    throw new Error(
-      'redis-server is not installed, and CI=true: install it (apt-get install redis-server)',
-    );
-  }
-  return 'redis-server not installed: skipping the Redis tests';
+  return toolSkip(redisServerPath(), {
+    name: 'redis-server',
+    install: 'apt-get install redis-server',
+    skipped: 'skipping the Redis tests',
+  });
 }
 
 /** A free loopback port: listen on port 0, read the number, close. */
