@@ -123,17 +123,20 @@ export function createApp(s: AppSettings, metrics: Metrics, log: Logger): Fastif
   });
   app.setErrorHandler(
     (error: { statusCode?: number; code?: string; message?: string }, request, reply) => {
-      if (isUnavailable(error)) {
+      const f = isUnavailable(error) ? serverFailure(error) : undefined;
+      if (f?.kind === 'unavailable') {
         // A store that cannot answer (SQLite, Redis): the client should retry, not re-authenticate.
-        const f = serverFailure(error);
         refuse(request, 'store-unavailable');
         log.log('error', 'http.store_unavailable', {
           requestId: request.id,
           url: peerText(request.url),
-          code: error.code,
+          code: f.code,
         });
-        if (f.kind === 'unavailable') reply.header('retry-after', String(f.retryAfterSeconds));
-        return reply.code(503).header('cache-control', 'no-store').send({ error: f.error });
+        return reply
+          .code(f.status)
+          .header('retry-after', String(f.retryAfterSeconds))
+          .header('cache-control', 'no-store')
+          .send({ error: f.error });
       }
       const status =
         error.statusCode !== undefined && error.statusCode >= 400 && error.statusCode < 500
