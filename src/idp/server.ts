@@ -223,7 +223,6 @@ export async function startIdp(options: IdpOptions = {}): Promise<RunningIdp> {
   const admin = await loadOrCreateAdminToken(dataDir);
   pssoRoutes(
     app,
-    nonces,
     {
       device: (kid) => store.devices.get(kid),
       nonces,

@@ -94,7 +94,6 @@ before(async () => {
   adminFile = admin.file;
   pssoRoutes(
     app,
-    nonces,
     {
       device: (kid) => store.devices.get(kid),
       nonces,

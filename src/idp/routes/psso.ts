@@ -44,7 +44,6 @@ export function serverNonceAnswer(
 /** Registers the Platform SSO routes. */
 export function pssoRoutes(
   app: FastifyInstance,
-  nonces: ServerNonces,
   token: TokenEndpointDeps,
   idTokenKey: IdTokenKey,
   metrics: Metrics,
@@ -53,7 +52,7 @@ export function pssoRoutes(
   devices: DeviceStore,
 ): void {
   app.post('/psso/nonce', async (request, reply) => {
-    const answer = serverNonceAnswer(request.body, nonces);
+    const answer = serverNonceAnswer(request.body, token.nonces);
     if (answer.status !== 200) refuse(request, 'form-grant-type');
     return reply.code(answer.status).header('cache-control', 'no-store').send(answer.body);
   });
