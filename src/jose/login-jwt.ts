@@ -18,6 +18,8 @@ export const REFRESH_REQUEST_TYP = 'platformsso-refresh-request+jwt';
 export const GRANT_SAML1_1 = 'urn:ietf:params:oauth:grant-type:saml1_1-bearer';
 /** `grant_type` for a SAML 2.0 assertion obtained through WS-Trust. */
 export const GRANT_SAML2 = 'urn:ietf:params:oauth:grant-type:saml2-bearer';
+/** `grant_type` of an embedded-assertion login (Secure Enclave, SmartCard, encrypted password). */
+export const GRANT_JWT_BEARER = 'urn:ietf:params:oauth:grant-type:jwt-bearer';
 /** The fixed start of the token endpoint form body. */
 export const LOGIN_FORM_PREFIX =
   'platform_sso_version=1.0&grant_type=urn:ietf:params:oauth:grant-type:jwt-bearer';
@@ -47,11 +49,19 @@ interface CommonJwtParams {
   readonly customBodyClaims?: Readonly<Record<string, unknown>>;
   /** Body claims applied after the standard claims (group request, previous refresh token). */
   readonly trailingBodyClaims?: Readonly<Record<string, unknown>>;
+  /**
+   * The `jwe_crypto` claim; default `{alg: 'ECDH-ES', enc: 'A256GCM', apv}` with the `apv` built
+   * from `encryptionPublicKey` and `nonce` (an HPKE device sends its own, §3.4).
+   */
+  readonly jweCrypto?: Readonly<Record<string, string>>;
   /** Current time in seconds since the epoch; default now. */
   readonly now?: number;
 }
 
-/** Inputs of {@link buildLoginJwt}. Exactly one of `password` and `samlAssertion` is required. */
+/**
+ * Inputs of {@link buildLoginJwt}. Exactly one of `password`, `samlAssertion` and
+ * `embeddedAssertion` is required.
+ */
 export interface LoginJwtParams extends CommonJwtParams {
   /** The user name (`sub` and `username`). */
   readonly username: string;
@@ -61,6 +71,11 @@ export interface LoginJwtParams extends CommonJwtParams {
   readonly password?: string;
   /** A WS-Trust federated login: the assertion XML exactly as extracted, and its SAML version. */
   readonly samlAssertion?: { readonly xml: string; readonly version: 'saml1_1' | 'saml2' };
+  /**
+   * An embedded assertion (§3.9, §3.10): a compact JWS (Secure Enclave or SmartCard key) or JWE
+   * (encrypted password), sent as `assertion` with `grant_type` jwt-bearer and no `password`.
+   */
+  readonly embeddedAssertion?: string;
 }
 
 /** Inputs of {@link buildRefreshJwt}. */
@@ -127,6 +142,7 @@ function commonClaims(params: CommonJwtParams, audience: string): Record<string,
 }
 
 function jweCrypto(params: CommonJwtParams): Record<string, string> {
+  if (params.jweCrypto !== undefined) return { ...params.jweCrypto };
   const apv = loginApv(params.encryptionPublicKey, params.nonce).base64url;
   return { alg: 'ECDH-ES', enc: 'A256GCM', apv };
 }
@@ -154,11 +170,10 @@ function jweCrypto(params: CommonJwtParams): Record<string, string> {
  */
 export async function buildLoginJwt(params: LoginJwtParams): Promise<string> {
   required('username', params.username);
-  const { password, samlAssertion } = params;
-  if (password !== undefined && samlAssertion !== undefined)
-    throw new TypeError('unable to use both password and assertion');
-  if (password === undefined && samlAssertion === undefined)
-    throw new TypeError('missing password or assertion');
+  const { password, samlAssertion, embeddedAssertion } = params;
+  const given = [password, samlAssertion, embeddedAssertion].filter((v) => v !== undefined);
+  if (given.length > 1) throw new TypeError('unable to use both password and assertion');
+  if (given.length === 0) throw new TypeError('missing password or assertion');
   const claims: Record<string, unknown> = {
     ...commonClaims(params, audienceOf(params.tokenEndpoint)),
     sub: params.username,
@@ -170,6 +185,11 @@ export async function buildLoginJwt(params: LoginJwtParams): Promise<string> {
       throw new TypeError('samlAssertion.version must be saml1_1 or saml2');
     claims.grant_type = samlAssertion.version === 'saml1_1' ? GRANT_SAML1_1 : GRANT_SAML2;
     claims.assertion = Buffer.from(samlAssertion.xml, 'utf8').toString('base64');
+  } else if (embeddedAssertion !== undefined) {
+    if (!/^[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]*){2,4}$/.test(embeddedAssertion))
+      throw new TypeError('embeddedAssertion must be a compact JWS or JWE');
+    claims.grant_type = GRANT_JWT_BEARER;
+    claims.assertion = embeddedAssertion;
   } else {
     required('password', password);
     claims.grant_type = 'password';

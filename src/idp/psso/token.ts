@@ -36,8 +36,10 @@ import type { ReplayCache } from '../replay/types.js';
 import type { DeviceRecord } from '../store/devices.js';
 import type { UserRecord } from '../store/types.js';
 import { serverFailure } from '../wire-errors.js';
+import { grantJwtBearer } from './jwt-bearer.js';
 import type { IdTokenKey } from './keys.js';
 import type { RefreshTokenStore } from './refresh-tokens.js';
+import { Refusal } from './refusal.js';
 import type { ServerNonces } from './server-nonce.js';
 
 const JWT_BEARER = 'urn:ietf:params:oauth:grant-type:jwt-bearer';
@@ -83,18 +85,6 @@ export interface TokenAnswer {
   readonly retryAfterSeconds?: number;
   /** When issued, for the log: the user (UPN), the device's client id, and the grant. */
   readonly issued?: { readonly user: string; readonly clientId: string; readonly method: string };
-}
-
-class Refusal extends Error {
-  constructor(
-    readonly label: string,
-    readonly status: 400 | 401,
-    readonly error: 'invalid_request' | 'invalid_grant' | 'unsupported_grant_type',
-    readonly device: boolean,
-    readonly detail?: string,
-  ) {
-    super(label);
-  }
 }
 
 /**
@@ -218,7 +208,7 @@ async function verifyRequestJwt(
 }
 
 /** Who was authenticated; for a refresh, the rotated token of the same family. */
-interface Granted {
+export interface Granted {
   readonly upn: string;
   readonly refreshToken?: string;
 }
@@ -262,6 +252,7 @@ async function grant(
     if (!r.ok) throw new Refusal(r.reason, 401, 'invalid_grant', false);
     return { upn: r.user.upn };
   }
+  if (type === JWT_BEARER) return grantJwtBearer(claims, device, deps, source);
   if (type === 'refresh_token') {
     if (typeof claims.refresh_token !== 'string' || claims.refresh_token === '')
       throw new Refusal('refresh-token-unknown', 401, 'invalid_grant', false);

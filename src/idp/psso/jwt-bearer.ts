@@ -1,0 +1,32 @@
+/**
+ * The jwt-bearer grant of the token endpoint: the login JWT's `assertion` is an embedded assertion
+ * (PLATFORM-SSO.md §3.9: a JWS signed by the user's Secure Enclave key or a SmartCard key) or an
+ * encrypted embedded assertion (§3.10: a JWE to the IdP's login request encryption key carrying
+ * the password). A compact JWE has five parts, a JWS three.
+ *
+ * @module
+ */
+import type { JWTPayload } from 'jose';
+import type { DeviceRecord } from '../store/devices.js';
+import { Refusal } from './refusal.js';
+import type { Granted, TokenEndpointDeps } from './token.js';
+
+/**
+ * Grants (or refuses) a jwt-bearer login request whose outer JWT already verified.
+ *
+ * @example
+ * ```ts
+ * const granted = await grantJwtBearer(claims, device, deps, source);
+ * ```
+ */
+export async function grantJwtBearer(
+  claims: JWTPayload,
+  _device: DeviceRecord,
+  _deps: TokenEndpointDeps,
+  _source: string,
+): Promise<Granted> {
+  const assertion = claims.assertion;
+  if (typeof assertion !== 'string' || assertion === '' || claims.password !== undefined)
+    throw new Refusal('assertion-claims', 400, 'invalid_request', false);
+  throw new Refusal('jwt-bearer-unsupported', 400, 'unsupported_grant_type', false);
+}
