@@ -14,6 +14,7 @@ import { readFile } from 'node:fs/promises';
 import { ConfigError, type ConfigErrorCode, sanitizePeerText } from '../../errors.js';
 import { parsePredicate } from '../predicate/index.js';
 import {
+  AUTHENTICATION_METHODS,
   FEDERATION_TYPES,
   type FederationType,
   type JsonObject,
@@ -36,7 +37,14 @@ export interface LoginConfigurationOptions {
   readonly checkPredicate?: (text: string) => void;
 }
 
-type Kind = 'string' | 'url' | 'queryItems' | 'claims' | 'predicate' | 'federationType';
+type Kind =
+  | 'string'
+  | 'url'
+  | 'queryItems'
+  | 'claims'
+  | 'predicate'
+  | 'federationType'
+  | 'authenticationMethod';
 
 /** Every accepted field and its kind, in serialization order. */
 const FIELDS: { readonly [K in keyof LoginConfiguration]-?: Kind } = {
@@ -63,6 +71,16 @@ const FIELDS: { readonly [K in keyof LoginConfiguration]-?: Kind } = {
   federationMEXURLKeypath: 'string',
   federationPredicate: 'predicate',
   customFederationUserPreauthenticationRequestValues: 'queryItems',
+  authenticationMethod: 'authenticationMethod',
+  audience: 'string',
+  customAssertionRequestHeaderClaims: 'claims',
+  customAssertionRequestBodyClaims: 'claims',
+  loginRequestEncryptionPublicKey: 'claims',
+  loginRequestEncryptionAPVPrefix: 'string',
+  keyEndpointURL: 'url',
+  hpkePreSharedKey: 'string',
+  hpkePreSharedKeyID: 'string',
+  hpkeAuthPublicKey: 'claims',
 };
 
 const MAX_FILE_BYTES = 1024 * 1024;
@@ -199,6 +217,11 @@ export function parseLoginConfiguration(
         break;
       case 'federationType':
         out[field] = parseFederationType(value);
+        break;
+      case 'authenticationMethod':
+        if (!AUTHENTICATION_METHODS.some((m) => m === value))
+          throw fieldError(field, 'must be password, userSecureEnclaveKey or smartCard');
+        out[field] = value;
         break;
     }
   }

@@ -11,6 +11,21 @@ export type FederationType = 'none' | 'wsTrust' | 'dynamicWSTrust';
 /** The `federationType` names in the order of their numeric values (0, 1, 2). */
 export const FEDERATION_TYPES: readonly FederationType[] = ['none', 'wsTrust', 'dynamicWSTrust'];
 
+/**
+ * How the user authenticates (the MDM `AuthenticationMethod`): `password` (a password login, or a
+ * federated one through WS-Trust), `userSecureEnclaveKey` (an embedded assertion signed by the
+ * user's Secure Enclave key, §3.9) or `smartCard` (an embedded assertion signed by a SmartCard key
+ * with its certificate in `x5c`).
+ */
+export type AuthenticationMethod = 'password' | 'userSecureEnclaveKey' | 'smartCard';
+
+/** The `authenticationMethod` values. */
+export const AUTHENTICATION_METHODS: readonly AuthenticationMethod[] = [
+  'password',
+  'userSecureEnclaveKey',
+  'smartCard',
+];
+
 /** One `URLQueryItem`: a form field or query item added to a request. */
 export interface QueryItem {
   readonly name: string;
@@ -93,6 +108,29 @@ export interface LoginConfiguration {
   readonly federationPredicate?: string;
   /** Extra query items of the preauthentication GET, after `user`. */
   readonly customFederationUserPreauthenticationRequestValues?: QueryItems;
+  /** How the user authenticates; default `password`. */
+  readonly authenticationMethod?: AuthenticationMethod;
+  /** The embedded assertion's `aud` (§3.9); default the token endpoint's audience form. */
+  readonly audience?: string;
+  /** Extra embedded-assertion header claims. */
+  readonly customAssertionRequestHeaderClaims?: JsonObject;
+  /** Extra embedded-assertion body claims. */
+  readonly customAssertionRequestBodyClaims?: JsonObject;
+  /**
+   * The IdP's key the password is encrypted to (§3.10), as a public JWK; when set, a password
+   * login sends an encrypted embedded assertion instead of the `password` claim.
+   */
+  readonly loginRequestEncryptionPublicKey?: JsonObject;
+  /** The first `apv` field of the encrypted embedded assertion; default `APPLEEMBEDDED`. */
+  readonly loginRequestEncryptionAPVPrefix?: string;
+  /** Platform SSO 2.0 key service endpoint (key request, key exchange); default the token endpoint. */
+  readonly keyEndpointURL?: URL;
+  /** HPKE pre-shared key, standard base64 (PSK mode, with `hpkePreSharedKeyID`). */
+  readonly hpkePreSharedKey?: string;
+  /** HPKE pre-shared key id (PSK mode). */
+  readonly hpkePreSharedKeyID?: string;
+  /** The IdP's HPKE sender public key as a JWK (Auth mode). */
+  readonly hpkeAuthPublicKey?: JsonObject;
 }
 
 /**
