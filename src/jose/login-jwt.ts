@@ -1,13 +1,16 @@
 /**
  * The signed login and refresh request JWTs the system posts to the token endpoint, and the form
- * body that carries them (PLATFORM-SSO.md §3.3, §3.4, §3.6, §3.8).
+ * body that carries them (PLATFORM-SSO.md §3.3, §3.4, §3.6, §3.8). Both JWT segments are written
+ * as a Mac writes them (NSJSONSerialization, pretty-printed, keys in the Mac's order): see
+ * `nsjson.ts` and `compact-sign.ts`.
  *
  * @module
  */
 
 import type { KeyObject } from 'node:crypto';
-import { SignJWT } from 'jose';
+import { signCompactJws } from './compact-sign.js';
 import { keyId } from './key-id.js';
+import { type NsJsonValue, orderKeys } from './nsjson.js';
 import { loginApv } from './party-info.js';
 
 /** The `typ` of a login request JWT (extension SDK 14 and later). */
@@ -107,6 +110,42 @@ export function audienceOf(endpoint: string | URL): string {
   return cut === -1 ? text : text.slice(0, cut);
 }
 
+/**
+ * The order a Mac writes request JWT header members in (PSSO-PEERS.md §5); custom header claims
+ * take the `'*'` slot, after `x5c` (a custom `typ` replaces the value in place).
+ */
+export const MAC_HEADER_ORDER: readonly string[] = ['typ', 'alg', 'kid', 'x5c', '*'];
+
+/**
+ * The order a Mac writes login and refresh claims in. The fixed part is the real-Mac password
+ * login (PSSO-PEERS.md §5): `jwe_crypto, exp, nonce, request_nonce, scope, grant_type, iss,
+ * password, sub, amr, claims, aud, username, client_id, iat`. Claims the fixtures do not show are
+ * placed where their role suggests: `assertion` next to `password` (it replaces it),
+ * `refresh_token` before `iss` (as in the real-Mac key requests); custom, trailing and any other
+ * claims take the `'*'` slot, just before `iat`. A custom `serverNonceClaimName` takes the
+ * `request_nonce` slot.
+ */
+export const MAC_LOGIN_BODY_ORDER: readonly string[] = [
+  'jwe_crypto',
+  'exp',
+  'nonce',
+  'request_nonce',
+  'scope',
+  'grant_type',
+  'refresh_token',
+  'iss',
+  'password',
+  'assertion',
+  'sub',
+  'amr',
+  'claims',
+  'aud',
+  'username',
+  'client_id',
+  '*',
+  'iat',
+];
+
 async function sign(
   typ: string,
   claims: Record<string, unknown>,
@@ -121,7 +160,13 @@ async function sign(
   if (params.x5c !== undefined)
     header.x5c = typeof params.x5c === 'string' ? params.x5c : [...params.x5c];
   const payload = { ...params.customBodyClaims, ...claims, ...params.trailingBodyClaims };
-  return new SignJWT(payload).setProtectedHeader(header as { alg: string }).sign(params.signingKey);
+  const nonceClaim = params.serverNonceClaimName || 'request_nonce';
+  const bodyOrder = MAC_LOGIN_BODY_ORDER.map((k) => (k === 'request_nonce' ? nonceClaim : k));
+  return signCompactJws({
+    header: orderKeys(header as Record<string, NsJsonValue>, MAC_HEADER_ORDER),
+    payload: orderKeys(payload as Record<string, NsJsonValue>, bodyOrder),
+    key: params.signingKey,
+  });
 }
 
 function commonClaims(params: CommonJwtParams, audience: string): Record<string, unknown> {
@@ -151,7 +196,7 @@ function jweCrypto(params: CommonJwtParams): Record<string, string> {
  * Builds and signs (ES256) the login request JWT, `typ` `platformsso-login-request+jwt`. A SAML
  * assertion goes in `assertion` as STANDARD base64 of its exact UTF-8 bytes, with `grant_type`
  * `…saml1_1-bearer` or `…saml2-bearer` and no `password`; a password login sends `grant_type`
- * `password` and the `password` claim.
+ * `password`, the `password` claim and `amr` `["pwd"]`.
  *
  * @throws {TypeError} when a required value is missing, or both or neither of `password` and
  *   `samlAssertion` are given.
@@ -194,6 +239,8 @@ export async function buildLoginJwt(params: LoginJwtParams): Promise<string> {
     required('password', password);
     claims.grant_type = 'password';
     claims.password = password;
+    // What a Mac sends for a password login (real-Mac fixture; PLATFORM-SSO.md §6 item 7).
+    claims.amr = ['pwd'];
   }
   claims.jwe_crypto = jweCrypto(params);
   return sign(LOGIN_REQUEST_TYP, claims, params);
