@@ -258,6 +258,9 @@ export const REMEDIATIONS: Readonly<Record<PssoErrorCode, Remediation>> = Object
   PSSO_ERR_LOGIN_RESPONSE_APU: jose('the apu does not match'),
   PSSO_ERR_LOGIN_RESPONSE_APV: jose('the apv does not match this request'),
   PSSO_ERR_LOGIN_RESPONSE_FIELDS: jose('a required field is missing'),
+  PSSO_ERR_LOGIN_RESPONSE_EMPTY: {
+    fix: 'The token endpoint answered 2xx with an empty body (macOS: "Failed to parse login response."): some IdPs signal a refused login this way. Check the IdP log for the refusal (user, password, device registration); if the login should succeed, the IdP must answer with the encrypted login response (a compact JWE).',
+  },
   PSSO_ERR_ID_TOKEN_KID: jose('the id_token kid is not in the JWKS'),
   PSSO_ERR_ID_TOKEN_SIGNATURE: jose('the id_token signature does not verify'),
   PSSO_ERR_ID_TOKEN_CLAIMS: {

@@ -15,6 +15,7 @@ import {
   type JWEHeaderParameters,
 } from 'jose';
 import { LoginError } from '../errors.js';
+import { decryptEcdhEsA256Gcm } from './ecdh-es-gcm.js';
 import { ecPointX963, parsePartyInfo, responseApu } from './party-info.js';
 
 /** The `typ` of a login response JWE (extension SDK 14 and later; `JWT` for SDK 13). */
@@ -53,6 +54,8 @@ const fail = (
 ) => new LoginError(code, message, cause === undefined ? undefined : { cause });
 
 const B64URL = /^[A-Za-z0-9_-]*$/;
+/** The GCM IV length jose accepts; any other goes through {@link decryptEcdhEsA256Gcm}. */
+const GCM_IV_BYTES = 12;
 
 function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
   return a.byteLength === b.byteLength && timingSafeEqual(a, b);
@@ -120,7 +123,11 @@ function checkHeader(header: JWEHeaderParameters, apv: Buffer): boolean {
  * body must carry `id_token`, `refresh_token` and a valid `refresh_token_expires_in` or
  * `expires_in`. The id_token itself is checked by `verifyIdToken`.
  *
- * @throws {LoginError} `PSSO_ERR_LOGIN_RESPONSE_FORMAT` (not a compact JWE, body not a JSON object),
+ * Tolerated as working IdPs send them (PSSO-PEERS.md §4.6): a GCM IV other than 96 bits (decrypted
+ * by `ecdh-es-gcm.ts`), extra `epk` members (`use`, `kid`, `iat`), lifetimes as digit strings.
+ *
+ * @throws {LoginError} `PSSO_ERR_LOGIN_RESPONSE_EMPTY` (an empty body),
+ *   `PSSO_ERR_LOGIN_RESPONSE_FORMAT` (not a compact JWE, body not a JSON object),
  *   `…_ALGORITHM`, `…_APU`, `…_APV`, `…_DECRYPT`, `…_FIELDS`.
  * @example
  * ```ts
@@ -139,6 +146,8 @@ export async function decryptLoginResponse(
   if (typeof options.apv !== 'string' || !B64URL.test(options.apv) || options.apv.length === 0)
     throw new TypeError('apv must be the base64url PartyVInfo of the request');
   const text = jwe.trim();
+  // authentik-style refusal: 2xx with no body. Its own code, not a parse failure (PSSO-PEERS §4.6).
+  if (text === '') throw fail('PSSO_ERR_LOGIN_RESPONSE_EMPTY', 'Failed to parse login response.');
   const parts = text.split('.');
   if (text.length > MAX_JWE_LENGTH || parts.length !== 5 || !parts.every((p) => B64URL.test(p)))
     throw fail('PSSO_ERR_LOGIN_RESPONSE_FORMAT', 'Failed to parse login response.');
@@ -164,20 +173,34 @@ export async function decryptLoginResponse(
     );
   let plaintext: Uint8Array;
   try {
-    // The protected header (the AAD) stays as received; when it lacks apv, ours is supplied in the
-    // shared unprotected header so that jose's Concat KDF uses it.
-    const result = await flattenedDecrypt(
-      {
-        protected: protectedB64,
+    if (Buffer.from(iv, 'base64url').length !== GCM_IV_BYTES) {
+      // Not a 96-bit IV (authentik: 96 BYTES): jose refuses it, macOS does not (ecdh-es-gcm.ts).
+      plaintext = decryptEcdhEsA256Gcm({
+        privateKey: options.encryptionPrivateKey,
+        epk: header.epk as unknown as Record<string, unknown>,
+        apu: Buffer.from(header.apu as string, 'base64url'),
+        apv: ourApv,
+        protectedB64,
         iv,
         ciphertext,
         tag,
-        ...(headerHasApv ? {} : { unprotected: { apv: options.apv } }),
-      },
-      options.encryptionPrivateKey,
-      { keyManagementAlgorithms: ['ECDH-ES'], contentEncryptionAlgorithms: ['A256GCM'] },
-    );
-    plaintext = result.plaintext;
+      });
+    } else {
+      // The protected header (the AAD) stays as received; when it lacks apv, ours is supplied in the
+      // shared unprotected header so that jose's Concat KDF uses it.
+      const result = await flattenedDecrypt(
+        {
+          protected: protectedB64,
+          iv,
+          ciphertext,
+          tag,
+          ...(headerHasApv ? {} : { unprotected: { apv: options.apv } }),
+        },
+        options.encryptionPrivateKey,
+        { keyManagementAlgorithms: ['ECDH-ES'], contentEncryptionAlgorithms: ['A256GCM'] },
+      );
+      plaintext = result.plaintext;
+    }
   } catch (cause) {
     throw fail(
       'PSSO_ERR_LOGIN_RESPONSE_DECRYPT',

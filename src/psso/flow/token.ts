@@ -97,9 +97,15 @@ const sharedJwksCache = new JwksCache();
  * §3.7: 401 without a predicate is a credential error; with one, the JSON body decides. Either
  * way the error carries what the server said (`error`, `error_description`, `suberror`, the
  * status) and the predicate's verdict, so an unknown device, a wrong client id, a refused
- * assertion and a wrong password each read differently.
+ * assertion and a wrong password each read differently. Any body shape is read without throwing:
+ * empty (Keycloak's 401), JSON (Fleet's 400), or anything else.
+ *
+ * @example
+ * ```ts
+ * if (res.status < 200 || res.status > 299) throw loginFailure(config, res.status, res.body);
+ * ```
  */
-function loginFailure(
+export function loginFailure(
   config: ResolvedLoginConfiguration,
   status: number,
   body: Uint8Array,
