@@ -180,7 +180,8 @@ describe('encryptLoginResponse / decryptLoginResponse', () => {
   });
 
   test('not a compact JWE is refused (PSSO_ERR_LOGIN_RESPONSE_FORMAT)', async () => {
-    for (const bad of ['', 'a.b.c', 'a.b.c.d.e', '{"id_token":"x"}', 'a..b.c.d!'])
+    // An empty body has its own code (PSSO_ERR_LOGIN_RESPONSE_EMPTY): login-response-tolerance.test.ts.
+    for (const bad of ['a.b.c', 'a.b.c.d.e', '{"id_token":"x"}', 'a..b.c.d!'])
       await rejectsWith(decryptLoginResponse(bad, opts), 'PSSO_ERR_LOGIN_RESPONSE_FORMAT');
     const jws = await encryptLoginResponse(new TextEncoder().encode('[1]'), {
       deviceEncryptionPublicKey: keys.encryption.publicKey,
