@@ -175,6 +175,8 @@ describe('the login and refresh JWTs are written as a Mac writes them', () => {
     assert.deepEqual(Object.keys(JSON.parse(payload)), Object.keys(real));
     assert.equal(nsJsonStringify(JSON.parse(payload)), payload);
     assert.match(payload, /"aud" : "https:\/\/idp.twocanoes.com\/pesto\/token"/);
+    // An IdP that looks for compact JSON text fails with us as it would with a Mac.
+    assert.ok(!payload.includes('"iss":"psso"') && payload.includes('"iss" : "psso"'));
     const { payload: claims } = await jwtVerify(jwt, keys.signing.publicKey, {
       algorithms: ['ES256'],
       currentDate: new Date(NOW * 1000),
