@@ -73,6 +73,7 @@ export function printStartInfo(info: IdpStartInfo, json: boolean): void {
   w(`  Platform SSO token:  ${e.pssoToken}`);
   w(`  Platform SSO JWKS:   ${e.pssoJwks}`);
   w(`  device registration: ${e.pssoDevices}  (admin token)`);
+  w(`  PSSO configuration:  ${e.pssoConfiguration}  (psso init --idp)`);
   w(`  health:              ${e.health}`);
   w(`  metrics:             ${e.metrics}`);
   if (info.tlsGenerated) w(`  CA for clients:      ${info.caFile}`);
