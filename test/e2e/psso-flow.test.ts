@@ -218,8 +218,9 @@ describe('the CLI', () => {
       ],
       idp.password,
     );
-    // A new device: unknown to the IdP until registered.
+    // No key file: login refuses to make one behind the user's back.
     assert.equal(reg.code, 1);
+    assert.match(reg.stdout + reg.stderr, /PSSO_ERR_KEYS_MISSING/);
     const { loadOrCreateDeviceKeys } = await import('../../src/psso/keys/device-keys.ts');
     const cliKeys = await loadOrCreateDeviceKeys(keyFile);
     const store = openIdpStore(idp.dataDir);
