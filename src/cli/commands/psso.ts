@@ -2,7 +2,9 @@
  * `psso-wstrust psso login --config FILE --username U [--password-stdin] [--keys FILE] [--json]`
  * and `psso-wstrust psso refresh --config FILE [--keys FILE] [--json]`: the Platform SSO login as
  * macOS runs it, each step shown with its timing; `--json` gives a trace with secrets redacted.
- * The refresh token is kept beside the device keys (mode 0600) for `refresh`.
+ * The refresh token is kept beside the device keys (mode 0600) for `refresh`. The key file must
+ * exist (`psso keys create`, then `idp device add --keys`): a login never makes keys by itself.
+ * `psso init` and `psso keys` are in their own files.
  *
  * @module
  */
