@@ -169,7 +169,7 @@ describe('the Platform SSO login flow against the reference IdP', () => {
         e.status === 401,
     );
   });
-  test('an unregistered device is a login failure, not a credential error', async () => {
+  test('an unregistered device is a device rejection, not a credential error', async () => {
     await assert.rejects(
       pssoLogin({
         config: config('dynamicWSTrust'),
@@ -178,7 +178,8 @@ describe('the Platform SSO login flow against the reference IdP', () => {
         keys: generateDeviceKeys(),
         http: http(),
       }),
-      (e) => e instanceof LoginError && e.code === 'PSSO_ERR_LOGIN_FAILED' && e.status === 401,
+      (e) =>
+        e instanceof LoginError && e.code === 'PSSO_ERR_LOGIN_DEVICE_REJECTED' && e.status === 401,
     );
   });
 });
