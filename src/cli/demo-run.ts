@@ -18,6 +18,7 @@ import { resolveLoginConfiguration } from '../psso/config/types.js';
 import { type PssoStep, pssoLogin, pssoRefresh } from '../psso/flow/login.js';
 import { generateDeviceKeys, publicJwk } from '../psso/keys/device-keys.js';
 import { err as pc } from './colors.js';
+import { prepareSavedDemo, printSavedDemo } from './demo-save.js';
 import { errorFields, formatErrorText } from './error-report.js';
 import { done, printJson, progress } from './output.js';
 
@@ -30,12 +31,14 @@ interface Row {
 }
 
 /** Runs the demo; sets process.exitCode. */
-export async function runDemo(flags: { json?: boolean }): Promise<void> {
+export async function runDemo(flags: { json?: boolean; saveConfig?: string }): Promise<void> {
   const json = flags.json === true;
-  const data = mkdtempSync(join(tmpdir(), 'psso-demo-'));
+  const saved =
+    flags.saveConfig === undefined ? undefined : await prepareSavedDemo(flags.saveConfig);
+  const data = saved?.idpData ?? mkdtempSync(join(tmpdir(), 'psso-demo-'));
   const idp = await startIdp({ dataDir: data, logger: silentLogger });
   try {
-    const keys = generateDeviceKeys();
+    const keys = saved === undefined ? generateDeviceKeys() : await saved.deviceKeys();
     const managed = {
       upn: 'bob@managed.example',
       password: `demo-${Math.random().toString(36).slice(2)}`,
@@ -160,7 +163,9 @@ export async function runDemo(flags: { json?: boolean }): Promise<void> {
       return { steps: r.steps, detail: `id_token sub ${String(r.idTokenClaims.sub)}` };
     });
     const ok = rows.every((r) => r.result === 'ok');
-    if (json) printJson({ ok, idp: idp.origin, runs: rows });
+    const savedInfo = await saved?.finish(idp);
+    if (json)
+      printJson({ ok, idp: idp.origin, runs: rows, ...(savedInfo && { saved: savedInfo }) });
     else {
       console.log('\nstep                      result   time     detail');
       for (const r of rows)
@@ -168,9 +173,10 @@ export async function runDemo(flags: { json?: boolean }): Promise<void> {
           `${r.run.padEnd(25)} ${r.result.padEnd(8)} ${`${r.ms} ms`.padEnd(8)} ${r.detail}`,
         );
     }
+    if (savedInfo !== undefined && !json) printSavedDemo(savedInfo);
     process.exitCode = ok ? 0 : 1;
   } finally {
     await idp.close();
-    rmSync(data, { recursive: true, force: true });
+    if (saved === undefined) rmSync(data, { recursive: true, force: true });
   }
 }

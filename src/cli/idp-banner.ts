@@ -67,12 +67,14 @@ export function printStartInfo(info: IdpStartInfo, json: boolean): void {
   w(pc.bold(`psso-wstrust reference IdP listening on ${info.origin}${workers}`));
   w(`  MEX:                 ${e.mex}`);
   w(`  user realm:          ${e.userRealm}<user>`);
+  w(`  user realm (query):  ${e.userRealmPreauth}&user=<user>`);
   w(`  STS WS-Trust 1.3:    ${e.sts13}`);
   w(`  STS WS-Trust 2005:   ${e.sts2005}`);
   w(`  Platform SSO nonce:  ${e.pssoNonce}`);
   w(`  Platform SSO token:  ${e.pssoToken}`);
   w(`  Platform SSO JWKS:   ${e.pssoJwks}`);
   w(`  device registration: ${e.pssoDevices}  (admin token)`);
+  w(`  PSSO configuration:  ${e.pssoConfiguration}  (psso init --idp)`);
   w(`  health:              ${e.health}`);
   w(`  metrics:             ${e.metrics}`);
   if (info.tlsGenerated) w(`  CA for clients:      ${info.caFile}`);

@@ -246,6 +246,9 @@ export const REMEDIATIONS: Readonly<Record<PssoErrorCode, Remediation>> = Object
   PSSO_ERR_KEYS_FILE: {
     fix: 'The device key file is unreadable, malformed or open to other users: fix its mode (0600) or remove it to create new keys (then register the device again).',
   },
+  PSSO_ERR_KEYS_MISSING: {
+    fix: 'There is no device key file: create one with `psso-wstrust psso keys create --keys FILE`, register its public keys at the IdP (reference IdP: `psso-wstrust idp device add --client-id psso --keys FILE`; another IdP: give it `psso keys show --public`), then log in with the same --keys FILE.',
+  },
   PSSO_ERR_PREDICATE_SYNTAX: {
     fix: 'The predicate does not parse at the position shown: fix its syntax.',
   },
@@ -274,6 +277,9 @@ export const REMEDIATIONS: Readonly<Record<PssoErrorCode, Remediation>> = Object
   },
   PSSO_ERR_LOGIN_FAILED: {
     fix: 'The token endpoint refused the request for another reason than the credentials (status, error, error_description and suberror are shown): device_authentication_failed means the device is unknown to the IdP or signed with another key (register it again); a wrong client_id, audience or unsigned assertion is said in error_description.',
+  },
+  PSSO_ERR_LOGIN_DEVICE_REJECTED: {
+    fix: 'The IdP refused the device, not the user (suberror device_authentication_failed; its error_description says why): register this device key file at the IdP (reference IdP: `psso-wstrust idp device add --client-id psso --keys FILE`), with the clientID of the login configuration, or use the key file that was registered.',
   },
   PSSO_ERR_NONCE_RESPONSE: {
     fix: 'The nonce endpoint did not answer a usable Nonce: check nonceEndpointURL.',

@@ -25,6 +25,10 @@ export interface IdpEndpoints {
   readonly pssoJwks: string;
   /** Device registration (admin token). */
   readonly pssoDevices: string;
+  /** The discovery document: a login configuration for this IdP (`psso init --idp`). */
+  readonly pssoConfiguration: string;
+  /** The user realm as macOS's dynamic WS-Trust asks it (the `user` query item is appended). */
+  readonly userRealmPreauth: string;
   readonly health: string;
   readonly metrics: string;
 }
@@ -47,6 +51,8 @@ export function idpEndpoints(origin: string): IdpEndpoints {
     pssoToken: `${origin}/psso/token`,
     pssoJwks: `${origin}/psso/jwks`,
     pssoDevices: `${origin}/psso/devices`,
+    pssoConfiguration: `${origin}/.well-known/psso-configuration`,
+    userRealmPreauth: `${origin}/common/UserRealm?api-version=1.0`,
     health: `${origin}/healthz`,
     metrics: `${origin}/metrics`,
   };

@@ -35,6 +35,7 @@ import { createReplayStores } from './replay/index.js';
 import type { LockoutStore, ReplayCache } from './replay/types.js';
 import { discoveryRoutes } from './routes/discovery.js';
 import { pssoRoutes } from './routes/psso.js';
+import { pssoConfiguration, pssoConfigurationRoute } from './routes/psso-configuration.js';
 import { announceFaults, stsRoutes } from './routes/sts.js';
 import { issueAssertion, unsignedAssertion } from './saml/index.js';
 import { openIdpStore } from './store/index.js';
@@ -247,6 +248,9 @@ export async function startIdp(options: IdpOptions = {}): Promise<RunningIdp> {
     log,
     admin,
     store.devices,
+  );
+  pssoConfigurationRoute(app, () =>
+    pssoConfiguration(origin, { federationRequestURN: config.relyingParties[0]?.identifier }),
   );
   await app.register(async (scoped) => {
     discoveryRoutes(

@@ -86,6 +86,8 @@ const ENDPOINT_KEYS = [
   'pssoToken',
   'pssoJwks',
   'pssoDevices',
+  'pssoConfiguration',
+  'userRealmPreauth',
   'health',
   'metrics',
 ];

@@ -80,6 +80,8 @@ describe('--public-url: the origin advertised everywhere, listening unchanged', 
       pssoToken: `${PUBLIC}/psso/token`,
       pssoJwks: `${PUBLIC}/psso/jwks`,
       pssoDevices: `${PUBLIC}/psso/devices`,
+      pssoConfiguration: `${PUBLIC}/.well-known/psso-configuration`,
+      userRealmPreauth: `${PUBLIC}/common/UserRealm?api-version=1.0`,
       health: `${PUBLIC}/healthz`,
       metrics: `${PUBLIC}/metrics`,
     });

@@ -169,7 +169,7 @@ describe('the Platform SSO login flow against the reference IdP', () => {
         e.status === 401,
     );
   });
-  test('an unregistered device is a login failure, not a credential error', async () => {
+  test('an unregistered device is a device rejection, not a credential error', async () => {
     await assert.rejects(
       pssoLogin({
         config: config('dynamicWSTrust'),
@@ -178,7 +178,8 @@ describe('the Platform SSO login flow against the reference IdP', () => {
         keys: generateDeviceKeys(),
         http: http(),
       }),
-      (e) => e instanceof LoginError && e.code === 'PSSO_ERR_LOGIN_FAILED' && e.status === 401,
+      (e) =>
+        e instanceof LoginError && e.code === 'PSSO_ERR_LOGIN_DEVICE_REJECTED' && e.status === 401,
     );
   });
 });
@@ -218,8 +219,9 @@ describe('the CLI', () => {
       ],
       idp.password,
     );
-    // A new device: unknown to the IdP until registered.
+    // No key file: login refuses to make one behind the user's back.
     assert.equal(reg.code, 1);
+    assert.match(reg.stdout + reg.stderr, /PSSO_ERR_KEYS_MISSING/);
     const { loadOrCreateDeviceKeys } = await import('../../src/psso/keys/device-keys.ts');
     const cliKeys = await loadOrCreateDeviceKeys(keyFile);
     const store = openIdpStore(idp.dataDir);

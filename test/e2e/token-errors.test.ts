@@ -7,7 +7,11 @@ import { closeHttpAgents } from '../../src/http/agents.ts';
 import { parseLoginConfiguration } from '../../src/psso/config/load.ts';
 import { resolveLoginConfiguration } from '../../src/psso/config/types.ts';
 import { pssoLogin } from '../../src/psso/flow/login.ts';
-import { type DeviceKeys, generateDeviceKeys } from '../../src/psso/keys/device-keys.ts';
+import {
+  type DeviceKeys,
+  generateDeviceKeys,
+  loadOrCreateDeviceKeys,
+} from '../../src/psso/keys/device-keys.ts';
 import { runCli } from '../helpers/cli.ts';
 import { enrol, SAML2_URN, startTestIdp, type TestIdp, tempDataDir, URN } from './support.ts';
 
@@ -62,7 +66,7 @@ after(async () => {
 describe('a token endpoint refusal says what the server said and what the predicate made of it', () => {
   test('unknown device: suberror device_authentication_failed, not a credential error', async () => {
     const e = await refusal(idp, { keys: generateDeviceKeys() });
-    assert.equal(e.code, 'PSSO_ERR_LOGIN_FAILED');
+    assert.equal(e.code, 'PSSO_ERR_LOGIN_DEVICE_REJECTED');
     assert.equal(e.status, 401);
     assert.equal(e.error, 'invalid_grant');
     assert.equal(e.suberror, 'device_authentication_failed');
@@ -71,7 +75,7 @@ describe('a token endpoint refusal says what the server said and what the predic
   });
   test('wrong client id: its own error_description', async () => {
     const e = await refusal(idp, { clientID: 'not-psso' });
-    assert.equal(e.code, 'PSSO_ERR_LOGIN_FAILED');
+    assert.equal(e.code, 'PSSO_ERR_LOGIN_DEVICE_REJECTED');
     assert.equal(e.suberror, 'device_authentication_failed');
     assert.equal(e.errorDescription, 'The request was made for another client_id.');
     assert.equal(e.predicate?.verdict, 'other');
@@ -110,6 +114,7 @@ describe('a token endpoint refusal says what the server said and what the predic
     const ca = join(dir, 'ca.pem');
     writeFileSync(ca, idp.caPem);
     // A fresh key file: a device the IdP does not know.
+    await loadOrCreateDeviceKeys(join(dir, 'keys.json'));
     const args = [
       'psso',
       'login',
@@ -128,7 +133,7 @@ describe('a token endpoint refusal says what the server said and what the predic
       runCli([...args, '--json'], `${idp.password}\n`),
     ]);
     assert.equal(text.code, 1);
-    assert.match(text.stderr, /PSSO_ERR_LOGIN_FAILED/);
+    assert.match(text.stderr, /PSSO_ERR_LOGIN_DEVICE_REJECTED/);
     assert.match(text.stderr, /status: 401/);
     assert.match(text.stderr, /error: invalid_grant/);
     assert.match(text.stderr, /error_description: The device is not registered/);
@@ -138,7 +143,7 @@ describe('a token endpoint refusal says what the server said and what the predic
       /invalidCredentialPredicate: .* → did not match: not a credential error/,
     );
     const e = (JSON.parse(json.stdout) as { error: Record<string, unknown> }).error;
-    assert.equal(e.code, 'PSSO_ERR_LOGIN_FAILED');
+    assert.equal(e.code, 'PSSO_ERR_LOGIN_DEVICE_REJECTED');
     assert.equal(e.status, 401);
     assert.equal(e.suberror, 'device_authentication_failed');
     assert.deepEqual(e.predicate, { expression: PREDICATE, matched: false, verdict: 'other' });

@@ -1,7 +1,8 @@
 /**
  * A small JSON Schema (draft 2020-12) validator for the keywords the repo's schemas use: type,
  * const, enum, required, properties, additionalProperties (false), items, $ref to #/$defs,
- * minimum, maximum, pattern and format date-time. Returns the list of violations (empty: valid).
+ * minimum, maximum, minLength, pattern, format date-time and uri, anyOf, allOf and if/then (type
+ * may be a list; default is an annotation). Returns the list of violations (empty: valid).
  */
 type Schema = Record<string, unknown>;
 
@@ -23,9 +24,22 @@ export function validateJson(root: Schema, value: unknown): string[] {
     if (typeof s.$ref === 'string') walk(resolve(s.$ref), v, at);
     if (s.type !== undefined) {
       const t = typeOf(v);
-      const ok = s.type === t || (s.type === 'number' && t === 'integer');
-      if (!ok) errors.push(`${at}: expected ${String(s.type)}, got ${t}`);
+      const types = Array.isArray(s.type) ? (s.type as string[]) : [s.type as string];
+      const ok = types.some((x) => x === t || (x === 'number' && t === 'integer'));
+      if (!ok) errors.push(`${at}: expected ${types.join(' or ')}, got ${t}`);
     }
+    const valid = (sub: Schema): boolean => {
+      const before = errors.length;
+      walk(sub, v, at);
+      const ok = errors.length === before;
+      errors.length = before;
+      return ok;
+    };
+    if (Array.isArray(s.anyOf) && !(s.anyOf as Schema[]).some((sub) => valid(sub)))
+      errors.push(`${at}: matches none of anyOf`);
+    for (const sub of (s.allOf as Schema[] | undefined) ?? []) walk(sub, v, at);
+    if (s.if !== undefined && valid(s.if as Schema) && s.then !== undefined)
+      walk(s.then as Schema, v, at);
     if ('const' in s && v !== s.const) errors.push(`${at}: expected ${JSON.stringify(s.const)}`);
     if (Array.isArray(s.enum) && !s.enum.includes(v)) errors.push(`${at}: not in enum`);
     if (typeof v === 'number') {
@@ -37,6 +51,9 @@ export function validateJson(root: Schema, value: unknown): string[] {
         errors.push(`${at}: does not match ${s.pattern}`);
       if (s.format === 'date-time' && Number.isNaN(Date.parse(v)))
         errors.push(`${at}: not a date-time`);
+      if (s.format === 'uri' && !URL.canParse(v)) errors.push(`${at}: not a uri`);
+      if (typeof s.minLength === 'number' && [...v].length < s.minLength)
+        errors.push(`${at}: shorter than ${s.minLength}`);
     }
     if (typeOf(v) === 'object') {
       const o = v as Record<string, unknown>;
@@ -75,4 +92,10 @@ const KNOWN = new Set([
   'maximum',
   'pattern',
   'format',
+  'minLength',
+  'anyOf',
+  'allOf',
+  'if',
+  'then',
+  'default',
 ]);

@@ -14,7 +14,11 @@ export function registerDemo(program: Command): void {
     .command('demo')
     .description('run the whole Platform SSO federated login against an embedded reference IdP')
     .option('--json', 'print the summary as JSON')
-    .action(async (flags: { json?: boolean }) => {
+    .option(
+      '--save-config <dir>',
+      'keep the IdP in DIR/idp and leave a working login.json and device keys',
+    )
+    .action(async (flags: { json?: boolean; saveConfig?: string }) => {
       const { runDemo } = await import('../demo-run.js');
       await runDemo(flags);
     });

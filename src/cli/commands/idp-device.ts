@@ -8,6 +8,7 @@ import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { defaultDataDir } from '../../idp/store/data-dir.js';
 import { type DeviceRecord, openIdpStore } from '../../idp/store/index.js';
+import { type DeviceKeyFlags, devicePublicKeys } from '../device-key-flags.js';
 import { done, printJson } from '../output.js';
 import { UsageError } from '../usage.js';
 
@@ -34,7 +35,7 @@ function deviceJson(d: DeviceRecord): Record<string, string> {
 }
 
 /**
- * Adds `device add --client-id ID --signing-jwk F --encryption-jwk F`, `device list` and
+ * Adds `device add [--client-id ID] (--keys F | --signing-jwk F --encryption-jwk F)`, `device list` and
  * `device remove KID` (each with `[--data DIR] [--json]`) under `idp`.
  *
  * @example
@@ -48,32 +49,33 @@ export function registerIdpDevice(idp: Command): void {
   const dataOption = `the IdP data folder (default: ${defaultDataDir()})`;
   device
     .command('add')
-    .description('register a device from its public JWK files')
-    .requiredOption('--client-id <id>', 'the OAuth client_id the device logs in with')
-    .requiredOption('--signing-jwk <file>', 'the device signing public key (P-256 JWK)')
-    .requiredOption('--encryption-jwk <file>', 'the device encryption public key (P-256 JWK)')
+    .description('register a device from its key file (--keys) or its public JWK files')
+    .requiredOption('--client-id <id>', 'the OAuth client_id the device logs in with', 'psso')
+    .option(
+      '--keys <file>',
+      'the device key file (psso keys create) or its public form: only public parts are used',
+    )
+    .option('--signing-jwk <file>', 'the device signing public key (P-256 JWK)')
+    .option('--encryption-jwk <file>', 'the device encryption public key (P-256 JWK)')
     .option('--data <dir>', dataOption)
     .option('--json', 'print the device as JSON')
-    .action(
-      (flags: DeviceFlags & { clientId: string; signingJwk: string; encryptionJwk: string }) => {
-        const signing = readJwk(flags.signingJwk);
-        const encryption = readJwk(flags.encryptionJwk);
-        const store = openIdpStore(flags.data ?? defaultDataDir());
+    .action((flags: DeviceFlags & { clientId: string } & DeviceKeyFlags) => {
+      const { signing, encryption } = devicePublicKeys(flags, readJwk);
+      const store = openIdpStore(flags.data ?? defaultDataDir());
+      try {
+        let added: DeviceRecord;
         try {
-          let added: DeviceRecord;
-          try {
-            added = store.devices.add(flags.clientId, signing, encryption);
-          } catch (e) {
-            if (e instanceof TypeError) throw new UsageError(e.message);
-            throw e;
-          }
-          if (flags.json === true) printJson({ device: deviceJson(added) });
-          else done(`registered device ${added.signingKid} for client ${added.clientId}`);
-        } finally {
-          store.close();
+          added = store.devices.add(flags.clientId, signing, encryption);
+        } catch (e) {
+          if (e instanceof TypeError) throw new UsageError(e.message);
+          throw e;
         }
-      },
-    );
+        if (flags.json === true) printJson({ device: deviceJson(added) });
+        else done(`registered device ${added.signingKid} for client ${added.clientId}`);
+      } finally {
+        store.close();
+      }
+    });
   device
     .command('list')
     .description('list registered devices')

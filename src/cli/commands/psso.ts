@@ -2,24 +2,26 @@
  * `psso-wstrust psso login --config FILE --username U [--password-stdin] [--keys FILE] [--json]`
  * and `psso-wstrust psso refresh --config FILE [--keys FILE] [--json]`: the Platform SSO login as
  * macOS runs it, each step shown with its timing; `--json` gives a trace with secrets redacted.
- * The refresh token is kept beside the device keys (mode 0600) for `refresh`.
+ * The refresh token is kept beside the device keys (mode 0600) for `refresh`. The key file must
+ * exist (`psso keys create`, then `idp device add --keys`): a login never makes keys by itself.
+ * `psso init` and `psso keys` are in their own files.
  *
  * @module
  */
 import { readFile } from 'node:fs/promises';
-import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
 import type { Command } from 'commander';
 import { loadLoginConfiguration } from '../../psso/config/load.js';
 import { resolveLoginConfiguration } from '../../psso/config/types.js';
 import type { PssoStep } from '../../psso/flow/login.js';
-import { loadOrCreateDeviceKeys } from '../../psso/keys/device-keys.js';
 import { type CommandFlags, commandHttp, withCommandOptions } from '../command-options.js';
 import { type HttpFlags, httpOptions, withHttpOptions } from '../http-options.js';
 import { readPassword } from '../io.js';
 import { done, printJson } from '../output.js';
 import { writePrivateFile } from '../private-file.js';
 import { UsageError } from '../usage.js';
+import { registerPssoInit } from './psso-init.js';
+import { defaultKeysPath, registerPssoKeys, requireDeviceKeys } from './psso-keys.js';
 
 interface PssoFlags extends HttpFlags, CommandFlags {
   config: string;
@@ -27,12 +29,7 @@ interface PssoFlags extends HttpFlags, CommandFlags {
   json?: boolean;
 }
 
-const defaultKeys = () =>
-  join(
-    process.env.XDG_DATA_HOME ?? join(homedir(), '.local', 'share'),
-    'psso-wstrust',
-    'device-keys.json',
-  );
+const defaultKeys = defaultKeysPath;
 const sessionFile = (keys: string) => join(dirname(keys), 'session.json');
 
 async function loadConfig(path: string, flags: HttpFlags) {
@@ -48,7 +45,7 @@ async function loadConfig(path: string, flags: HttpFlags) {
 async function deviceContext(flags: PssoFlags) {
   const config = await loadConfig(flags.config, flags);
   const keysPath = flags.keys ?? defaultKeys();
-  return { config, keysPath, keys: await loadOrCreateDeviceKeys(keysPath) };
+  return { config, keysPath, keys: await requireDeviceKeys(keysPath) };
 }
 
 /** Keeps the refresh token beside the device keys, owner-readable only (0600 on every write). */
@@ -83,13 +80,15 @@ export function registerPsso(program: Command): void {
     .description(
       'the Platform SSO login flow (nonce, preauthentication, WS-Trust, login JWT, token)',
     );
+  registerPssoKeys(psso);
+  registerPssoInit(psso);
   withHttpOptions(
     withCommandOptions(psso.command('login'))
       .description('log in with a login configuration file')
       .requiredOption('--config <file>', 'the login configuration (JSON)')
       .requiredOption('--username <username>', 'the user name')
       .option('--password-stdin', 'read the password from stdin (else a prompt on the terminal)')
-      .option('--keys <file>', 'the device key file (created 0600 when absent)', defaultKeys())
+      .option('--keys <file>', 'the device key file (psso keys create)', defaultKeys())
       .option('--json', 'print a machine-readable trace (secrets redacted)'),
   ).action(async (flags: PssoFlags & { username: string; passwordStdin?: boolean }) => {
     const { config, keysPath, keys } = await deviceContext(flags);

@@ -48,6 +48,7 @@ type Kind =
 
 /** Every accepted field and its kind, in serialization order. */
 const FIELDS: { readonly [K in keyof LoginConfiguration]-?: Kind } = {
+  $schema: 'string',
   clientID: 'string',
   issuer: 'string',
   tokenEndpointURL: 'url',
@@ -82,6 +83,9 @@ const FIELDS: { readonly [K in keyof LoginConfiguration]-?: Kind } = {
   hpkePreSharedKeyID: 'string',
   hpkeAuthPublicKey: 'claims',
 };
+
+/** Every field name a login configuration may hold (`$schema` first), in serialization order. */
+export const LOGIN_CONFIGURATION_FIELDS: readonly string[] = Object.freeze(Object.keys(FIELDS));
 
 const MAX_FILE_BYTES = 1024 * 1024;
 const MAX_JSON_DEPTH = 32;

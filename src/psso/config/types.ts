@@ -62,6 +62,8 @@ export type JsonObject = { readonly [key: string]: JsonValue };
  * ```
  */
 export interface LoginConfiguration {
+  /** The JSON Schema the file declares (`schema/login-config.v1.json`); ignored, kept on output. */
+  readonly $schema?: string;
   /** OAuth `client_id`; also the login JWT `iss`. Non-empty. */
   readonly clientID: string;
   /** Expected `id_token` `iss`. Non-empty. */

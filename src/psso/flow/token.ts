@@ -14,6 +14,7 @@ import { loginRequestBody } from '../../jose/login-jwt.js';
 import { decryptLoginResponse, type LoginResponse } from '../../jose/login-response.js';
 import type { ResolvedLoginConfiguration } from '../config/types.js';
 import { parsePredicate } from '../predicate/index.js';
+import { deviceRejection } from './device-rejected.js';
 import { jsonObject } from './json.js';
 import { JwksCache } from './jwks-cache.js';
 
@@ -123,6 +124,8 @@ export function loginFailure(
     ...stringField(json, 'suberror', 'suberror'),
   };
   const expression = config.invalidCredentialPredicate;
+  const rejected = deviceRejection(status, json, said, expression);
+  if (rejected !== undefined) return rejected;
   if (status === 400 || status === 401) {
     if (expression === undefined) {
       const predicate = {
