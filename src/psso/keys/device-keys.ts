@@ -149,7 +149,8 @@ function parseKeyFile(text: string, path: string): DeviceKeys {
   const keys = { signing: key(signing), encryption: key(encryption) };
   if (userSecureEnclaveKey === undefined) return keys;
   // Only a software stand-in can live in a file: anything else is not ours to read.
-  if ((userSecureEnclaveKey as { storage?: unknown } | null)?.storage !== 'software') throw corrupt();
+  if ((userSecureEnclaveKey as { storage?: unknown } | null)?.storage !== 'software')
+    throw corrupt();
   return { ...keys, userSecureEnclaveKey: { ...key(userSecureEnclaveKey), storage: 'software' } };
 }
 

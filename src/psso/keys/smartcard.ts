@@ -64,7 +64,10 @@ export function smartCardCredential(
  * await pssoLogin({ config, username, keys, smartCard: card });
  * ```
  */
-export async function loadSmartCard(keyFile: string, certFile: string): Promise<SmartCardCredential> {
+export async function loadSmartCard(
+  keyFile: string,
+  certFile: string,
+): Promise<SmartCardCredential> {
   let keyPem: string;
   let certPem: string;
   try {
