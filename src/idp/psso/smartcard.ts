@@ -65,13 +65,13 @@ export async function verifySmartCardChain(
   let current = leaf;
   for (let i = 0; ; i++) {
     if (!validNow(current)) return 'smartcard-expired';
-    const anchor = trusted.find((ca) => ca.checkIssued(current) && current.verify(ca.publicKey));
+    const anchor = trusted.find((ca) => current.checkIssued(ca) && current.verify(ca.publicKey));
     if (anchor !== undefined) {
       if (!validNow(anchor)) return 'smartcard-expired';
       break;
     }
     const next = chain[i + 1];
-    if (next === undefined || !next.ca || !next.checkIssued(current)) return 'smartcard-untrusted';
+    if (next === undefined || !next.ca || !current.checkIssued(next)) return 'smartcard-untrusted';
     if (!current.verify(next.publicKey)) return 'smartcard-untrusted';
     current = next;
   }
