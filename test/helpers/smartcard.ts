@@ -74,8 +74,8 @@ export async function makeCa(
 /** Options of {@link makeCard}. */
 export interface CardOptions {
   readonly kind?: LeafKind;
-  readonly upn?: string;
-  readonly email?: string;
+  readonly upn?: string | undefined;
+  readonly email?: string | undefined;
   /** Intermediates sent after the leaf (the last one issued by the CA). */
   readonly chain?: readonly TestCa[];
   readonly notBefore?: Date;

@@ -38,7 +38,7 @@ export interface EmbeddedAssertionDeps {
   /** The CAs trusted to issue SmartCard certificates. */
   readonly smartCardCas: () => readonly X509Certificate[];
   /** How a SmartCard certificate names its user, in order (default UPN, then email). */
-  readonly smartCardMapping?: readonly SmartCardMapping[];
+  readonly smartCardMapping?: readonly SmartCardMapping[] | undefined;
 }
 
 /** The method an embedded assertion authenticated with. */

@@ -46,6 +46,49 @@ export function userKeyEndpoint(config: ResolvedLoginConfiguration): URL {
   return new URL('user-keys', config.tokenEndpointURL);
 }
 
+/** Inputs of {@link buildUserKeyRequestJwt}. */
+export interface UserKeyRequestParams {
+  /** The device keys (the device signing key signs) holding the user key. */
+  readonly keys: DeviceKeys;
+  readonly clientId: string;
+  /** The registration endpoint (`aud`). */
+  readonly endpoint: string | URL;
+  readonly serverNonce: string;
+  readonly refreshToken: string;
+  /** Seconds since the epoch; default now. */
+  readonly now?: number;
+}
+
+/**
+ * The registration JWT: header `typ` `platformsso-user-key-request+jwt`, ES256, the device signing
+ * `kid`; claims `iss` = `client_id`, `aud`, `iat`, `exp` (+300 s), `request_nonce`,
+ * `refresh_token` and `user_key` (the user key's public JWK).
+ *
+ * @throws {TypeError} when the keys hold no user key.
+ * @example
+ * ```ts
+ * const jwt = await buildUserKeyRequestJwt({ keys, clientId: 'psso', endpoint, serverNonce, refreshToken });
+ * ```
+ */
+export async function buildUserKeyRequestJwt(p: UserKeyRequestParams): Promise<string> {
+  const user = p.keys.userSecureEnclaveKey;
+  if (user === undefined) throw new TypeError('the device keys hold no user Secure Enclave key');
+  const now = p.now ?? Math.floor(Date.now() / 1000);
+  const { kid: _kid, ...jwk } = user.publicJwk;
+  return new SignJWT({
+    iss: p.clientId,
+    client_id: p.clientId,
+    aud: audienceOf(p.endpoint),
+    iat: now,
+    exp: now + 300,
+    request_nonce: p.serverNonce,
+    refresh_token: p.refreshToken,
+    user_key: jwk,
+  })
+    .setProtectedHeader({ typ: USER_KEY_REQUEST_TYP, alg: 'ES256', kid: p.keys.signing.kid })
+    .sign(p.keys.signing.privateKey);
+}
+
 /**
  * Registers the user key; resolves the user and `kid` the IdP registered it under.
  *
@@ -67,20 +110,13 @@ export async function registerUserKey(
   const endpoint = o.endpoint === undefined ? userKeyEndpoint(o.config) : new URL(o.endpoint);
   const requestId = randomUUID().toUpperCase();
   const serverNonce = await fetchServerNonce(o.config, requestId, o.http);
-  const now = Math.floor(Date.now() / 1000);
-  const { kid: _kid, ...jwk } = user.publicJwk;
-  const jwt = await new SignJWT({
-    iss: o.config.clientID,
-    client_id: o.config.clientID,
-    aud: audienceOf(endpoint),
-    iat: now,
-    exp: now + 300,
-    request_nonce: serverNonce,
-    refresh_token: o.refreshToken,
-    user_key: jwk,
-  })
-    .setProtectedHeader({ typ: USER_KEY_REQUEST_TYP, alg: 'ES256', kid: o.keys.signing.kid })
-    .sign(o.keys.signing.privateKey);
+  const jwt = await buildUserKeyRequestJwt({
+    keys: o.keys,
+    clientId: o.config.clientID,
+    endpoint,
+    serverNonce,
+    refreshToken: o.refreshToken,
+  });
   const res = await httpRequest(
     {
       method: 'POST',

@@ -261,7 +261,7 @@ describe('SmartCard login', () => {
     assert.equal((await login({ card: credential })).answer.status, 200);
   });
   test('email mapping when there is no UPN; mapping configurable', async () => {
-    const { credential } = await card({ upn: undefined, email: BOB.upn } as CardOptions);
+    const { credential } = await card({ upn: undefined, email: BOB.upn });
     assert.equal((await login({ card: credential })).answer.status, 200);
     const both = await card({ upn: 'someone-else@managed.example', email: BOB.upn });
     refused((await login({ card: both.credential })).answer, 'assertion-user-mismatch');
@@ -321,7 +321,7 @@ describe('SmartCard login', () => {
     assert.equal((await login({ card: none.credential })).answer.status, 200);
   });
   test('no UPN nor email: smartcard-no-user; a certificate of an unknown user: smartcard-no-user', async () => {
-    const { credential } = await card({ upn: undefined } as CardOptions);
+    const { credential } = await card({ upn: undefined });
     refused((await login({ card: credential })).answer, 'smartcard-no-user');
     const ghost = await card({ upn: 'ghost@managed.example' });
     refused(
