@@ -116,15 +116,15 @@ const MIGRATIONS: readonly string[] = [
    DROP TABLE lockout;`,
   // 9 (issue 9): users' Secure Enclave keys (P-256, by kid; removed with their user) and the CAs
   // trusted to issue SmartCard certificates.
-  `CREATE TABLE user_keys (
+  `CREATE TABLE IF NOT EXISTS user_keys (
      kid TEXT PRIMARY KEY,
      upn TEXT NOT NULL COLLATE NOCASE REFERENCES users (upn) ON DELETE CASCADE,
      user_key TEXT NOT NULL,
      jwk TEXT NOT NULL,
      created_at TEXT NOT NULL
    ) STRICT;
-   CREATE INDEX user_keys_user ON user_keys (user_key);
-   CREATE TABLE smartcard_cas (
+   CREATE INDEX IF NOT EXISTS user_keys_user ON user_keys (user_key);
+   CREATE TABLE IF NOT EXISTS smartcard_cas (
      fingerprint TEXT PRIMARY KEY,
      subject TEXT NOT NULL,
      pem TEXT NOT NULL,
