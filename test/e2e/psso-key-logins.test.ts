@@ -249,3 +249,33 @@ describe('SmartCard login', () => {
     assert.equal((JSON.parse(r.stdout) as { sub: string }).sub, ERIN.upn);
   });
 });
+
+describe('idp smartcard-ca', () => {
+  test('list, refuse a non-CA certificate, remove', async () => {
+    const list = await runCli(['idp', 'smartcard-ca', 'list', '--data', idp.dataDir, '--json']);
+    const cas = (JSON.parse(list.stdout) as { cas: { fingerprint: string; subject: string }[] })
+      .cas;
+    assert.ok(cas.some((c) => c.subject.includes('e2e SmartCard CA')));
+    const leafFile = join(files, 'leaf.pem');
+    writeFileSync(leafFile, (await makeCard(ca, { upn: ERIN.upn })).leafPem);
+    const refused = await runCli(['idp', 'smartcard-ca', 'add', leafFile, '--data', idp.dataDir]);
+    assert.equal(refused.code, 2, 'a leaf certificate is not a CA');
+    const other = await makeCa('CN=removable CA');
+    const otherFile = join(files, 'other-ca.pem');
+    writeFileSync(otherFile, other.pem);
+    const added = await runCli([
+      'idp',
+      'smartcard-ca',
+      'add',
+      otherFile,
+      '--data',
+      idp.dataDir,
+      '--json',
+    ]);
+    const fp = (JSON.parse(added.stdout) as { ca: { fingerprint: string } }).ca.fingerprint;
+    const removed = await runCli(['idp', 'smartcard-ca', 'remove', fp, '--data', idp.dataDir]);
+    assert.equal(removed.code, 0, removed.stderr);
+    const again = await runCli(['idp', 'smartcard-ca', 'remove', fp, '--data', idp.dataDir]);
+    assert.equal(again.code, 1);
+  });
+});
