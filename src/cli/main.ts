@@ -11,6 +11,7 @@ import { registerDemo } from './commands/demo.js';
 import { registerIdp } from './commands/idp.js';
 import { registerIdpDevice } from './commands/idp-device.js';
 import { registerIdpUser } from './commands/idp-user.js';
+import { registerIdpSmartCardCa, registerIdpUserKey } from './commands/idp-user-key.js';
 import { registerLogin } from './commands/login.js';
 import { registerMex } from './commands/mex.js';
 import { registerPsso } from './commands/psso.js';
@@ -36,6 +37,8 @@ registerPsso(program);
 registerCheck(program);
 const idp = registerIdp(program);
 registerIdpUser(idp);
+registerIdpUserKey(idp);
+registerIdpSmartCardCa(idp);
 registerIdpDevice(idp);
 for (const command of program.commands) command.exitOverride();
 

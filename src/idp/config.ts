@@ -65,6 +65,11 @@ export interface IdpConfig {
   readonly maxConnections?: number;
   /** When set, `GET /metrics` requires `Authorization: Bearer <metricsToken>`. */
   readonly metricsToken?: string;
+  /**
+   * SmartCard logins: how a certificate names its user, tried in order: `upn` (SAN otherName UPN),
+   * `email` (SAN rfc822Name). Default `["upn", "email"]`.
+   */
+  readonly smartCard?: { readonly mapping: readonly ('upn' | 'email')[] };
 }
 
 const DEFAULT_PASSWORD_CHECKS = Object.freeze({ concurrency: 4, queue: 128, perSource: 16 });
@@ -115,6 +120,7 @@ export function checkConfig(raw: unknown): IdpConfig {
     'issuer',
     'maxConnections',
     'metricsToken',
+    'smartCard',
   ]);
   for (const key of Object.keys(o)) if (!known.has(key)) bad(`unknown field "${key.slice(0, 40)}"`);
   const lockout = section(o.lockout, DEFAULT_CONFIG.lockout, 'lockout');
@@ -155,6 +161,7 @@ export function checkConfig(raw: unknown): IdpConfig {
       ? {}
       : { maxConnections: int(o.maxConnections, 'maxConnections', 1, 1_000_000) }),
     ...(o.metricsToken === undefined ? {} : { metricsToken: secret(o.metricsToken) }),
+    ...(o.smartCard === undefined ? {} : { smartCard: smartCardSection(o.smartCard) }),
   };
   return config;
 }
@@ -193,6 +200,19 @@ function int(v: unknown, name: string, min: number, max: number): number {
   if (typeof v !== 'number' || !Number.isInteger(v) || v < min || v > max)
     bad(`${name} must be an integer from ${min} to ${max}`);
   return v;
+}
+
+function smartCardSection(v: unknown): { mapping: ('upn' | 'email')[] } {
+  const o = section(v, { mapping: ['upn', 'email'] }, 'smartCard');
+  const mapping = o.mapping;
+  if (
+    !Array.isArray(mapping) ||
+    mapping.length === 0 ||
+    mapping.some((m) => m !== 'upn' && m !== 'email') ||
+    new Set(mapping).size !== mapping.length
+  )
+    bad('smartCard.mapping must be a non-empty list of "upn" and "email", each at most once');
+  return { mapping: mapping as ('upn' | 'email')[] };
 }
 
 function bool(v: unknown, name: string): boolean {

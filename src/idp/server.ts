@@ -37,6 +37,7 @@ import { discoveryRoutes } from './routes/discovery.js';
 import { pssoRoutes } from './routes/psso.js';
 import { pssoConfiguration, pssoConfigurationRoute } from './routes/psso-configuration.js';
 import { announceFaults, stsRoutes } from './routes/sts.js';
+import { userKeyRoutes } from './routes/user-keys.js';
 import { issueAssertion, unsignedAssertion } from './saml/index.js';
 import { openIdpStore } from './store/index.js';
 import type { RelyingParty } from './store/types.js';
@@ -221,6 +222,7 @@ export async function startIdp(options: IdpOptions = {}): Promise<RunningIdp> {
     skewMs: config.clockSkewSeconds * 1000,
   });
   const idKey = await idTokenKey(pki.signingKey);
+  const refreshTokens = new RefreshTokenStore(store.database);
   const admin = await loadOrCreateAdminToken(dataDir);
   pssoRoutes(
     app,
@@ -231,7 +233,7 @@ export async function startIdp(options: IdpOptions = {}): Promise<RunningIdp> {
       passwords,
       isFederated: (upn) => inDomains(upn, config.federatedDomains),
       replay,
-      refreshTokens: new RefreshTokenStore(store.database),
+      refreshTokens,
       idTokenKey: idKey,
       saml: {
         trustedCertificates: [pki.signingCertPem],
@@ -242,6 +244,11 @@ export async function startIdp(options: IdpOptions = {}): Promise<RunningIdp> {
       endpoint: () => `${origin}/psso/token`,
       clock,
       skewSeconds: config.clockSkewSeconds,
+      embedded: {
+        userKey: (kid) => store.userKeys.get(kid),
+        smartCardCas: () => store.smartCardCas.certificates(),
+        ...(config.smartCard === undefined ? {} : { smartCardMapping: config.smartCard.mapping }),
+      },
     },
     idKey,
     metrics,
@@ -251,6 +258,21 @@ export async function startIdp(options: IdpOptions = {}): Promise<RunningIdp> {
   );
   pssoConfigurationRoute(app, () =>
     pssoConfiguration(origin, { federationRequestURN: config.relyingParties[0]?.identifier }),
+  );
+  userKeyRoutes(
+    app,
+    {
+      device: (kid) => store.devices.get(kid),
+      nonces,
+      refreshTokens,
+      user: (upn) => store.users.get(upn),
+      addUserKey: (upn, jwk) => store.userKeys.add(upn, jwk),
+      endpoint: () => `${origin}/psso/user-keys`,
+      clock,
+      skewSeconds: config.clockSkewSeconds,
+    },
+    metrics,
+    log,
   );
   await app.register(async (scoped) => {
     discoveryRoutes(

@@ -34,3 +34,14 @@ test('unknown or bad lockout fields are refused, naming the field', () => {
   assert.throws(() => checkConfig({ lockout: { familiarDays: -1 } }), /lockout\.familiarDays/);
   assert.throws(() => checkConfig({ lockout: 5 }), bad);
 });
+
+test('smartCard.mapping: upn and/or email, in order, each once', () => {
+  assert.deepEqual(checkConfig({ smartCard: { mapping: ['email'] } }).smartCard, {
+    mapping: ['email'],
+  });
+  assert.deepEqual(checkConfig({ smartCard: {} }).smartCard, { mapping: ['upn', 'email'] });
+  assert.equal(checkConfig({}).smartCard, undefined);
+  for (const mapping of [[], ['dns'], ['upn', 'upn'], 'upn'])
+    assert.throws(() => checkConfig({ smartCard: { mapping } }), bad);
+  assert.throws(() => checkConfig({ smartCard: { other: 1 } }), bad);
+});

@@ -22,6 +22,8 @@ import { writePrivateFile } from '../private-file.js';
 import { UsageError } from '../usage.js';
 import { registerPssoInit } from './psso-init.js';
 import { defaultKeysPath, registerPssoKeys, requireDeviceKeys } from './psso-keys.js';
+import { type LoginFlags, loginInputs } from './psso-login-inputs.js';
+import { registerPssoUserKey } from './psso-user-key.js';
 
 interface PssoFlags extends HttpFlags, CommandFlags {
   config: string;
@@ -29,10 +31,12 @@ interface PssoFlags extends HttpFlags, CommandFlags {
   json?: boolean;
 }
 
-const defaultKeys = defaultKeysPath;
+/** The default device key file. */
+export const defaultKeys = defaultKeysPath;
 const sessionFile = (keys: string) => join(dirname(keys), 'session.json');
 
-async function loadConfig(path: string, flags: HttpFlags) {
+/** The resolved login configuration of `--config`. */
+export async function loadConfig(path: string, flags: HttpFlags) {
   return resolveLoginConfiguration(
     await loadLoginConfiguration(
       path,
@@ -53,7 +57,8 @@ async function saveSession(keysPath: string, refreshToken: string): Promise<void
   await writePrivateFile(sessionFile(keysPath), JSON.stringify({ refreshToken }));
 }
 
-async function loadSession(keysPath: string): Promise<string> {
+/** The refresh token of the last login, kept beside the device keys. */
+export async function loadSession(keysPath: string): Promise<string> {
   let session: unknown;
   try {
     session = JSON.parse(await readFile(sessionFile(keysPath), 'utf8'));
@@ -88,17 +93,23 @@ export function registerPsso(program: Command): void {
       .requiredOption('--config <file>', 'the login configuration (JSON)')
       .requiredOption('--username <username>', 'the user name')
       .option('--password-stdin', 'read the password from stdin (else a prompt on the terminal)')
+      .option('--smartcard-key <file>', 'smartCard method: the card key (PEM)')
+      .option(
+        '--smartcard-cert <file>',
+        'smartCard method: its certificate chain (PEM, leaf first)',
+      )
       .option('--keys <file>', 'the device key file (psso keys create)', defaultKeys())
       .option('--json', 'print a machine-readable trace (secrets redacted)'),
-  ).action(async (flags: PssoFlags & { username: string; passwordStdin?: boolean }) => {
+  ).action(async (flags: PssoFlags & LoginFlags) => {
     const { config, keysPath, keys } = await deviceContext(flags);
-    const password = await readPassword(flags.passwordStdin === true);
+    // Only the password method asks for a password (§3.9: a key login has none).
+    const credential = await loginInputs(config, flags, readPassword);
     const { pssoLogin } = await import('../../psso/flow/login.js');
     const { http, dispose } = commandHttp(httpOptions(flags), flags);
     const r = await pssoLogin({
       config,
       username: flags.username,
-      password,
+      ...credential,
       keys,
       http,
       onStep: stepPrinter(flags.json === true),
@@ -146,4 +157,5 @@ export function registerPsso(program: Command): void {
       });
     else done(`refreshed for ${String(r.idTokenClaims.sub)}`);
   });
+  registerPssoUserKey(psso);
 }

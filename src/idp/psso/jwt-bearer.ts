@@ -8,6 +8,7 @@
  */
 import type { JWTPayload } from 'jose';
 import type { DeviceRecord } from '../store/devices.js';
+import { verifyEmbeddedAssertion } from './embedded-assertion.js';
 import { Refusal } from './refusal.js';
 import type { Granted, TokenEndpointDeps } from './token.js';
 
@@ -21,12 +22,15 @@ import type { Granted, TokenEndpointDeps } from './token.js';
  */
 export async function grantJwtBearer(
   claims: JWTPayload,
-  _device: DeviceRecord,
-  _deps: TokenEndpointDeps,
+  device: DeviceRecord,
+  deps: TokenEndpointDeps,
   _source: string,
 ): Promise<Granted> {
   const assertion = claims.assertion;
   if (typeof assertion !== 'string' || assertion === '' || claims.password !== undefined)
     throw new Refusal('assertion-claims', 400, 'invalid_request', false);
+  // A JWS (three parts): signed by the user's Secure Enclave key or a SmartCard key (§3.9).
+  if (assertion.split('.').length === 3 && deps.embedded !== undefined)
+    return verifyEmbeddedAssertion(assertion, claims, device, deps, deps.embedded);
   throw new Refusal('jwt-bearer-unsupported', 400, 'unsupported_grant_type', false);
 }

@@ -73,6 +73,9 @@ const CONSUME =
 const SEEN =
   'SELECT t.used, t.device_kid, t.client_id, t.family, f.revoked FROM refresh_tokens t ' +
   'LEFT JOIN refresh_families f ON f.id = t.family WHERE t.digest = ?';
+const PEEK =
+  'SELECT t.upn, t.expires, t.used, t.device_kid, t.client_id, t.family, f.revoked FROM refresh_tokens t ' +
+  'LEFT JOIN refresh_families f ON f.id = t.family WHERE t.digest = ?';
 
 /** Refresh tokens over the IdP database. */
 export class RefreshTokenStore {
@@ -134,6 +137,40 @@ export class RefreshTokenStore {
         return { ok: false, reason: this.refusal(d, device) };
       }),
     );
+  }
+
+  /**
+   * Looks `token` up for `device` WITHOUT rotating, consuming or revoking anything: the grant when
+   * it is unused, unexpired, of a live family and issued to this device (it proves the user signed
+   * in on this device), else why not. A used token is `reuse` here, but its family is not revoked.
+   *
+   * @throws {IdpError} `PSSO_ERR_IDP_STORE_UNAVAILABLE` when the database fails.
+   * @example
+   * ```ts
+   * const r = refreshTokens.peek(claims.refresh_token, { clientId, deviceKid });
+   * if (r.ok) registerFor(r.grant.upn);
+   * ```
+   */
+  peek(
+    token: string,
+    device: PresentingDevice,
+  ):
+    | { readonly ok: true; readonly grant: RefreshGrant }
+    | { readonly ok: false; readonly reason: RefreshRefusal } {
+    const row = this.db.guard(() => this.db.statement(PEEK).get(digest(token))) as
+      | (SeenRow & { upn: string; expires: number })
+      | undefined;
+    if (row === undefined) return { ok: false, reason: 'unknown' };
+    if (row.device_kid !== device.deviceKid || row.client_id !== device.clientId)
+      return { ok: false, reason: 'other-device' };
+    if (row.used === 1) return { ok: false, reason: 'reuse' };
+    if (row.revoked !== 0) return { ok: false, reason: 'revoked' };
+    if (row.expires <= this.now()) return { ok: false, reason: 'expired' };
+    const { upn, expires, family } = row;
+    return {
+      ok: true,
+      grant: { upn, clientId: row.client_id, deviceKid: row.device_kid, expires, family },
+    };
   }
 
   /**

@@ -36,6 +36,7 @@ import type { ReplayCache } from '../replay/types.js';
 import type { DeviceRecord } from '../store/devices.js';
 import type { UserRecord } from '../store/types.js';
 import { serverFailure } from '../wire-errors.js';
+import type { EmbeddedAssertionDeps } from './embedded-assertion.js';
 import { grantJwtBearer } from './jwt-bearer.js';
 import type { IdTokenKey } from './keys.js';
 import type { RefreshTokenStore } from './refresh-tokens.js';
@@ -71,6 +72,8 @@ export interface TokenEndpointDeps {
   readonly endpoint: () => string;
   readonly clock: () => Date;
   readonly skewSeconds: number;
+  /** Secure Enclave key and SmartCard logins (absent: jwt-bearer JWS assertions unsupported). */
+  readonly embedded?: EmbeddedAssertionDeps;
 }
 
 /** The endpoint's answer. */
@@ -330,6 +333,7 @@ async function respond(
 function grantMethod(type: unknown): string {
   if (type === GRANT_TYPE.saml11Bearer) return 'saml1.1-bearer';
   if (type === GRANT_TYPE.saml2Bearer) return 'saml2-bearer';
+  if (type === JWT_BEARER) return 'jwt-bearer';
   return type === 'password' || type === 'refresh_token' ? type : 'unknown';
 }
 

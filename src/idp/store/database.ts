@@ -114,6 +114,22 @@ const MIGRATIONS: readonly string[] = [
      SELECT psso_canonical_username(upn), c.class, failures, window_start, locked_until
      FROM lockout, (SELECT 'familiar' AS class UNION ALL SELECT 'unfamiliar') AS c;
    DROP TABLE lockout;`,
+  // 9 (issue 9): users' Secure Enclave keys (P-256, by kid; removed with their user) and the CAs
+  // trusted to issue SmartCard certificates.
+  `CREATE TABLE IF NOT EXISTS user_keys (
+     kid TEXT PRIMARY KEY,
+     upn TEXT NOT NULL COLLATE NOCASE REFERENCES users (upn) ON DELETE CASCADE,
+     user_key TEXT NOT NULL,
+     jwk TEXT NOT NULL,
+     created_at TEXT NOT NULL
+   ) STRICT;
+   CREATE INDEX IF NOT EXISTS user_keys_user ON user_keys (user_key);
+   CREATE TABLE IF NOT EXISTS smartcard_cas (
+     fingerprint TEXT PRIMARY KEY,
+     subject TEXT NOT NULL,
+     pem TEXT NOT NULL,
+     created_at TEXT NOT NULL
+   ) STRICT;`,
 ];
 
 /** The schema version this code writes. */

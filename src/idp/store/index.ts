@@ -13,6 +13,8 @@ import { DeviceStore } from './devices.js';
 import { SqliteLockoutStore } from './lockout.js';
 import type { PasswordHasher } from './password.js';
 import { RelyingPartyStore } from './relying-parties.js';
+import { SmartCardCaStore } from './smartcard-cas.js';
+import { UserKeyStore } from './user-keys.js';
 import { UserStore } from './users.js';
 
 export { defaultDataDir } from './data-dir.js';
@@ -35,7 +37,9 @@ export {
   verifyPassword,
 } from './password.js';
 export { RelyingPartyStore } from './relying-parties.js';
+export { type SmartCardCaRecord, SmartCardCaStore } from './smartcard-cas.js';
 export type { RelyingParty, UserRecord } from './types.js';
+export { type UserKeyRecord, UserKeyStore } from './user-keys.js';
 export {
   DEMO_UPN,
   requireUpn,
@@ -54,6 +58,10 @@ export interface IdpStore {
   readonly relyingParties: RelyingPartyStore;
   /** Registered Platform SSO devices. */
   readonly devices: DeviceStore;
+  /** Users' Secure Enclave keys. */
+  readonly userKeys: UserKeyStore;
+  /** CAs trusted to issue SmartCard certificates. */
+  readonly smartCardCas: SmartCardCaStore;
   /** Lockout counters; its own `close()` leaves the database open (close the store instead). */
   readonly lockout: SqliteLockoutStore;
   /** Closes the database (idempotent). */
@@ -94,6 +102,8 @@ export function openIdpStore(dataDir: string, options: OpenIdpStoreOptions = {})
     users: new UserStore(database, options.hasher === undefined ? {} : { hasher: options.hasher }),
     relyingParties: new RelyingPartyStore(database),
     devices: new DeviceStore(database),
+    userKeys: new UserKeyStore(database),
+    smartCardCas: new SmartCardCaStore(database),
     lockout: new SqliteLockoutStore(database),
     close: () => database.close(),
   };

@@ -12,6 +12,8 @@ import { loginApv } from '../../jose/party-info.js';
 import { wsTrustLogin } from '../../wstrust/login.js';
 import type { ResolvedLoginConfiguration } from '../config/types.js';
 import type { DeviceKeys } from '../keys/device-keys.js';
+import type { SmartCardCredential } from '../keys/smartcard.js';
+import { authenticationMethodOf, type LoginCredential, loginCredential } from './credential.js';
 import { fetchServerNonce } from './nonce.js';
 import { preauthenticate } from './preauth.js';
 import { postLoginRequest, type TokenResult } from './token.js';
@@ -28,8 +30,11 @@ export interface PssoStep {
 export interface PssoLoginOptions {
   readonly config: ResolvedLoginConfiguration;
   readonly username: string;
-  readonly password: string;
+  /** Required by the `password` method; unused by `userSecureEnclaveKey` and `smartCard`. */
+  readonly password?: string;
   readonly keys: DeviceKeys;
+  /** The SmartCard of a `smartCard` login (see `loadSmartCard`). */
+  readonly smartCard?: SmartCardCredential;
   readonly http?: HttpOptions;
   readonly onStep?: (step: PssoStep) => void;
 }
@@ -73,8 +78,10 @@ export async function pssoLogin(o: PssoLoginOptions): Promise<PssoLoginResult> {
     () => 'server nonce received',
   );
   let mexUrl: URL | undefined;
-  if (config.federationType === 'wsTrust') mexUrl = config.federationMEXURL;
-  else if (config.federationType === 'dynamicWSTrust') {
+  // Only a password login federates; a key login (§3.9) goes straight to the token endpoint.
+  const byPassword = authenticationMethodOf(config) === 'password';
+  if (byPassword && config.federationType === 'wsTrust') mexUrl = config.federationMEXURL;
+  else if (byPassword && config.federationType === 'dynamicWSTrust') {
     const r = await timed(
       'preauthentication',
       () => preauthenticate(config, o.username, requestId, o.http),
@@ -82,12 +89,11 @@ export async function pssoLogin(o: PssoLoginOptions): Promise<PssoLoginResult> {
     );
     if (r.federated) mexUrl = r.mexUrl;
   }
-  let credential:
-    | { password: string }
-    | { samlAssertion: { xml: string; version: 'saml1_1' | 'saml2' } } = { password: o.password };
+  let credential: LoginCredential;
   if (mexUrl !== undefined) {
     const urn = config.federationRequestURN;
     if (urn === undefined) throw new TypeError('the configuration has no federationRequestURN');
+    if (o.password === undefined) throw new TypeError('a password is required');
     const record = (step: PssoStep['step'], ms: number, detail: string) => {
       const st = { step, ms: Math.round(ms * 10) / 10, detail };
       steps.push(st);
@@ -117,6 +123,13 @@ export async function pssoLogin(o: PssoLoginOptions): Promise<PssoLoginResult> {
         version: ws.token.samlVersion === '1.1' ? 'saml1_1' : 'saml2',
       },
     };
+  } else {
+    credential = await loginCredential(config, {
+      ...o,
+      contextNonce,
+      serverNonce,
+      scope: scopeOf(config),
+    });
   }
   const jwt = await buildLoginJwt({
     signingKey: o.keys.signing.privateKey,

@@ -35,10 +35,20 @@ export interface DeviceKey {
   readonly publicJwk: EcPublicJwk;
 }
 
+/**
+ * A software stand-in for the user's Secure Enclave key (§3.9): a P-256 key kept in the key file,
+ * marked `"storage": "software"` there (see `user-key.ts`).
+ */
+export interface UserSecureEnclaveKey extends DeviceKey {
+  readonly storage: 'software';
+}
+
 /** The device's signing (ES256) and encryption (ECDH-ES P-256) keys. */
 export interface DeviceKeys {
   readonly signing: DeviceKey;
   readonly encryption: DeviceKey;
+  /** The user's Secure Enclave key stand-in, when one was added (`addUserSecureEnclaveKey`). */
+  readonly userSecureEnclaveKey?: UserSecureEnclaveKey;
 }
 
 const MAX_KEY_FILE_BYTES = 64 * 1024;
@@ -89,13 +99,23 @@ export function generateDeviceKeys(): DeviceKeys {
 const keysFileError = (message: string, cause?: unknown): ConfigError =>
   new ConfigError('PSSO_ERR_KEYS_FILE', message, cause === undefined ? undefined : { cause });
 
-function serialize(keys: DeviceKeys): string {
+/**
+ * The key file text of `keys` (private JWKs; the user key marked `"storage": "software"`).
+ *
+ * @example
+ * ```ts
+ * await writeFile(path, serializeDeviceKeys(keys), { mode: 0o600 });
+ * ```
+ */
+export function serializeDeviceKeys(keys: DeviceKeys): string {
   const jwk = (k: DeviceKey) => {
     const { kty, crv, x, y, d } = k.privateKey.export({ format: 'jwk' });
     return { kty, crv, x, y, d };
   };
-  return `${JSON.stringify({ version: 1, signing: jwk(keys.signing), encryption: jwk(keys.encryption) }, null, 2)}\n`;
+  const user = keys.userSecureEnclaveKey;
+  return `${JSON.stringify({ version: 1, signing: jwk(keys.signing), encryption: jwk(keys.encryption), ...(user === undefined ? {} : { userSecureEnclaveKey: { ...jwk(user), storage: 'software' } }) }, null, 2)}\n`;
 }
+const serialize = serializeDeviceKeys;
 
 function parseKeyFile(text: string, path: string): DeviceKeys {
   const corrupt = () => keysFileError(`the device key file ${path} is corrupt`);
@@ -106,7 +126,7 @@ function parseKeyFile(text: string, path: string): DeviceKeys {
     throw corrupt(); // the SyntaxError would quote the file (private keys): dropped on purpose
   }
   if (typeof json !== 'object' || json === null) throw corrupt();
-  const { version, signing, encryption } = json as Record<string, unknown>;
+  const { version, signing, encryption, userSecureEnclaveKey } = json as Record<string, unknown>;
   if (version !== 1) throw corrupt();
   const key = (value: unknown): DeviceKey => {
     if (typeof value !== 'object' || value === null) throw corrupt();
@@ -126,7 +146,12 @@ function parseKeyFile(text: string, path: string): DeviceKeys {
       throw corrupt(); // never chain: the cause could describe key material
     }
   };
-  return { signing: key(signing), encryption: key(encryption) };
+  const keys = { signing: key(signing), encryption: key(encryption) };
+  if (userSecureEnclaveKey === undefined) return keys;
+  // Only a software stand-in can live in a file: anything else is not ours to read.
+  if ((userSecureEnclaveKey as { storage?: unknown } | null)?.storage !== 'software')
+    throw corrupt();
+  return { ...keys, userSecureEnclaveKey: { ...key(userSecureEnclaveKey), storage: 'software' } };
 }
 
 /**
