@@ -8,6 +8,7 @@
  */
 import type { JWTPayload } from 'jose';
 import type { DeviceRecord } from '../store/devices.js';
+import { grantEncryptedAssertion } from './encrypted-assertion.js';
 import { Refusal } from './refusal.js';
 import type { Granted, TokenEndpointDeps } from './token.js';
 
@@ -22,11 +23,13 @@ import type { Granted, TokenEndpointDeps } from './token.js';
 export async function grantJwtBearer(
   claims: JWTPayload,
   _device: DeviceRecord,
-  _deps: TokenEndpointDeps,
-  _source: string,
+  deps: TokenEndpointDeps,
+  source: string,
 ): Promise<Granted> {
   const assertion = claims.assertion;
   if (typeof assertion !== 'string' || assertion === '' || claims.password !== undefined)
     throw new Refusal('assertion-claims', 400, 'invalid_request', false);
+  // A compact JWE (five parts): the encrypted embedded assertion (§3.10).
+  if (assertion.split('.').length === 5) return grantEncryptedAssertion(claims, deps, source);
   throw new Refusal('jwt-bearer-unsupported', 400, 'unsupported_grant_type', false);
 }

@@ -12,6 +12,7 @@ import { loginApv } from '../../jose/party-info.js';
 import { wsTrustLogin } from '../../wstrust/login.js';
 import type { ResolvedLoginConfiguration } from '../config/types.js';
 import type { DeviceKeys } from '../keys/device-keys.js';
+import { passwordCredential } from './encrypted-password.js';
 import { fetchServerNonce } from './nonce.js';
 import { preauthenticate } from './preauth.js';
 import { postLoginRequest, type TokenResult } from './token.js';
@@ -84,6 +85,7 @@ export async function pssoLogin(o: PssoLoginOptions): Promise<PssoLoginResult> {
   }
   let credential:
     | { password: string }
+    | { embeddedAssertion: string }
     | { samlAssertion: { xml: string; version: 'saml1_1' | 'saml2' } } = { password: o.password };
   if (mexUrl !== undefined) {
     const urn = config.federationRequestURN;
@@ -117,6 +119,11 @@ export async function pssoLogin(o: PssoLoginOptions): Promise<PssoLoginResult> {
         version: ws.token.samlVersion === '1.1' ? 'saml1_1' : 'saml2',
       },
     };
+  }
+  // §3.10: with loginRequestEncryptionPublicKey, the password goes in an encrypted assertion.
+  if ('password' in credential) {
+    const c = { username: o.username, password: o.password, nonce: contextNonce, serverNonce };
+    credential = await passwordCredential(config, { ...c, scope: scopeOf(config) });
   }
   const jwt = await buildLoginJwt({
     signingKey: o.keys.signing.privateKey,
