@@ -90,7 +90,11 @@ export function loginRequestEncryptionKey(jwk: unknown): KeyObject {
   if (k.alg !== undefined && k.alg !== 'ECDH-ES') throw new TypeError('must have alg "ECDH-ES"');
   for (const c of ['x', 'y'] as const) {
     const v = k[c];
-    if (typeof v !== 'string' || !/^[A-Za-z0-9_-]{43}$/.test(v))
+    if (
+      typeof v !== 'string' ||
+      !/^[A-Za-z0-9_-]{43}$/.test(v) ||
+      Buffer.from(v, 'base64url').toString('base64url') !== v
+    )
       throw new TypeError(`must have a 32-byte base64url "${c}"`);
   }
   try {
