@@ -46,7 +46,8 @@ describe('loginRequestEncryptionPublicKey', () => {
     ));
   test('a signing key (use sig) is refused', () => refused({ ...jwk, use: 'sig' }, /use/));
   test('an RSA-OAEP alg is refused', () => refused({ ...jwk, alg: 'RSA-OAEP' }, /alg/));
-  test('a missing coordinate is refused', () => refused({ kty: 'EC', crv: 'P-256', x: jwk.x }, /"y"/));
+  test('a missing coordinate is refused', () =>
+    refused({ kty: 'EC', crv: 'P-256', x: jwk.x }, /"y"/));
   test('a string is refused', () => refused('BASE64KEY', /JSON object/));
   test('an empty APV prefix is refused', () =>
     refused('', /must not be empty/, 'loginRequestEncryptionAPVPrefix'));
