@@ -12,7 +12,8 @@
  *    nonce there is Fleet's mistake and is refused). Binding the server nonce makes an assertion
  *    from another login useless: that nonce was consumed once;
  * 3. decryption with jose `compactDecrypt` (`-decrypt`); any `apu` is accepted (Apple does not
- *    document the device's; it enters the KDF either way);
+ *    document the device's; it enters the KDF either way), and a header `kid` is not read (the
+ *    `apv` names the key);
  * 4. the plaintext: a JSON object of claims (`-claims`; a compact JWT is refused, Apple sends the
  *    claims), `iss` = `sub` (= `username` when present) = the outer user (`-user`), `nonce`
  *    (`-nonce`), `request_nonce` (`-request-nonce`), `scope` (`-scope`), `aud` = this token
@@ -88,7 +89,7 @@ export async function openEncryptedAssertion(
     throw new Refusal('encrypted-assertion-malformed', 400, 'invalid_request', true);
   }
   if (header.alg !== 'ECDH-ES' || header.enc !== 'A256GCM')
-    throw refuse('alg', `${String(header.alg).slice(0, 32)}/${String(header.enc).slice(0, 32)}`);
+    throw refuse('alg');
   if (header.typ !== ENCRYPTED_ASSERTION_TYP) throw refuse('typ');
   const apv = parseEmbeddedApv(header.apv);
   if (apv === undefined) throw refuse('apv', 'not three length-prefixed fields');
