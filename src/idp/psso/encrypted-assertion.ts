@@ -88,8 +88,7 @@ export async function openEncryptedAssertion(
   } catch {
     throw new Refusal('encrypted-assertion-malformed', 400, 'invalid_request', true);
   }
-  if (header.alg !== 'ECDH-ES' || header.enc !== 'A256GCM')
-    throw refuse('alg');
+  if (header.alg !== 'ECDH-ES' || header.enc !== 'A256GCM') throw refuse('alg');
   if (header.typ !== ENCRYPTED_ASSERTION_TYP) throw refuse('typ');
   const apv = parseEmbeddedApv(header.apv);
   if (apv === undefined) throw refuse('apv', 'not three length-prefixed fields');
