@@ -28,6 +28,7 @@ import { mexDocument, STS_PATHS } from './mex-document.js';
 import { defaultDataDir, loadOrCreatePki } from './pki.js';
 import { loadOrCreateAdminToken } from './psso/admin-token.js';
 import { idTokenKey } from './psso/keys.js';
+import { loadOrCreateLoginEncryptionKey } from './psso/login-encryption-key.js';
 import { RefreshTokenStore } from './psso/refresh-tokens.js';
 import { loadOrCreateNonceKey, ServerNonces } from './psso/server-nonce.js';
 import { inDomains } from './realm.js';
@@ -235,6 +236,7 @@ export async function startIdp(options: IdpOptions = {}): Promise<RunningIdp> {
       replay,
       refreshTokens,
       idTokenKey: idKey,
+      loginRequestEncryption: await loadOrCreateLoginEncryptionKey(dataDir),
       saml: {
         trustedCertificates: [pki.signingCertPem],
         trustedIssuers: () => [settings.issuer],

@@ -9,6 +9,7 @@
 import type { JWTPayload } from 'jose';
 import type { DeviceRecord } from '../store/devices.js';
 import { verifyEmbeddedAssertion } from './embedded-assertion.js';
+import { grantEncryptedAssertion } from './encrypted-assertion.js';
 import { Refusal } from './refusal.js';
 import type { Granted, TokenEndpointDeps } from './token.js';
 
@@ -24,7 +25,7 @@ export async function grantJwtBearer(
   claims: JWTPayload,
   device: DeviceRecord,
   deps: TokenEndpointDeps,
-  _source: string,
+  source: string,
 ): Promise<Granted> {
   const assertion = claims.assertion;
   if (typeof assertion !== 'string' || assertion === '' || claims.password !== undefined)
@@ -32,5 +33,7 @@ export async function grantJwtBearer(
   // A JWS (three parts): signed by the user's Secure Enclave key or a SmartCard key (§3.9).
   if (assertion.split('.').length === 3 && deps.embedded !== undefined)
     return verifyEmbeddedAssertion(assertion, claims, device, deps, deps.embedded);
+  // A compact JWE (five parts): the encrypted embedded assertion (§3.10).
+  if (assertion.split('.').length === 5) return grantEncryptedAssertion(claims, deps, source);
   throw new Refusal('jwt-bearer-unsupported', 400, 'unsupported_grant_type', false);
 }

@@ -39,6 +39,7 @@ import { serverFailure } from '../wire-errors.js';
 import type { EmbeddedAssertionDeps } from './embedded-assertion.js';
 import { grantJwtBearer } from './jwt-bearer.js';
 import type { IdTokenKey } from './keys.js';
+import type { LoginRequestEncryptionKey } from './login-encryption-key.js';
 import type { RefreshTokenStore } from './refresh-tokens.js';
 import { Refusal } from './refusal.js';
 import type { ServerNonces } from './server-nonce.js';
@@ -61,6 +62,8 @@ export interface TokenEndpointDeps {
   readonly replay: ReplayCache;
   readonly refreshTokens: RefreshTokenStore;
   readonly idTokenKey: IdTokenKey;
+  /** The key encrypted embedded assertions are encrypted to (§3.10); without it they are refused. */
+  readonly loginRequestEncryption?: LoginRequestEncryptionKey;
   readonly saml: {
     readonly trustedCertificates: readonly string[];
     readonly trustedIssuers: () => readonly string[];

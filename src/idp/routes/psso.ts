@@ -15,6 +15,7 @@ import type { Metrics } from '../metrics.js';
 import { peerText } from '../peer-text.js';
 import type { AdminToken } from '../psso/admin-token.js';
 import type { IdTokenKey } from '../psso/keys.js';
+import { loginRequestEncryptionPublicKey } from '../psso/login-encryption-key.js';
 import type { ServerNonces } from '../psso/server-nonce.js';
 import { handleTokenRequest, type TokenEndpointDeps } from '../psso/token.js';
 import type { DeviceStore } from '../store/devices.js';
@@ -107,6 +108,14 @@ export function pssoRoutes(
     }
   });
   app.get('/psso/jwks', async (_request, reply) =>
-    reply.header('cache-control', 'max-age=300').send({ keys: [idTokenKey.publicJwk] }),
+    reply.header('cache-control', 'max-age=300').send({
+      // The signing key, then (§3.10) the login request encryption key (`use` `enc`).
+      keys: [idTokenKey.publicJwk, ...loginEncryptionJwks(token)],
+    }),
   );
+}
+
+function loginEncryptionJwks(token: TokenEndpointDeps): object[] {
+  const jwk = loginRequestEncryptionPublicKey(token);
+  return jwk === undefined ? [] : [jwk];
 }

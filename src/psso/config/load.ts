@@ -12,6 +12,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import { ConfigError, type ConfigErrorCode, sanitizePeerText } from '../../errors.js';
+import { loginRequestEncryptionKey } from '../../jose/embedded-apv.js';
 import { parsePredicate } from '../predicate/index.js';
 import {
   AUTHENTICATION_METHODS,
@@ -253,6 +254,15 @@ export function parseLoginConfiguration(
     if (config.federationPredicate === undefined)
       throw fail('PSSO_ERR_CONFIG_PREDICATE_INVALID', 'The federationPredicate is missing.');
   }
+  if (config.loginRequestEncryptionPublicKey !== undefined) {
+    try {
+      loginRequestEncryptionKey(config.loginRequestEncryptionPublicKey); // §3.10: public P-256 JWK
+    } catch (e) {
+      throw fieldError('loginRequestEncryptionPublicKey', (e as Error).message);
+    }
+  }
+  if (config.loginRequestEncryptionAPVPrefix === '')
+    throw fieldError('loginRequestEncryptionAPVPrefix', 'must not be empty');
   for (const field of ['federationPredicate', 'invalidCredentialPredicate'] as const) {
     const text = config[field];
     if (text !== undefined) checkPredicateText(field, text, options);
