@@ -291,13 +291,13 @@ export const REMEDIATIONS: Readonly<Record<PssoErrorCode, Remediation>> = Object
     'the key response body needs certificate or key, key_context, iat and exp of the right types',
   ),
   PSSO_ERR_KEY_RESPONSE_CERTIFICATE: jose(
-    'the certificate must be base64url DER of an X.509 certificate with an EC P-256 key'
+    'the certificate must be base64url DER of an X.509 certificate with an EC P-256 key',
   ),
   PSSO_ERR_KEY_RESPONSE_TIME: {
     fix: 'The key response iat/exp are more than 120 s away from this machine’s clock: check the clocks of the IdP and of this machine (NTP).',
   },
   PSSO_ERR_KEY_RESPONSE_KEY_MISMATCH: jose(
-    'the exchanged key is not ECDH(other key, the certificate’s key): the IdP used another private key than the one of the certificate'
+    'the exchanged key is not ECDH(other key, the certificate’s key): the IdP used another private key than the one of the certificate',
   ),
 });
 

@@ -24,7 +24,7 @@
  * @module
  */
 import { randomUUID } from 'node:crypto';
-import { decodeProtectedHeader, type JWTPayload, jwtVerify, SignJWT } from 'jose';
+import { decodeJwt, decodeProtectedHeader, type JWTPayload, jwtVerify, SignJWT } from 'jose';
 import { IdpError, PssoError } from '../../errors.js';
 import { encryptLoginResponse } from '../../jose/login-response.js';
 import { GRANT_TYPE, type SamlGrantType } from '../../protocol/wstrust.js';
@@ -37,6 +37,7 @@ import type { DeviceRecord } from '../store/devices.js';
 import type { UserRecord } from '../store/types.js';
 import { serverFailure } from '../wire-errors.js';
 import { grantJwtBearer } from './jwt-bearer.js';
+import { handleKeyRequest, KEY_REQUEST_TYP } from './key-request.js';
 import type { IdTokenKey } from './keys.js';
 import type { RefreshTokenStore } from './refresh-tokens.js';
 import { Refusal } from './refusal.js';
@@ -47,6 +48,7 @@ const REQUEST_TYPS = new Set([
   'platformsso-login-request+jwt',
   'platformsso-refresh-request+jwt',
   'JWT',
+  KEY_REQUEST_TYP,
 ]);
 
 /** What the endpoint needs. */
@@ -71,6 +73,8 @@ export interface TokenEndpointDeps {
   readonly endpoint: () => string;
   readonly clock: () => Date;
   readonly skewSeconds: number;
+  /** Seals the stateless key_context of Platform SSO 2.0 key requests; absent: none served. */
+  readonly keyContextKey?: Uint8Array;
 }
 
 /** The endpoint's answer. */
@@ -99,13 +103,16 @@ export async function handleTokenRequest(
 ): Promise<TokenAnswer> {
   try {
     const jwt = readForm(form);
-    const { device, claims } = await verifyRequestJwt(jwt, deps);
+    const { device, claims, keyRequest } = await verifyRequestJwt(jwt, deps);
+    if (form.platform_sso_version === '2.0' && !keyRequest)
+      throw new Refusal('platform-sso-version', 400, 'invalid_request', true);
     // Consumed only now that a registered device signed the request: nothing anonymous records it.
     const nonceRefusal = await deps.nonces.consume(claims.request_nonce);
     if (nonceRefusal !== undefined) throw new Refusal(nonceRefusal, 401, 'invalid_grant', true);
     // Checked before the grant: a refresh rotates the token, which must not happen for a request
     // that cannot be answered.
     const apv = readApv(claims);
+    if (keyRequest) return await handleKeyRequest(claims, device, apv, deps);
     const granted = await grant(claims, device, deps, source);
     return await respond(granted, apv, claims, device, deps);
   } catch (error) {
@@ -153,7 +160,8 @@ function failure(error: unknown): TokenAnswer {
 function readForm(form: Readonly<Record<string, string>>): string {
   if (form.grant_type !== JWT_BEARER)
     throw new Refusal('form-grant-type', 400, 'unsupported_grant_type', true);
-  if (form.platform_sso_version !== undefined && form.platform_sso_version !== '1.0') {
+  const version = form.platform_sso_version;
+  if (version !== undefined && version !== '1.0' && version !== '2.0') {
     throw new Refusal('platform-sso-version', 400, 'invalid_request', true);
   }
   const jwt = form.assertion ?? form.request;
@@ -165,7 +173,7 @@ function readForm(form: Readonly<Record<string, string>>): string {
 async function verifyRequestJwt(
   jwt: string,
   deps: TokenEndpointDeps,
-): Promise<{ device: DeviceRecord; claims: JWTPayload }> {
+): Promise<{ device: DeviceRecord; claims: JWTPayload; keyRequest: boolean }> {
   let header: ReturnType<typeof decodeProtectedHeader>;
   try {
     header = decodeProtectedHeader(jwt);
@@ -178,12 +186,14 @@ async function verifyRequestJwt(
     throw new Refusal('jwt-typ', 401, 'invalid_grant', true);
   const device = typeof header.kid === 'string' ? deps.device(header.kid) : undefined;
   if (device === undefined) throw new Refusal('unknown-device', 401, 'invalid_grant', true);
+  // Key requests carry no aud (real Macs send none); one that does must name this endpoint.
+  const keyRequest = header.typ === KEY_REQUEST_TYP;
   let claims: JWTPayload;
   try {
     ({ payload: claims } = await jwtVerify(jwt, device.signingKey, {
       algorithms: ['ES256'],
       issuer: device.clientId,
-      audience: deps.endpoint(),
+      ...(keyRequest && claimsHaveNoAud(jwt) ? {} : { audience: deps.endpoint() }),
       clockTolerance: deps.skewSeconds,
       currentDate: deps.clock(),
       requiredClaims: ['exp', 'iat'],
@@ -204,7 +214,15 @@ async function verifyRequestJwt(
     throw new Refusal('jwt-iat-future', 401, 'invalid_grant', true);
   if (claims.client_id !== undefined && claims.client_id !== device.clientId)
     throw new Refusal('jwt-client-id', 401, 'invalid_grant', true);
-  return { device, claims };
+  return { device, claims, keyRequest };
+}
+
+function claimsHaveNoAud(jwt: string): boolean {
+  try {
+    return decodeJwt(jwt).aud === undefined;
+  } catch {
+    return false;
+  }
 }
 
 /** Who was authenticated; for a refresh, the rotated token of the same family. */

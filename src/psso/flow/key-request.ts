@@ -31,7 +31,7 @@ import {
   processKeyExchangeResponse,
   processKeyRequestResponse,
 } from './key-response.js';
-import { fetchServerNonce, type FormRequest } from './nonce.js';
+import { type FormRequest, fetchServerNonce } from './nonce.js';
 
 /** One finished step of a key flow. */
 export interface KeyFlowStep {
@@ -206,8 +206,7 @@ export interface KeyExchangeFlowOptions extends KeyFlowOptions {
 export async function pssoKeyExchange(
   o: KeyExchangeFlowOptions,
 ): Promise<KeyExchangeResult & { steps: readonly KeyFlowStep[] }> {
-  const other =
-    o.otherPrivateKey ?? generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey;
+  const other = o.otherPrivateKey ?? generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey;
   return run(
     o,
     'key_exchange',

@@ -89,7 +89,10 @@ async function openResponse(
   }
   const type = (res.headers['content-type'] ?? '').split(';')[0]?.trim().toLowerCase();
   if (type !== KEY_RESPONSE_CONTENT_TYPE)
-    throw fail('PSSO_ERR_KEY_RESPONSE_TYPE', `the key response is not ${KEY_RESPONSE_CONTENT_TYPE}`);
+    throw fail(
+      'PSSO_ERR_KEY_RESPONSE_TYPE',
+      `the key response is not ${KEY_RESPONSE_CONTENT_TYPE}`,
+    );
   const text = Buffer.from(res.body).toString('utf8').trim();
   const typ = headerTyp(text);
   if (typ !== KEY_RESPONSE_TYP)
