@@ -20,8 +20,10 @@ import { readPassword } from '../io.js';
 import { done, printJson } from '../output.js';
 import { writePrivateFile } from '../private-file.js';
 import { UsageError } from '../usage.js';
+import { registerKeyExchange, registerKeyRequest } from './psso-keys.js';
 
-interface PssoFlags extends HttpFlags, CommandFlags {
+/** The flags of the psso commands. */
+export interface PssoFlags extends HttpFlags, CommandFlags {
   config: string;
   keys?: string;
   json?: boolean;
@@ -44,8 +46,15 @@ async function loadConfig(path: string, flags: HttpFlags) {
   );
 }
 
-/** The configuration and the device keys a login or refresh runs with. */
-async function deviceContext(flags: PssoFlags) {
+/**
+ * The configuration and the device keys a login, refresh or key request runs with.
+ *
+ * @example
+ * ```ts
+ * const { config, keysPath, keys } = await deviceContext(flags);
+ * ```
+ */
+export async function deviceContext(flags: PssoFlags) {
   const config = await loadConfig(flags.config, flags);
   const keysPath = flags.keys ?? defaultKeys();
   return { config, keysPath, keys: await loadOrCreateDeviceKeys(keysPath) };
@@ -56,7 +65,15 @@ async function saveSession(keysPath: string, refreshToken: string): Promise<void
   await writePrivateFile(sessionFile(keysPath), JSON.stringify({ refreshToken }));
 }
 
-async function loadSession(keysPath: string): Promise<string> {
+/**
+ * The refresh token of the last login (session.json beside the keys).
+ *
+ * @example
+ * ```ts
+ * const refreshToken = await loadSession(keysPath);
+ * ```
+ */
+export async function loadSession(keysPath: string): Promise<string> {
   let session: unknown;
   try {
     session = JSON.parse(await readFile(sessionFile(keysPath), 'utf8'));
@@ -147,4 +164,6 @@ export function registerPsso(program: Command): void {
       });
     else done(`refreshed for ${String(r.idTokenClaims.sub)}`);
   });
+  registerKeyRequest(psso);
+  registerKeyExchange(psso);
 }
