@@ -138,11 +138,18 @@ describe('key request and key exchange at the token endpoint', () => {
 
   test('an aud, when present, must be the endpoint', async () => {
     const token = tokenFor(b, b.device);
-    const good = await keyForm(b, { refreshToken: token, mutate: (c) => void (c.aud = ENDPOINT) });
+    const good = await keyForm(b, {
+      refreshToken: token,
+      mutate: (c) => {
+        c.aud = ENDPOINT;
+      },
+    });
     assert.equal((await sendKey(b, good)).status, 200);
     const bad = await keyForm(b, {
       refreshToken: token,
-      mutate: (c) => void (c.aud = 'https://elsewhere.example/token'),
+      mutate: (c) => {
+        c.aud = 'https://elsewhere.example/token';
+      },
     });
     refused(await sendKey(b, bad), 'jwt-audience', 401);
   });
@@ -150,12 +157,42 @@ describe('key request and key exchange at the token endpoint', () => {
   test('shape refusals: version, request_type, key_purpose, missing refresh_token, sub ≠ username', async () => {
     const token = tokenFor(b, b.device);
     const cases: Array<[string, (c: Record<string, unknown>) => void]> = [
-      ['key-request-version', (c) => void (c.version = '2.0')],
-      ['key-request-type', (c) => void (c.request_type = 'key_delete')],
-      ['key-purpose', (c) => void (c.key_purpose = 'other')],
-      ['key-request-claims', (c) => void delete c.refresh_token],
-      ['key-request-claims', (c) => void (c.sub = ALICE)],
-      ['key-request-claims', (c) => void (c.key_context = 'x')],
+      [
+        'key-request-version',
+        (c) => {
+          c.version = '2.0';
+        },
+      ],
+      [
+        'key-request-type',
+        (c) => {
+          c.request_type = 'key_delete';
+        },
+      ],
+      [
+        'key-purpose',
+        (c) => {
+          c.key_purpose = 'other';
+        },
+      ],
+      [
+        'key-request-claims',
+        (c) => {
+          delete c.refresh_token;
+        },
+      ],
+      [
+        'key-request-claims',
+        (c) => {
+          c.sub = ALICE;
+        },
+      ],
+      [
+        'key-request-claims',
+        (c) => {
+          c.key_context = 'x';
+        },
+      ],
     ];
     for (const [label, mutate] of cases)
       refused(await sendKey(b, await keyForm(b, { refreshToken: token, mutate })), label, 400);
@@ -259,7 +296,9 @@ describe('key request and key exchange at the token endpoint', () => {
         refreshToken: unlock.refreshToken,
         otherPublicKey: otherPair().publicKey,
         keyContext: unlock.keyContext,
-        mutate: (c) => void (c.other_publickey = value),
+        mutate: (c) => {
+          c.other_publickey = value;
+        },
       }).then((r) => sendKey(b, r));
     refused(await send(point.toString('base64')), 'other-publickey-invalid', 400);
     refused(await send(Buffer.alloc(65, 4).toString('base64')), 'other-publickey-invalid', 400);

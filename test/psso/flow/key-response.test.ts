@@ -10,6 +10,7 @@ import {
   createPublicKey,
   diffieHellman,
   generateKeyPairSync,
+  type JsonWebKey,
   type KeyObject,
   webcrypto,
   X509Certificate,
@@ -35,8 +36,8 @@ const REC = JSON.parse(
   contentType: string;
   now: string;
   apv: string;
-  deviceEncryptionKey: webcrypto.JsonWebKey;
-  otherKey: webcrypto.JsonWebKey;
+  deviceEncryptionKey: JsonWebKey;
+  otherKey: JsonWebKey;
   keyRequestResponse: string;
   keyExchangeResponse: string;
 };
