@@ -4,9 +4,11 @@
  * the happy path, each refusal under its own label (attack fixtures named after the attack), and
  * that an unauthenticated request consumes nothing.
  */
+import 'reflect-metadata';
 import assert from 'node:assert/strict';
 import { diffieHellman, generateKeyPairSync, X509Certificate } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
+import * as x509 from '@peculiar/x509';
 import { openKeyContext, sealKeyContext } from '../../../src/idp/psso/key-context.ts';
 import type { TokenAnswer } from '../../../src/idp/psso/token.ts';
 import { x963 } from '../../../src/jose/key-id.ts';
@@ -43,6 +45,12 @@ describe('key request and key exchange at the token endpoint', () => {
     assert.equal(r.certificate.subject, `CN=${BOB.upn}`);
     assert.equal(r.certificate.publicKey.asymmetricKeyDetails?.namedCurve, 'prime256v1');
     assert.equal(r.certificate.issuer, r.certificate.subject, 'self-signed');
+    const parsed = new x509.X509Certificate(r.certificateDer);
+    const usage = parsed.getExtension(x509.KeyUsagesExtension);
+    assert.equal(
+      usage?.usages,
+      x509.KeyUsageFlags.digitalSignature | x509.KeyUsageFlags.keyAgreement,
+    );
     assert.ok(r.certificate.verify(r.certificate.publicKey));
     assert.equal(r.exp - r.iat, 300);
     assert.match(r.keyContext, /^v1\.[A-Za-z0-9_-]+$/);
@@ -333,6 +341,19 @@ describe('key request and key exchange at the token endpoint', () => {
     const r = await keyForm(b, { refreshToken: tokenFor(b, b.device) });
     const { handleTokenRequest } = await import('../../../src/idp/psso/token.ts');
     refused(await handleTokenRequest(r.form, plain), 'key-requests-unsupported', 400);
+  });
+
+  test('a refresh-token store that cannot answer is 503, never a credential failure', async () => {
+    const fresh = await openKeyBench();
+    try {
+      const r = await keyForm(fresh, { refreshToken: tokenFor(fresh, fresh.device) });
+      fresh.accounts.close();
+      const a = await sendKey(fresh, r);
+      assert.equal(a.status, 503, a.body);
+      assert.equal(a.outcome, 'store-unavailable');
+    } finally {
+      fresh.close();
+    }
   });
 
   test('the certificate is DER an X509Certificate reads', async () => {
