@@ -6,7 +6,8 @@
  * and age checked, then its consumption recorded in the replay store) → the
  * grant in the JWT: SAML 1.1/2.0 bearer (RFC 7522, the subject must be the JWT's user), password
  * (managed users only) or refresh_token → an id_token, a refresh token, encrypted to the device
- * (ECDH-ES + A256GCM, `apu`, the request's `apv`).
+ * (ECDH-ES + A256GCM, `apu`, the request's `apv`). A Platform SSO 2.0 key request (`typ`
+ * `platformsso-key-request+jwt`, form version 2.0, no `aud`) goes to ./key-request.ts instead.
  *
  * Refusals answer 400 (malformed) or 401 `invalid_grant`; device and request failures carry
  * `suberror: device_authentication_failed`, so a client's invalidCredentialPredicate (Entra's is
