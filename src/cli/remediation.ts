@@ -287,6 +287,27 @@ export const REMEDIATIONS: Readonly<Record<PssoErrorCode, Remediation>> = Object
   PSSO_ERR_PREAUTH_RESPONSE: {
     fix: 'The user realm (preauthentication) answer is unusable: check federationUserPreauthenticationURL and federationMEXURLKeypath.',
   },
+  PSSO_ERR_KEY_RESPONSE_STATUS: {
+    fix: 'The key endpoint refused the key request (status, error and suberror are shown): the refresh token must be this device’s and current (run psso login again), and the IdP must support Platform SSO 2.0 key requests at keyEndpointURL.',
+  },
+  PSSO_ERR_KEY_RESPONSE_TYPE: jose(
+    'the key response must be a JWE with typ platformsso-key-response+jwt, served as application/platformsso-key-response+jwt',
+  ),
+  PSSO_ERR_KEY_RESPONSE_JWE: jose(
+    'the key response JWE is malformed, uses another algorithm, fails the apu/apv checks or does not decrypt (the cause names which)',
+  ),
+  PSSO_ERR_KEY_RESPONSE_FIELDS: jose(
+    'the key response body needs certificate or key, key_context, iat and exp of the right types',
+  ),
+  PSSO_ERR_KEY_RESPONSE_CERTIFICATE: jose(
+    'the certificate must be base64url DER of an X.509 certificate with an EC P-256 key',
+  ),
+  PSSO_ERR_KEY_RESPONSE_TIME: {
+    fix: 'The key response iat/exp are more than 120 s away from this machine’s clock: check the clocks of the IdP and of this machine (NTP).',
+  },
+  PSSO_ERR_KEY_RESPONSE_KEY_MISMATCH: jose(
+    'the exchanged key is not ECDH(other key, the certificate’s key): the IdP used another private key than the one of the certificate',
+  ),
 });
 
 /**

@@ -12,6 +12,7 @@ import type { Logger } from './log.js';
 import { servePrimaryMetrics } from './metrics-cluster.js';
 import { type IdpPki, loadOrCreatePki, type PkiOptions } from './pki.js';
 import { loadOrCreateAdminToken } from './psso/admin-token.js';
+import { loadOrCreateKeyContextKey } from './psso/key-context.js';
 import { loadOrCreateLoginEncryptionKey } from './psso/login-encryption-key.js';
 import { loadOrCreateNonceKey } from './psso/server-nonce.js';
 import { openIdpStore } from './store/index.js';
@@ -36,6 +37,7 @@ export async function prepareDataDir(
   const pki = await loadOrCreatePki(dataDir, pkiOptions);
   await loadOrCreateNonceKey(dataDir);
   await loadOrCreateLoginEncryptionKey(dataDir);
+  await loadOrCreateKeyContextKey(dataDir);
   const admin = await loadOrCreateAdminToken(dataDir);
   const store = openIdpStore(dataDir);
   try {

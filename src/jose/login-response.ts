@@ -45,6 +45,8 @@ export interface DecryptLoginResponseOptions {
   readonly encryptionPrivateKey: KeyObject;
   /** The request's `jwe_crypto.apv` (base64url) — the KDF PartyVInfo. */
   readonly apv: string;
+  /** When set, the header `typ` must equal it (e.g. `platformsso-key-response+jwt`). */
+  readonly typ?: string;
 }
 
 const fail = (
@@ -142,6 +144,45 @@ export async function decryptLoginResponse(
   jwe: string,
   options: DecryptLoginResponseOptions,
 ): Promise<LoginResponse> {
+  const { body: fields, protectedHeader: header } = await decryptResponseJwe(jwe, options);
+  const { id_token: idToken, refresh_token: refreshToken, token_type: tokenType } = fields;
+  if (typeof idToken !== 'string' || idToken.length === 0)
+    throw fail('PSSO_ERR_LOGIN_RESPONSE_FIELDS', 'No id_token in login response.');
+  if (typeof refreshToken !== 'string' || refreshToken.length === 0)
+    throw fail('PSSO_ERR_LOGIN_RESPONSE_FIELDS', 'No refresh_token in login response.');
+  const expiresIn = expiry(fields, 'expires_in');
+  const refreshTokenExpiresIn = expiry(fields, 'refresh_token_expires_in') ?? expiresIn;
+  if (refreshTokenExpiresIn === undefined)
+    throw fail('PSSO_ERR_LOGIN_RESPONSE_FIELDS', 'login response has no expires_in');
+  return {
+    idToken,
+    refreshToken,
+    refreshTokenExpiresIn,
+    expiresIn,
+    tokenType: typeof tokenType === 'string' ? tokenType : undefined,
+    body: fields,
+    protectedHeader: header,
+  };
+}
+
+/**
+ * The JWE layer shared by the login and key responses (§3.7, §3.11): compact JWE, `ECDH-ES` +
+ * `A256GCM`, `apu`/`apv` checked, decrypted with OUR `apv`, the body a JSON object; `typ` checked
+ * when `options.typ` is set. The body's members are the caller's to check.
+ *
+ * @throws {LoginError} `PSSO_ERR_LOGIN_RESPONSE_FORMAT`, `…_ALGORITHM`, `…_APU`, `…_APV`,
+ *   `…_DECRYPT`.
+ * @example
+ * ```ts
+ * const { body } = await decryptResponseJwe(text, {
+ *   encryptionPrivateKey, apv, typ: 'platformsso-key-response+jwt',
+ * });
+ * ```
+ */
+export async function decryptResponseJwe(
+  jwe: string,
+  options: DecryptLoginResponseOptions,
+): Promise<{ body: Record<string, unknown>; protectedHeader: JWEHeaderParameters }> {
   if (typeof jwe !== 'string') throw new TypeError('the login response must be a string');
   if (typeof options.apv !== 'string' || !B64URL.test(options.apv) || options.apv.length === 0)
     throw new TypeError('apv must be the base64url PartyVInfo of the request');
@@ -164,6 +205,8 @@ export async function decryptLoginResponse(
   } catch (cause) {
     throw fail('PSSO_ERR_LOGIN_RESPONSE_FORMAT', 'Failed to parse login response.', cause);
   }
+  if (options.typ !== undefined && header.typ !== options.typ)
+    throw fail('PSSO_ERR_LOGIN_RESPONSE_FORMAT', 'unexpected response typ');
   const ourApv = Buffer.from(options.apv, 'base64url');
   const headerHasApv = checkHeader(header, ourApv);
   if (encryptedKey !== '')
@@ -216,25 +259,7 @@ export async function decryptLoginResponse(
   }
   if (typeof body !== 'object' || body === null || Array.isArray(body))
     throw fail('PSSO_ERR_LOGIN_RESPONSE_FORMAT', 'the login response body is not a JSON object');
-  const fields = body as Record<string, unknown>;
-  const { id_token: idToken, refresh_token: refreshToken, token_type: tokenType } = fields;
-  if (typeof idToken !== 'string' || idToken.length === 0)
-    throw fail('PSSO_ERR_LOGIN_RESPONSE_FIELDS', 'No id_token in login response.');
-  if (typeof refreshToken !== 'string' || refreshToken.length === 0)
-    throw fail('PSSO_ERR_LOGIN_RESPONSE_FIELDS', 'No refresh_token in login response.');
-  const expiresIn = expiry(fields, 'expires_in');
-  const refreshTokenExpiresIn = expiry(fields, 'refresh_token_expires_in') ?? expiresIn;
-  if (refreshTokenExpiresIn === undefined)
-    throw fail('PSSO_ERR_LOGIN_RESPONSE_FIELDS', 'login response has no expires_in');
-  return {
-    idToken,
-    refreshToken,
-    refreshTokenExpiresIn,
-    expiresIn,
-    tokenType: typeof tokenType === 'string' ? tokenType : undefined,
-    body: fields,
-    protectedHeader: header,
-  };
+  return { body: body as Record<string, unknown>, protectedHeader: header };
 }
 
 /** Inputs of {@link encryptLoginResponse}. */

@@ -21,11 +21,13 @@ import { done, printJson } from '../output.js';
 import { writePrivateFile } from '../private-file.js';
 import { UsageError } from '../usage.js';
 import { registerPssoInit } from './psso-init.js';
+import { registerKeyExchange, registerKeyRequest } from './psso-key-request.js';
 import { defaultKeysPath, registerPssoKeys, requireDeviceKeys } from './psso-keys.js';
 import { type LoginFlags, loginInputs } from './psso-login-inputs.js';
 import { registerPssoUserKey } from './psso-user-key.js';
 
-interface PssoFlags extends HttpFlags, CommandFlags {
+/** The flags of the psso commands. */
+export interface PssoFlags extends HttpFlags, CommandFlags {
   config: string;
   keys?: string;
   json?: boolean;
@@ -45,8 +47,15 @@ export async function loadConfig(path: string, flags: HttpFlags) {
   );
 }
 
-/** The configuration and the device keys a login or refresh runs with. */
-async function deviceContext(flags: PssoFlags) {
+/**
+ * The configuration and the device keys a login, refresh or key request runs with.
+ *
+ * @example
+ * ```ts
+ * const { config, keysPath, keys } = await deviceContext(flags);
+ * ```
+ */
+export async function deviceContext(flags: PssoFlags) {
   const config = await loadConfig(flags.config, flags);
   const keysPath = flags.keys ?? defaultKeys();
   return { config, keysPath, keys: await requireDeviceKeys(keysPath) };
@@ -57,7 +66,14 @@ async function saveSession(keysPath: string, refreshToken: string): Promise<void
   await writePrivateFile(sessionFile(keysPath), JSON.stringify({ refreshToken }));
 }
 
-/** The refresh token of the last login, kept beside the device keys. */
+/**
+ * The refresh token of the last login (session.json beside the keys).
+ *
+ * @example
+ * ```ts
+ * const refreshToken = await loadSession(keysPath);
+ * ```
+ */
 export async function loadSession(keysPath: string): Promise<string> {
   let session: unknown;
   try {
@@ -158,4 +174,6 @@ export function registerPsso(program: Command): void {
     else done(`refreshed for ${String(r.idTokenClaims.sub)}`);
   });
   registerPssoUserKey(psso);
+  registerKeyRequest(psso);
+  registerKeyExchange(psso);
 }

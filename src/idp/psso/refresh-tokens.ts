@@ -52,6 +52,11 @@ export type RotateResult =
   | { readonly ok: true; readonly grant: RefreshGrant; readonly token: string }
   | { readonly ok: false; readonly reason: RefreshRefusal };
 
+/** The outcome of {@link RefreshTokenStore.lookup} (read-only: `used` revokes nothing). */
+export type LookupResult =
+  | { readonly ok: true; readonly grant: RefreshGrant }
+  | { readonly ok: false; readonly reason: Exclude<RefreshRefusal, 'reuse'> | 'used' };
+
 interface ConsumedRow {
   upn: string;
   family: string;
@@ -76,6 +81,9 @@ const SEEN =
 const PEEK =
   'SELECT t.upn, t.expires, t.used, t.device_kid, t.client_id, t.family, f.revoked FROM refresh_tokens t ' +
   'LEFT JOIN refresh_families f ON f.id = t.family WHERE t.digest = ?';
+const LOOKUP =
+  'SELECT t.upn, t.used, t.device_kid, t.client_id, t.expires, t.family, f.revoked ' +
+  'FROM refresh_tokens t LEFT JOIN refresh_families f ON f.id = t.family WHERE t.digest = ?';
 
 /** Refresh tokens over the IdP database. */
 export class RefreshTokenStore {
@@ -137,6 +145,37 @@ export class RefreshTokenStore {
         return { ok: false, reason: this.refusal(d, device) };
       }),
     );
+  }
+
+  /**
+   * Looks `token` up for `device` WITHOUT consuming or rotating it (Platform SSO 2.0 key requests
+   * carry the refresh token as proof of the session, §3.11): it must be unused, unexpired, of a live
+   * family and issued to this device. Read-only: a used token is refused (`used`), its family left
+   * as it is.
+   *
+   * @throws {IdpError} `PSSO_ERR_IDP_STORE_UNAVAILABLE` when the database fails.
+   * @example
+   * ```ts
+   * const r = refreshTokens.lookup(claims.refresh_token, { clientId, deviceKid });
+   * if (!r.ok) refuse(`key-refresh-token-${r.reason}`);
+   * ```
+   */
+  lookup(token: string, device: PresentingDevice): LookupResult {
+    const d = digest(token);
+    return this.db.guard((): LookupResult => {
+      const row = this.db.statement(LOOKUP).get(d) as (SeenRow & ConsumedRow) | undefined;
+      if (row === undefined) return { ok: false, reason: 'unknown' };
+      if (row.device_kid !== device.deviceKid || row.client_id !== device.clientId)
+        return { ok: false, reason: 'other-device' };
+      if (row.revoked !== 0) return { ok: false, reason: 'revoked' };
+      if (row.used === 1) return { ok: false, reason: 'used' };
+      if (row.expires <= this.now()) return { ok: false, reason: 'expired' };
+      const { upn, family, expires } = row;
+      return {
+        ok: true,
+        grant: { upn, clientId: device.clientId, deviceKid: device.deviceKid, expires, family },
+      };
+    });
   }
 
   /**

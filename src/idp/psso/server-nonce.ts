@@ -153,7 +153,7 @@ export class ServerNonces {
 
 /**
  * The sealing key in `<dataDir>/nonce-key` (32 random bytes as base64url, mode 0600), created when
- * absent. Race-free: the key is written to a temporary file and published with a hard link, which
+ * absent; `fileName` names another 32-byte secret of the same form (the key_context key). Race-free: the key is written to a temporary file and published with a hard link, which
  * fails if another process published first; then everyone reads the one that won, so concurrent
  * workers converge on one key.
  *
@@ -166,10 +166,14 @@ export class ServerNonces {
  * const key = await loadOrCreateNonceKey(dataDir);
  * ```
  */
-export async function loadOrCreateNonceKey(dataDir: string): Promise<Buffer> {
+export async function loadOrCreateNonceKey(
+  dataDir: string,
+  fileName: string = NONCE_KEY_FILE,
+  what = 'the server nonce key file',
+): Promise<Buffer> {
   const dir = ensureDataDir(dataDir);
-  const file = join(dir, NONCE_KEY_FILE);
-  const existing = await readKey(file);
+  const file = join(dir, fileName);
+  const existing = await readKey(file, what);
   if (existing !== undefined) return existing;
   const temp = `${file}.${randomBytes(6).toString('hex')}.tmp`;
   try {
@@ -188,15 +192,15 @@ export async function loadOrCreateNonceKey(dataDir: string): Promise<Buffer> {
   } finally {
     await rm(temp, { force: true });
   }
-  const key = await readKey(file);
+  const key = await readKey(file, what);
   if (key === undefined) throw dataDirError(`cannot read ${file}`);
   return key;
 }
 
 /** The key in `file`, or `undefined` when there is no file. */
-async function readKey(file: string): Promise<Buffer | undefined> {
+async function readKey(file: string, what: string): Promise<Buffer | undefined> {
   // Other users must not read or write it (PSSO_ERR_IDP_KEY_FILE_MODE, with the chmod that fixes it).
-  const text = await readSecretFile(file, 'the server nonce key file');
+  const text = await readSecretFile(file, what);
   if (text === undefined) return undefined;
   const key = Buffer.from(text.trim(), 'base64url');
   if (!/^[A-Za-z0-9_-]{43}$/.test(text.trim()) || key.length !== KEY_BYTES)

@@ -6,7 +6,8 @@
  * and age checked, then its consumption recorded in the replay store) → the
  * grant in the JWT: SAML 1.1/2.0 bearer (RFC 7522, the subject must be the JWT's user), password
  * (managed users only) or refresh_token → an id_token, a refresh token, encrypted to the device
- * (ECDH-ES + A256GCM, `apu`, the request's `apv`).
+ * (ECDH-ES + A256GCM, `apu`, the request's `apv`). A Platform SSO 2.0 key request (`typ`
+ * `platformsso-key-request+jwt`, form version 2.0, no `aud`) goes to ./key-request.ts instead.
  *
  * Refusals answer 400 (malformed) or 401 `invalid_grant`; device and request failures carry
  * `suberror: device_authentication_failed`, so a client's invalidCredentialPredicate (Entra's is
@@ -24,7 +25,7 @@
  * @module
  */
 import { randomUUID } from 'node:crypto';
-import { decodeProtectedHeader, type JWTPayload, jwtVerify, SignJWT } from 'jose';
+import { decodeJwt, decodeProtectedHeader, type JWTPayload, jwtVerify, SignJWT } from 'jose';
 import { IdpError, PssoError } from '../../errors.js';
 import { encryptLoginResponse } from '../../jose/login-response.js';
 import { GRANT_TYPE, type SamlGrantType } from '../../protocol/wstrust.js';
@@ -38,6 +39,7 @@ import type { UserRecord } from '../store/types.js';
 import { serverFailure } from '../wire-errors.js';
 import type { EmbeddedAssertionDeps } from './embedded-assertion.js';
 import { grantJwtBearer } from './jwt-bearer.js';
+import { handleKeyRequest, KEY_REQUEST_TYP } from './key-request.js';
 import type { IdTokenKey } from './keys.js';
 import type { LoginRequestEncryptionKey } from './login-encryption-key.js';
 import type { RefreshTokenStore } from './refresh-tokens.js';
@@ -49,6 +51,7 @@ const REQUEST_TYPS = new Set([
   'platformsso-login-request+jwt',
   'platformsso-refresh-request+jwt',
   'JWT',
+  KEY_REQUEST_TYP,
 ]);
 
 /** What the endpoint needs. */
@@ -77,6 +80,8 @@ export interface TokenEndpointDeps {
   readonly skewSeconds: number;
   /** Secure Enclave key and SmartCard logins (absent: jwt-bearer JWS assertions unsupported). */
   readonly embedded?: EmbeddedAssertionDeps;
+  /** Seals the stateless key_context of Platform SSO 2.0 key requests; absent: none served. */
+  readonly keyContextKey?: Uint8Array;
 }
 
 /** The endpoint's answer. */
@@ -105,13 +110,16 @@ export async function handleTokenRequest(
 ): Promise<TokenAnswer> {
   try {
     const jwt = readForm(form);
-    const { device, claims } = await verifyRequestJwt(jwt, deps);
+    const { device, claims, keyRequest } = await verifyRequestJwt(jwt, deps);
+    if (form.platform_sso_version === '2.0' && !keyRequest)
+      throw new Refusal('platform-sso-version', 400, 'invalid_request', true);
     // Consumed only now that a registered device signed the request: nothing anonymous records it.
     const nonceRefusal = await deps.nonces.consume(claims.request_nonce);
     if (nonceRefusal !== undefined) throw new Refusal(nonceRefusal, 401, 'invalid_grant', true);
     // Checked before the grant: a refresh rotates the token, which must not happen for a request
     // that cannot be answered.
     const apv = readApv(claims);
+    if (keyRequest) return await handleKeyRequest(claims, device, apv, deps);
     const granted = await grant(claims, device, deps, source);
     return await respond(granted, apv, claims, device, deps);
   } catch (error) {
@@ -159,7 +167,8 @@ function failure(error: unknown): TokenAnswer {
 function readForm(form: Readonly<Record<string, string>>): string {
   if (form.grant_type !== JWT_BEARER)
     throw new Refusal('form-grant-type', 400, 'unsupported_grant_type', true);
-  if (form.platform_sso_version !== undefined && form.platform_sso_version !== '1.0') {
+  const version = form.platform_sso_version;
+  if (version !== undefined && version !== '1.0' && version !== '2.0') {
     throw new Refusal('platform-sso-version', 400, 'invalid_request', true);
   }
   const jwt = form.assertion ?? form.request;
@@ -171,7 +180,7 @@ function readForm(form: Readonly<Record<string, string>>): string {
 async function verifyRequestJwt(
   jwt: string,
   deps: TokenEndpointDeps,
-): Promise<{ device: DeviceRecord; claims: JWTPayload }> {
+): Promise<{ device: DeviceRecord; claims: JWTPayload; keyRequest: boolean }> {
   let header: ReturnType<typeof decodeProtectedHeader>;
   try {
     header = decodeProtectedHeader(jwt);
@@ -184,12 +193,14 @@ async function verifyRequestJwt(
     throw new Refusal('jwt-typ', 401, 'invalid_grant', true);
   const device = typeof header.kid === 'string' ? deps.device(header.kid) : undefined;
   if (device === undefined) throw new Refusal('unknown-device', 401, 'invalid_grant', true);
+  // Key requests carry no aud (real Macs send none); one that does must name this endpoint.
+  const keyRequest = header.typ === KEY_REQUEST_TYP;
   let claims: JWTPayload;
   try {
     ({ payload: claims } = await jwtVerify(jwt, device.signingKey, {
       algorithms: ['ES256'],
       issuer: device.clientId,
-      audience: deps.endpoint(),
+      ...(keyRequest && claimsHaveNoAud(jwt) ? {} : { audience: deps.endpoint() }),
       clockTolerance: deps.skewSeconds,
       currentDate: deps.clock(),
       requiredClaims: ['exp', 'iat'],
@@ -210,7 +221,15 @@ async function verifyRequestJwt(
     throw new Refusal('jwt-iat-future', 401, 'invalid_grant', true);
   if (claims.client_id !== undefined && claims.client_id !== device.clientId)
     throw new Refusal('jwt-client-id', 401, 'invalid_grant', true);
-  return { device, claims };
+  return { device, claims, keyRequest };
+}
+
+function claimsHaveNoAud(jwt: string): boolean {
+  try {
+    return decodeJwt(jwt).aud === undefined;
+  } catch {
+    return false;
+  }
 }
 
 /** Who was authenticated; for a refresh, the rotated token of the same family. */
