@@ -15,6 +15,7 @@ import {
   type JWEHeaderParameters,
 } from 'jose';
 import { LoginError } from '../errors.js';
+import { decryptHpkeResponse, type HpkeResponseKey } from './hpke/decrypt.js';
 import { ecPointX963, parsePartyInfo, responseApu } from './party-info.js';
 
 /** The `typ` of a login response JWE (extension SDK 14 and later; `JWT` for SDK 13). */
@@ -42,8 +43,10 @@ export interface LoginResponse {
 export interface DecryptLoginResponseOptions {
   /** The device encryption private key (P-256). */
   readonly encryptionPrivateKey: KeyObject;
-  /** The request's `jwe_crypto.apv` (base64url) — the KDF PartyVInfo. */
-  readonly apv: string;
+  /** The request's `jwe_crypto.apv` (base64url) — the KDF PartyVInfo (ECDH-ES devices). */
+  readonly apv?: string;
+  /** An HPKE device (Platform SSO 2.0): its HPKE key and the request nonce; see `hpke/decrypt`. */
+  readonly hpke?: HpkeResponseKey;
 }
 
 const fail = (
@@ -136,55 +139,26 @@ export async function decryptLoginResponse(
   options: DecryptLoginResponseOptions,
 ): Promise<LoginResponse> {
   if (typeof jwe !== 'string') throw new TypeError('the login response must be a string');
-  if (typeof options.apv !== 'string' || !B64URL.test(options.apv) || options.apv.length === 0)
+  if (
+    options.hpke === undefined &&
+    (typeof options.apv !== 'string' || !B64URL.test(options.apv) || options.apv.length === 0)
+  )
     throw new TypeError('apv must be the base64url PartyVInfo of the request');
   const text = jwe.trim();
   const parts = text.split('.');
   if (text.length > MAX_JWE_LENGTH || parts.length !== 5 || !parts.every((p) => B64URL.test(p)))
     throw fail('PSSO_ERR_LOGIN_RESPONSE_FORMAT', 'Failed to parse login response.');
-  const [protectedB64, encryptedKey, iv, ciphertext, tag] = parts as [
-    string,
-    string,
-    string,
-    string,
-    string,
-  ];
+  const segments = parts as [string, string, string, string, string];
   let header: JWEHeaderParameters;
   try {
     header = decodeProtectedHeader(text) as JWEHeaderParameters;
   } catch (cause) {
     throw fail('PSSO_ERR_LOGIN_RESPONSE_FORMAT', 'Failed to parse login response.', cause);
   }
-  const ourApv = Buffer.from(options.apv, 'base64url');
-  const headerHasApv = checkHeader(header, ourApv);
-  if (encryptedKey !== '')
-    throw fail(
-      'PSSO_ERR_LOGIN_RESPONSE_FORMAT',
-      'unexpected encrypted key for direct key agreement',
-    );
-  let plaintext: Uint8Array;
-  try {
-    // The protected header (the AAD) stays as received; when it lacks apv, ours is supplied in the
-    // shared unprotected header so that jose's Concat KDF uses it.
-    const result = await flattenedDecrypt(
-      {
-        protected: protectedB64,
-        iv,
-        ciphertext,
-        tag,
-        ...(headerHasApv ? {} : { unprotected: { apv: options.apv } }),
-      },
-      options.encryptionPrivateKey,
-      { keyManagementAlgorithms: ['ECDH-ES'], contentEncryptionAlgorithms: ['A256GCM'] },
-    );
-    plaintext = result.plaintext;
-  } catch (cause) {
-    throw fail(
-      'PSSO_ERR_LOGIN_RESPONSE_DECRYPT',
-      'the login response could not be decrypted',
-      cause,
-    );
-  }
+  const plaintext =
+    typeof header.alg === 'string' && header.alg.startsWith('HPKE-')
+      ? await hpkePlaintext(segments, header, options)
+      : await ecdhPlaintext(segments, header, options.encryptionPrivateKey, options.apv);
   let body: unknown;
   try {
     body = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(plaintext));
@@ -212,6 +186,63 @@ export async function decryptLoginResponse(
     body: fields,
     protectedHeader: header,
   };
+}
+
+/** ECDH-ES + A256GCM: the apu/apv checks, then jose's Concat KDF with our apv. */
+async function ecdhPlaintext(
+  [protectedB64, encryptedKey, iv, ciphertext, tag]: [string, string, string, string, string],
+  header: JWEHeaderParameters,
+  encryptionPrivateKey: KeyObject,
+  apvText: string | undefined,
+): Promise<Uint8Array> {
+  if (apvText === undefined)
+    throw fail(
+      'PSSO_ERR_LOGIN_RESPONSE_ALGORITHM',
+      'unsupported login response algorithm and encryption',
+    );
+  const ourApv = Buffer.from(apvText, 'base64url');
+  const headerHasApv = checkHeader(header, ourApv);
+  if (encryptedKey !== '')
+    throw fail(
+      'PSSO_ERR_LOGIN_RESPONSE_FORMAT',
+      'unexpected encrypted key for direct key agreement',
+    );
+  try {
+    // The protected header (the AAD) stays as received; when it lacks apv, ours is supplied in the
+    // shared unprotected header so that jose's Concat KDF uses it.
+    const result = await flattenedDecrypt(
+      {
+        protected: protectedB64,
+        iv,
+        ciphertext,
+        tag,
+        ...(headerHasApv ? {} : { unprotected: { apv: apvText } }),
+      },
+      encryptionPrivateKey,
+      { keyManagementAlgorithms: ['ECDH-ES'], contentEncryptionAlgorithms: ['A256GCM'] },
+    );
+    return result.plaintext;
+  } catch (cause) {
+    throw fail(
+      'PSSO_ERR_LOGIN_RESPONSE_DECRYPT',
+      'the login response could not be decrypted',
+      cause,
+    );
+  }
+}
+
+/** `HPKE-*` + `dir`: only for a device that has an HPKE key (else the pair is unsupported). */
+function hpkePlaintext(
+  parts: [string, string, string, string, string],
+  header: JWEHeaderParameters,
+  options: DecryptLoginResponseOptions,
+): Promise<Uint8Array> {
+  if (options.hpke === undefined)
+    throw fail(
+      'PSSO_ERR_LOGIN_RESPONSE_ALGORITHM',
+      'unsupported login response algorithm and encryption',
+    );
+  return decryptHpkeResponse(parts, header, options.hpke);
 }
 
 /** Inputs of {@link encryptLoginResponse}. */
