@@ -30,7 +30,10 @@ export interface HpkeResponseKey {
 }
 
 const fail = (
-  code: 'PSSO_ERR_LOGIN_RESPONSE_FORMAT' | 'PSSO_ERR_LOGIN_RESPONSE_ALGORITHM' | 'PSSO_ERR_LOGIN_RESPONSE_DECRYPT',
+  code:
+    | 'PSSO_ERR_LOGIN_RESPONSE_FORMAT'
+    | 'PSSO_ERR_LOGIN_RESPONSE_ALGORITHM'
+    | 'PSSO_ERR_LOGIN_RESPONSE_DECRYPT',
   message: string,
   cause?: unknown,
 ) => new LoginError(code, message, cause === undefined ? undefined : { cause });

@@ -15,7 +15,7 @@
  * @module
  */
 import type { KeyObject } from 'node:crypto';
-import { hpkeCipherSuite, type HpkeSuiteName, isHpkeSuite, toHpkeKey } from './suites.js';
+import { type HpkeSuiteName, hpkeCipherSuite, isHpkeSuite, toHpkeKey } from './suites.js';
 
 /** A pre-shared key (PSK and AuthPSK modes): `key` at least 32 bytes, `id` non-empty. */
 export interface HpkePsk {

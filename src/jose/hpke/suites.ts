@@ -209,7 +209,13 @@ export async function toHpkeKey(name: HpkeSuiteName, key: KeyObject): Promise<Cr
   assertSuiteKey(name, key);
   const { kty, crv, x, y, d } = key.export({ format: 'jwk' });
   const jwk: Record<string, string> = {};
-  for (const [k, v] of Object.entries({ kty, crv, x, y, d: key.type === 'private' ? d : undefined }))
+  for (const [k, v] of Object.entries({
+    kty,
+    crv,
+    x,
+    y,
+    d: key.type === 'private' ? d : undefined,
+  }))
     if (v !== undefined) jwk[k] = v;
   return hpkeCipherSuite(name).suite.kem.importKey('jwk', jwk, key.type !== 'private');
 }
