@@ -27,6 +27,7 @@ import { workerId } from './metrics-cluster.js';
 import { mexDocument, STS_PATHS } from './mex-document.js';
 import { defaultDataDir, loadOrCreatePki } from './pki.js';
 import { loadOrCreateAdminToken } from './psso/admin-token.js';
+import { loadHpkeResponsePolicy } from './psso/hpke-policy.js';
 import { idTokenKey } from './psso/keys.js';
 import { RefreshTokenStore } from './psso/refresh-tokens.js';
 import { loadOrCreateNonceKey, ServerNonces } from './psso/server-nonce.js';
@@ -241,6 +242,7 @@ export async function startIdp(options: IdpOptions = {}): Promise<RunningIdp> {
       endpoint: () => `${origin}/psso/token`,
       clock,
       skewSeconds: config.clockSkewSeconds,
+      hpke: await loadHpkeResponsePolicy(dataDir),
     },
     idKey,
     metrics,

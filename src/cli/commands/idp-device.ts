@@ -51,18 +51,29 @@ export function registerIdpDevice(idp: Command): void {
     .description('register a device from its public JWK files')
     .requiredOption('--client-id <id>', 'the OAuth client_id the device logs in with')
     .requiredOption('--signing-jwk <file>', 'the device signing public key (P-256 JWK)')
-    .requiredOption('--encryption-jwk <file>', 'the device encryption public key (P-256 JWK)')
+    .requiredOption('--encryption-jwk <file>', 'the device encryption public key (JWK)')
+    .option(
+      '--encryption-alg <alg>',
+      'ECDH-ES (P-256, default) or an HPKE suite: HPKE-P256-SHA256-A256GCM, HPKE-P384-SHA384-A256GCM, HPKE-X25519-SHA256-ChaCha20Poly1305',
+    )
     .option('--data <dir>', dataOption)
     .option('--json', 'print the device as JSON')
     .action(
-      (flags: DeviceFlags & { clientId: string; signingJwk: string; encryptionJwk: string }) => {
+      (
+        flags: DeviceFlags & {
+          clientId: string;
+          signingJwk: string;
+          encryptionJwk: string;
+          encryptionAlg?: string;
+        },
+      ) => {
         const signing = readJwk(flags.signingJwk);
         const encryption = readJwk(flags.encryptionJwk);
         const store = openIdpStore(flags.data ?? defaultDataDir());
         try {
           let added: DeviceRecord;
           try {
-            added = store.devices.add(flags.clientId, signing, encryption);
+            added = store.devices.add(flags.clientId, signing, encryption, flags.encryptionAlg);
           } catch (e) {
             if (e instanceof TypeError) throw new UsageError(e.message);
             throw e;
