@@ -45,7 +45,16 @@ export interface EncryptHpkeResponseOptions {
 /** HPKE's limit on `info` (bytes) in `@hpke/core`. */
 export const MAX_HPKE_INFO_BYTES = 128;
 
-/** The PSK rules of RFC 9180 §5.1.2 as `@hpke/core` and Apple state them. */
+/**
+ * The PSK rules of RFC 9180 §5.1.2 as `@hpke/core` and Apple state them (32 to 128 bytes, a
+ * non-empty id).
+ *
+ * @throws {TypeError} otherwise.
+ * @example
+ * ```ts
+ * checkPsk({ id: new TextEncoder().encode('psk-1'), key: randomBytes(32) });
+ * ```
+ */
 export function checkPsk(psk: HpkePsk): void {
   if (!(psk.key instanceof Uint8Array) || psk.key.byteLength < 32 || psk.key.byteLength > 128)
     throw new TypeError('the HPKE pre-shared key must be 32 to 128 bytes');
