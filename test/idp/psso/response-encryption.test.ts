@@ -14,6 +14,7 @@ import type { DeviceRecord } from '../../../src/idp/store/devices.ts';
 import { openIdpStore } from '../../../src/idp/store/index.ts';
 import { generateDeviceKeys, publicJwk } from '../../../src/psso/keys/device-keys.ts';
 import { tempDataDir } from '../../e2e/support.ts';
+import { runCli } from '../../helpers/cli.ts';
 
 const NONCE = 'B7F1FC32-9121-4E2A-9E32-8417E03675DD';
 
@@ -76,6 +77,45 @@ describe('device registration with an HPKE suite', () => {
         () => store.devices.add('psso', sign, priv, 'HPKE-X25519-SHA256-ChaCha20Poly1305'),
         TypeError,
       );
+    } finally {
+      store.close();
+    }
+  });
+});
+
+describe('idp device add --encryption-alg', () => {
+  test('registers an X25519 HPKE device; an unknown suite or a key of another type is a usage error', async () => {
+    const data = tempDataDir();
+    const keys = generateDeviceKeys({ hpkeSuite: 'HPKE-X25519-SHA256-ChaCha20Poly1305' });
+    const sign = join(data, 'sign.jwk');
+    const enc = join(data, 'enc.jwk');
+    writeFileSync(sign, JSON.stringify(publicJwk(keys.signing.publicKey)));
+    writeFileSync(enc, JSON.stringify(keys.hpkeEncryption?.publicJwk));
+    const add = (alg: string) =>
+      runCli([
+        'idp',
+        'device',
+        'add',
+        '--client-id',
+        'psso',
+        '--signing-jwk',
+        sign,
+        '--encryption-jwk',
+        enc,
+        '--encryption-alg',
+        alg,
+        '--data',
+        data,
+      ]);
+    assert.equal((await add('HPKE-P521-SHA512-A256GCM')).code, 2);
+    assert.equal((await add('HPKE-P256-SHA256-A256GCM')).code, 2);
+    const ok = await add('HPKE-X25519-SHA256-ChaCha20Poly1305');
+    assert.equal(ok.code, 0, ok.stderr);
+    const store = openIdpStore(data);
+    try {
+      const d = store.devices.get(keys.signing.kid);
+      assert.equal(d?.encryptionAlg, 'HPKE-X25519-SHA256-ChaCha20Poly1305');
+      assert.equal(d?.encryptionKid, keys.hpkeEncryption?.kid);
     } finally {
       store.close();
     }
