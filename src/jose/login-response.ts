@@ -2,7 +2,8 @@
  * The encrypted login response (PLATFORM-SSO.md §3.5, §3.7): a compact JWE, `alg` `ECDH-ES`,
  * `enc` `A256GCM`, whose Concat KDF uses the `apu` in the header and the `apv` the device sent in
  * its request. {@link decryptLoginResponse} is the device side, {@link encryptLoginResponse} the
- * reference IdP side. All JOSE work is done by `jose`.
+ * reference IdP side. All JOSE work is done by `jose`. An `HPKE-*` + `dir` response (Platform
+ * SSO 2.0, §3.7) is handed to `hpke/decrypt.ts` when the caller gives an HPKE key (`hpke`).
  *
  * @module
  */
