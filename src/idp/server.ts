@@ -27,6 +27,7 @@ import { workerId } from './metrics-cluster.js';
 import { mexDocument, STS_PATHS } from './mex-document.js';
 import { defaultDataDir, loadOrCreatePki } from './pki.js';
 import { loadOrCreateAdminToken } from './psso/admin-token.js';
+import { loadHpkeResponsePolicy } from './psso/hpke-policy.js';
 import { loadOrCreateKeyContextKey } from './psso/key-context.js';
 import { idTokenKey } from './psso/keys.js';
 import { loadOrCreateLoginEncryptionKey } from './psso/login-encryption-key.js';
@@ -253,6 +254,7 @@ export async function startIdp(options: IdpOptions = {}): Promise<RunningIdp> {
         ...(config.smartCard === undefined ? {} : { smartCardMapping: config.smartCard.mapping }),
       },
       keyContextKey: await loadOrCreateKeyContextKey(dataDir),
+      hpke: await loadHpkeResponsePolicy(dataDir),
     },
     idKey,
     metrics,

@@ -2,7 +2,8 @@
  * The encrypted login response (PLATFORM-SSO.md §3.5, §3.7): a compact JWE, `alg` `ECDH-ES`,
  * `enc` `A256GCM`, whose Concat KDF uses the `apu` in the header and the `apv` the device sent in
  * its request. {@link decryptLoginResponse} is the device side, {@link encryptLoginResponse} the
- * reference IdP side. All JOSE work is done by `jose`.
+ * reference IdP side. All JOSE work is done by `jose`. An `HPKE-*` + `dir` response (Platform
+ * SSO 2.0, §3.7) is handed to `hpke/decrypt.ts` when the caller gives an HPKE key (`hpke`).
  *
  * @module
  */
@@ -16,6 +17,7 @@ import {
 } from 'jose';
 import { LoginError } from '../errors.js';
 import { decryptEcdhEsA256Gcm } from './ecdh-es-gcm.js';
+import { decryptHpkeResponse, type HpkeResponseKey } from './hpke/decrypt.js';
 import { ecPointX963, parsePartyInfo, responseApu } from './party-info.js';
 
 /** The `typ` of a login response JWE (extension SDK 14 and later; `JWT` for SDK 13). */
@@ -43,10 +45,12 @@ export interface LoginResponse {
 export interface DecryptLoginResponseOptions {
   /** The device encryption private key (P-256). */
   readonly encryptionPrivateKey: KeyObject;
-  /** The request's `jwe_crypto.apv` (base64url) — the KDF PartyVInfo. */
-  readonly apv: string;
+  /** The request's `jwe_crypto.apv` (base64url) — the KDF PartyVInfo (ECDH-ES devices). */
+  readonly apv?: string;
   /** When set, the header `typ` must equal it (e.g. `platformsso-key-response+jwt`). */
   readonly typ?: string;
+  /** An HPKE device (Platform SSO 2.0): its HPKE key and the request nonce; see `hpke/decrypt`. */
+  readonly hpke?: HpkeResponseKey;
 }
 
 const fail = (
@@ -167,11 +171,12 @@ export async function decryptLoginResponse(
 
 /**
  * The JWE layer shared by the login and key responses (§3.7, §3.11): compact JWE, `ECDH-ES` +
- * `A256GCM`, `apu`/`apv` checked, decrypted with OUR `apv`, the body a JSON object; `typ` checked
- * when `options.typ` is set. The body's members are the caller's to check.
+ * `A256GCM` (`apu`/`apv` checked, decrypted with OUR `apv`) or `HPKE-*` + `dir` for an HPKE device;
+ * the body a JSON object; `typ` checked when `options.typ` is set. The body's members are the
+ * caller's to check.
  *
- * @throws {LoginError} `PSSO_ERR_LOGIN_RESPONSE_FORMAT`, `…_ALGORITHM`, `…_APU`, `…_APV`,
- *   `…_DECRYPT`.
+ * @throws {LoginError} `PSSO_ERR_LOGIN_RESPONSE_EMPTY`, `…_FORMAT`, `…_ALGORITHM`, `…_APU`,
+ *   `…_APV`, `…_DECRYPT`.
  * @example
  * ```ts
  * const { body } = await decryptResponseJwe(text, {
@@ -184,7 +189,10 @@ export async function decryptResponseJwe(
   options: DecryptLoginResponseOptions,
 ): Promise<{ body: Record<string, unknown>; protectedHeader: JWEHeaderParameters }> {
   if (typeof jwe !== 'string') throw new TypeError('the login response must be a string');
-  if (typeof options.apv !== 'string' || !B64URL.test(options.apv) || options.apv.length === 0)
+  if (
+    options.hpke === undefined &&
+    (typeof options.apv !== 'string' || !B64URL.test(options.apv) || options.apv.length === 0)
+  )
     throw new TypeError('apv must be the base64url PartyVInfo of the request');
   const text = jwe.trim();
   // authentik-style refusal: 2xx with no body. Its own code, not a parse failure (PSSO-PEERS §4.6).
@@ -192,13 +200,7 @@ export async function decryptResponseJwe(
   const parts = text.split('.');
   if (text.length > MAX_JWE_LENGTH || parts.length !== 5 || !parts.every((p) => B64URL.test(p)))
     throw fail('PSSO_ERR_LOGIN_RESPONSE_FORMAT', 'Failed to parse login response.');
-  const [protectedB64, encryptedKey, iv, ciphertext, tag] = parts as [
-    string,
-    string,
-    string,
-    string,
-    string,
-  ];
+  const segments = parts as [string, string, string, string, string];
   let header: JWEHeaderParameters;
   try {
     header = decodeProtectedHeader(text) as JWEHeaderParameters;
@@ -207,50 +209,10 @@ export async function decryptResponseJwe(
   }
   if (options.typ !== undefined && header.typ !== options.typ)
     throw fail('PSSO_ERR_LOGIN_RESPONSE_FORMAT', 'unexpected response typ');
-  const ourApv = Buffer.from(options.apv, 'base64url');
-  const headerHasApv = checkHeader(header, ourApv);
-  if (encryptedKey !== '')
-    throw fail(
-      'PSSO_ERR_LOGIN_RESPONSE_FORMAT',
-      'unexpected encrypted key for direct key agreement',
-    );
-  let plaintext: Uint8Array;
-  try {
-    if (Buffer.from(iv, 'base64url').length !== GCM_IV_BYTES) {
-      // Not a 96-bit IV (authentik: 96 BYTES): jose refuses it, macOS does not (ecdh-es-gcm.ts).
-      plaintext = decryptEcdhEsA256Gcm({
-        privateKey: options.encryptionPrivateKey,
-        epk: header.epk as unknown as Record<string, unknown>,
-        apu: Buffer.from(header.apu as string, 'base64url'),
-        apv: ourApv,
-        protectedB64,
-        iv,
-        ciphertext,
-        tag,
-      });
-    } else {
-      // The protected header (the AAD) stays as received; when it lacks apv, ours is supplied in the
-      // shared unprotected header so that jose's Concat KDF uses it.
-      const result = await flattenedDecrypt(
-        {
-          protected: protectedB64,
-          iv,
-          ciphertext,
-          tag,
-          ...(headerHasApv ? {} : { unprotected: { apv: options.apv } }),
-        },
-        options.encryptionPrivateKey,
-        { keyManagementAlgorithms: ['ECDH-ES'], contentEncryptionAlgorithms: ['A256GCM'] },
-      );
-      plaintext = result.plaintext;
-    }
-  } catch (cause) {
-    throw fail(
-      'PSSO_ERR_LOGIN_RESPONSE_DECRYPT',
-      'the login response could not be decrypted',
-      cause,
-    );
-  }
+  const plaintext =
+    typeof header.alg === 'string' && header.alg.startsWith('HPKE-')
+      ? await hpkePlaintext(segments, header, options)
+      : await ecdhPlaintext(segments, header, options.encryptionPrivateKey, options.apv);
   let body: unknown;
   try {
     body = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(plaintext));
@@ -260,6 +222,76 @@ export async function decryptResponseJwe(
   if (typeof body !== 'object' || body === null || Array.isArray(body))
     throw fail('PSSO_ERR_LOGIN_RESPONSE_FORMAT', 'the login response body is not a JSON object');
   return { body: body as Record<string, unknown>, protectedHeader: header };
+}
+
+/** ECDH-ES + A256GCM: the apu/apv checks, then jose's Concat KDF with our apv. */
+async function ecdhPlaintext(
+  [protectedB64, encryptedKey, iv, ciphertext, tag]: [string, string, string, string, string],
+  header: JWEHeaderParameters,
+  encryptionPrivateKey: KeyObject,
+  apvText: string | undefined,
+): Promise<Uint8Array> {
+  if (apvText === undefined)
+    throw fail(
+      'PSSO_ERR_LOGIN_RESPONSE_ALGORITHM',
+      'unsupported login response algorithm and encryption',
+    );
+  const ourApv = Buffer.from(apvText, 'base64url');
+  const headerHasApv = checkHeader(header, ourApv);
+  if (encryptedKey !== '')
+    throw fail(
+      'PSSO_ERR_LOGIN_RESPONSE_FORMAT',
+      'unexpected encrypted key for direct key agreement',
+    );
+  try {
+    if (Buffer.from(iv, 'base64url').length !== GCM_IV_BYTES) {
+      // Not a 96-bit IV (authentik: 96 BYTES): jose refuses it, macOS does not (ecdh-es-gcm.ts).
+      return decryptEcdhEsA256Gcm({
+        privateKey: encryptionPrivateKey,
+        epk: header.epk as unknown as Record<string, unknown>,
+        apu: Buffer.from(header.apu as string, 'base64url'),
+        apv: ourApv,
+        protectedB64,
+        iv,
+        ciphertext,
+        tag,
+      });
+    }
+    // The protected header (the AAD) stays as received; when it lacks apv, ours is supplied in the
+    // shared unprotected header so that jose's Concat KDF uses it.
+    const result = await flattenedDecrypt(
+      {
+        protected: protectedB64,
+        iv,
+        ciphertext,
+        tag,
+        ...(headerHasApv ? {} : { unprotected: { apv: apvText } }),
+      },
+      encryptionPrivateKey,
+      { keyManagementAlgorithms: ['ECDH-ES'], contentEncryptionAlgorithms: ['A256GCM'] },
+    );
+    return result.plaintext;
+  } catch (cause) {
+    throw fail(
+      'PSSO_ERR_LOGIN_RESPONSE_DECRYPT',
+      'the login response could not be decrypted',
+      cause,
+    );
+  }
+}
+
+/** `HPKE-*` + `dir`: only for a device that has an HPKE key (else the pair is unsupported). */
+function hpkePlaintext(
+  parts: [string, string, string, string, string],
+  header: JWEHeaderParameters,
+  options: DecryptLoginResponseOptions,
+): Promise<Uint8Array> {
+  if (options.hpke === undefined)
+    throw fail(
+      'PSSO_ERR_LOGIN_RESPONSE_ALGORITHM',
+      'unsupported login response algorithm and encryption',
+    );
+  return decryptHpkeResponse(parts, header, options.hpke);
 }
 
 /** Inputs of {@link encryptLoginResponse}. */

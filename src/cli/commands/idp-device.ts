@@ -56,26 +56,32 @@ export function registerIdpDevice(idp: Command): void {
       'the device key file (psso keys create) or its public form: only public parts are used',
     )
     .option('--signing-jwk <file>', 'the device signing public key (P-256 JWK)')
-    .option('--encryption-jwk <file>', 'the device encryption public key (P-256 JWK)')
+    .option('--encryption-jwk <file>', 'the device encryption public key (JWK)')
+    .option(
+      '--encryption-alg <alg>',
+      'ECDH-ES (P-256, default) or an HPKE suite: HPKE-P256-SHA256-A256GCM, HPKE-P384-SHA384-A256GCM, HPKE-X25519-SHA256-ChaCha20Poly1305',
+    )
     .option('--data <dir>', dataOption)
     .option('--json', 'print the device as JSON')
-    .action((flags: DeviceFlags & { clientId: string } & DeviceKeyFlags) => {
-      const { signing, encryption } = devicePublicKeys(flags, readJwk);
-      const store = openIdpStore(flags.data ?? defaultDataDir());
-      try {
-        let added: DeviceRecord;
+    .action(
+      (flags: DeviceFlags & { clientId: string; encryptionAlg?: string } & DeviceKeyFlags) => {
+        const { signing, encryption } = devicePublicKeys(flags, readJwk);
+        const store = openIdpStore(flags.data ?? defaultDataDir());
         try {
-          added = store.devices.add(flags.clientId, signing, encryption);
-        } catch (e) {
-          if (e instanceof TypeError) throw new UsageError(e.message);
-          throw e;
+          let added: DeviceRecord;
+          try {
+            added = store.devices.add(flags.clientId, signing, encryption, flags.encryptionAlg);
+          } catch (e) {
+            if (e instanceof TypeError) throw new UsageError(e.message);
+            throw e;
+          }
+          if (flags.json === true) printJson({ device: deviceJson(added) });
+          else done(`registered device ${added.signingKid} for client ${added.clientId}`);
+        } finally {
+          store.close();
         }
-        if (flags.json === true) printJson({ device: deviceJson(added) });
-        else done(`registered device ${added.signingKid} for client ${added.clientId}`);
-      } finally {
-        store.close();
-      }
-    });
+      },
+    );
   device
     .command('list')
     .description('list registered devices')

@@ -6,7 +6,8 @@
  * and age checked, then its consumption recorded in the replay store) → the
  * grant in the JWT: SAML 1.1/2.0 bearer (RFC 7522, the subject must be the JWT's user), password
  * (managed users only) or refresh_token → an id_token, a refresh token, encrypted to the device
- * (ECDH-ES + A256GCM, `apu`, the request's `apv`). A Platform SSO 2.0 key request (`typ`
+ * (ECDH-ES + A256GCM, `apu`, the request's `apv`; or HPKE for a Platform SSO 2.0 device, see
+ * response-encryption.ts). A Platform SSO 2.0 key request (`typ`
  * `platformsso-key-request+jwt`, form version 2.0, no `aud`) goes to ./key-request.ts instead.
  *
  * Refusals answer 400 (malformed) or 401 `invalid_grant`; device and request failures carry
@@ -27,7 +28,6 @@
 import { randomUUID } from 'node:crypto';
 import { decodeJwt, decodeProtectedHeader, type JWTPayload, jwtVerify, SignJWT } from 'jose';
 import { IdpError, PssoError } from '../../errors.js';
-import { encryptLoginResponse } from '../../jose/login-response.js';
 import { GRANT_TYPE, type SamlGrantType } from '../../protocol/wstrust.js';
 import { validateSamlBearer } from '../../saml/bearer.js';
 import type { PasswordCheck } from '../auth/password-check.js';
@@ -38,12 +38,14 @@ import type { DeviceRecord } from '../store/devices.js';
 import type { UserRecord } from '../store/types.js';
 import { serverFailure } from '../wire-errors.js';
 import type { EmbeddedAssertionDeps } from './embedded-assertion.js';
+import type { HpkeResponsePolicy } from './hpke-policy.js';
 import { grantJwtBearer } from './jwt-bearer.js';
 import { handleKeyRequest, KEY_REQUEST_TYP } from './key-request.js';
 import type { IdTokenKey } from './keys.js';
 import type { LoginRequestEncryptionKey } from './login-encryption-key.js';
 import type { RefreshTokenStore } from './refresh-tokens.js';
 import { Refusal } from './refusal.js';
+import { encryptResponse, type ResponseEncryption, readJweCrypto } from './response-encryption.js';
 import type { ServerNonces } from './server-nonce.js';
 
 const JWT_BEARER = 'urn:ietf:params:oauth:grant-type:jwt-bearer';
@@ -82,6 +84,8 @@ export interface TokenEndpointDeps {
   readonly embedded?: EmbeddedAssertionDeps;
   /** Seals the stateless key_context of Platform SSO 2.0 key requests; absent: none served. */
   readonly keyContextKey?: Uint8Array;
+  /** HPKE PSK / Auth modes (hpke-policy.ts); default Base mode. */
+  readonly hpke?: HpkeResponsePolicy;
 }
 
 /** The endpoint's answer. */
@@ -118,10 +122,15 @@ export async function handleTokenRequest(
     if (nonceRefusal !== undefined) throw new Refusal(nonceRefusal, 401, 'invalid_grant', true);
     // Checked before the grant: a refresh rotates the token, which must not happen for a request
     // that cannot be answered.
-    const apv = readApv(claims);
-    if (keyRequest) return await handleKeyRequest(claims, device, apv, deps);
+    const encryption = readJweCrypto(claims, device);
+    if (keyRequest) {
+      // Key responses are ECDH-ES to the device encryption key (§3.11).
+      if (encryption.alg !== 'ECDH-ES')
+        throw new Refusal('jwe-crypto', 400, 'invalid_request', true);
+      return await handleKeyRequest(claims, device, encryption.apv, deps);
+    }
     const granted = await grant(claims, device, deps, source);
-    return await respond(granted, apv, claims, device, deps);
+    return await respond(granted, encryption, claims, device, deps);
   } catch (error) {
     let r: Refusal;
     if (error instanceof Refusal) r = error;
@@ -293,23 +302,9 @@ async function grant(
   throw new Refusal('jwt-grant-type', 400, 'unsupported_grant_type', false);
 }
 
-/** The request's `jwe_crypto`: ECDH-ES, A256GCM and a base64url `apv` (the KDF PartyVInfo). */
-function readApv(claims: JWTPayload): string {
-  const crypto = claims.jwe_crypto as { alg?: unknown; enc?: unknown; apv?: unknown } | undefined;
-  if (
-    crypto?.alg !== 'ECDH-ES' ||
-    crypto.enc !== 'A256GCM' ||
-    typeof crypto.apv !== 'string' ||
-    !/^[A-Za-z0-9_-]{1,4096}$/.test(crypto.apv)
-  ) {
-    throw new Refusal('jwe-crypto', 400, 'invalid_request', true);
-  }
-  return crypto.apv;
-}
-
 async function respond(
   granted: Granted,
-  apv: string,
+  encryption: ResponseEncryption,
   claims: JWTPayload,
   device: DeviceRecord,
   deps: TokenEndpointDeps,
@@ -338,10 +333,7 @@ async function respond(
     expires_in: 3600,
     token_type: 'Bearer',
   };
-  const jwe = await encryptLoginResponse(body, {
-    deviceEncryptionPublicKey: device.encryptionKey,
-    apv,
-  });
+  const jwe = await encryptResponse(body, encryption, device, deps.hpke);
   return {
     status: 200,
     contentType: 'application/platformsso-login-response+jwt; charset=utf-8',

@@ -90,15 +90,23 @@ export function pssoRoutes(
     }
     const body = typeof request.body === 'object' && request.body !== null ? request.body : {};
     try {
-      const d = devices.add(String(body.clientId ?? ''), body.signingJwk, body.encryptionJwk);
+      const d = devices.add(
+        String(body.clientId ?? ''),
+        body.signingJwk,
+        body.encryptionJwk,
+        body.encryptionAlg,
+      );
       log.log('info', 'psso.device.registered', {
         requestId: request.id,
         clientId: peerText(d.clientId),
         signingKid: d.signingKid,
       });
-      return reply
-        .code(201)
-        .send({ clientId: d.clientId, signingKid: d.signingKid, encryptionKid: d.encryptionKid });
+      return reply.code(201).send({
+        clientId: d.clientId,
+        signingKid: d.signingKid,
+        encryptionKid: d.encryptionKid,
+        encryptionAlg: d.encryptionAlg,
+      });
     } catch (e) {
       if (e instanceof TypeError) {
         refuse(request, 'invalid-device');

@@ -130,6 +130,11 @@ const MIGRATIONS: readonly string[] = [
      pem TEXT NOT NULL,
      created_at TEXT NOT NULL
    ) STRICT;`,
+  // 10 (issue 9, HPKE): the response encryption a device declared; its encryption key may then be
+  // P-256, P-384 or X25519 (src/idp/store/device-encryption.ts).
+  `ALTER TABLE devices ADD COLUMN encryption_alg TEXT NOT NULL DEFAULT 'ECDH-ES'
+     CHECK (encryption_alg IN ('ECDH-ES', 'HPKE-P256-SHA256-A256GCM', 'HPKE-P384-SHA384-A256GCM',
+       'HPKE-X25519-SHA256-ChaCha20Poly1305'));`,
 ];
 
 /** The schema version this code writes. */

@@ -1,7 +1,8 @@
 /**
  * Registered Platform SSO devices: a client id and the device's ES256 signing and P-256
  * encryption public keys, keyed by the signing key's `kid` (standard base64 of SHA-256 over the
- * X9.63 public key, as the login JWT carries it).
+ * X9.63 public key, as the login JWT carries it). A Platform SSO 2.0 device may instead declare an
+ * HPKE suite with a P-256, P-384 or X25519 encryption key (device-encryption.ts).
  *
  * @module
  */
@@ -9,6 +10,11 @@ import { createPublicKey, type KeyObject } from 'node:crypto';
 import { IdpError } from '../../errors.js';
 import { keyId } from '../../jose/key-id.js';
 import type { IdpDatabase } from './database.js';
+import {
+  type DeviceEncryptionAlg,
+  deviceEncryptionAlg,
+  hpkePublicKey,
+} from './device-encryption.js';
 
 /** A registered device. */
 export interface DeviceRecord {
@@ -17,6 +23,8 @@ export interface DeviceRecord {
   readonly signingKey: KeyObject;
   readonly encryptionKid: string;
   readonly encryptionKey: KeyObject;
+  /** How responses are encrypted: `ECDH-ES` (P-256 key) or the HPKE suite of the key. */
+  readonly encryptionAlg: DeviceEncryptionAlg;
   readonly createdAt: string;
 }
 
@@ -26,6 +34,7 @@ interface Row {
   signing_jwk: string;
   encryption_kid: string;
   encryption_jwk: string;
+  encryption_alg: string;
   created_at: string;
 }
 
@@ -56,27 +65,39 @@ export class DeviceStore {
    * const device = devices.add('psso', signingJwk, encryptionJwk);
    * ```
    */
-  add(clientId: string, signingJwk: unknown, encryptionJwk: unknown): DeviceRecord {
+  add(
+    clientId: string,
+    signingJwk: unknown,
+    encryptionJwk: unknown,
+    encryptionAlg?: unknown,
+  ): DeviceRecord {
     if (typeof clientId !== 'string' || clientId.trim() === '' || clientId.length > 256) {
       throw new TypeError('clientId must be a non-empty string of at most 256 characters');
     }
     const signingKey = p256PublicKey(signingJwk);
-    const encryptionKey = p256PublicKey(encryptionJwk);
+    const alg = deviceEncryptionAlg(encryptionAlg);
+    const encryption =
+      alg === 'ECDH-ES'
+        ? { key: p256PublicKey(encryptionJwk), kid: '' }
+        : hpkePublicKey(encryptionJwk, alg);
+    const encryptionKey = encryption.key;
     const row: Row = {
       signing_kid: p256Kid(signingKey),
       client_id: clientId,
       signing_jwk: JSON.stringify(signingKey.export({ format: 'jwk' })),
-      encryption_kid: p256Kid(encryptionKey),
+      encryption_kid: alg === 'ECDH-ES' ? p256Kid(encryptionKey) : encryption.kid,
       encryption_jwk: JSON.stringify(encryptionKey.export({ format: 'jwk' })),
+      encryption_alg: alg,
       created_at: new Date().toISOString(),
     };
     this.db.guard(() =>
       this.db
         .statement(
-          `INSERT INTO devices (signing_kid, client_id, signing_jwk, encryption_kid, encryption_jwk, created_at)
-           VALUES (?, ?, ?, ?, ?, ?)
+          `INSERT INTO devices (signing_kid, client_id, signing_jwk, encryption_kid, encryption_jwk, encryption_alg, created_at)
+           VALUES (?, ?, ?, ?, ?, ?, ?)
            ON CONFLICT (signing_kid) DO UPDATE SET client_id = excluded.client_id,
-             encryption_kid = excluded.encryption_kid, encryption_jwk = excluded.encryption_jwk`,
+             encryption_kid = excluded.encryption_kid, encryption_jwk = excluded.encryption_jwk,
+             encryption_alg = excluded.encryption_alg`,
         )
         .run(
           row.signing_kid,
@@ -84,6 +105,7 @@ export class DeviceStore {
           row.signing_jwk,
           row.encryption_kid,
           row.encryption_jwk,
+          row.encryption_alg,
           row.created_at,
         ),
     );
@@ -116,12 +138,17 @@ export class DeviceStore {
 }
 
 function toRecord(row: Row): DeviceRecord {
+  const alg = deviceEncryptionAlg(row.encryption_alg);
   return {
     clientId: row.client_id,
     signingKid: row.signing_kid,
     signingKey: p256PublicKey(row.signing_jwk),
     encryptionKid: row.encryption_kid,
-    encryptionKey: p256PublicKey(row.encryption_jwk),
+    encryptionKey:
+      alg === 'ECDH-ES'
+        ? p256PublicKey(row.encryption_jwk)
+        : hpkePublicKey(row.encryption_jwk, alg).key,
+    encryptionAlg: alg,
     createdAt: row.created_at,
   };
 }

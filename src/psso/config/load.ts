@@ -14,6 +14,7 @@ import { readFile } from 'node:fs/promises';
 import { ConfigError, type ConfigErrorCode, sanitizePeerText } from '../../errors.js';
 import { loginRequestEncryptionKey } from '../../jose/embedded-apv.js';
 import { parsePredicate } from '../predicate/index.js';
+import { checkHpkeConfiguration } from './hpke.js';
 import {
   AUTHENTICATION_METHODS,
   FEDERATION_TYPES,
@@ -267,6 +268,7 @@ export function parseLoginConfiguration(
     const text = config[field];
     if (text !== undefined) checkPredicateText(field, text, options);
   }
+  checkHpkeConfiguration(config);
   return config as LoginConfiguration;
 }
 

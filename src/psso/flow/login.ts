@@ -10,8 +10,10 @@ import type { HttpOptions } from '../../http/options.js';
 import { buildLoginJwt, buildRefreshJwt } from '../../jose/login-jwt.js';
 import { loginApv } from '../../jose/party-info.js';
 import { wsTrustLogin } from '../../wstrust/login.js';
+import { hpkeResponseKey } from '../config/hpke.js';
 import type { ResolvedLoginConfiguration } from '../config/types.js';
 import type { DeviceKeys } from '../keys/device-keys.js';
+import { hpkeJweCrypto } from '../keys/hpke-key.js';
 import type { SmartCardCredential } from '../keys/smartcard.js';
 import { authenticationMethodOf, type LoginCredential, loginCredential } from './credential.js';
 import { passwordCredential } from './encrypted-password.js';
@@ -155,6 +157,7 @@ export async function pssoLogin(o: PssoLoginOptions): Promise<PssoLoginResult> {
     customHeaderClaims: config.customLoginRequestHeaderClaims,
     customBodyClaims: config.customLoginRequestBodyClaims,
     ...credential,
+    ...hpkeRequest(o.keys).jwt,
   });
   const apv = loginApv(o.keys.encryption.publicKey, contextNonce).base64url;
   const result = await timed(
@@ -163,7 +166,13 @@ export async function pssoLogin(o: PssoLoginOptions): Promise<PssoLoginResult> {
       postLoginRequest(
         config,
         jwt,
-        { requestId, apv, contextNonce, encryptionPrivateKey: o.keys.encryption.privateKey },
+        {
+          requestId,
+          apv,
+          contextNonce,
+          encryptionPrivateKey: o.keys.encryption.privateKey,
+          ...hpkeRequest(o.keys).response(config, contextNonce),
+        },
         o.http,
       ),
     (v) => `id_token for ${String(v.idTokenClaims.sub)}`,
@@ -209,6 +218,7 @@ export async function pssoRefresh(o: {
     serverNonce,
     serverNonceClaimName: config.serverNonceClaimName,
     scope: scopeOf(config),
+    ...hpkeRequest(o.keys).jwt,
   });
   const t1 = performance.now();
   const result = await postLoginRequest(
@@ -219,6 +229,7 @@ export async function pssoRefresh(o: {
       apv: loginApv(o.keys.encryption.publicKey, contextNonce).base64url,
       contextNonce,
       encryptionPrivateKey: o.keys.encryption.privateKey,
+      ...hpkeRequest(o.keys).response(config, contextNonce),
     },
     o.http,
   );
@@ -230,6 +241,16 @@ export async function pssoRefresh(o: {
   steps.push(s2);
   o.onStep?.(s2);
   return { ...result, steps };
+}
+
+/** An HPKE device (PLATFORM-SSO.md §3.4): its `jwe_crypto`, and the response's HPKE key. */
+function hpkeRequest(keys: DeviceKeys) {
+  const key = keys.hpkeEncryption;
+  return {
+    jwt: key === undefined ? {} : { jweCrypto: hpkeJweCrypto(key) },
+    response: (config: ResolvedLoginConfiguration, nonce: string) =>
+      key === undefined ? {} : { hpke: hpkeResponseKey(config, key, nonce) },
+  };
 }
 
 function scopeOf(config: ResolvedLoginConfiguration): string {

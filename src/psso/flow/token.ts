@@ -43,6 +43,8 @@ export async function postLoginRequest(
     apv: string;
     contextNonce: string;
     encryptionPrivateKey: import('node:crypto').KeyObject;
+    /** An HPKE device: what the response is opened with (see `config/hpke.ts`). */
+    hpke?: import('../../jose/hpke/decrypt.js').HpkeResponseKey;
     now?: Date;
     /** Default: the library's shared cache. */
     jwksCache?: JwksCache;
@@ -71,6 +73,7 @@ export async function postLoginRequest(
   const response = await decryptLoginResponse(Buffer.from(res.body).toString('utf8'), {
     encryptionPrivateKey: context.encryptionPrivateKey,
     apv: context.apv,
+    ...(context.hpke === undefined ? {} : { hpke: context.hpke }),
   });
   const verify = async (jwks: Record<string, unknown>) =>
     verifyIdToken(response.idToken, {

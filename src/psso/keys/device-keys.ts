@@ -2,7 +2,8 @@
  * Platform SSO device keys: an ES256 (P-256) signing key and a P-256 encryption key, generated once
  * and kept in a JSON key file readable by its owner only (mode 0600, written atomically).
  *
- * The key file is `{ "version": 1, "signing": <private EC JWK>, "encryption": <private EC JWK> }`.
+ * The key file is `{ "version": 1, "signing": <private EC JWK>, "encryption": <private EC JWK> }`,
+ * plus an optional `"hpkeEncryption": { "alg": <HPKE suite>, "jwk": <private JWK> }` (hpke-key.ts).
  * A `kid` is the standard base64 (with `+`, `/`, `=`) of SHA-256 over the ANSI X9.63 uncompressed
  * public key `04‖X‖Y`, as the system computes it.
  *
@@ -14,7 +15,14 @@ import { createECDH, createPrivateKey, generateKeyPairSync, randomBytes } from '
 import { link, mkdir, open, rename, rm } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { ConfigError } from '../../errors.js';
+import type { HpkeSuiteName } from '../../jose/hpke/suites.js';
 import { asP256Public, keyId, x963 } from '../../jose/key-id.js';
+import {
+  generateHpkeDeviceKey,
+  type HpkeDeviceKey,
+  parseHpkeDeviceKey,
+  serializeHpkeDeviceKey,
+} from './hpke-key.js';
 
 /** The public members of a P-256 JWK, with its `kid`. */
 export interface EcPublicJwk {
@@ -49,6 +57,8 @@ export interface DeviceKeys {
   readonly encryption: DeviceKey;
   /** The user's Secure Enclave key stand-in, when one was added (`addUserSecureEnclaveKey`). */
   readonly userSecureEnclaveKey?: UserSecureEnclaveKey;
+  /** Platform SSO 2.0: an HPKE encryption key; when present, responses are HPKE (see hpke-key). */
+  readonly hpkeEncryption?: HpkeDeviceKey;
 }
 
 const MAX_KEY_FILE_BYTES = 64 * 1024;
@@ -90,10 +100,15 @@ export function deviceKeyFromPrivateKey(privateKey: KeyObject): DeviceKey {
  * const keys = generateDeviceKeys();
  * ```
  */
-export function generateDeviceKeys(): DeviceKeys {
+export function generateDeviceKeys(options: { hpkeSuite?: HpkeSuiteName } = {}): DeviceKeys {
   const make = () =>
     deviceKeyFromPrivateKey(generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey);
-  return { signing: make(), encryption: make() };
+  const hpke = options.hpkeSuite;
+  return {
+    signing: make(),
+    encryption: make(),
+    ...(hpke === undefined ? {} : { hpkeEncryption: generateHpkeDeviceKey(hpke) }),
+  };
 }
 
 const keysFileError = (message: string, cause?: unknown): ConfigError =>
@@ -113,7 +128,15 @@ export function serializeDeviceKeys(keys: DeviceKeys): string {
     return { kty, crv, x, y, d };
   };
   const user = keys.userSecureEnclaveKey;
-  return `${JSON.stringify({ version: 1, signing: jwk(keys.signing), encryption: jwk(keys.encryption), ...(user === undefined ? {} : { userSecureEnclaveKey: { ...jwk(user), storage: 'software' } }) }, null, 2)}\n`;
+  const hpke = keys.hpkeEncryption;
+  const file = {
+    version: 1,
+    signing: jwk(keys.signing),
+    encryption: jwk(keys.encryption),
+    ...(user === undefined ? {} : { userSecureEnclaveKey: { ...jwk(user), storage: 'software' } }),
+    ...(hpke === undefined ? {} : { hpkeEncryption: serializeHpkeDeviceKey(hpke) }),
+  };
+  return `${JSON.stringify(file, null, 2)}\n`;
 }
 const serialize = serializeDeviceKeys;
 
@@ -126,7 +149,10 @@ function parseKeyFile(text: string, path: string): DeviceKeys {
     throw corrupt(); // the SyntaxError would quote the file (private keys): dropped on purpose
   }
   if (typeof json !== 'object' || json === null) throw corrupt();
-  const { version, signing, encryption, userSecureEnclaveKey } = json as Record<string, unknown>;
+  const { version, signing, encryption, userSecureEnclaveKey, hpkeEncryption } = json as Record<
+    string,
+    unknown
+  >;
   if (version !== 1) throw corrupt();
   const key = (value: unknown): DeviceKey => {
     if (typeof value !== 'object' || value === null) throw corrupt();
@@ -146,7 +172,13 @@ function parseKeyFile(text: string, path: string): DeviceKeys {
       throw corrupt(); // never chain: the cause could describe key material
     }
   };
-  const keys = { signing: key(signing), encryption: key(encryption) };
+  const hpke = hpkeEncryption === undefined ? undefined : parseHpkeDeviceKey(hpkeEncryption);
+  if (hpkeEncryption !== undefined && hpke === undefined) throw corrupt();
+  const keys = {
+    signing: key(signing),
+    encryption: key(encryption),
+    ...(hpke === undefined ? {} : { hpkeEncryption: hpke }),
+  };
   if (userSecureEnclaveKey === undefined) return keys;
   // Only a software stand-in can live in a file: anything else is not ours to read.
   if ((userSecureEnclaveKey as { storage?: unknown } | null)?.storage !== 'software')
@@ -157,6 +189,7 @@ function parseKeyFile(text: string, path: string): DeviceKeys {
 /**
  * Loads the device keys from `path`, or generates them and writes the file (mode 0600, parent
  * folder created 0700, written atomically; when two processes race, both end with the same keys).
+ * `hpkeSuite` adds an HPKE encryption key to a NEW file (an existing file is returned as it is).
  *
  * @throws {ConfigError} `PSSO_ERR_KEYS_FILE` when the file is readable by group or others, is not
  * a regular file, is corrupt (the message never quotes it), or cannot be read or written.
@@ -166,10 +199,13 @@ function parseKeyFile(text: string, path: string): DeviceKeys {
  * console.log(keys.signing.kid);
  * ```
  */
-export async function loadOrCreateDeviceKeys(path: string): Promise<DeviceKeys> {
+export async function loadOrCreateDeviceKeys(
+  path: string,
+  options: { hpkeSuite?: HpkeSuiteName } = {},
+): Promise<DeviceKeys> {
   const existing = await loadDeviceKeys(path);
   if (existing !== undefined) return existing;
-  const keys = generateDeviceKeys();
+  const keys = generateDeviceKeys(options);
   const temp = `${path}.${randomBytes(6).toString('hex')}.tmp`;
   try {
     await mkdir(dirname(path), { recursive: true, mode: 0o700 });

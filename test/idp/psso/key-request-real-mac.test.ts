@@ -54,6 +54,7 @@ async function fixtureDeps(consumed: string[]): Promise<TokenEndpointDeps> {
   const encryptionKey = encryptionKeyOf(KEY_REQUEST);
   const device: DeviceRecord = {
     clientId: 'psso',
+    encryptionAlg: 'ECDH-ES',
     signingKid: KID,
     signingKey: SIGNING_KEY,
     encryptionKid: keyId(encryptionKey),

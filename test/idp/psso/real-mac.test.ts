@@ -27,6 +27,7 @@ const JWT_BEARER = 'urn:ietf:params:oauth:grant-type:jwt-bearer';
 
 const device: DeviceRecord = {
   clientId: 'psso',
+  encryptionAlg: 'ECDH-ES',
   signingKid: KID,
   signingKey: deviceKey,
   encryptionKid: 'unused',

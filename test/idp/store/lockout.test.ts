@@ -107,6 +107,7 @@ test('migration 8: a schema-7 database keeps its users (canonical keys) and its 
   const raw = new Database(join(dir, 'idp.sqlite'));
   raw.exec(`DROP INDEX users_upn_key; DROP TABLE lockout_counters; DROP TABLE lockout_sources;
     ALTER TABLE users DROP COLUMN upn_key;
+    ALTER TABLE devices DROP COLUMN encryption_alg; -- migration 9 (HPKE), re-applied below
     CREATE TABLE lockout (upn TEXT PRIMARY KEY COLLATE NOCASE, failures INTEGER NOT NULL,
       window_start INTEGER NOT NULL, locked_until INTEGER) STRICT;
     INSERT INTO users (upn, password_hash, immutable_id, created_at)

@@ -1,0 +1,145 @@
+/**
+ * The reference IdP's HPKE response modes (PLATFORM-SSO.md §2 `hpkePreSharedKey`/`…ID`/
+ * `hpkeAuthPublicKey`, §3.7). Base mode needs nothing. The optional file `hpke.json` in the data
+ * folder (mode 0600: it holds pre-shared keys) selects the others:
+ *
+ * ```json
+ * { "psk": { "id": "psk-1", "key": "<std-b64, 32..128 bytes>" },
+ *   "devicePsks": { "<device signing kid>": { "id": "…", "key": "…" } },
+ *   "auth": true }
+ * ```
+ *
+ * - PSK mode: a device's own entry in `devicePsks`, else the global `psk`. The id is UTF-8, as the
+ *   device's `hpkePreSharedKeyID` string.
+ * - Auth mode (`"auth": true`): the IdP seals with a static sender key of the suite's key type,
+ *   kept in `hpke-sender-keys.json` (0600, created once: one P-256, one P-384, one X25519 private
+ *   JWK). Its public JWK is what devices configure as `hpkeAuthPublicKey`
+ *   ({@link HpkeResponsePolicy.senderPublicJwk}).
+ * - Both: AuthPSK.
+ *
+ * @module
+ */
+import {
+  createPrivateKey,
+  createPublicKey,
+  generateKeyPairSync,
+  type KeyObject,
+} from 'node:crypto';
+import { join, resolve } from 'node:path';
+import type { HpkePsk } from '../../jose/hpke/encrypt.js';
+import { type HpkeKeyType, type HpkeSuiteName, hpkeCipherSuite } from '../../jose/hpke/suites.js';
+import { createFileOnce, dataDirError } from '../store/data-dir.js';
+import type { DeviceRecord } from '../store/devices.js';
+import { readSecretFile } from '../store/secret-file.js';
+
+/** What the token endpoint asks when it seals an HPKE response. */
+export interface HpkeResponsePolicy {
+  /** The PSK for this device (PSK mode), if any. */
+  psk(device: DeviceRecord): HpkePsk | undefined;
+  /** The IdP sender private key for the suite (Auth mode), if Auth mode is on. */
+  senderKey(suite: HpkeSuiteName): KeyObject | undefined;
+  /** The public JWK devices configure as `hpkeAuthPublicKey`, if Auth mode is on. */
+  senderPublicJwk(suite: HpkeSuiteName): Record<string, string> | undefined;
+}
+
+/** The policy of an IdP without `hpke.json`: Base mode. */
+export const BASE_MODE: HpkeResponsePolicy = Object.freeze({
+  psk: () => undefined,
+  senderKey: () => undefined,
+  senderPublicJwk: () => undefined,
+});
+
+const POLICY_FILE = 'hpke.json';
+const SENDER_FILE = 'hpke-sender-keys.json';
+const STD_B64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
+
+function parsePsk(value: unknown, file: string): HpkePsk {
+  const { id, key } = (typeof value === 'object' && value !== null ? value : {}) as {
+    id?: unknown;
+    key?: unknown;
+  };
+  const bytes = typeof key === 'string' && STD_B64.test(key) ? Buffer.from(key, 'base64') : null;
+  if (
+    typeof id !== 'string' ||
+    id === '' ||
+    bytes === null ||
+    bytes.length < 32 ||
+    bytes.length > 128
+  )
+    throw dataDirError(
+      `${file}: a pre-shared key needs a non-empty "id" and a standard-base64 "key" of 32 to 128 bytes`,
+    );
+  return { id: new TextEncoder().encode(id), key: bytes };
+}
+
+async function senderKeys(dataDir: string): Promise<Map<HpkeKeyType, KeyObject>> {
+  const file = join(resolve(dataDir), SENDER_FILE);
+  let text = await readSecretFile(file, 'the HPKE sender key file');
+  if (text === undefined) {
+    const jwk = (k: KeyObject) => k.export({ format: 'jwk' });
+    const made = JSON.stringify({
+      'P-256': jwk(generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey),
+      'P-384': jwk(generateKeyPairSync('ec', { namedCurve: 'P-384' }).privateKey),
+      X25519: jwk(generateKeyPairSync('x25519').privateKey),
+    });
+    const created = await createFileOnce(file, `${made}\n`, 0o600);
+    text = created ? made : await readSecretFile(file, 'the HPKE sender key file');
+  }
+  const keys = new Map<HpkeKeyType, KeyObject>();
+  try {
+    const json = JSON.parse(text ?? '') as Record<string, unknown>;
+    for (const type of ['P-256', 'P-384', 'X25519'] as const)
+      keys.set(
+        type,
+        createPrivateKey({ key: json[type] as import('node:crypto').JsonWebKey, format: 'jwk' }),
+      );
+  } catch {
+    throw dataDirError(`${file} does not hold the HPKE sender keys: delete it to make new ones`);
+  }
+  return keys;
+}
+
+/**
+ * Loads the HPKE response policy of a data folder ({@link BASE_MODE} without `hpke.json`).
+ *
+ * @throws {IdpError} `PSSO_ERR_IDP_DATA_DIR` for a malformed file, `PSSO_ERR_IDP_KEY_FILE_MODE`
+ *   when other users may read it.
+ * @example
+ * ```ts
+ * const hpke = await loadHpkeResponsePolicy(dataDir);
+ * ```
+ */
+export async function loadHpkeResponsePolicy(dataDir: string): Promise<HpkeResponsePolicy> {
+  const file = join(resolve(dataDir), POLICY_FILE);
+  const text = await readSecretFile(file, 'the HPKE settings file');
+  if (text === undefined) return BASE_MODE;
+  let json: Record<string, unknown>;
+  try {
+    json = JSON.parse(text) as Record<string, unknown>;
+    if (typeof json !== 'object' || json === null || Array.isArray(json)) throw new TypeError();
+  } catch {
+    throw dataDirError(`${file} is not a JSON object`);
+  }
+  const global = json.psk === undefined ? undefined : parsePsk(json.psk, file);
+  const perDevice = new Map<string, HpkePsk>();
+  const devices = json.devicePsks ?? {};
+  if (typeof devices !== 'object' || devices === null)
+    throw dataDirError(`${file}: bad devicePsks`);
+  for (const [kid, value] of Object.entries(devices)) perDevice.set(kid, parsePsk(value, file));
+  if (json.auth !== undefined && typeof json.auth !== 'boolean')
+    throw dataDirError(`${file}: "auth" must be true or false`);
+  const senders = json.auth === true ? await senderKeys(dataDir) : undefined;
+  const senderKey = (suite: HpkeSuiteName) => senders?.get(hpkeCipherSuite(suite).keyType);
+  return {
+    psk: (device) => perDevice.get(device.signingKid) ?? global,
+    senderKey,
+    senderPublicJwk(suite) {
+      const key = senderKey(suite);
+      if (key === undefined) return undefined;
+      const { kty, crv, x, y } = createPublicKey(key).export({ format: 'jwk' });
+      const out: Record<string, string> = {};
+      for (const [k, v] of Object.entries({ kty, crv, x, y })) if (v !== undefined) out[k] = v;
+      return out;
+    },
+  };
+}
