@@ -38,6 +38,8 @@ export interface PssoLoginOptions {
 export interface PssoLoginResult extends TokenResult {
   /** Whether the login went through WS-Trust federation. */
   readonly federated: boolean;
+  /** The SAML version of the STS's assertion, when federated. */
+  readonly samlVersion?: '1.1' | '2.0';
   readonly steps: readonly PssoStep[];
 }
 
@@ -73,6 +75,7 @@ export async function pssoLogin(o: PssoLoginOptions): Promise<PssoLoginResult> {
     () => 'server nonce received',
   );
   let mexUrl: URL | undefined;
+  let samlVersion: '1.1' | '2.0' | undefined;
   if (config.federationType === 'wsTrust') mexUrl = config.federationMEXURL;
   else if (config.federationType === 'dynamicWSTrust') {
     const r = await timed(
@@ -111,6 +114,7 @@ export async function pssoLogin(o: PssoLoginOptions): Promise<PssoLoginResult> {
         }
       },
     });
+    samlVersion = ws.token.samlVersion;
     credential = {
       samlAssertion: {
         xml: ws.token.assertion,
@@ -144,7 +148,12 @@ export async function pssoLogin(o: PssoLoginOptions): Promise<PssoLoginResult> {
       ),
     (v) => `id_token for ${String(v.idTokenClaims.sub)}`,
   );
-  return { ...result, federated: mexUrl !== undefined, steps };
+  return {
+    ...result,
+    federated: mexUrl !== undefined,
+    ...(samlVersion === undefined ? {} : { samlVersion }),
+    steps,
+  };
 }
 
 /**
