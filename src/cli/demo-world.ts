@@ -111,8 +111,8 @@ export function demoWorld(
     configs: { saml11, saml2, dynamic },
     users: { federated: user(idp), federated2: user(idp2), managed },
     context(config, u) {
-      let session = sessions.get(config.issuer);
-      if (session === undefined) sessions.set(config.issuer, (session = newMethodSession()));
+      const session = sessions.get(config.issuer) ?? newMethodSession();
+      sessions.set(config.issuer, session);
       return {
         config,
         keys,
