@@ -24,6 +24,7 @@ import {
 import type { DeviceKeys } from '../psso/keys/device-keys.js';
 import { buildRequestSecurityToken, type RequestProfile } from '../wstrust/rst.js';
 import { buildReport, grade } from './grade.js';
+import { gradeMethods } from './methods.js';
 import { Recorder } from './record.js';
 import type { CheckReport } from './report.js';
 import { judgeRstr } from './rules/rstr.js';
@@ -205,6 +206,19 @@ export async function runCheck(o: CheckOptions): Promise<CheckRun> {
     }
   }
 
+  // With a configuration: each login method the configuration and keys allow, graded.
+  const methods =
+    o.config === undefined || o.keys === undefined
+      ? undefined
+      : await gradeMethods({
+          config: o.config,
+          keys: o.keys,
+          username: o.username,
+          password: o.password,
+          http,
+          onProgress: progress,
+        });
+
   const graded = grade({
     exchanges: rec.raw(),
     urn,
@@ -226,6 +240,7 @@ export async function runCheck(o: CheckOptions): Promise<CheckRun> {
     startedAt,
     durationMs: performance.now() - t0,
     version: o.version ?? '0.1.0',
+    ...(methods === undefined ? {} : { methods }),
   });
   return { report, recorder: rec };
 }
