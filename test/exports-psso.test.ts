@@ -78,6 +78,14 @@ test('export leak: psso-wstrust/psso exports exactly the Platform SSO client API
   assert.deepEqual(Object.keys(entry).sort(), [...PUBLIC_API].sort());
 });
 
+test('the package entry and psso-wstrust/psso share the error classes (one instanceof)', async () => {
+  const root = await import('../src/index.ts');
+  assert.equal(root.LoginError, entry.LoginError);
+  assert.equal(root.PssoError, entry.PssoError);
+  assert.equal(root.ConfigError, entry.ConfigError);
+  assert.equal(root.WsTrustFaultError, entry.WsTrustFaultError);
+});
+
 test('the methods table: ids are unique, each method has a label and says what it needs', () => {
   const ids = entry.PSSO_METHODS.map((m) => m.id);
   assert.deepEqual(ids, ['password', 'federated', 'refresh']);

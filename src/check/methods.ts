@@ -10,7 +10,13 @@
 import type { HttpOptions } from '../http/options.js';
 import type { ResolvedLoginConfiguration } from '../psso/config/types.js';
 import type { DeviceKeys } from '../psso/keys/device-keys.js';
-import { newMethodSession, PSSO_METHODS, type PssoMethod, runMethod } from '../psso/methods.js';
+import {
+  type MethodInputs,
+  newMethodSession,
+  PSSO_METHODS,
+  type PssoMethod,
+  runMethod,
+} from '../psso/methods.js';
 import type { MethodResult } from './report.js';
 
 /** Options of {@link gradeMethods}. */
@@ -18,7 +24,8 @@ export interface GradeMethodsOptions {
   readonly config: ResolvedLoginConfiguration;
   readonly keys: DeviceKeys;
   readonly username: string;
-  readonly password: string;
+  /** The credentials the methods may use (the password, a user key…). */
+  readonly inputs: MethodInputs;
   readonly http?: HttpOptions;
   /** Called as each method starts. Never given a secret. */
   readonly onProgress?: (message: string) => void;
@@ -31,7 +38,7 @@ export interface GradeMethodsOptions {
  *
  * @example
  * ```ts
- * const methods = await gradeMethods({ config, keys, username, password, http: { ca } });
+ * const methods = await gradeMethods({ config, keys, username, inputs: { password }, http: { ca } });
  * methods.filter((m) => m.status === 'fail').map((m) => `${m.id}: ${m.code}`);
  * ```
  */
@@ -44,7 +51,7 @@ export async function gradeMethods(o: GradeMethodsOptions): Promise<MethodResult
       config: o.config,
       keys: o.keys,
       username: o.username,
-      password: o.password,
+      ...o.inputs,
       session,
       ...(o.http === undefined ? {} : { http: o.http }),
     });

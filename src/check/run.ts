@@ -22,6 +22,7 @@ import {
   processPreauthenticationResponse,
 } from '../psso/flow/preauth.js';
 import type { DeviceKeys } from '../psso/keys/device-keys.js';
+import type { MethodInputs } from '../psso/methods.js';
 import { buildRequestSecurityToken, type RequestProfile } from '../wstrust/rst.js';
 import { buildReport, grade } from './grade.js';
 import { gradeMethods } from './methods.js';
@@ -55,6 +56,8 @@ export interface CheckOptions {
   readonly onProgress?: (message: string) => void;
   /** The tool version for the report. */
   readonly version?: string;
+  /** With `config`: credentials the login methods may use beyond the password (a user key…). */
+  readonly methodInputs?: MethodInputs;
 }
 
 /** The report plus the raw exchanges (for a trace writer that was told to keep secrets). */
@@ -214,7 +217,7 @@ export async function runCheck(o: CheckOptions): Promise<CheckRun> {
           config: o.config,
           keys: o.keys,
           username: o.username,
-          password: o.password,
+          inputs: { ...o.methodInputs, password: o.password },
           http,
           onProgress: progress,
         });

@@ -10,6 +10,7 @@ import type { ResolvedLoginConfiguration } from '../psso/config/types.js';
 import {
   FEDERATED_METHOD,
   type MethodContext,
+  type MethodInputs,
   type MethodOutcome,
   PASSWORD_METHOD,
   type PssoMethod,
@@ -39,7 +40,11 @@ export interface DemoWorld {
     readonly managed: DemoUser;
   };
   /** A method context for `config` and `user` (the session is per IdP, so refresh follows its login). */
-  context(config: ResolvedLoginConfiguration, user?: DemoUser): MethodContext;
+  context(
+    config: ResolvedLoginConfiguration,
+    user?: DemoUser,
+    inputs?: MethodInputs,
+  ): MethodContext;
 }
 
 /** One row of the demo. */

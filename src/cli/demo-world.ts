@@ -110,7 +110,7 @@ export function demoWorld(
   return {
     configs: { saml11, saml2, dynamic },
     users: { federated: user(idp), federated2: user(idp2), managed },
-    context(config, u) {
+    context(config, u, inputs) {
       const session = sessions.get(config.issuer) ?? newMethodSession();
       sessions.set(config.issuer, session);
       return {
@@ -118,6 +118,7 @@ export function demoWorld(
         keys,
         username: u?.upn ?? '',
         ...(u === undefined ? {} : { password: u.password }),
+        ...inputs,
         http: { ca: ca.get(config.issuer) ?? '' },
         onStep,
         session,

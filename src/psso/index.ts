@@ -145,6 +145,7 @@ export {
 export {
   FEDERATED_METHOD,
   type MethodContext,
+  type MethodInputs,
   type MethodNeeds,
   type MethodOutcome,
   type MethodRun,

@@ -63,12 +63,21 @@ export function newMethodSession(): MethodSession {
   return {};
 }
 
+/**
+ * The user's credentials a method may use, beyond the device keys. A method that needs a new one
+ * (a user Secure Enclave key, a SmartCard identity…) adds its optional field here; `check` and the
+ * demo pass them through unchanged.
+ */
+export interface MethodInputs {
+  /** The password typed at the login window. */
+  readonly password?: string;
+}
+
 /** Everything a method may use. Methods read what they need and ignore the rest. */
-export interface MethodContext {
+export interface MethodContext extends MethodInputs {
   readonly config: ResolvedLoginConfiguration;
   readonly keys: DeviceKeys;
   readonly username: string;
-  readonly password?: string;
   readonly http?: HttpOptions;
   readonly onStep?: (step: PssoStep) => void;
   readonly session: MethodSession;
