@@ -7,6 +7,7 @@ import type { ResolvedLoginConfiguration } from '../../src/psso/config/types.ts'
 import type { DeviceKeys } from '../../src/psso/keys/device-keys.ts';
 import {
   FEDERATED_METHOD,
+  type MethodInputs,
   type MethodSession,
   newMethodSession,
   PASSWORD_METHOD,
@@ -32,7 +33,10 @@ export interface BenchMethod {
   readonly once: () => Promise<void>;
 }
 
-/** The runner of `method` with this configuration, user and session; throws when it fails. */
+/**
+ * The runner of `method` with this configuration, user, session and extra credentials (a user
+ * key…); throws when it fails.
+ */
 function runner(
   name: string,
   method: PssoMethod,
@@ -41,12 +45,14 @@ function runner(
   keys: DeviceKeys,
   session: MethodSession,
   user?: { readonly upn: string; readonly password: string },
+  inputs: MethodInputs = {},
 ): BenchMethod {
   const ctx = {
     config,
     keys,
     username: user?.upn ?? '',
     ...(user === undefined ? {} : { password: user.password }),
+    ...inputs,
     http: { ca: idp.ca },
     session,
   };
