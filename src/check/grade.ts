@@ -6,7 +6,13 @@
  */
 import type { ResolvedLoginConfiguration } from '../psso/config/types.js';
 import type { RawExchange } from './record.js';
-import { CHECK_STEPS, type CheckReport, type RecordedExchange, type RuleResult } from './report.js';
+import {
+  CHECK_STEPS,
+  type CheckReport,
+  type MethodResult,
+  type RecordedExchange,
+  type RuleResult,
+} from './report.js';
 import { judgeClock, judgeTiming, judgeTls } from './rules/environment.js';
 import { judgeMex, judgeRealm } from './rules/mex.js';
 import { judgePsso } from './rules/psso.js';
@@ -117,6 +123,8 @@ export function buildReport(o: {
   startedAt: Date;
   durationMs: number;
   version: string;
+  /** With `--config`: each login method, graded. */
+  methods?: readonly MethodResult[];
 }): CheckReport {
   const count = (s: RuleResult['status']) => o.graded.rules.filter((r) => r.status === s).length;
   return {
@@ -136,5 +144,6 @@ export function buildReport(o: {
       : { clockOffsetSeconds: o.graded.clockOffsetSeconds }),
     rules: o.graded.rules,
     exchanges: [...o.exchanges],
+    ...(o.methods === undefined ? {} : { methods: [...o.methods] }),
   };
 }

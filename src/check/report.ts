@@ -102,6 +102,43 @@ export interface RecordedExchange {
   readonly redacted: boolean;
 }
 
+/**
+ * One login method, graded by running it against the IdP (`check --config`): the methods table
+ * of `src/psso/methods.ts`, each run as macOS would with the configuration and keys given.
+ */
+export interface MethodResult {
+  /** The method's stable id (`password`, `federated`, `refresh`…). */
+  readonly id: string;
+  readonly label: string;
+  /** `pass`: it worked; `fail`: it failed (see `code`); `skipped`: see `skippedBecause`. */
+  readonly status: 'pass' | 'fail' | 'skipped';
+  readonly durationMs: number;
+  /** What the method needs (`password`, `federation`, `refreshToken`, `userKey`…). */
+  readonly needs: readonly string[];
+  /** A short description of the outcome (subject, SAML version, or the error). */
+  readonly detail: string;
+  /** The `PSSO_ERR_*` code, when it failed. */
+  readonly code?: string;
+  /** Why it was not run, when skipped. */
+  readonly skippedBecause?: string;
+  /** The SAML version of the STS's assertion, for a federated login. */
+  readonly samlVersion?: '1.1' | '2.0';
+  /** The steps run, each timed. */
+  readonly steps: readonly { readonly step: string; readonly ms: number }[];
+}
+
+/**
+ * Whether the report fails: a rule failed, or a login method did.
+ *
+ * @example
+ * ```ts
+ * process.exitCode = reportFails(report) ? 1 : 0;
+ * ```
+ */
+export function reportFails(report: CheckReport): boolean {
+  return report.summary.fail > 0 || (report.methods ?? []).some((m) => m.status === 'fail');
+}
+
 /** The whole report. */
 export interface CheckReport {
   readonly schemaVersion: 1;
@@ -129,4 +166,6 @@ export interface CheckReport {
   /** Every rule, in step order. */
   readonly rules: readonly RuleResult[];
   readonly exchanges: readonly RecordedExchange[];
+  /** With `--config`: each login method, graded (absent otherwise). */
+  readonly methods?: readonly MethodResult[];
 }

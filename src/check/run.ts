@@ -22,8 +22,10 @@ import {
   processPreauthenticationResponse,
 } from '../psso/flow/preauth.js';
 import type { DeviceKeys } from '../psso/keys/device-keys.js';
+import type { MethodInputs } from '../psso/methods.js';
 import { buildRequestSecurityToken, type RequestProfile } from '../wstrust/rst.js';
 import { buildReport, grade } from './grade.js';
+import { gradeMethods } from './methods.js';
 import { Recorder } from './record.js';
 import type { CheckReport } from './report.js';
 import { judgeRstr } from './rules/rstr.js';
@@ -54,6 +56,8 @@ export interface CheckOptions {
   readonly onProgress?: (message: string) => void;
   /** The tool version for the report. */
   readonly version?: string;
+  /** With `config`: credentials the login methods may use beyond the password (a user key…). */
+  readonly methodInputs?: MethodInputs;
 }
 
 /** The report plus the raw exchanges (for a trace writer that was told to keep secrets). */
@@ -205,6 +209,19 @@ export async function runCheck(o: CheckOptions): Promise<CheckRun> {
     }
   }
 
+  // With a configuration: each login method the configuration and keys allow, graded.
+  const methods =
+    o.config === undefined || o.keys === undefined
+      ? undefined
+      : await gradeMethods({
+          config: o.config,
+          keys: o.keys,
+          username: o.username,
+          inputs: { ...o.methodInputs, password: o.password },
+          http,
+          onProgress: progress,
+        });
+
   const graded = grade({
     exchanges: rec.raw(),
     urn,
@@ -226,6 +243,7 @@ export async function runCheck(o: CheckOptions): Promise<CheckRun> {
     startedAt,
     durationMs: performance.now() - t0,
     version: o.version ?? '0.1.0',
+    ...(methods === undefined ? {} : { methods }),
   });
   return { report, recorder: rec };
 }

@@ -90,6 +90,16 @@ export function renderText(report: CheckReport, c: Palette): string {
     if (r.evidence.length > 0 && r.status !== 'pass' && r.status !== 'skipped')
       lines.push(c.dim(`       evidence: exchange ${r.evidence.map((i) => `#${i}`).join(', ')}`));
   }
+  if (report.methods !== undefined) {
+    lines.push('', c.bold('Login methods'));
+    for (const m of report.methods) {
+      const label =
+        m.status === 'pass' ? c.green('PASS') : m.status === 'fail' ? c.red('FAIL') : c.dim('SKIP');
+      lines.push(
+        `  ${label} ${m.id.padEnd(26)} ${clean(m.label)}${c.dim(` — ${clean(m.detail)}`)}${m.status === 'skipped' ? '' : c.dim(` (${m.durationMs} ms)`)}`,
+      );
+    }
+  }
   lines.push('', c.bold('Exchanges'));
   for (const x of report.exchanges) {
     const answer =

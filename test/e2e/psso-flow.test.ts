@@ -190,12 +190,18 @@ describe('the CLI', () => {
     assert.equal(r.code, 0, r.stdout + r.stderr);
     const out = JSON.parse(r.stdout) as {
       ok: boolean;
-      runs: Array<{ run: string; result: string }>;
+      runs: Array<{ run: string; method: string; result: string; samlVersion?: string }>;
     };
     assert.equal(out.ok, true);
     assert.deepEqual(
-      out.runs.map((x) => x.run),
-      ['static WS-Trust login', 'dynamic WS-Trust login', 'managed password login', 'refresh'],
+      out.runs.map((x) => [x.run, x.method, x.result, x.samlVersion]),
+      [
+        ['password (managed)', 'password', 'ok', undefined],
+        ['federated SAML 1.1', 'federated', 'ok', '1.1'],
+        ['federated SAML 2.0', 'federated', 'ok', '2.0'],
+        ['dynamic WS-Trust', 'federated', 'ok', '1.1'],
+        ['refresh', 'refresh', 'ok', undefined],
+      ],
     );
   });
   test('psso login then psso refresh with a configuration file; secrets redacted', async () => {

@@ -11,7 +11,7 @@
 import { readFileSync } from 'node:fs';
 import { type Command, Option } from 'commander';
 import { redact, redactRule } from '../../check/redact.js';
-import type { CheckReport } from '../../check/report.js';
+import { type CheckReport, reportFails } from '../../check/report.js';
 import { renderText } from '../../check/text.js';
 import {
   addCheckOutputOptions,
@@ -131,7 +131,7 @@ export function registerCheck(program: Command): Command {
     const secrets = { secrets: [password] };
     await writeCheckOutputs(report, flags, secrets);
     printReport(keepSecrets ? redactReport(report, secrets) : report, json);
-    process.exitCode = report.summary.fail > 0 ? EXIT.failed : EXIT.ok;
+    process.exitCode = reportFails(report) ? EXIT.failed : EXIT.ok;
   });
 }
 
@@ -171,7 +171,7 @@ async function judgeTrace(flags: CheckFlags, file: string): Promise<void> {
   });
   await writeCheckOutputs(report, flags);
   printReport(report, flags.json === true);
-  process.exitCode = report.summary.fail > 0 ? EXIT.failed : EXIT.ok;
+  process.exitCode = reportFails(report) ? EXIT.failed : EXIT.ok;
 }
 
 /** The report with every exchange and rule text redacted. */

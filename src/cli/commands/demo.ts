@@ -1,8 +1,8 @@
 /**
- * `psso-wstrust demo [--json]`: the main job, with no outside services. Starts the reference IdP
- * in-process on an ephemeral port (a federated and a managed domain), registers a fresh device,
- * and runs a static WS-Trust login, a dynamic WS-Trust login, a managed password login and a
- * refresh, showing each step, then a summary. Exit 0 only if all succeed.
+ * `psso-wstrust demo [--json]`: the main job, with no outside services. Starts reference IdPs
+ * in-process on ephemeral ports, registers a fresh device, and runs every login method of
+ * `src/cli/demo-methods.ts` (password, federated SAML 1.1 and 2.0, dynamic WS-Trust, refresh),
+ * showing each step, then a table. Exit 0 only if all succeed.
  *
  * @module
  */

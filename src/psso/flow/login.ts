@@ -46,6 +46,8 @@ export interface PssoLoginOptions {
 export interface PssoLoginResult extends TokenResult {
   /** Whether the login went through WS-Trust federation. */
   readonly federated: boolean;
+  /** The SAML version of the STS's assertion, when federated. */
+  readonly samlVersion?: '1.1' | '2.0';
   readonly steps: readonly PssoStep[];
 }
 
@@ -81,6 +83,7 @@ export async function pssoLogin(o: PssoLoginOptions): Promise<PssoLoginResult> {
     () => 'server nonce received',
   );
   let mexUrl: URL | undefined;
+  let samlVersion: '1.1' | '2.0' | undefined;
   // Only a password login federates; a key login (§3.9) goes straight to the token endpoint.
   const byPassword = authenticationMethodOf(config) === 'password';
   if (byPassword && config.federationType === 'wsTrust') mexUrl = config.federationMEXURL;
@@ -120,6 +123,7 @@ export async function pssoLogin(o: PssoLoginOptions): Promise<PssoLoginResult> {
         }
       },
     });
+    samlVersion = ws.token.samlVersion;
     credential = {
       samlAssertion: {
         xml: ws.token.assertion,
@@ -177,7 +181,12 @@ export async function pssoLogin(o: PssoLoginOptions): Promise<PssoLoginResult> {
       ),
     (v) => `id_token for ${String(v.idTokenClaims.sub)}`,
   );
-  return { ...result, federated: mexUrl !== undefined, steps };
+  return {
+    ...result,
+    federated: mexUrl !== undefined,
+    ...(samlVersion === undefined ? {} : { samlVersion }),
+    steps,
+  };
 }
 
 /**

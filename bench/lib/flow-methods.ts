@@ -1,0 +1,112 @@
+/**
+ * The login methods `bench:flow` times, one runner each, built on the shared methods table
+ * (`src/psso/methods.ts`, PLATFORM-SSO.md §1, §3.6–§3.8). A new method is one entry in
+ * {@link benchMethods}: the shared method and the configuration and user it runs with.
+ */
+import type { ResolvedLoginConfiguration } from '../../src/psso/config/types.ts';
+import type { DeviceKeys } from '../../src/psso/keys/device-keys.ts';
+import {
+  FEDERATED_METHOD,
+  type MethodInputs,
+  type MethodSession,
+  newMethodSession,
+  PASSWORD_METHOD,
+  type PssoMethod,
+  REFRESH_METHOD,
+} from '../../src/psso/methods.ts';
+
+/** One IdP the bench started: its configurations, CA and users. */
+export interface BenchIdp {
+  readonly ca: string;
+  readonly configs: {
+    readonly federated: ResolvedLoginConfiguration;
+    readonly managed: ResolvedLoginConfiguration;
+  };
+  readonly federatedUser: { readonly upn: string; readonly password: string };
+  readonly managedUser?: { readonly upn: string; readonly password: string };
+}
+
+/** A timed runner: one call is one operation. */
+export interface BenchMethod {
+  readonly name: string;
+  readonly method: PssoMethod;
+  readonly once: () => Promise<void>;
+}
+
+/**
+ * The runner of `method` with this configuration, user, session and extra credentials (a user
+ * key…); throws when it fails.
+ */
+function runner(
+  name: string,
+  method: PssoMethod,
+  idp: BenchIdp,
+  config: ResolvedLoginConfiguration,
+  keys: DeviceKeys,
+  session: MethodSession,
+  user?: { readonly upn: string; readonly password: string },
+  inputs: MethodInputs = {},
+): BenchMethod {
+  const ctx = {
+    config,
+    keys,
+    username: user?.upn ?? '',
+    ...(user === undefined ? {} : { password: user.password }),
+    ...inputs,
+    http: { ca: idp.ca },
+    session,
+  };
+  return {
+    name,
+    method,
+    once: async () => {
+      const why = method.unavailable(ctx);
+      if (why !== undefined) throw new Error(`${name}: ${why}`);
+      const r = await method.run(ctx);
+      if (r.skippedBecause !== undefined) throw new Error(`${name}: ${r.skippedBecause}`);
+    },
+  };
+}
+
+/**
+ * The runners, in order: refresh comes after a login of IdP 1 (its session holds the token).
+ *
+ * @example
+ * ```ts
+ * for (const m of benchMethods(idp1, idp2, keys)) await m.once();
+ * ```
+ */
+export function benchMethods(saml11: BenchIdp, saml2: BenchIdp, keys: DeviceKeys): BenchMethod[] {
+  const s1 = newMethodSession();
+  const s2 = newMethodSession();
+  return [
+    runner(
+      'password (managed)',
+      PASSWORD_METHOD,
+      saml11,
+      saml11.configs.managed,
+      keys,
+      s1,
+      saml11.managedUser,
+    ),
+    runner(
+      'federated SAML 1.1',
+      FEDERATED_METHOD,
+      saml11,
+      saml11.configs.federated,
+      keys,
+      s1,
+      saml11.federatedUser,
+    ),
+    runner(
+      'federated SAML 2.0',
+      FEDERATED_METHOD,
+      saml2,
+      saml2.configs.federated,
+      keys,
+      s2,
+      saml2.federatedUser,
+    ),
+    runner('refresh', REFRESH_METHOD, saml11, saml11.configs.federated, keys, s1),
+  ];
+}

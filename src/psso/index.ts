@@ -1,0 +1,161 @@
+/**
+ * `psso-wstrust/psso`: the Platform SSO client — a fake Mac an IdP can be tested with
+ * (PLATFORM-SSO.md §1, §3). The login configuration (parse, load, resolve, serialize), the device
+ * keys, every flow (server nonce, user-realm preauthentication, WS-Trust federation, the login and
+ * refresh requests, the encrypted token response, the id_token check), the request-JWT builders,
+ * the login-methods table, and the errors (each with a stable `PSSO_ERR_*` code).
+ *
+ * @example
+ * A full login, then a refresh:
+ * ```ts
+ * import {
+ *   generateDeviceKeys, loadLoginConfiguration, publicJwk, pssoLogin, pssoRefresh,
+ *   resolveLoginConfiguration, LoginError,
+ * } from 'psso-wstrust/psso';
+ *
+ * const config = resolveLoginConfiguration(await loadLoginConfiguration('login-config.json'));
+ * const keys = generateDeviceKeys(); // register publicJwk(keys.signing.publicKey) and the encryption key at the IdP
+ * try {
+ *   const login = await pssoLogin({ config, username: 'alice@example.com', password, keys });
+ *   console.log(login.federated, login.samlVersion, login.idTokenClaims.sub);
+ *   const refreshed = await pssoRefresh({ config, keys, refreshToken: login.response.refreshToken });
+ * } catch (e) {
+ *   if (e instanceof LoginError && e.code === 'PSSO_ERR_LOGIN_INVALID_CREDENTIALS') reprompt();
+ *   else throw e;
+ * }
+ * ```
+ *
+ * @example
+ * Every login method the configuration allows, as `demo` and `check --config` run them:
+ * ```ts
+ * import { PSSO_METHODS, newMethodSession, runMethod } from 'psso-wstrust/psso';
+ * const session = newMethodSession();
+ * for (const m of PSSO_METHODS) {
+ *   const r = await runMethod(m, { config, keys, username, password, session });
+ *   console.log(m.id, r.result, r.ms, r.detail);
+ * }
+ * ```
+ *
+ * @module
+ */
+export {
+  ConfigError,
+  type ConfigErrorCode,
+  HttpError,
+  type HttpErrorCode,
+  LoginError,
+  type LoginErrorCode,
+  MexError,
+  type MexErrorCode,
+  PredicateError,
+  type PredicateErrorCode,
+  PssoError,
+  type PssoErrorCode,
+  SamlError,
+  type SamlErrorCode,
+  type TokenEndpointFailure,
+  WsTrustError,
+  type WsTrustErrorCode,
+  WsTrustFaultError,
+  XmlError,
+  type XmlErrorCode,
+} from '../errors.js';
+export { closeHttpAgents } from '../http/agents.js';
+export type { HttpOptions } from '../http/options.js';
+export {
+  ID_TOKEN_ALGORITHMS,
+  type VerifiedIdToken,
+  type VerifyIdTokenOptions,
+  verifyIdToken,
+} from '../jose/id-token.js';
+export {
+  audienceOf,
+  buildLoginJwt,
+  buildRefreshJwt,
+  GRANT_JWT_BEARER,
+  GRANT_SAML1_1,
+  GRANT_SAML2,
+  LOGIN_REQUEST_TYP,
+  type LoginJwtParams,
+  type LoginRequestBodyOptions,
+  loginRequestBody,
+  REFRESH_REQUEST_TYP,
+  type RefreshJwtParams,
+} from '../jose/login-jwt.js';
+export {
+  type DecryptLoginResponseOptions,
+  decryptLoginResponse,
+  LOGIN_RESPONSE_TYP,
+  type LoginResponse,
+} from '../jose/login-response.js';
+export { loginApv, type PartyInfo } from '../jose/party-info.js';
+export {
+  type LoginConfigurationOptions,
+  loadLoginConfiguration,
+  loginConfigurationToJSON,
+  parseLoginConfiguration,
+} from './config/load.js';
+export {
+  AUTHENTICATION_METHODS,
+  type AuthenticationMethod,
+  FEDERATION_TYPES,
+  type FederationType,
+  type JsonObject,
+  type JsonValue,
+  LOGIN_CONFIGURATION_DEFAULTS,
+  type LoginConfiguration,
+  type QueryItem,
+  type QueryItems,
+  type ResolvedLoginConfiguration,
+  resolveLoginConfiguration,
+} from './config/types.js';
+export { JWKS_CACHE_DEFAULTS, JwksCache, type JwksCacheOptions } from './flow/jwks-cache.js';
+export {
+  type PssoLoginOptions,
+  type PssoLoginResult,
+  type PssoStep,
+  pssoLogin,
+  pssoRefresh,
+} from './flow/login.js';
+export {
+  type FormRequest,
+  fetchServerNonce,
+  nonceRequest,
+  processNonceResponse,
+} from './flow/nonce.js';
+export {
+  type PreauthResult,
+  preauthenticate,
+  preauthenticationRequest,
+  processPreauthenticationResponse,
+} from './flow/preauth.js';
+export { postLoginRequest, type TokenResult } from './flow/token.js';
+export {
+  type DeviceKey,
+  type DeviceKeys,
+  deviceKeyFromPrivateKey,
+  type EcPublicJwk,
+  generateDeviceKeys,
+  keyId,
+  loadDeviceKeys,
+  loadOrCreateDeviceKeys,
+  publicJwk,
+  x963,
+} from './keys/device-keys.js';
+export {
+  FEDERATED_METHOD,
+  type MethodContext,
+  type MethodInputs,
+  type MethodNeeds,
+  type MethodOutcome,
+  type MethodRun,
+  type MethodSession,
+  methodById,
+  newMethodSession,
+  PASSWORD_METHOD,
+  PSSO_METHODS,
+  type PssoMethod,
+  REFRESH_METHOD,
+  runMethod,
+} from './methods.js';
+export { evaluatePredicate, Predicate, parsePredicate } from './predicate/index.js';
