@@ -1,24 +1,17 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { XmlError } from '../../src/errors.ts';
+import { XmlError, type XmlErrorCode } from '../../src/errors.ts';
 import type { XmlElement } from '../../src/xml/dom.ts';
 import { parseXml } from '../../src/xml/parse.ts';
+import { assertCode } from '../helpers/assert-code.ts';
 import { readInterop } from '../helpers/interop.ts';
 
 function refuses(
   input: string | Uint8Array,
-  code: string,
+  code: XmlErrorCode,
   limits?: Parameters<typeof parseXml>[1],
 ): XmlError {
-  let caught: unknown;
-  assert.throws(
-    () => parseXml(input, limits),
-    (e) => {
-      caught = e;
-      return e instanceof XmlError && e.code === code;
-    },
-  );
-  return caught as XmlError;
+  return assertCode(() => parseXml(input, limits), code, XmlError);
 }
 
 function timed(run: () => void): number {
