@@ -1,6 +1,6 @@
 /**
  * The signed login and refresh request JWTs the system posts to the token endpoint, and the form
- * body that carries them (PLATFORM-SSO.md §3.3, §3.4, §3.6, §3.8).
+ * body that carries them (docs/PLATFORM-SSO.md §3.3, §3.4, §3.6, §3.8).
  *
  * @module
  */

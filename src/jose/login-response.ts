@@ -1,5 +1,5 @@
 /**
- * The encrypted login response (PLATFORM-SSO.md §3.5, §3.7): a compact JWE, `alg` `ECDH-ES`,
+ * The encrypted login response (docs/PLATFORM-SSO.md §3.5, §3.7): a compact JWE, `alg` `ECDH-ES`,
  * `enc` `A256GCM`, whose Concat KDF uses the `apu` in the header and the `apv` the device sent in
  * its request. {@link decryptLoginResponse} is the device side, {@link encryptLoginResponse} the
  * reference IdP side. All JOSE work is done by `jose`.
