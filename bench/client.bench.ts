@@ -14,10 +14,9 @@
  * `--time MS` sets the time per task (default 2000).
  */
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { parseMex } from '../src/mex/parse.ts';
 import { processRequestSecurityTokenResponse } from '../src/wstrust/rstr.ts';
+import { interopPath } from '../test/helpers/interop.ts';
 import { fmt, table, time } from './lib/report.ts';
 import { ADAL_NODE_VERSION, adalProcessRstr, adalSelectMex } from './peers/adal.ts';
 import { runMsalPy } from './peers/msal.ts';
@@ -25,11 +24,8 @@ import { runMsalPy } from './peers/msal.ts';
 const args = process.argv.slice(2);
 const timeMs = Number(args[args.indexOf('--time') + 1]) || 2000;
 const check = args.includes('--check');
-const corpus =
-  process.env.PSSO_INTEROP_DIR ??
-  fileURLToPath(new URL('../../shared/fixtures/interop', import.meta.url));
-const mexFile = join(corpus, 'mex/microsoft.mex.xml');
-const rstrFile = join(corpus, 'rstr/adfs-13-naturalcauses.rstr.xml');
+const mexFile = interopPath('mex/microsoft.mex.xml');
+const rstrFile = interopPath('rstr/adfs-13-naturalcauses.rstr.xml');
 const mexBytes = readFileSync(mexFile);
 const mexText = mexBytes.toString('utf8');
 const rstrBytes = readFileSync(rstrFile);

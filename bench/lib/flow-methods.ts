@@ -1,6 +1,6 @@
 /**
  * The login methods `bench:flow` times, one runner each, built on the shared methods table
- * (`src/psso/methods.ts`, PLATFORM-SSO.md §1, §3.6–§3.8). A new method is one entry in
+ * (`src/psso/methods.ts`, docs/PLATFORM-SSO.md §1, §3.6–§3.8). A new method is one entry in
  * {@link benchMethods}: the shared method and the configuration and user it runs with.
  */
 import type { ResolvedLoginConfiguration } from '../../src/psso/config/types.ts';

@@ -1,6 +1,6 @@
 /**
  * The HTML report's "Login methods" section (`check --config`): each login method of the shared
- * table (`src/psso/methods.ts`, PLATFORM-SSO.md §1, §3.6–§3.12) with its verdict, time, what it
+ * table (`src/psso/methods.ts`, docs/PLATFORM-SSO.md §1, §3.6–§3.12) with its verdict, time, what it
  * needs, its steps and why it failed or was skipped. Text goes through redaction and escaping.
  *
  * @module

@@ -1,6 +1,6 @@
 /**
  * `check --config`: every login method of the shared table (`src/psso/methods.ts`,
- * PLATFORM-SSO.md §1, §3.6–§3.12) run against the IdP with the configuration and device keys
+ * docs/PLATFORM-SSO.md §1, §3.6–§3.12) run against the IdP with the configuration and device keys
  * given, in order, one session (a refresh uses the last login's refresh token), each graded
  * pass, fail (with its `PSSO_ERR_*` code) or skipped (with why: what the configuration or the run
  * does not give it). A new method in the table is graded with no change here.

@@ -1,5 +1,5 @@
 /**
- * What `demo` runs: one entry per login method shown (PLATFORM-SSO.md §1, §3.6–§3.12), each the
+ * What `demo` runs: one entry per login method shown (docs/PLATFORM-SSO.md §1, §3.6–§3.12), each the
  * shared method of `src/psso/methods.ts` run with the demo's configuration and user for it. A new
  * method is one entry here (and, when it needs something new from the IdP — a user key, a
  * certificate — a few lines in {@link DemoWorld}'s setup in `demo-run.ts`).

@@ -2,7 +2,7 @@
  * The `demo` command's work, with no outside services. Starts two reference IdPs in-process on
  * ephemeral ports (IdP 1: a federated and a managed domain, its relying party SAML 1.1; IdP 2: its
  * relying party SAML 2.0), registers a fresh device at both, and runs every login method of
- * `demo-methods.ts` (PLATFORM-SSO.md §1, §3.6–§3.8), showing each step, then a table: method,
+ * `demo-methods.ts` (docs/PLATFORM-SSO.md §1, §3.6–§3.8), showing each step, then a table: method,
  * result, time, detail. Exit 0 only if all succeed.
  *
  * @module

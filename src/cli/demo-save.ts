@@ -1,7 +1,7 @@
 /**
  * `demo --save-config DIR`: the demo runs with `DIR/idp` as its IdP data folder and leaves behind
  * what a first login needs, all matching: `DIR/login.json` (the IdP's discovery document as a
- * login configuration, PLATFORM-SSO.md §2, with `$schema`), `DIR/device-keys.json` (mode 0600,
+ * login configuration, docs/PLATFORM-SSO.md §2, with `$schema`), `DIR/device-keys.json` (mode 0600,
  * registered at the IdP), `DIR/ca.pem` (the IdP's local CA), `DIR/demo-password` (0600, the demo
  * user's password, never printed) and the IdP's port in `DIR/idp/server.json` so that
  * `idp --data DIR/idp` comes back on the same origin and the configuration stays valid. It then

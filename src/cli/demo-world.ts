@@ -1,5 +1,5 @@
 /**
- * What `demo` sets up before it runs the methods (PLATFORM-SSO.md §1): the device registered at
+ * What `demo` sets up before it runs the methods (docs/PLATFORM-SSO.md §1): the device registered at
  * each reference IdP, a managed user, and the login configurations — static WS-Trust at IdP 1
  * (SAML 1.1), static WS-Trust at IdP 2 (SAML 2.0), dynamic WS-Trust at IdP 1 — with one method
  * session per IdP, so a refresh follows that IdP's last login.

@@ -1,6 +1,6 @@
 /**
  * Which public keys `idp device add` registers: the client's device key file (`--keys`, written
- * by `psso keys create`, private or public form; PLATFORM-SSO.md §3.3) of which only the public
+ * by `psso keys create`, private or public form; docs/PLATFORM-SSO.md §3.3) of which only the public
  * members are taken, or the two public JWK files (`--signing-jwk`, `--encryption-jwk`).
  *
  * @module

@@ -2,7 +2,7 @@
  * A compact JWS whose two JSON segments are written as a Mac writes them ({@link nsJsonStringify}:
  * pretty-printed, `" : "`, keys in the given order) and signed with node:crypto. jose's `SignJWT`
  * always writes compact `JSON.stringify` text, so the signing input is built here and only the
- * signature primitive is delegated (PLATFORM-SSO.md §3.3, §3.4, §3.9; PSSO-PEERS.md §5). Every
+ * signature primitive is delegated (docs/PLATFORM-SSO.md §3.3, §3.4, §3.9; docs/PSSO-PEERS.md §5). Every
  * request JWT the client signs goes through {@link signCompactJws}: login, refresh, key requests
  * and embedded assertions.
  *

@@ -1,6 +1,6 @@
 /**
  * ECDH-ES + A256GCM decryption for a login response whose GCM IV is not 96 bits
- * (PLATFORM-SSO.md §3.5, §3.7; PSSO-PEERS.md §4.6). authentik sends `token_bytes(96)` — 96 BYTES —
+ * (docs/PLATFORM-SSO.md §3.5, §3.7; docs/PSSO-PEERS.md §4.6). authentik sends `token_bytes(96)` — 96 BYTES —
  * as the IV; macOS decrypts it (GCM takes any IV length), but jose refuses any IV other than 12
  * bytes. This path is used only then: Z from node:crypto ECDH, the CEK by the Concat KDF of
  * RFC 7518 §4.6.2 (one SHA-256 round; checked against Apple's known-answer vectors), and

@@ -1,5 +1,5 @@
 /**
- * The PartyVInfo of the encrypted embedded assertion (PLATFORM-SSO.md §3.5 "Encrypted embedded
+ * The PartyVInfo of the encrypted embedded assertion (docs/PLATFORM-SSO.md §3.5 "Encrypted embedded
  * assertion apv", §3.10): `len‖loginRequestEncryptionAPVPrefix ‖ len‖X9.63(loginRequestEncryption
  * PublicKey) ‖ len‖UTF-8(server nonce)`, each length 4 bytes big-endian. Apple's example decodes
  * to 13 `APPLEEMBEDDED`, 65 `04…`, 110 `AwAB…` (the server nonce, not the context nonce).

@@ -1,5 +1,5 @@
 /**
- * The embedded assertion of a Secure Enclave key or SmartCard login (PLATFORM-SSO.md §3.9): a JWS,
+ * The embedded assertion of a Secure Enclave key or SmartCard login (docs/PLATFORM-SSO.md §3.9): a JWS,
  * `typ` `platformsso-login-assertion+jwt`, signed by the user's key, that becomes the login JWT's
  * `assertion` with `grant_type` jwt-bearer.
  *

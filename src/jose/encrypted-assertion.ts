@@ -1,6 +1,6 @@
 /**
  * The encrypted embedded assertion a Mac sends for a password login when the configuration has
- * `loginRequestEncryptionPublicKey` (PLATFORM-SSO.md §3.10): the claims of an embedded assertion
+ * `loginRequestEncryptionPublicKey` (docs/PLATFORM-SSO.md §3.10): the claims of an embedded assertion
  * (§3.9) plus `password`, encrypted as a compact JWE to the IdP's key. It becomes the login JWT's
  * `assertion` with `grant_type` jwt-bearer and no `password` claim.
  *

@@ -1,6 +1,6 @@
 /**
  * id_token validation as the system performs it after decrypting a login response
- * (PLATFORM-SSO.md §3.7 steps 2–8): `kid` required, key by `kid` from the JWKS, RS256/ES256 only,
+ * (docs/PLATFORM-SSO.md §3.7 steps 2–8): `kid` required, key by `kid` from the JWKS, RS256/ES256 only,
  * signature, `nonce` (when present), `iss`, `aud`/`azp`, and `iat`/`exp`/`nbf` within a skew.
  *
  * @module

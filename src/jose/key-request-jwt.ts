@@ -1,6 +1,6 @@
 /**
  * The Platform SSO 2.0 key request and key exchange JWTs (`key_purpose` `user_unlock`) and the
- * form that carries them (PLATFORM-SSO.md §3.11; PSSO-PEERS.md §4.2, §5).
+ * form that carries them (docs/PLATFORM-SSO.md §3.11; docs/PSSO-PEERS.md §4.2, §5).
  *
  * The claims are those a real macOS 14 Mac sends, in its order: `jwe_crypto`, `exp`,
  * `request_type`, `nonce`, `version` (`"1.0"`), the server nonce claim, (`other_publickey`),

@@ -1,6 +1,6 @@
 /**
  * The signed login and refresh request JWTs the system posts to the token endpoint, and the form
- * body that carries them (PLATFORM-SSO.md §3.3, §3.4, §3.6, §3.8). Both JWT segments are written
+ * body that carries them (docs/PLATFORM-SSO.md §3.3, §3.4, §3.6, §3.8). Both JWT segments are written
  * as a Mac writes them (NSJSONSerialization, pretty-printed, keys in the Mac's order): see
  * `nsjson.ts` and `compact-sign.ts`.
  *
@@ -111,14 +111,14 @@ export function audienceOf(endpoint: string | URL): string {
 }
 
 /**
- * The order a Mac writes request JWT header members in (PSSO-PEERS.md §5); custom header claims
+ * The order a Mac writes request JWT header members in (docs/PSSO-PEERS.md §5); custom header claims
  * take the `'*'` slot, after `x5c` (a custom `typ` replaces the value in place).
  */
 export const MAC_HEADER_ORDER: readonly string[] = ['typ', 'alg', 'kid', 'x5c', '*'];
 
 /**
  * The order a Mac writes login and refresh claims in. The fixed part is the real-Mac password
- * login (PSSO-PEERS.md §5): `jwe_crypto, exp, nonce, request_nonce, scope, grant_type, iss,
+ * login (docs/PSSO-PEERS.md §5): `jwe_crypto, exp, nonce, request_nonce, scope, grant_type, iss,
  * password, sub, amr, claims, aud, username, client_id, iat`. Claims the fixtures do not show are
  * placed where their role suggests: `assertion` next to `password` (it replaces it),
  * `refresh_token` before `iss` (as in the real-Mac key requests); custom, trailing and any other
@@ -239,7 +239,7 @@ export async function buildLoginJwt(params: LoginJwtParams): Promise<string> {
     required('password', password);
     claims.grant_type = 'password';
     claims.password = password;
-    // What a Mac sends for a password login (real-Mac fixture; PLATFORM-SSO.md §6 item 7).
+    // What a Mac sends for a password login (real-Mac fixture; docs/PLATFORM-SSO.md §6 item 7).
     claims.amr = ['pwd'];
   }
   claims.jwe_crypto = jweCrypto(params);

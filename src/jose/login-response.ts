@@ -1,5 +1,5 @@
 /**
- * The encrypted login response (PLATFORM-SSO.md §3.5, §3.7): a compact JWE, `alg` `ECDH-ES`,
+ * The encrypted login response (docs/PLATFORM-SSO.md §3.5, §3.7): a compact JWE, `alg` `ECDH-ES`,
  * `enc` `A256GCM`, whose Concat KDF uses the `apu` in the header and the `apv` the device sent in
  * its request. {@link decryptLoginResponse} is the device side, {@link encryptLoginResponse} the
  * reference IdP side. All JOSE work is done by `jose`. An `HPKE-*` + `dir` response (Platform
@@ -129,7 +129,7 @@ function checkHeader(header: JWEHeaderParameters, apv: Buffer): boolean {
  * body must carry `id_token`, `refresh_token` and a valid `refresh_token_expires_in` or
  * `expires_in`. The id_token itself is checked by `verifyIdToken`.
  *
- * Tolerated as working IdPs send them (PSSO-PEERS.md §4.6): a GCM IV other than 96 bits (decrypted
+ * Tolerated as working IdPs send them (docs/PSSO-PEERS.md §4.6): a GCM IV other than 96 bits (decrypted
  * by `ecdh-es-gcm.ts`), extra `epk` members (`use`, `kid`, `iat`), lifetimes as digit strings.
  *
  * @throws {LoginError} `PSSO_ERR_LOGIN_RESPONSE_EMPTY` (an empty body),

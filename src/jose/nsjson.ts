@@ -1,7 +1,7 @@
 /**
  * JSON text as a Mac writes it: `NSJSONSerialization` with `NSJSONWritingPrettyPrinted` and
  * `NSJSONWritingWithoutEscapingSlashes`, the serializer behind every request JWT segment macOS
- * signs (PLATFORM-SSO.md §3.3, §3.4; PSSO-PEERS.md §5). The real-Mac fixtures in
+ * signs (docs/PLATFORM-SSO.md §3.3, §3.4; docs/PSSO-PEERS.md §5). The real-Mac fixtures in
  * `test/fixtures/real-mac/` are reproduced byte for byte:
  *
  * - a newline after `{` / `[`, two spaces of indent per level, `,\n` between members, a newline

@@ -1,6 +1,6 @@
 /**
  * `psso-wstrust/psso`: the Platform SSO client — a fake Mac an IdP can be tested with
- * (PLATFORM-SSO.md §1, §3). The login configuration (parse, load, resolve, serialize), the device
+ * (docs/PLATFORM-SSO.md §1, §3). The login configuration (parse, load, resolve, serialize), the device
  * keys, every flow (server nonce, user-realm preauthentication, WS-Trust federation, the login and
  * refresh requests, the encrypted token response, the id_token check), the request-JWT builders,
  * the login-methods table, and the errors (each with a stable `PSSO_ERR_*` code).

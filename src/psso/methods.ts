@@ -1,6 +1,6 @@
 /**
  * The Platform SSO login methods, in ONE table shared by `demo`, `bench:flow` and `check --config`
- * (PLATFORM-SSO.md §1, §3.6–§3.12): each method says what it needs (a password, a federation, a
+ * (docs/PLATFORM-SSO.md §1, §3.6–§3.12): each method says what it needs (a password, a federation, a
  * refresh token, a user key, a SmartCard, a key endpoint…), when it cannot run with a given
  * configuration, and how to run it. Adding a method is one entry in {@link PSSO_METHODS}; the
  * demo, the benchmark and the check pick it up.

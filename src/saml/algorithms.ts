@@ -98,7 +98,7 @@ export function algorithmAllowed(
 
 /**
  * What an AD FS administrator (or another IdP's) does to sign with RSA-SHA256. The cmdlet and
- * the values are from ADFS-NOTES.md (Set-AdfsRelyingPartyTrust -SignatureAlgorithm; the Entra
+ * the values are from docs/ADFS-NOTES.md (Set-AdfsRelyingPartyTrust -SignatureAlgorithm; the Entra
  * relying party trust's usual display name; Entra Connect's "Reset trust" restores SHA-256).
  */
 export const SHA256_REMEDIATION = Object.freeze({

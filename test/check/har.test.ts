@@ -1,6 +1,4 @@
 import assert from 'node:assert/strict';
-import { readdirSync } from 'node:fs';
-import { join } from 'node:path';
 import { test } from 'node:test';
 import fc from 'fast-check';
 import { fromHar, REDACTED, redact, toHar } from '../../src/check/har.ts';
@@ -9,7 +7,7 @@ import type { RecordedExchange, RuleResult } from '../../src/check/report.ts';
 import { CheckError } from '../../src/errors.ts';
 import { parseXml } from '../../src/xml/parse.ts';
 import { escapeText } from '../../src/xml/write.ts';
-import { interopDir, interopSkip, readInterop } from '../helpers/interop.ts';
+import { interopXmlFiles, readInterop } from '../helpers/interop.ts';
 import { fixture } from './fixture.ts';
 import { harProblems } from './har-spec.ts';
 
@@ -305,30 +303,25 @@ test('JSON, form, text and URL redaction: secret members, query codes, JWTs in H
   assert.ok(!withBody.request.body?.includes('hunter2'));
 });
 
-test(
-  'real AD FS responses (interop corpus): no SignatureValue survives, the document still parses',
-  interopSkip(),
-  () => {
-    const dir = interopDir() ?? '';
-    const files = readdirSync(join(dir, 'rstr')).filter((f) => f.endsWith('.rstr.xml'));
-    assert.ok(files.length >= 3);
-    for (const file of files) {
-      const body = readInterop(`rstr/${file}`).toString('utf8');
-      const values = [...body.matchAll(/<(?:\w+:)?SignatureValue[^>]*>([^<]+)</g)]
-        .map((m) => (m[1] ?? '').trim())
-        .filter((v) => v !== '');
-      assert.ok(values.length > 0, file);
-      const out = redactBody(body, 'application/soap+xml');
-      for (const v of values) assert.ok(!out.includes(v.slice(0, 40)), `${file} leaked`);
-      assert.doesNotThrow(() => parseXml(out), file);
-      assert.match(out, /Assertion/);
-    }
-    // A bare base64 assertion in a form field goes whole.
-    const b64 = readInterop('rstr/adfs-13-naturalcauses.assertion.base64.txt').toString().trim();
-    const form = redactBody(`grant_type=saml&assertion=${encodeURIComponent(b64)}`);
-    assert.equal(new URLSearchParams(form).get('assertion'), REDACTED);
-  },
-);
+test('real AD FS responses (interop corpus): no SignatureValue survives, the document still parses', () => {
+  const files = interopXmlFiles('rstr').filter((f) => f.endsWith('.rstr.xml'));
+  assert.ok(files.length >= 3);
+  for (const file of files) {
+    const body = readInterop(file).toString('utf8');
+    const values = [...body.matchAll(/<(?:\w+:)?SignatureValue[^>]*>([^<]+)</g)]
+      .map((m) => (m[1] ?? '').trim())
+      .filter((v) => v !== '');
+    assert.ok(values.length > 0, file);
+    const out = redactBody(body, 'application/soap+xml');
+    for (const v of values) assert.ok(!out.includes(v.slice(0, 40)), `${file} leaked`);
+    assert.doesNotThrow(() => parseXml(out), file);
+    assert.match(out, /Assertion/);
+  }
+  // A bare base64 assertion in a form field goes whole.
+  const b64 = readInterop('rstr/adfs-13-naturalcauses.assertion.base64.txt').toString().trim();
+  const form = redactBody(`grant_type=saml&assertion=${encodeURIComponent(b64)}`);
+  assert.equal(new URLSearchParams(form).get('assertion'), REDACTED);
+});
 
 test('rule texts in the trace: a JWT or the known password in got loses its secret', async () => {
   const { report, password } = await fixture();

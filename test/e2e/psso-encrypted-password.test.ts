@@ -1,5 +1,5 @@
 /**
- * The encrypted password (PLATFORM-SSO.md §3.10) end to end: a real IdP publishes its login
+ * The encrypted password (docs/PLATFORM-SSO.md §3.10) end to end: a real IdP publishes its login
  * request encryption key in /psso/jwks (`use` `enc`); the client takes it from there as
  * `loginRequestEncryptionPublicKey` and logs in with the password inside an encrypted embedded
  * assertion; wrong passwords sent that way count toward the same lockout as plain ones.

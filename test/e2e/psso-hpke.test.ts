@@ -1,5 +1,5 @@
 /**
- * HPKE logins end to end (PLATFORM-SSO.md §3.4, §3.7): a device with an HPKE key in its key file
+ * HPKE logins end to end (docs/PLATFORM-SSO.md §3.4, §3.7): a device with an HPKE key in its key file
  * sends `jwe_crypto {alg: suite, enc: dir, kid}`, the reference IdP seals the answer with HPKE
  * (info = the request nonce), and the client opens it — for each suite, in Base mode, then in
  * AuthPSK mode (PSK and sender key from the IdP's data folder), plus the mismatches.

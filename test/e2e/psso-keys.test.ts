@@ -1,5 +1,5 @@
 /**
- * Platform SSO 2.0 key request and key exchange against a running reference IdP (PLATFORM-SSO.md
+ * Platform SSO 2.0 key request and key exchange against a running reference IdP (docs/PLATFORM-SSO.md
  * §3.11): login → key request (a P-256 certificate, a key_context) → key exchange → the client
  * recomputes the exchanged key and it matches. Through the library, then through the CLI
  * (`psso login`, `psso key-request`, `psso key-exchange`).

@@ -1,35 +1,59 @@
 /**
- * Where the interop corpus (real AD FS documents) lives: `PSSO_INTEROP_DIR`, else
- * `../shared/fixtures/interop` beside the repository. Under CI a missing corpus is a failure;
- * elsewhere the tests that need it say plainly that they did not run.
+ * The one path to the interop corpus (real AD FS documents): `test/fixtures/interop`, vendored with
+ * its sources and upstream licences (`SOURCES.md`, `LICENSES/`), so a clone tests itself.
+ * `PSSO_INTEROP_DIR` points the tests (and `npm run bench`) at another copy. Every test and benchmark
+ * that reads the corpus goes through this file.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-const dir =
-  process.env.PSSO_INTEROP_DIR ??
-  fileURLToPath(new URL('../../../shared/fixtures/interop', import.meta.url));
+/**
+ * The corpus folder: `PSSO_INTEROP_DIR` when set, else the vendored `test/fixtures/interop`.
+ *
+ * @example
+ * ```ts
+ * join(INTEROP_DIR, 'SOURCES.md');
+ * ```
+ */
+export const INTEROP_DIR: string =
+  process.env.PSSO_INTEROP_DIR ?? fileURLToPath(new URL('../fixtures/interop', import.meta.url));
 
-/** The corpus folder, or `undefined` when it is absent (and not under CI). */
-export function interopDir(): string | undefined {
-  if (existsSync(join(dir, 'SOURCES.md'))) return dir;
-  if (process.env.CI === 'true') throw new Error(`The interop corpus is missing under CI: ${dir}`);
-  return undefined;
+/**
+ * The absolute path of a corpus file.
+ *
+ * @example
+ * ```ts
+ * interopPath('mex/microsoft.mex.xml');
+ * ```
+ */
+export function interopPath(relative: string): string {
+  return join(INTEROP_DIR, relative);
 }
 
-/** `{ skip }` option for node:test when the corpus is absent. */
-export function interopSkip(): { skip: string | false } {
-  return interopDir() === undefined
-    ? {
-        skip: `interop corpus not found at ${dir} (set PSSO_INTEROP_DIR): these tests were NOT run`,
-      }
-    : { skip: false };
-}
-
-/** Reads a corpus file as bytes. */
+/**
+ * Reads a corpus file as bytes.
+ *
+ * @example
+ * ```ts
+ * const mex = readInterop('mex/microsoft.mex.xml').toString('utf8');
+ * ```
+ */
 export function readInterop(relative: string): Buffer {
-  const d = interopDir();
-  if (d === undefined) throw new Error('interop corpus not found');
-  return readFileSync(join(d, relative));
+  return readFileSync(interopPath(relative));
+}
+
+/**
+ * The `.xml` files of one corpus folder, sorted, as paths relative to the corpus (`mex/a.xml`).
+ *
+ * @example
+ * ```ts
+ * for (const file of interopXmlFiles('rstr')) readInterop(file);
+ * ```
+ */
+export function interopXmlFiles(folder: 'mex' | 'rstr'): string[] {
+  return readdirSync(interopPath(folder))
+    .filter((f) => f.endsWith('.xml'))
+    .sort()
+    .map((f) => `${folder}/${f}`);
 }

@@ -1,5 +1,5 @@
 /**
- * The client side of the encrypted embedded assertion (PLATFORM-SSO.md §3.10, §3.5): the `apv`
+ * The client side of the encrypted embedded assertion (docs/PLATFORM-SSO.md §3.10, §3.5): the `apv`
  * layout (known answer against Apple's example structure), the IdP key check, the inner claims
  * and the JWE, decrypted here with jose as an IdP would.
  */
@@ -22,7 +22,7 @@ import {
 import { x963 } from '../../src/jose/key-id.ts';
 import { parsePartyInfo } from '../../src/jose/party-info.ts';
 
-/** The device key of Apple's "Performing encryption verification" page (PSSO-PEERS.md §6). */
+/** The device key of Apple's "Performing encryption verification" page (docs/PSSO-PEERS.md §6). */
 const APPLE_KEY_JWK = {
   kty: 'EC',
   crv: 'P-256',

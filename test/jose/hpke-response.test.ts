@@ -1,5 +1,5 @@
 /**
- * HPKE login responses (PLATFORM-SSO.md §3.7): the IdP's compact JWE layout opened by
+ * HPKE login responses (docs/PLATFORM-SSO.md §3.7): the IdP's compact JWE layout opened by
  * decryptLoginResponse for each suite and mode, the `ek` header tolerance, and the refusals with
  * their pinned codes.
  */

@@ -1,5 +1,5 @@
 /**
- * Known-answer tests of the three Platform SSO HPKE suites (PLATFORM-SSO.md §3.7) through
+ * Known-answer tests of the three Platform SSO HPKE suites (docs/PLATFORM-SSO.md §3.7) through
  * `@hpke/core`, with published vectors vendored in test/fixtures/hpke (see SOURCES.md):
  * - `HPKE-X25519-SHA256-ChaCha20Poly1305`: RFC 9180 Appendix A.2, the exact suite, Base, PSK,
  *   Auth and AuthPSK;

@@ -1,5 +1,5 @@
 /**
- * The key request / key exchange JWT and form (PLATFORM-SSO.md §3.11): a real Mac's header and
+ * The key request / key exchange JWT and form (docs/PLATFORM-SSO.md §3.11): a real Mac's header and
  * claims, in its order, without `aud`; std-b64 X9.63 `other_publickey`; form version 2.0.
  */
 import assert from 'node:assert/strict';

@@ -1,5 +1,5 @@
 /**
- * The client tolerates what working IdPs send (PSSO-PEERS.md §4.6), on recorded bytes: a 96-byte
+ * The client tolerates what working IdPs send (docs/PSSO-PEERS.md §4.6), on recorded bytes: a 96-byte
  * GCM IV (authentik), extra `epk` members (Keycloak), lifetimes as strings (Keycloak), a padded
  * standard-base64 `kid`, and an empty 200 body (twocanoes), which gets its own code. The
  * non-96-bit-IV path's Concat KDF and ECDH are pinned by Apple's known-answer vectors.

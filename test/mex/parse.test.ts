@@ -1,18 +1,16 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import fc from 'fast-check';
-import { MexError, PssoError, XmlError } from '../../src/errors.ts';
+import { MexError, type MexErrorCode, PssoError, XmlError } from '../../src/errors.ts';
 import { parseMex } from '../../src/mex/parse.ts';
+import { assertCode } from '../helpers/assert-code.ts';
 import { mexDoc } from '../helpers/mex-doc.ts';
 
 const A13 = 'https://sts.example.com/adfs/services/trust/13/usernamemixed';
 const A2005 = 'https://sts.example.com/adfs/services/trust/2005/usernamemixed';
 
-function refuses(doc: string, code: string): void {
-  assert.throws(
-    () => parseMex(doc),
-    (e) => e instanceof MexError && e.code === code,
-  );
+function refuses(doc: string, code: MexErrorCode): void {
+  assertCode(() => parseMex(doc), code, MexError);
 }
 
 describe('parseMex: selection', () => {
@@ -95,11 +93,13 @@ describe('parseMex: no usable endpoint, and why', () => {
   test('an unparsable https address', () =>
     refuses(mexDoc({ address13: 'https://', address2005: null }), 'PSSO_ERR_MEX_INSECURE_ADDRESS'));
   test('not XML at all', () => assert.throws(() => parseMex('{"error":"nope"}'), XmlError));
-  test('a DOCTYPE', () =>
-    assert.throws(
+  test('a DOCTYPE', () => {
+    assertCode(
       () => parseMex(`<!DOCTYPE x [<!ENTITY a "b">]>${mexDoc()}`),
-      (e) => e instanceof XmlError && e.code === 'PSSO_ERR_XML_DOCTYPE',
-    ));
+      'PSSO_ERR_XML_DOCTYPE',
+      XmlError,
+    );
+  });
   test('a document that is neither string nor bytes is a TypeError', () =>
     assert.throws(() => parseMex({} as never), TypeError));
 });

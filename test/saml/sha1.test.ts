@@ -6,7 +6,6 @@ import { canonicalAssertion } from '../../src/idp/saml/sign.ts';
 import { sha256RemediationText, UNKNOWN_ALGORITHM } from '../../src/saml/algorithms.ts';
 import { checkSignatureShape, verifyAssertionSignature } from '../../src/saml/verify.ts';
 import { adfsAssertion, adfsSigningCertPem } from '../helpers/adfs-sha1.ts';
-import { interopSkip } from '../helpers/interop.ts';
 import { SHA1_ALGORITHMS, signAssertionXml } from '../helpers/saml-craft.ts';
 import { testSigningMaterial } from '../helpers/signing.ts';
 import { baseParams } from '../idp/saml/support.ts';
@@ -25,44 +24,32 @@ function refusal(fn: () => unknown): SamlError {
 }
 
 describe('RSA-SHA1 assertions (AD FS relying party trusts set to SHA-1)', () => {
-  test(
-    'the real AD FS SHA-1 assertion is refused, naming RSA-SHA1 and the relying-party setting',
-    interopSkip(),
-    () => {
-      const e = refusal(() => verifyAssertionSignature(adfsAssertion(), [adfsSigningCertPem()]));
-      assert.equal(e.code, 'PSSO_ERR_SAML_SIGNATURE');
-      assert.equal(e.algorithm, RSA_SHA1);
-      assert.match(e.message, /RSA-SHA1 \(http:\/\/www\.w3\.org\/2000\/09\/xmldsig#rsa-sha1\)/);
-      assert.equal(e.remediation, sha256RemediationText());
-      assert.match(
-        e.remediation ?? '',
-        /Set-AdfsRelyingPartyTrust -TargetName 'Microsoft Office 365 Identity Platform' -SignatureAlgorithm 'http:\/\/www\.w3\.org\/2001\/04\/xmldsig-more#rsa-sha256'/,
-      );
-    },
-  );
-  test(
-    'allowSha1 accepts the real AD FS SHA-1 assertion and says SHA-1 was used',
-    interopSkip(),
-    () => {
-      const v = verifyAssertionSignature(adfsAssertion(), [adfsSigningCertPem()], {
-        allowSha1: true,
-      });
-      assert.equal(v.samlVersion, '1.1');
-      assert.equal(v.signatureAlgorithm, RSA_SHA1);
-      assert.equal(v.sha1, true);
-    },
-  );
-  test(
-    'allowSha1 still needs the pinned key: a SHA-1 assertion by another key is refused',
-    interopSkip(),
-    () => {
-      const e = refusal(() =>
-        verifyAssertionSignature(adfsAssertion(), [key.certificatePem], { allowSha1: true }),
-      );
-      assert.equal(e.code, 'PSSO_ERR_SAML_SIGNATURE');
-      assert.equal(e.algorithm, undefined);
-    },
-  );
+  test('the real AD FS SHA-1 assertion is refused, naming RSA-SHA1 and the relying-party setting', () => {
+    const e = refusal(() => verifyAssertionSignature(adfsAssertion(), [adfsSigningCertPem()]));
+    assert.equal(e.code, 'PSSO_ERR_SAML_SIGNATURE');
+    assert.equal(e.algorithm, RSA_SHA1);
+    assert.match(e.message, /RSA-SHA1 \(http:\/\/www\.w3\.org\/2000\/09\/xmldsig#rsa-sha1\)/);
+    assert.equal(e.remediation, sha256RemediationText());
+    assert.match(
+      e.remediation ?? '',
+      /Set-AdfsRelyingPartyTrust -TargetName 'Microsoft Office 365 Identity Platform' -SignatureAlgorithm 'http:\/\/www\.w3\.org\/2001\/04\/xmldsig-more#rsa-sha256'/,
+    );
+  });
+  test('allowSha1 accepts the real AD FS SHA-1 assertion and says SHA-1 was used', () => {
+    const v = verifyAssertionSignature(adfsAssertion(), [adfsSigningCertPem()], {
+      allowSha1: true,
+    });
+    assert.equal(v.samlVersion, '1.1');
+    assert.equal(v.signatureAlgorithm, RSA_SHA1);
+    assert.equal(v.sha1, true);
+  });
+  test('allowSha1 still needs the pinned key: a SHA-1 assertion by another key is refused', () => {
+    const e = refusal(() =>
+      verifyAssertionSignature(adfsAssertion(), [key.certificatePem], { allowSha1: true }),
+    );
+    assert.equal(e.code, 'PSSO_ERR_SAML_SIGNATURE');
+    assert.equal(e.algorithm, undefined);
+  });
   test('a SHA-256 signature over a SHA-1 digest is refused naming the digest', () => {
     const xml = signAssertionXml(canonicalAssertion(baseParams('2.0')), '2.0', key, {
       signature: 'http://www.w3.org/2001/04/xmldsig-more#rsa-sha256',
@@ -102,7 +89,7 @@ describe('RSA-SHA1 assertions (AD FS relying party trusts set to SHA-1)', () => 
     assert.ok((e.peerAlgorithm ?? '').length <= 120);
     assert.ok(!/[\u0085\u009f]/.test(e.peerAlgorithm ?? ''));
   });
-  test('checkSignatureShape judges algorithms without a key', interopSkip(), () => {
+  test('checkSignatureShape judges algorithms without a key', () => {
     assert.equal(refusal(() => checkSignatureShape(adfsAssertion())).algorithm, RSA_SHA1);
     assert.equal(checkSignatureShape(adfsAssertion(), { allowSha1: true }).sha1, true);
   });

@@ -9,7 +9,7 @@ import type { RawExchange } from '../record.js';
 import type { CheckStep, RuleResult } from '../report.js';
 import { result, rule, skipped } from './rule.js';
 
-/** macOS's request timeout (PLATFORM-SSO.md §1.1: "Request timeout 30 s"). */
+/** macOS's request timeout (docs/PLATFORM-SSO.md §1.1: "Request timeout 30 s"). */
 export const MACOS_REQUEST_TIMEOUT_MS = 30_000;
 /** The clock skew macOS allows on the response Timestamp. */
 const SKEW_SECONDS = 120;

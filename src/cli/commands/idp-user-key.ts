@@ -1,7 +1,7 @@
 /**
  * `psso-wstrust idp user key add|list|remove` (users' Secure Enclave keys) and `psso-wstrust idp
  * smartcard-ca add|list|remove` (CAs trusted to issue SmartCard certificates), in the reference
- * IdP's data folder (PLATFORM-SSO.md §3.9).
+ * IdP's data folder (docs/PLATFORM-SSO.md §3.9).
  *
  * @module
  */

@@ -2,7 +2,7 @@
  * `psso-wstrust psso init --out FILE [--force] [--json]` with either `--idp URL` (the reference
  * IdP's discovery document, `/.well-known/psso-configuration`) or the fields of any IdP as flags
  * (`--client-id --issuer --token-url --jwks-url [--nonce-url --refresh-url --key-url --predicate
- * …]`): writes a complete login configuration (PLATFORM-SSO.md §2) with its `$schema`, validated
+ * …]`): writes a complete login configuration (docs/PLATFORM-SSO.md §2) with its `$schema`, validated
  * by `parseLoginConfiguration` as macOS's `setLoginConfiguration` would before anything is written.
  * Flags given with `--idp` override the document's fields.
  *

@@ -1,7 +1,7 @@
 /**
  * `psso-wstrust psso key-request --config FILE --username U [--keys FILE] [--json]` and
  * `psso-wstrust psso key-exchange --config FILE [--keys FILE] [--show-key] [--json]`: the Platform
- * SSO 2.0 key request and key exchange (`user_unlock`, PLATFORM-SSO.md §3.11), with the refresh
+ * SSO 2.0 key request and key exchange (`user_unlock`, docs/PLATFORM-SSO.md §3.11), with the refresh
  * token of the last `psso login` (session.json beside the keys). The key request's certificate
  * and key_context are kept beside the keys in `unlock-key.json` (mode 0600); the key exchange
  * uses them, recomputes the exchanged key itself and prints whether it matched. The key is never

@@ -1,7 +1,7 @@
 /**
  * `psso-wstrust psso keys create [--keys FILE] [--force] [--json]` and
  * `psso-wstrust psso keys show [--keys FILE] [--public] [--format jwk|pem|x963] [--json]`: the
- * device key file (PLATFORM-SSO.md §3.3: an ES256 signing key and a P-256 encryption key, `kid` =
+ * device key file (docs/PLATFORM-SSO.md §3.3: an ES256 signing key and a P-256 encryption key, `kid` =
  * standard base64 of SHA-256 over the X9.63 key) made on purpose, and its public keys printed for
  * the IdP. Private keys are never printed; `--public` prints the public key file that
  * `idp device add --keys` takes.

@@ -1,5 +1,5 @@
 /**
- * What `psso login` reads besides the configuration, by `authenticationMethod` (PLATFORM-SSO.md
+ * What `psso login` reads besides the configuration, by `authenticationMethod` (docs/PLATFORM-SSO.md
  * §3.9): the password (prompt or stdin) for `password` only; the SmartCard files
  * (`--smartcard-key`, `--smartcard-cert`) for `smartCard`; nothing for `userSecureEnclaveKey`
  * (the user key is in the device key file).

@@ -1,6 +1,6 @@
 /**
  * `psso-wstrust psso user-key register --config FILE [--keys FILE] [--replace] [--json]`: adds a
- * user Secure Enclave key (a software P-256 stand-in, PLATFORM-SSO.md §3.9) to the device key file
+ * user Secure Enclave key (a software P-256 stand-in, docs/PLATFORM-SSO.md §3.9) to the device key file
  * when it has none, and registers it at the IdP's `POST /psso/user-keys` with the refresh token of
  * the last `psso login` (kept in `session.json` beside the keys).
  *

@@ -1,5 +1,5 @@
 /**
- * The IdP's check of an embedded assertion (PLATFORM-SSO.md §3.9; PSSO-PEERS.md §4.3): the JWS
+ * The IdP's check of an embedded assertion (docs/PLATFORM-SSO.md §3.9; docs/PSSO-PEERS.md §4.3): the JWS
  * in a jwt-bearer login JWT's `assertion`, signed by the user's Secure Enclave key or a SmartCard
  * key. The outer login JWT has already been verified (a registered device signed it, its server
  * nonce consumed). In order:

@@ -1,5 +1,5 @@
 /**
- * The encrypted embedded assertion at the token endpoint (PLATFORM-SSO.md §3.10, §3.5; PSSO-PEERS.md
+ * The encrypted embedded assertion at the token endpoint (docs/PLATFORM-SSO.md §3.10, §3.5; docs/PSSO-PEERS.md
  * §4.4): a jwt-bearer login whose `assertion` is a compact JWE to the IdP's login request
  * encryption key, carrying the password. The outer login JWT has already verified (device
  * signature, audience, times) and its server nonce has been consumed.

@@ -1,5 +1,5 @@
 /**
- * The reference IdP's HPKE response modes (PLATFORM-SSO.md §2 `hpkePreSharedKey`/`…ID`/
+ * The reference IdP's HPKE response modes (docs/PLATFORM-SSO.md §2 `hpkePreSharedKey`/`…ID`/
  * `hpkeAuthPublicKey`, §3.7). Base mode needs nothing. The optional file `hpke.json` in the data
  * folder (mode 0600: it holds pre-shared keys) selects the others:
  *

@@ -1,6 +1,6 @@
 /**
  * The jwt-bearer grant of the token endpoint: the login JWT's `assertion` is an embedded assertion
- * (PLATFORM-SSO.md §3.9: a JWS signed by the user's Secure Enclave key or a SmartCard key) or an
+ * (docs/PLATFORM-SSO.md §3.9: a JWS signed by the user's Secure Enclave key or a SmartCard key) or an
  * encrypted embedded assertion (§3.10: a JWE to the IdP's login request encryption key carrying
  * the password). A compact JWE has five parts, a JWS three.
  *

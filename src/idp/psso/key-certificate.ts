@@ -1,5 +1,5 @@
 /**
- * The user unlock key of a Platform SSO 2.0 key request (PLATFORM-SSO.md §3.11): a fresh EC P-256
+ * The user unlock key of a Platform SSO 2.0 key request (docs/PLATFORM-SSO.md §3.11): a fresh EC P-256
  * key pair and an X.509 certificate for it, `CN` = the user, keyUsage digitalSignature +
  * keyAgreement, valid one year.
  *

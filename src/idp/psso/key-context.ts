@@ -1,6 +1,6 @@
 /**
- * The reference IdP's `key_context` for Platform SSO 2.0 key requests (PLATFORM-SSO.md §3.11;
- * PSSO-PEERS.md §4.2): STATELESS, a sealed blob the device keeps and echoes in its key exchange,
+ * The reference IdP's `key_context` for Platform SSO 2.0 key requests (docs/PLATFORM-SSO.md §3.11;
+ * docs/PSSO-PEERS.md §4.2): STATELESS, a sealed blob the device keeps and echoes in its key exchange,
  * like Fleet's. Issuing one writes nothing.
  *
  * Format: `v1.` + base64url(iv 12 B ‖ AES-256-GCM ciphertext ‖ tag 16 B), with a domain label as

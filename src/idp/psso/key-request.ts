@@ -1,5 +1,5 @@
 /**
- * Platform SSO 2.0 key requests at the token endpoint (PLATFORM-SSO.md §3.11; PSSO-PEERS.md §4.2):
+ * Platform SSO 2.0 key requests at the token endpoint (docs/PLATFORM-SSO.md §3.11; docs/PSSO-PEERS.md §4.2):
  * `typ` `platformsso-key-request+jwt`, form `platform_sso_version=2.0`, `key_purpose`
  * `user_unlock`. The token endpoint has already checked the form, the device signature, `iss`,
  * exp/iat (an `aud`, when present, must be the endpoint: real Macs send none), `jwe_crypto`, and

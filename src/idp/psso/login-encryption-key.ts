@@ -1,5 +1,5 @@
 /**
- * The reference IdP's login request encryption key (PLATFORM-SSO.md §3.10): a P-256 key a Mac
+ * The reference IdP's login request encryption key (docs/PLATFORM-SSO.md §3.10): a P-256 key a Mac
  * encrypts the password to (`loginRequestEncryptionPublicKey`) in an encrypted embedded
  * assertion. Kept in `<data>/login-encryption-key.pem` (PKCS#8, mode 0600), created when absent
  * before any worker starts, published in `GET /psso/jwks` as a separate key with `use` `enc` and

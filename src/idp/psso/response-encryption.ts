@@ -1,5 +1,5 @@
 /**
- * How the token endpoint encrypts its answer (PLATFORM-SSO.md §3.4 `jwe_crypto`, §3.7): read
+ * How the token endpoint encrypts its answer (docs/PLATFORM-SSO.md §3.4 `jwe_crypto`, §3.7): read
  * from the request's `jwe_crypto` and checked against the device registration, then applied.
  *
  * - `{"alg":"ECDH-ES","enc":"A256GCM","apv":…}` — a device registered for ECDH-ES (P-256 key):

@@ -1,5 +1,5 @@
 /**
- * The SmartCard checks of an embedded assertion (PLATFORM-SSO.md §3.9): the header's `x5c` chain
+ * The SmartCard checks of an embedded assertion (docs/PLATFORM-SSO.md §3.9): the header's `x5c` chain
  * (standard base64 DER, leaf first) must lead to a CA the IdP was told to trust, every certificate
  * valid now; the leaf must be an end-entity certificate, allowed to sign (keyUsage
  * digitalSignature, when the extension is present), with an RSA key of at least 2048 bits or an EC

@@ -1,6 +1,6 @@
 /**
- * `POST /psso/user-keys`: a registered device registers a Secure Enclave key (PLATFORM-SSO.md
- * §3.9) for the user signed in on it. Apple fixes no wire format for this (PSSO-PEERS.md §4.5);
+ * `POST /psso/user-keys`: a registered device registers a Secure Enclave key (docs/PLATFORM-SSO.md
+ * §3.9) for the user signed in on it. Apple fixes no wire format for this (docs/PSSO-PEERS.md §4.5);
  * this IdP's is a form (or JSON) with `assertion` = a JWT signed by the device signing key:
  *
  * - header `typ` `platformsso-user-key-request+jwt`, `alg` ES256, `kid` the device signing kid;

@@ -1,7 +1,7 @@
 /**
  * `GET /.well-known/psso-configuration`: the reference IdP's discovery document, a login
  * configuration for itself (the `ASAuthorizationProviderExtensionLoginConfiguration` fields of
- * PLATFORM-SSO.md §2) that `psso init --idp URL` turns into a configuration file. It names the
+ * docs/PLATFORM-SSO.md §2) that `psso init --idp URL` turns into a configuration file. It names the
  * Platform SSO endpoints, the predicate Entra uses to tell a credential error from a device one
  * (§3.7), and dynamic WS-Trust federation through the user realm (§1.2, §1.7): a federated domain
  * goes through WS-Trust, any other user logs in with a password.

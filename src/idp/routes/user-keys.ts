@@ -1,6 +1,6 @@
 /**
  * `POST /psso/user-keys`: a registered device registers a Secure Enclave key for the user signed
- * in on it (PLATFORM-SSO.md §3.9; the checks are in `psso/user-key-registration.ts`). A store that
+ * in on it (docs/PLATFORM-SSO.md §3.9; the checks are in `psso/user-key-registration.ts`). A store that
  * cannot answer is a 5xx through the server's error handler, never a refusal.
  *
  * @module

@@ -1,6 +1,6 @@
 /**
  * A registered device's encryption key and the response encryption it declared
- * (PLATFORM-SSO.md §3.4, §3.7): `ECDH-ES` (P-256, the default) or one HPKE suite of Platform SSO
+ * (docs/PLATFORM-SSO.md §3.4, §3.7): `ECDH-ES` (P-256, the default) or one HPKE suite of Platform SSO
  * 2.0 with its key type (P-256, P-384 or X25519). Stored in `devices.encryption_alg`.
  *
  * @module

@@ -1,5 +1,5 @@
 /**
- * The certification authorities trusted to issue SmartCard certificates (PLATFORM-SSO.md §3.9): a
+ * The certification authorities trusted to issue SmartCard certificates (docs/PLATFORM-SSO.md §3.9): a
  * SmartCard login's `x5c` chain must end at one of them. Kept in the IdP database as PEM, keyed by
  * the SHA-256 fingerprint; only CA certificates (basicConstraints CA) are accepted.
  *

@@ -1,5 +1,5 @@
 /**
- * Users' Secure Enclave keys (PLATFORM-SSO.md §3.9): P-256 public keys registered to a user, keyed
+ * Users' Secure Enclave keys (docs/PLATFORM-SSO.md §3.9): P-256 public keys registered to a user, keyed
  * by their `kid` (standard base64 of SHA-256 over the X9.63 point, as the embedded assertion's
  * header carries it). A key belongs to one user; removing the user removes its keys.
  *

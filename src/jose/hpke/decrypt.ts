@@ -1,5 +1,5 @@
 /**
- * The device side of an HPKE login response (PLATFORM-SSO.md §3.7; PSSO-PEERS.md §4.1): checks
+ * The device side of an HPKE login response (docs/PLATFORM-SSO.md §3.7; docs/PSSO-PEERS.md §4.1): checks
  * the compact JWE layout of {@link encryptHpkeResponse} and opens it with `@hpke/core`. The
  * "other info" is the context nonce (HPKE `info`), plus the PSK and the IdP's auth public key when
  * configured (`hpkePreSharedKey`/`…ID`, `hpkeAuthPublicKey`). HPKE responses skip the apu/apv

@@ -1,5 +1,5 @@
 /**
- * The reference IdP side of an HPKE login response (PLATFORM-SSO.md §3.7; PSSO-PEERS.md §4.1):
+ * The reference IdP side of an HPKE login response (docs/PLATFORM-SSO.md §3.7; docs/PSSO-PEERS.md §4.1):
  * an RFC 9180 single-shot seal (`@hpke/core`), laid out as a compact JWE.
  *
  * The layout (ours; Apple publishes none, and the JOSE HPKE drafts differ between revisions):

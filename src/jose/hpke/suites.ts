@@ -1,6 +1,6 @@
 /**
- * The three HPKE suites of Platform SSO 2.0 login responses (PLATFORM-SSO.md §3.4, §3.7;
- * PSSO-PEERS.md §4.1), each paired with `enc` `dir`, and the key plumbing they need: the suite's
+ * The three HPKE suites of Platform SSO 2.0 login responses (docs/PLATFORM-SSO.md §3.4, §3.7;
+ * docs/PSSO-PEERS.md §4.1), each paired with `enc` `dir`, and the key plumbing they need: the suite's
  * RFC 9180 cipher suite (from `@hpke/*`, never hand-rolled), node `KeyObject` ↔ WebCrypto key
  * conversion, and the key identifier the device sends in `jwe_crypto.kid`.
  *

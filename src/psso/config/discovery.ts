@@ -1,6 +1,6 @@
 /**
  * Reading an IdP's discovery document (`GET /.well-known/psso-configuration`, served by the
- * reference IdP): a login configuration in the JSON form of PLATFORM-SSO.md §2, fetched over the
+ * reference IdP): a login configuration in the JSON form of docs/PLATFORM-SSO.md §2, fetched over the
  * bounded https client and handed back unvalidated (the caller validates it with
  * `parseLoginConfiguration`, after any override).
  *

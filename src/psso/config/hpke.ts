@@ -1,5 +1,5 @@
 /**
- * The HPKE response settings of a login configuration (PLATFORM-SSO.md §2, §3.7):
+ * The HPKE response settings of a login configuration (docs/PLATFORM-SSO.md §2, §3.7):
  * `hpkePreSharedKey` (standard base64, at least 32 bytes) with `hpkePreSharedKeyID` (non-empty;
  * both or neither) select PSK mode, `hpkeAuthPublicKey` (a public P-256, P-384 or X25519 JWK, the
  * IdP's sender key) selects Auth mode; both give AuthPSK. {@link checkHpkeConfiguration} is the

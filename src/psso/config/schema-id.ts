@@ -1,6 +1,6 @@
 /**
  * The `$schema` a login configuration file declares: the `$id` of `schema/login-config.v1.json`
- * (JSON Schema draft 2020-12 of every field of PLATFORM-SSO.md §2 this project reads). A file may
+ * (JSON Schema draft 2020-12 of every field of docs/PLATFORM-SSO.md §2 this project reads). A file may
  * carry it; `parseLoginConfiguration` ignores its value and keeps it.
  *
  * @module

@@ -1,6 +1,6 @@
 /**
  * Which credential a login JWT carries, chosen from the configuration's `authenticationMethod` as
- * macOS chooses it (PLATFORM-SSO.md §3.4, §3.9): `password` → the `password` claim (or, federated,
+ * macOS chooses it (docs/PLATFORM-SSO.md §3.4, §3.9): `password` → the `password` claim (or, federated,
  * a SAML assertion, chosen by the flow); `userSecureEnclaveKey` → an embedded assertion signed by
  * the user's Secure Enclave key, no password; `smartCard` → an embedded assertion signed by the
  * SmartCard key with its chain in `x5c`, no password.

@@ -1,5 +1,5 @@
 /**
- * Telling a refused device from refused credentials (PLATFORM-SSO.md §3.7): a token endpoint that
+ * Telling a refused device from refused credentials (docs/PLATFORM-SSO.md §3.7): a token endpoint that
  * answers 400/401 with `suberror: device_authentication_failed` (Entra's convention, and the
  * reference IdP's for an unknown `kid`, a bad request signature, another `client_id`…) refused the
  * device, not the user. Unless the configuration's invalidCredentialPredicate says it is a

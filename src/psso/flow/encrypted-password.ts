@@ -1,6 +1,6 @@
 /**
  * How a (non-federated) password login carries the password, chosen from the configuration as
- * macOS does (PLATFORM-SSO.md §3.2 loginType 0, §3.10): with `loginRequestEncryptionPublicKey`
+ * macOS does (docs/PLATFORM-SSO.md §3.2 loginType 0, §3.10): with `loginRequestEncryptionPublicKey`
  * set, inside an encrypted embedded assertion (`assertion`, grant_type jwt-bearer); otherwise in
  * the login JWT's `password` claim.
  *

@@ -1,5 +1,5 @@
 /**
- * The client's cache of IdP JSON Web Key Sets (PLATFORM-SSO.md §3.7): per JWKS URL, bounded in
+ * The client's cache of IdP JSON Web Key Sets (docs/PLATFORM-SSO.md §3.7): per JWKS URL, bounded in
  * age, in URLs and in keys, so a key the IdP removes stops being trusted once the cached copy is
  * older than its maximum age, and a stream of tokens naming unknown kids cannot make us hammer
  * the IdP (one refetch per URL per interval at most).

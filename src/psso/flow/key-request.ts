@@ -1,6 +1,6 @@
 /**
  * The Platform SSO 2.0 key request and key exchange flows (`key_purpose` `user_unlock`,
- * PLATFORM-SSO.md §3.11): server nonce → the signed key request JWT → POST to `keyEndpointURL`
+ * docs/PLATFORM-SSO.md §3.11): server nonce → the signed key request JWT → POST to `keyEndpointURL`
  * (default the token endpoint) with `platform_sso_version=2.0` → the key response checked
  * ({@link processKeyRequestResponse}, {@link processKeyExchangeResponse}). The request builders
  * ({@link keyRequest}) and the response checks are separate, so a recorded exchange can be

@@ -1,6 +1,6 @@
 /**
- * Validating a Platform SSO 2.0 key response as macOS does, and more (PLATFORM-SSO.md §3.11;
- * PSSO-PEERS.md §4.2): a 2xx status, the `application/platformsso-key-response+jwt` content type,
+ * Validating a Platform SSO 2.0 key response as macOS does, and more (docs/PLATFORM-SSO.md §3.11;
+ * docs/PSSO-PEERS.md §4.2): a 2xx status, the `application/platformsso-key-response+jwt` content type,
  * a JWE with `typ` `platformsso-key-response+jwt` decrypted with the device encryption key and our
  * `apv` (the login response's JWE layer, {@link decryptResponseJwe}), then the body:
  *

@@ -1,5 +1,5 @@
 /**
- * The whole Platform SSO password login as macOS runs it (PLATFORM-SSO.md §1): server nonce →
+ * The whole Platform SSO password login as macOS runs it (docs/PLATFORM-SSO.md §1): server nonce →
  * (dynamic WS-Trust) preauthentication → (federated) MEX and WS-Trust → the signed login JWT →
  * the token response. And the refresh (§3.8). Each step is timed for the caller's progress.
  *
@@ -252,7 +252,7 @@ export async function pssoRefresh(o: {
   return { ...result, steps };
 }
 
-/** An HPKE device (PLATFORM-SSO.md §3.4): its `jwe_crypto`, and the response's HPKE key. */
+/** An HPKE device (docs/PLATFORM-SSO.md §3.4): its `jwe_crypto`, and the response's HPKE key. */
 function hpkeRequest(keys: DeviceKeys) {
   const key = keys.hpkeEncryption;
   return {

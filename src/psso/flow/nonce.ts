@@ -1,5 +1,5 @@
 /**
- * The server nonce (PLATFORM-SSO.md §3.1): the first request of every login. POST
+ * The server nonce (docs/PLATFORM-SSO.md §3.1): the first request of every login. POST
  * `grant_type=srv_challenge` and the custom values to the nonce endpoint; read the nonce at the
  * configured key path, falling back to `Nonce`.
  *

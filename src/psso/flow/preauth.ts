@@ -1,5 +1,5 @@
 /**
- * Dynamic WS-Trust discovery (PLATFORM-SSO.md §1.2): GET the user-preauthentication URL with
+ * Dynamic WS-Trust discovery (docs/PLATFORM-SSO.md §1.2): GET the user-preauthentication URL with
  * `user=` and the custom values, evaluate the federation predicate on the JSON answer, and take
  * the MEX URL from the configured key path, else from `federation_metadata_url`. Not federated
  * means a password login. Any failure fails the login (macOS has no fallback).

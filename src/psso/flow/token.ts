@@ -1,5 +1,5 @@
 /**
- * The Platform SSO login and refresh requests and their responses (PLATFORM-SSO.md §3.6–§3.8):
+ * The Platform SSO login and refresh requests and their responses (docs/PLATFORM-SSO.md §3.6–§3.8):
  * the signed JWT POSTed as a form with `platform_sso_version=1.0`, a JWE answer decrypted with the
  * device encryption key and our `apv`, the id_token verified against the JWKS; 400/401 judged
  * with the invalidCredentialPredicate as macOS does.

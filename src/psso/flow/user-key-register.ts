@@ -1,9 +1,9 @@
 /**
- * Registers the user's Secure Enclave key (PLATFORM-SSO.md §3.9) at the reference IdP's
+ * Registers the user's Secure Enclave key (docs/PLATFORM-SSO.md §3.9) at the reference IdP's
  * `POST /psso/user-keys`: a server nonce first, then a JWT signed by the device signing key
  * (`typ` `platformsso-user-key-request+jwt`) carrying the user's current refresh token (proof that
  * the user signed in on this device) and the user key's public JWK. Apple fixes no wire format
- * for this (PSSO-PEERS.md §4.5); other IdPs register keys their own way.
+ * for this (docs/PSSO-PEERS.md §4.5); other IdPs register keys their own way.
  *
  * @module
  */

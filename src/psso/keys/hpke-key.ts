@@ -1,5 +1,5 @@
 /**
- * The optional HPKE device encryption key of a Platform SSO 2.0 device (PLATFORM-SSO.md §3.4,
+ * The optional HPKE device encryption key of a Platform SSO 2.0 device (docs/PLATFORM-SSO.md §3.4,
  * §3.7): a P-256, P-384 or X25519 key bound to one suite, kept in the device key file as
  * `"hpkeEncryption": {"alg": "<suite>", "jwk": <private JWK>}`, and the `jwe_crypto` the login and
  * refresh JWTs then carry: `{"alg": <suite>, "enc": "dir", "kid": <hpkeKeyId>}`.

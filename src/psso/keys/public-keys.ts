@@ -1,7 +1,7 @@
 /**
  * The public side of a device key file: every named key it holds (signing, encryption, and any
  * key added later) as a public JWK with its `kid`, in PEM (SPKI) or in the ANSI X9.63 form macOS
- * uses (standard base64 of `04‖X‖Y`, PLATFORM-SSO.md §3.3), and the public key file an IdP
+ * uses (standard base64 of `04‖X‖Y`, docs/PLATFORM-SSO.md §3.3), and the public key file an IdP
  * registers a device from: `{ "version": 1, "signing": <JWK>, "encryption": <JWK> }`, the device
  * key file's shape without any private member.
  *

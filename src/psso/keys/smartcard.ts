@@ -1,5 +1,5 @@
 /**
- * A SmartCard credential for a SmartCard login (PLATFORM-SSO.md §3.9): the card's private key
+ * A SmartCard credential for a SmartCard login (docs/PLATFORM-SSO.md §3.9): the card's private key
  * (RSA of at least 2048 bits, EC P-256 or P-384) and its certificate chain, leaf first, sent as the
  * embedded assertion's `x5c`. A Mac reads them from the token through CryptoTokenKit; this project
  * reads PEM files.

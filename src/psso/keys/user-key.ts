@@ -1,6 +1,6 @@
 /**
  * The user's Secure Enclave key, stood in for by a software P-256 key kept in the device key file
- * as `"userSecureEnclaveKey": { <private EC JWK>, "storage": "software" }` (PLATFORM-SSO.md §3.9).
+ * as `"userSecureEnclaveKey": { <private EC JWK>, "storage": "software" }` (docs/PLATFORM-SSO.md §3.9).
  * A Mac keeps this key in the Secure Enclave and never exports it; this project keeps it in the
  * 0600 key file, and says so in the file.
  *

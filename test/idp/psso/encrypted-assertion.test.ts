@@ -1,5 +1,5 @@
 /**
- * The token endpoint's encrypted embedded assertion (PLATFORM-SSO.md §3.10; PSSO-PEERS.md §4.4):
+ * The token endpoint's encrypted embedded assertion (docs/PLATFORM-SSO.md §3.10; docs/PSSO-PEERS.md §4.4):
  * a jwt-bearer login whose `assertion` is a JWE carrying the password. One test per refusal, attack
  * fixtures named after the attack, and the one password check (the password grant's lockout).
  */

@@ -1,6 +1,6 @@
 /**
  * Platform SSO 2.0 key request and key exchange at the reference IdP's token endpoint
- * (PLATFORM-SSO.md §3.11), checked end to end in process with the client's own response checks:
+ * (docs/PLATFORM-SSO.md §3.11), checked end to end in process with the client's own response checks:
  * the happy path, each refusal under its own label (attack fixtures named after the attack), and
  * that an unauthenticated request consumes nothing.
  */

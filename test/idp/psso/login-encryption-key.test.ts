@@ -1,5 +1,5 @@
 /**
- * The IdP's login request encryption key (PLATFORM-SSO.md §3.10): created once in the data folder
+ * The IdP's login request encryption key (docs/PLATFORM-SSO.md §3.10): created once in the data folder
  * (0600, before the workers), reloaded unchanged, refused when open to other users, and published
  * as a `use: enc` key that id_token verification ignores.
  */

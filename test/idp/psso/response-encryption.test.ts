@@ -1,5 +1,5 @@
 /**
- * The token endpoint's response encryption (PLATFORM-SSO.md §3.4, §3.7): `jwe_crypto` checked
+ * The token endpoint's response encryption (docs/PLATFORM-SSO.md §3.4, §3.7): `jwe_crypto` checked
  * against the device registration (store), the HPKE policy file of the data folder.
  */
 import assert from 'node:assert/strict';

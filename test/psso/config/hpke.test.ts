@@ -1,4 +1,4 @@
-/** The HPKE fields of a login configuration (PLATFORM-SSO.md §2): load-time rules and use. */
+/** The HPKE fields of a login configuration (docs/PLATFORM-SSO.md §2): load-time rules and use. */
 import assert from 'node:assert/strict';
 import { generateKeyPairSync } from 'node:crypto';
 import { describe, test } from 'node:test';

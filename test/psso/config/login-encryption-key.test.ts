@@ -1,5 +1,5 @@
 /**
- * `loginRequestEncryptionPublicKey` and `loginRequestEncryptionAPVPrefix` (PLATFORM-SSO.md §3.10)
+ * `loginRequestEncryptionPublicKey` and `loginRequestEncryptionAPVPrefix` (docs/PLATFORM-SSO.md §3.10)
  * in a login configuration: a public P-256 EC JWK, checked when the configuration is parsed.
  */
 import assert from 'node:assert/strict';

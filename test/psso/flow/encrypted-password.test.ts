@@ -1,5 +1,5 @@
 /**
- * How a password login carries the password (PLATFORM-SSO.md §3.10): the `password` claim, or an
+ * How a password login carries the password (docs/PLATFORM-SSO.md §3.10): the `password` claim, or an
  * encrypted embedded assertion when the configuration has `loginRequestEncryptionPublicKey`.
  */
 import assert from 'node:assert/strict';

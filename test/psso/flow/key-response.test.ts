@@ -1,5 +1,5 @@
 /**
- * The client's key response checks (PLATFORM-SSO.md §3.11) on recorded bytes
+ * The client's key response checks (docs/PLATFORM-SSO.md §3.11) on recorded bytes
  * (test/fixtures/key-response/recorded.json) and on crafted answers: every refusal pins its
  * PSSO_ERR_KEY_RESPONSE_* code. No network.
  */

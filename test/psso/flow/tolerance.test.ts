@@ -1,5 +1,5 @@
 /**
- * The client against token endpoints shaped as working IdPs answer (PSSO-PEERS.md §4.6), replayed
+ * The client against token endpoints shaped as working IdPs answer (docs/PSSO-PEERS.md §4.6), replayed
  * from recorded bytes by a loopback stub server and also judged directly on those bytes:
  * - refusals: Keycloak's 401 with an empty body, Fleet's 400 with JSON, twocanoes' 200 with an
  *   empty body (its own code, PSSO_ERR_LOGIN_RESPONSE_EMPTY);

@@ -1,4 +1,4 @@
-/** The optional HPKE device key in the device key file (PLATFORM-SSO.md §3.4). */
+/** The optional HPKE device key in the device key file (docs/PLATFORM-SSO.md §3.4). */
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
