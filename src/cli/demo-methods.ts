@@ -7,6 +7,8 @@
  * @module
  */
 import type { ResolvedLoginConfiguration } from '../psso/config/types.js';
+import type { DeviceKeys } from '../psso/keys/device-keys.js';
+import type { SmartCardCredential } from '../psso/keys/smartcard.js';
 import {
   FEDERATED_METHOD,
   type MethodContext,
@@ -16,6 +18,14 @@ import {
   type PssoMethod,
   REFRESH_METHOD,
 } from '../psso/methods.js';
+import {
+  ENCRYPTED_PASSWORD_METHOD,
+  HPKE_METHOD,
+  KEY_EXCHANGE_METHOD,
+  KEY_REQUEST_METHOD,
+  SECURE_ENCLAVE_METHOD,
+  SMARTCARD_METHOD,
+} from '../psso/methods-keys.js';
 
 /** A user of the demo IdPs. */
 export interface DemoUser {
@@ -32,7 +42,19 @@ export interface DemoWorld {
     readonly saml2: ResolvedLoginConfiguration;
     /** IdP 1, dynamic WS-Trust (the user realm decides federated or password). */
     readonly dynamic: ResolvedLoginConfiguration;
+    /** IdP 1, no federation: managed password logins (and HPKE, key request/exchange). */
+    readonly managed: ResolvedLoginConfiguration;
+    /** IdP 1, the password encrypted to its `loginRequestEncryptionPublicKey`. */
+    readonly encrypted: ResolvedLoginConfiguration;
+    /** IdP 1, `authenticationMethod` `userSecureEnclaveKey`. */
+    readonly enclave: ResolvedLoginConfiguration;
+    /** IdP 1, `authenticationMethod` `smartCard`. */
+    readonly smartcard: ResolvedLoginConfiguration;
   };
+  /** A second device, registered for HPKE responses. */
+  readonly hpkeKeys: DeviceKeys;
+  /** The managed user's SmartCard. */
+  readonly smartCard: SmartCardCredential;
   /** Federated users of IdP 1 and IdP 2; a managed (password) user of IdP 1. */
   readonly users: {
     readonly federated: DemoUser;
@@ -44,6 +66,7 @@ export interface DemoWorld {
     config: ResolvedLoginConfiguration,
     user?: DemoUser,
     inputs?: MethodInputs,
+    deviceKeys?: DeviceKeys,
   ): MethodContext;
 }
 
@@ -86,8 +109,42 @@ export const DEMO_METHODS: readonly DemoMethod[] = [
     run: (w) => FEDERATED_METHOD.run(w.context(w.configs.dynamic, w.users.federated)),
   },
   {
+    name: 'encrypted password',
+    method: ENCRYPTED_PASSWORD_METHOD,
+    run: (w) => ENCRYPTED_PASSWORD_METHOD.run(w.context(w.configs.encrypted, w.users.managed)),
+  },
+  {
+    name: 'Secure Enclave key',
+    method: SECURE_ENCLAVE_METHOD,
+    run: (w) => SECURE_ENCLAVE_METHOD.run(w.context(w.configs.enclave, w.users.managed)),
+  },
+  {
+    name: 'SmartCard',
+    method: SMARTCARD_METHOD,
+    run: (w) =>
+      SMARTCARD_METHOD.run(
+        w.context(w.configs.smartcard, w.users.managed, { smartCard: w.smartCard }),
+      ),
+  },
+  {
     name: 'refresh',
     method: REFRESH_METHOD,
     run: (w) => REFRESH_METHOD.run(w.context(w.configs.saml11)),
+  },
+  {
+    name: 'key request',
+    method: KEY_REQUEST_METHOD,
+    run: (w) => KEY_REQUEST_METHOD.run(w.context(w.configs.managed, w.users.managed)),
+  },
+  {
+    name: 'key exchange',
+    method: KEY_EXCHANGE_METHOD,
+    run: (w) => KEY_EXCHANGE_METHOD.run(w.context(w.configs.managed, w.users.managed)),
+  },
+  {
+    name: 'HPKE login',
+    method: HPKE_METHOD,
+    run: (w) =>
+      HPKE_METHOD.run(w.context(w.configs.managed, w.users.managed, undefined, w.hpkeKeys)),
   },
 ];

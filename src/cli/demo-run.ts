@@ -19,7 +19,7 @@ import { generateDeviceKeys } from '../psso/keys/device-keys.js';
 import { err as pc } from './colors.js';
 import { DEMO_METHODS } from './demo-methods.js';
 import { prepareSavedDemo, printSavedDemo } from './demo-save.js';
-import { DEMO_SAML2_URN, demoWorld, enrolDemoDevice } from './demo-world.js';
+import { DEMO_SAML2_URN, demoWorld, enrolDemoDevice, enrolDemoExtras } from './demo-world.js';
 import { errorFields, formatErrorText } from './error-report.js';
 import { done, printJson, progress } from './output.js';
 
@@ -77,7 +77,8 @@ export async function runDemo(flags: DemoFlags): Promise<void> {
       done(
         `reference IdPs on ${idp.origin} and ${idp2.origin}, device ${keys.signing.kid} registered`,
       );
-    const world = demoWorld(idp, idp2, keys, managed, (s) => {
+    const extras = await enrolDemoExtras(dir1, keys, managed);
+    const world = demoWorld(idp, idp2, extras, managed, (s) => {
       if (!json) done(`  ${s.step.padEnd(17)} ${String(s.ms).padStart(7)} ms  ${s.detail}`);
     });
     // Hooks that need the configurations (e.g. saving one) go here: `world.configs`.

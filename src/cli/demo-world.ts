@@ -6,14 +6,69 @@
  *
  * @module
  */
+import { createPrivateKey, createPublicKey } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { RunningIdp } from '../idp/server.js';
 import { openIdpStore } from '../idp/store/index.js';
 import { parseLoginConfiguration } from '../psso/config/load.js';
 import { resolveLoginConfiguration } from '../psso/config/types.js';
 import type { PssoStep } from '../psso/flow/login.js';
-import { type DeviceKeys, publicJwk } from '../psso/keys/device-keys.js';
+import { type DeviceKeys, generateDeviceKeys, publicJwk } from '../psso/keys/device-keys.js';
+import type { SmartCardCredential } from '../psso/keys/smartcard.js';
+import { generateUserSecureEnclaveKey } from '../psso/keys/user-key.js';
 import { type MethodSession, newMethodSession } from '../psso/methods.js';
 import type { DemoUser, DemoWorld } from './demo-methods.js';
+import { demoSmartCard } from './demo-smartcard.js';
+
+/** What the key-based methods need beyond the device: set up at IdP 1 by {@link enrolDemoExtras}. */
+export interface DemoExtras {
+  /** The device keys with the managed user's Secure Enclave key stand-in added. */
+  readonly keys: DeviceKeys;
+  /** A second device whose responses are HPKE (P-256 suite). */
+  readonly hpkeKeys: DeviceKeys;
+  /** The managed user's SmartCard (its CA trusted at IdP 1). */
+  readonly smartCard: SmartCardCredential;
+  /** IdP 1's login request encryption key (public JWK), as `/psso/jwks` publishes it. */
+  readonly loginEncryptionKey: Record<string, string>;
+}
+
+/**
+ * Registers at IdP 1 what the key methods need: the managed user's Secure Enclave key, a SmartCard
+ * CA, and an HPKE device; reads the IdP's login request encryption key.
+ *
+ * @example
+ * ```ts
+ * const extras = await enrolDemoExtras(dir1, keys, managed);
+ * ```
+ */
+export async function enrolDemoExtras(
+  dir: string,
+  keys: DeviceKeys,
+  managed: DemoUser,
+): Promise<DemoExtras> {
+  const userSecureEnclaveKey = generateUserSecureEnclaveKey();
+  const hpkeKeys = generateDeviceKeys({ hpkeSuite: 'HPKE-P256-SHA256-A256GCM' });
+  const { caPem, card } = await demoSmartCard(managed.upn);
+  const store = openIdpStore(dir);
+  try {
+    store.userKeys.add(managed.upn, publicJwk(userSecureEnclaveKey.publicKey));
+    store.smartCardCas.add(caPem);
+    const hpke = hpkeKeys.hpkeEncryption;
+    if (hpke === undefined) throw new TypeError('no HPKE key was generated');
+    store.devices.add('psso', publicJwk(hpkeKeys.signing.publicKey), hpke.publicJwk, hpke.alg);
+  } finally {
+    store.close();
+  }
+  const pem = readFileSync(join(dir, 'login-encryption-key.pem'), 'utf8');
+  const { kty, crv, x, y } = createPublicKey(createPrivateKey(pem)).export({ format: 'jwk' });
+  return {
+    keys: { ...keys, userSecureEnclaveKey },
+    hpkeKeys,
+    smartCard: card,
+    loginEncryptionKey: { kty: kty ?? 'EC', crv: crv ?? 'P-256', x: x ?? '', y: y ?? '' },
+  };
+}
 
 /** The SAML 2.0 relying party of IdP 2 (its token endpoint's audience). */
 export const DEMO_SAML2_URN = 'urn:example:saml2-relying-party';
@@ -72,10 +127,11 @@ function baseOf(idp: RunningIdp) {
 export function demoWorld(
   idp: RunningIdp,
   idp2: RunningIdp,
-  keys: DeviceKeys,
+  extras: DemoExtras,
   managed: DemoUser,
   onStep: (s: PssoStep) => void,
 ): DemoWorld {
+  const { keys } = extras;
   const resolve = (o: Record<string, unknown>) =>
     resolveLoginConfiguration(parseLoginConfiguration(o));
   const saml11 = resolve({
@@ -98,6 +154,13 @@ export function demoWorld(
     federationMEXURLKeypath: 'federation_metadata_url',
     federationPredicate: "account_type = 'Federated'",
   });
+  const managedConfig = resolve(baseOf(idp));
+  const encrypted = resolve({
+    ...baseOf(idp),
+    loginRequestEncryptionPublicKey: extras.loginEncryptionKey,
+  });
+  const enclave = resolve({ ...baseOf(idp), authenticationMethod: 'userSecureEnclaveKey' });
+  const smartcard = resolve({ ...baseOf(idp), authenticationMethod: 'smartCard' });
   const sessions = new Map<string, MethodSession>();
   const ca = new Map([
     [idp.origin, idp.caPem],
@@ -108,14 +171,18 @@ export function demoWorld(
     password: i.demoUser.password ?? '',
   });
   return {
-    configs: { saml11, saml2, dynamic },
+    configs: { saml11, saml2, dynamic, managed: managedConfig, encrypted, enclave, smartcard },
+    hpkeKeys: extras.hpkeKeys,
+    smartCard: extras.smartCard,
     users: { federated: user(idp), federated2: user(idp2), managed },
-    context(config, u, inputs) {
-      const session = sessions.get(config.issuer) ?? newMethodSession();
-      sessions.set(config.issuer, session);
+    context(config, u, inputs, deviceKeys = keys) {
+      // One session per IdP and device: a refresh token is bound to the device it was issued to.
+      const id = `${config.issuer} ${deviceKeys.signing.kid}`;
+      const session = sessions.get(id) ?? newMethodSession();
+      sessions.set(id, session);
       return {
         config,
-        keys,
+        keys: deviceKeys,
         username: u?.upn ?? '',
         ...(u === undefined ? {} : { password: u.password }),
         ...inputs,

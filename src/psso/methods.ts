@@ -22,6 +22,15 @@ import type { HttpOptions } from '../http/options.js';
 import type { ResolvedLoginConfiguration } from './config/types.js';
 import { type PssoStep, pssoLogin, pssoRefresh } from './flow/login.js';
 import type { DeviceKeys } from './keys/device-keys.js';
+import type { SmartCardCredential } from './keys/smartcard.js';
+import {
+  ENCRYPTED_PASSWORD_METHOD,
+  HPKE_METHOD,
+  KEY_EXCHANGE_METHOD,
+  KEY_REQUEST_METHOD,
+  SECURE_ENCLAVE_METHOD,
+  SMARTCARD_METHOD,
+} from './methods-keys.js';
 
 /** What a method needs to run; the check reports a method skipped when one is missing. */
 export interface MethodNeeds {
@@ -71,6 +80,8 @@ export function newMethodSession(): MethodSession {
 export interface MethodInputs {
   /** The password typed at the login window. */
   readonly password?: string;
+  /** The SmartCard of a `smartCard` login. */
+  readonly smartCard?: SmartCardCredential;
 }
 
 /** Everything a method may use. Methods read what they need and ignore the rest. */
@@ -221,7 +232,13 @@ export const REFRESH_METHOD: PssoMethod = {
 export const PSSO_METHODS: readonly PssoMethod[] = [
   PASSWORD_METHOD,
   FEDERATED_METHOD,
+  ENCRYPTED_PASSWORD_METHOD,
+  SECURE_ENCLAVE_METHOD,
+  SMARTCARD_METHOD,
+  HPKE_METHOD,
   REFRESH_METHOD,
+  KEY_REQUEST_METHOD,
+  KEY_EXCHANGE_METHOD,
 ];
 
 /**

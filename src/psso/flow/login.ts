@@ -23,7 +23,15 @@ import { postLoginRequest, type TokenResult } from './token.js';
 
 /** One finished step. */
 export interface PssoStep {
-  readonly step: 'nonce' | 'preauthentication' | 'mex' | 'wstrust' | 'login' | 'refresh';
+  readonly step:
+    | 'nonce'
+    | 'preauthentication'
+    | 'mex'
+    | 'wstrust'
+    | 'login'
+    | 'refresh'
+    | 'key_request'
+    | 'key_exchange';
   readonly ms: number;
   /** A short, secret-free description. */
   readonly detail: string;
