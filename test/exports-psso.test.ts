@@ -12,6 +12,37 @@ import * as entry from '../src/psso/index.ts';
 import { enrol, startTestIdp, type TestIdp, URN } from './e2e/support.ts';
 
 const PUBLIC_API = [
+  'ENCRYPTED_PASSWORD_METHOD',
+  'HPKE_METHOD',
+  'KEY_EXCHANGE_METHOD',
+  'KEY_REQUEST_METHOD',
+  'SECURE_ENCLAVE_METHOD',
+  'SMARTCARD_METHOD',
+  'buildEmbeddedAssertion',
+  'embeddedAssertionClaims',
+  'buildEncryptedAssertion',
+  'ENCRYPTED_ASSERTION_TYP',
+  'encryptedAssertionClaims',
+  'EMBEDDED_APV_PREFIX',
+  'embeddedApv',
+  'loginRequestEncryptionKey',
+  'parseEmbeddedApv',
+  'HPKE_SUITES',
+  'nsJsonStringify',
+  'signCompactJws',
+  'keyRequest',
+  'pssoKeyExchange',
+  'pssoKeyRequest',
+  'processKeyExchangeResponse',
+  'processKeyRequestResponse',
+  'loginCredential',
+  'passwordCredential',
+  'registerUserKey',
+  'addUserSecureEnclaveKey',
+  'generateUserSecureEnclaveKey',
+  'loadSmartCard',
+  'smartCardCredential',
+  'generateHpkeDeviceKey',
   'AUTHENTICATION_METHODS',
   'ConfigError',
   'FEDERATED_METHOD',
@@ -88,7 +119,17 @@ test('the package entry and psso-wstrust/psso share the error classes (one insta
 
 test('the methods table: ids are unique, each method has a label and says what it needs', () => {
   const ids = entry.PSSO_METHODS.map((m) => m.id);
-  assert.deepEqual(ids, ['password', 'federated', 'refresh']);
+  assert.deepEqual(ids, [
+    'password',
+    'federated',
+    'encrypted-password',
+    'secure-enclave-key',
+    'smartcard',
+    'hpke',
+    'refresh',
+    'key-request',
+    'key-exchange',
+  ]);
   assert.equal(new Set(ids).size, ids.length);
   for (const m of entry.PSSO_METHODS) {
     assert.notEqual(m.label, '');

@@ -62,6 +62,20 @@ export {
 } from '../errors.js';
 export { closeHttpAgents } from '../http/agents.js';
 export type { HttpOptions } from '../http/options.js';
+export { signCompactJws } from '../jose/compact-sign.js';
+export {
+  EMBEDDED_APV_PREFIX,
+  embeddedApv,
+  loginRequestEncryptionKey,
+  parseEmbeddedApv,
+} from '../jose/embedded-apv.js';
+export { buildEmbeddedAssertion, embeddedAssertionClaims } from '../jose/embedded-assertion.js';
+export {
+  buildEncryptedAssertion,
+  ENCRYPTED_ASSERTION_TYP,
+  encryptedAssertionClaims,
+} from '../jose/encrypted-assertion.js';
+export { HPKE_SUITES, type HpkeSuiteName } from '../jose/hpke/suites.js';
 export {
   ID_TOKEN_ALGORITHMS,
   type VerifiedIdToken,
@@ -88,6 +102,7 @@ export {
   LOGIN_RESPONSE_TYP,
   type LoginResponse,
 } from '../jose/login-response.js';
+export { nsJsonStringify } from '../jose/nsjson.js';
 export { loginApv, type PartyInfo } from '../jose/party-info.js';
 export {
   type LoginConfigurationOptions,
@@ -109,7 +124,22 @@ export {
   type ResolvedLoginConfiguration,
   resolveLoginConfiguration,
 } from './config/types.js';
+export { loginCredential } from './flow/credential.js';
+export { passwordCredential } from './flow/encrypted-password.js';
 export { JWKS_CACHE_DEFAULTS, JwksCache, type JwksCacheOptions } from './flow/jwks-cache.js';
+export {
+  type KeyExchangeFlowOptions,
+  type KeyFlowOptions,
+  keyRequest,
+  pssoKeyExchange,
+  pssoKeyRequest,
+} from './flow/key-request.js';
+export {
+  type KeyExchangeResult,
+  type KeyRequestResult,
+  processKeyExchangeResponse,
+  processKeyRequestResponse,
+} from './flow/key-response.js';
 export {
   type PssoLoginOptions,
   type PssoLoginResult,
@@ -130,6 +160,7 @@ export {
   processPreauthenticationResponse,
 } from './flow/preauth.js';
 export { postLoginRequest, type TokenResult } from './flow/token.js';
+export { registerUserKey } from './flow/user-key-register.js';
 export {
   type DeviceKey,
   type DeviceKeys,
@@ -142,6 +173,9 @@ export {
   publicJwk,
   x963,
 } from './keys/device-keys.js';
+export { generateHpkeDeviceKey, type HpkeDeviceKey } from './keys/hpke-key.js';
+export { loadSmartCard, type SmartCardCredential, smartCardCredential } from './keys/smartcard.js';
+export { addUserSecureEnclaveKey, generateUserSecureEnclaveKey } from './keys/user-key.js';
 export {
   FEDERATED_METHOD,
   type MethodContext,
@@ -158,4 +192,12 @@ export {
   REFRESH_METHOD,
   runMethod,
 } from './methods.js';
+export {
+  ENCRYPTED_PASSWORD_METHOD,
+  HPKE_METHOD,
+  KEY_EXCHANGE_METHOD,
+  KEY_REQUEST_METHOD,
+  SECURE_ENCLAVE_METHOD,
+  SMARTCARD_METHOD,
+} from './methods-keys.js';
 export { evaluatePredicate, Predicate, parsePredicate } from './predicate/index.js';

@@ -71,7 +71,13 @@ describe('check --config: each login method, graded (in process)', () => {
     assert.deepEqual(statuses(report), [
       ['password', 'skipped'],
       ['federated', 'pass'],
+      ['encrypted-password', 'skipped'],
+      ['secure-enclave-key', 'skipped'],
+      ['smartcard', 'skipped'],
+      ['hpke', 'skipped'],
       ['refresh', 'pass'],
+      ['key-request', 'pass'],
+      ['key-exchange', 'pass'],
     ]);
     assert.match(methodOf(report, 'password').skippedBecause ?? '', /federationType wsTrust/);
     const fed = methodOf(report, 'federated');
@@ -97,7 +103,13 @@ describe('check --config: each login method, graded (in process)', () => {
     assert.deepEqual(statuses(report), [
       ['password', 'pass'],
       ['federated', 'skipped'],
+      ['encrypted-password', 'skipped'],
+      ['secure-enclave-key', 'skipped'],
+      ['smartcard', 'skipped'],
+      ['hpke', 'skipped'],
       ['refresh', 'pass'],
+      ['key-request', 'pass'],
+      ['key-exchange', 'pass'],
     ]);
     assert.match(methodOf(report, 'federated').skippedBecause ?? '', /federationType none/);
     assert.equal(JSON.stringify(report.methods).includes(MANAGED.password), false);
@@ -171,11 +183,17 @@ describe('check --config through the CLI (its own process) against the reference
     assert.deepEqual(statuses(report), [
       ['password', 'skipped'],
       ['federated', 'pass'],
+      ['encrypted-password', 'skipped'],
+      ['secure-enclave-key', 'skipped'],
+      ['smartcard', 'skipped'],
+      ['hpke', 'skipped'],
       ['refresh', 'pass'],
+      ['key-request', 'pass'],
+      ['key-exchange', 'pass'],
     ]);
     assert.equal(methodOf(report, 'federated').samlVersion, '1.1');
     const page = readFileSync(html, 'utf8');
-    assert.match(page, /<section id="methods" data-count-total="3" data-count-fail="0">/);
+    assert.match(page, /<section id="methods" data-count-total="9" data-count-fail="0">/);
     assert.match(page, /data-method-id="refresh" data-status="pass"/);
     assert.equal(page.includes(idp.password), false);
     assert.equal(r.stdout.includes(idp.password), false);
@@ -187,7 +205,7 @@ describe('check --config through the CLI (its own process) against the reference
     assert.equal(r.code, 0, r.stdout + r.stderr);
     assert.match(
       r.stdout,
-      /Login methods\n {2}SKIP password .*\n {2}PASS federated .*SAML 1\.1.*\n {2}PASS refresh /,
+      /Login methods\n {2}SKIP password .*\n {2}PASS federated .*SAML 1\.1.*\n(?: {2}SKIP .*\n){4} {2}PASS refresh .*\n {2}PASS key-request .*\n {2}PASS key-exchange /,
     );
   });
 

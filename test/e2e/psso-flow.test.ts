@@ -200,7 +200,13 @@ describe('the CLI', () => {
         ['federated SAML 1.1', 'federated', 'ok', '1.1'],
         ['federated SAML 2.0', 'federated', 'ok', '2.0'],
         ['dynamic WS-Trust', 'federated', 'ok', '1.1'],
+        ['encrypted password', 'encrypted-password', 'ok', undefined],
+        ['Secure Enclave key', 'secure-enclave-key', 'ok', undefined],
+        ['SmartCard', 'smartcard', 'ok', undefined],
         ['refresh', 'refresh', 'ok', undefined],
+        ['key request', 'key-request', 'ok', undefined],
+        ['key exchange', 'key-exchange', 'ok', undefined],
+        ['HPKE login', 'hpke', 'ok', undefined],
       ],
     );
   });

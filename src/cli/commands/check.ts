@@ -30,6 +30,8 @@ interface CheckFlags extends HttpFlags, CheckOutputFlags {
   realmUrl?: string;
   config?: string;
   keys?: string;
+  smartcardKey?: string;
+  smartcardCert?: string;
   urn?: string;
   username?: string;
   passwordStdin?: boolean;
@@ -58,6 +60,14 @@ export function registerCheck(program: Command): Command {
       .option('--realm-url <url>', 'instead of --mex: a user-realm URL (user= is appended)')
       .option('--config <file>', 'instead of --mex: a Platform SSO login configuration (JSON)')
       .option('--keys <file>', 'with --config: the device keys registered at the IdP')
+      .option(
+        '--smartcard-key <file>',
+        'with --config: a SmartCard key (PEM) for the smartCard method',
+      )
+      .option(
+        '--smartcard-cert <file>',
+        'with --smartcard-key: its certificate chain (PEM, leaf first)',
+      )
       .option('--urn <urn>', 'AppliesTo: the federationRequestURN (default: the --config one)')
       .option('--username <username>', 'the user name (required unless --from-trace)')
       .option('--password-stdin', 'read the password from stdin (else a prompt on the terminal)')
@@ -108,6 +118,15 @@ export function registerCheck(program: Command): Command {
       keys = await loadDeviceKeys(flags.keys);
       if (keys === undefined) throw new UsageError(`no device keys in ${flags.keys}`);
     }
+    if ((flags.smartcardKey === undefined) !== (flags.smartcardCert === undefined))
+      throw new UsageError('--smartcard-key and --smartcard-cert go together');
+    const smartCard =
+      flags.smartcardKey === undefined || flags.smartcardCert === undefined
+        ? undefined
+        : await (await import('../../psso/keys/smartcard.js')).loadSmartCard(
+            flags.smartcardKey,
+            flags.smartcardCert,
+          );
     const password = await readPassword(flags.passwordStdin === true);
     const { runCheck } = await import('../../check/run.js');
     // A trace that keeps secrets needs the exchanges unredacted; everything printed is redacted.
@@ -118,6 +137,7 @@ export function registerCheck(program: Command): Command {
       ...(flags.realmUrl === undefined ? {} : { realmUrl: flags.realmUrl }),
       ...(config === undefined ? {} : { config }),
       ...(keys === undefined ? {} : { keys }),
+      ...(smartCard === undefined ? {} : { methodInputs: { smartCard } }),
       ...(flags.config === undefined ? {} : { configFile: flags.config }),
       ...(flags.urn === undefined ? {} : { urn: flags.urn }),
       username: flags.username,
