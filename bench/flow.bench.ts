@@ -17,6 +17,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
+import { enrolDemoExtras } from '../src/cli/demo-world.ts';
 import { closeHttpAgents } from '../src/http/agents.ts';
 import { openIdpStore } from '../src/idp/store/index.ts';
 import { parseLoginConfiguration } from '../src/psso/config/load.ts';
@@ -100,7 +101,9 @@ const [idp1, idp2] = await Promise.all([
   startIdp(SAML11_URN, '1.1', keys, managedUser),
   startIdp(SAML2_URN, '2.0', keys),
 ]);
-const methods = benchMethods(idp1, idp2, keys);
+// The key methods' setup at IdP 1 (user key, SmartCard CA, HPKE device), as the demo does it.
+const extras = await enrolDemoExtras(dirs[0] ?? '', keys, managedUser);
+const methods = benchMethods(idp1, idp2, extras);
 const budget = iterations === undefined ? `${duration} s per phase` : `${iterations} per method`;
 console.log(`psso-wstrust flow benchmark — Node ${process.version}, ${budget}`);
 

@@ -3,7 +3,12 @@
  * (`src/psso/methods.ts`, docs/PLATFORM-SSO.md §1, §3.6–§3.8). A new method is one entry in
  * {@link benchMethods}: the shared method and the configuration and user it runs with.
  */
-import type { ResolvedLoginConfiguration } from '../../src/psso/config/types.ts';
+import type { DemoExtras } from '../../src/cli/demo-world.ts';
+import { loginConfigurationToJSON, parseLoginConfiguration } from '../../src/psso/config/load.ts';
+import {
+  type ResolvedLoginConfiguration,
+  resolveLoginConfiguration,
+} from '../../src/psso/config/types.ts';
 import type { DeviceKeys } from '../../src/psso/keys/device-keys.ts';
 import {
   FEDERATED_METHOD,
@@ -14,6 +19,14 @@ import {
   type PssoMethod,
   REFRESH_METHOD,
 } from '../../src/psso/methods.ts';
+import {
+  ENCRYPTED_PASSWORD_METHOD,
+  HPKE_METHOD,
+  KEY_EXCHANGE_METHOD,
+  KEY_REQUEST_METHOD,
+  SECURE_ENCLAVE_METHOD,
+  SMARTCARD_METHOD,
+} from '../../src/psso/methods-keys.ts';
 
 /** One IdP the bench started: its configurations, CA and users. */
 export interface BenchIdp {
@@ -76,9 +89,17 @@ function runner(
  * for (const m of benchMethods(idp1, idp2, keys)) await m.once();
  * ```
  */
-export function benchMethods(saml11: BenchIdp, saml2: BenchIdp, keys: DeviceKeys): BenchMethod[] {
+export function benchMethods(saml11: BenchIdp, saml2: BenchIdp, extras: DemoExtras): BenchMethod[] {
+  const { keys } = extras;
   const s1 = newMethodSession();
   const s2 = newMethodSession();
+  const s3 = newMethodSession();
+  const managed = saml11.configs.managed;
+  const variant = (fields: Record<string, unknown>) =>
+    resolveLoginConfiguration(
+      parseLoginConfiguration({ ...loginConfigurationToJSON(managed), ...fields }),
+    );
+  const user = saml11.managedUser;
   return [
     runner(
       'password (managed)',
@@ -107,6 +128,37 @@ export function benchMethods(saml11: BenchIdp, saml2: BenchIdp, keys: DeviceKeys
       s2,
       saml2.federatedUser,
     ),
+    runner(
+      'encrypted password',
+      ENCRYPTED_PASSWORD_METHOD,
+      saml11,
+      variant({ loginRequestEncryptionPublicKey: extras.loginEncryptionKey }),
+      keys,
+      s1,
+      user,
+    ),
+    runner(
+      'Secure Enclave key',
+      SECURE_ENCLAVE_METHOD,
+      saml11,
+      variant({ authenticationMethod: 'userSecureEnclaveKey' }),
+      keys,
+      s1,
+      user,
+    ),
+    runner(
+      'SmartCard',
+      SMARTCARD_METHOD,
+      saml11,
+      variant({ authenticationMethod: 'smartCard' }),
+      keys,
+      s1,
+      user,
+      { smartCard: extras.smartCard },
+    ),
+    runner('HPKE login', HPKE_METHOD, saml11, managed, extras.hpkeKeys, s3, user),
     runner('refresh', REFRESH_METHOD, saml11, saml11.configs.federated, keys, s1),
+    runner('key request', KEY_REQUEST_METHOD, saml11, managed, keys, s1, user),
+    runner('key exchange', KEY_EXCHANGE_METHOD, saml11, managed, keys, s1, user),
   ];
 }
