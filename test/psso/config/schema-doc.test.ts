@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { generateKeyPairSync } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { describe, test } from 'node:test';
 import { initConfiguration } from '../../../src/cli/commands/psso-init.ts';
@@ -22,6 +23,14 @@ const docFields = [...doc.matchAll(/^### `([^`]+)`$/gm)].map((m) => m[1]);
 const sorted = (xs: readonly (string | undefined)[]) => [...xs].sort();
 
 /** A configuration with every field set, as `psso init` would write it. */
+/** A real P-256 public key (the loader checks the point). */
+const P256_PUBLIC_JWK = (() => {
+  const { kty, crv, x, y } = generateKeyPairSync('ec', { namedCurve: 'P-256' }).publicKey.export({
+    format: 'jwk',
+  });
+  return { kty: kty ?? '', crv: crv ?? '', x: x ?? '', y: y ?? '' };
+})();
+
 const EVERY_FIELD = {
   $schema: LOGIN_CONFIG_SCHEMA_ID,
   ...dynamic,
@@ -43,12 +52,12 @@ const EVERY_FIELD = {
   audience: 'tenant',
   customAssertionRequestHeaderClaims: { x: 1 },
   customAssertionRequestBodyClaims: { y: [true] },
-  loginRequestEncryptionPublicKey: { kty: 'EC', crv: 'P-256', x: 'AA', y: 'BB' },
+  loginRequestEncryptionPublicKey: P256_PUBLIC_JWK,
   loginRequestEncryptionAPVPrefix: 'APPLEEMBEDDED',
   keyEndpointURL: 'https://idp.example.com/key',
   hpkePreSharedKey: 'c2VjcmV0c2VjcmV0c2VjcmV0c2VjcmV0c2VjcmV0MTI=',
   hpkePreSharedKeyID: 'psk-1',
-  hpkeAuthPublicKey: { kty: 'EC', crv: 'P-256', x: 'AA', y: 'BB' },
+  hpkeAuthPublicKey: P256_PUBLIC_JWK,
 };
 
 describe('the login configuration schema and field reference', () => {
