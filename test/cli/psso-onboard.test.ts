@@ -253,3 +253,52 @@ describe('psso keys and idp device add --keys', () => {
     assert.match(wrong.stderr, /no signing key/);
   });
 });
+
+describe('psso keys create --hpke-suite and idp device add --encryption-alg', () => {
+  test('the HPKE key is created, and registered as the device encryption key (public parts only)', async () => {
+    const keys = join(dir, 'hpke-keys.json');
+    const data = join(dir, 'hpke-idp');
+    const created = await runCli([
+      'psso',
+      'keys',
+      'create',
+      '--keys',
+      keys,
+      '--hpke-suite',
+      'HPKE-X25519-SHA256-ChaCha20Poly1305',
+      '--json',
+    ]);
+    assert.equal(created.code, 0, created.stderr);
+    const kids = (JSON.parse(created.stdout) as { kids: Record<string, string> }).kids;
+    assert.ok(kids.hpkeEncryption !== undefined);
+    const added = await runCli([
+      'idp',
+      'device',
+      'add',
+      '--data',
+      data,
+      '--keys',
+      keys,
+      '--encryption-alg',
+      'HPKE-X25519-SHA256-ChaCha20Poly1305',
+      '--json',
+    ]);
+    assert.equal(added.code, 0, added.stderr);
+    const device = (JSON.parse(added.stdout) as { device: { encryptionKid: string } }).device;
+    assert.equal(device.encryptionKid, kids.hpkeEncryption);
+  });
+
+  test('an unknown suite is a usage error (exit 2)', async () => {
+    const r = await runCli([
+      'psso',
+      'keys',
+      'create',
+      '--keys',
+      join(dir, 'x.json'),
+      '--hpke-suite',
+      'HPKE-NOPE',
+    ]);
+    assert.equal(r.code, 2);
+    assert.match(r.stderr, /--hpke-suite must be one of/);
+  });
+});

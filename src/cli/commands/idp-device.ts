@@ -65,7 +65,13 @@ export function registerIdpDevice(idp: Command): void {
     .option('--json', 'print the device as JSON')
     .action(
       (flags: DeviceFlags & { clientId: string; encryptionAlg?: string } & DeviceKeyFlags) => {
-        const { signing, encryption } = devicePublicKeys(flags, readJwk);
+        const keys = devicePublicKeys(flags, readJwk);
+        const { signing } = keys;
+        // An HPKE device registers the HPKE key of its key file (public members only).
+        const encryption =
+          flags.keys !== undefined && flags.encryptionAlg?.startsWith('HPKE-') === true
+            ? hpkePublicJwk(readJwk(flags.keys))
+            : keys.encryption;
         const store = openIdpStore(flags.data ?? defaultDataDir());
         try {
           let added: DeviceRecord;
@@ -111,4 +117,13 @@ export function registerIdpDevice(idp: Command): void {
         store.close();
       }
     });
+}
+
+/** The public members of the key file's `hpkeEncryption` key (`psso keys create --hpke-suite`). */
+function hpkePublicJwk(file: unknown): Record<string, unknown> {
+  const jwk = (file as { hpkeEncryption?: { jwk?: unknown } } | null)?.hpkeEncryption?.jwk;
+  if (typeof jwk !== 'object' || jwk === null)
+    throw new UsageError('the key file has no HPKE key: psso keys create --hpke-suite SUITE');
+  const { kty, crv, x, y } = jwk as Record<string, unknown>;
+  return { kty, crv, x, ...(y === undefined ? {} : { y }) };
 }

@@ -8,11 +8,13 @@
  *
  * @module
  */
+
 import { rm, stat } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import type { Command } from 'commander';
 import { ConfigError } from '../../errors.js';
+import { HPKE_SUITES, isHpkeSuite } from '../../jose/hpke/suites.js';
 import {
   type DeviceKeys,
   loadDeviceKeys,
@@ -92,8 +94,15 @@ export function registerPssoKeys(psso: Command): void {
     .description('generate the device signing and encryption keys (file mode 0600)')
     .option('--keys <file>', 'the device key file', defaultKeysPath())
     .option('--force', 'replace an existing key file (the device must then be registered again)')
+    .option(
+      '--hpke-suite <suite>',
+      'also an HPKE encryption key (Platform SSO 2.0): HPKE-P256-SHA256-A256GCM, HPKE-P384-SHA384-A256GCM or HPKE-X25519-SHA256-ChaCha20Poly1305',
+    )
     .option('--json', 'print JSON')
-    .action(async (flags: KeysFlags & { force?: boolean }) => {
+    .action(async (flags: KeysFlags & { force?: boolean; hpkeSuite?: string }) => {
+      const suite = flags.hpkeSuite;
+      if (suite !== undefined && !isHpkeSuite(suite))
+        throw new UsageError(`--hpke-suite must be one of ${HPKE_SUITES.join(', ')}`);
       const existing = await loadDeviceKeys(flags.keys).catch((e: unknown) => {
         if (flags.force === true) return undefined; // a corrupt file is what --force replaces
         throw e;
@@ -105,12 +114,21 @@ export function registerPssoKeys(psso: Command): void {
           );
         await rm(flags.keys, { force: true });
       }
-      const created = await loadOrCreateDeviceKeys(flags.keys);
+      const created = await loadOrCreateDeviceKeys(
+        flags.keys,
+        suite === undefined ? {} : { hpkeSuite: suite },
+      );
+      const hpke = created.hpkeEncryption;
       const kids = Object.fromEntries(publicKeys(created, 'jwk').map((k) => [k.name, k.kid]));
+      if (hpke !== undefined) kids.hpkeEncryption = hpke.kid;
       if (flags.json === true) printJson({ keys: flags.keys, kids });
       else {
         done(`device keys written to ${flags.keys} (mode 0600)`);
         for (const [name, kid] of Object.entries(kids)) console.log(`  ${name.padEnd(11)} ${kid}`);
+        if (hpke !== undefined)
+          console.log(
+            `Register it as an HPKE device: add --encryption-alg ${hpke.alg} to the command below`,
+          );
         console.log(
           `Register the device: psso-wstrust idp device add --client-id psso --keys ${flags.keys}`,
         );

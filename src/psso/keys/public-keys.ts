@@ -33,6 +33,7 @@ export interface NamedKey {
 export const NAMED_KEYS: readonly NamedKey[] = Object.freeze([
   { name: 'signing', use: 'sig', key: (k: DeviceKeys) => k.signing },
   { name: 'encryption', use: 'enc', key: (k: DeviceKeys) => k.encryption },
+  { name: 'userSecureEnclaveKey', use: 'sig', key: (k: DeviceKeys) => k.userSecureEnclaveKey },
 ]);
 
 /** The formats `psso keys show --format` prints. */

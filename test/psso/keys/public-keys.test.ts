@@ -9,8 +9,9 @@ import {
   publicKeys,
   publicPartsOfKeyFile,
 } from '../../../src/psso/keys/public-keys.ts';
+import { generateUserSecureEnclaveKey } from '../../../src/psso/keys/user-key.ts';
 
-const keys = generateDeviceKeys();
+const keys = { ...generateDeviceKeys(), userSecureEnclaveKey: generateUserSecureEnclaveKey() };
 const privateJwk = (k: typeof keys.signing) => k.privateKey.export({ format: 'jwk' });
 
 describe('the public keys of a device key file', () => {
