@@ -38,7 +38,7 @@ const SKIP = new Set([join(ROOT, 'test', 'fixtures'), fileURLToPath(import.meta.
 const EXTENSIONS = /\.(?:[cm]?ts|[cm]?js|tsx)$/;
 
 // A citation: optionally a path whose last folder is `docs/` (`docs/`, `../shared/docs/`,
-// `/work/shared/docs/`), then the note's file name. Not preceded by a path or URL character, so
+// `/srv/notes/docs/`), then the note's file name. Not preceded by a path or URL character, so
 // `other-repo/PROTOCOL.md` and `https://host/PROTOCOL.md` are left alone.
 const CITATION = new RegExp(
   `(?<![\\w./:@-])(?:/?(?:[\\w.-]+/)*docs/)?(${NOTES.join('|')})\\.md(?![\\w-])`,
