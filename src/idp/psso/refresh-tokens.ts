@@ -78,9 +78,7 @@ const CONSUME =
 const SEEN =
   'SELECT t.used, t.device_kid, t.client_id, t.family, f.revoked FROM refresh_tokens t ' +
   'LEFT JOIN refresh_families f ON f.id = t.family WHERE t.digest = ?';
-const PEEK =
-  'SELECT t.upn, t.expires, t.used, t.device_kid, t.client_id, t.family, f.revoked FROM refresh_tokens t ' +
-  'LEFT JOIN refresh_families f ON f.id = t.family WHERE t.digest = ?';
+('LEFT JOIN refresh_families f ON f.id = t.family WHERE t.digest = ?');
 const LOOKUP =
   'SELECT t.upn, t.used, t.device_kid, t.client_id, t.expires, t.family, f.revoked ' +
   'FROM refresh_tokens t LEFT JOIN refresh_families f ON f.id = t.family WHERE t.digest = ?';
@@ -149,9 +147,9 @@ export class RefreshTokenStore {
 
   /**
    * Looks `token` up for `device` WITHOUT consuming or rotating it (Platform SSO 2.0 key requests
-   * carry the refresh token as proof of the session, §3.11): it must be unused, unexpired, of a live
-   * family and issued to this device. Read-only: a used token is refused (`used`), its family left
-   * as it is.
+   * carry the refresh token as proof of the session, §3.11; so does a user key registration): it
+   * must be unused, unexpired, of a live family and issued to this device. Read-only: a used token
+   * is refused (`used`), its family left as it is.
    *
    * @throws {IdpError} `PSSO_ERR_IDP_STORE_UNAVAILABLE` when the database fails.
    * @example
@@ -176,40 +174,6 @@ export class RefreshTokenStore {
         grant: { upn, clientId: device.clientId, deviceKid: device.deviceKid, expires, family },
       };
     });
-  }
-
-  /**
-   * Looks `token` up for `device` WITHOUT rotating, consuming or revoking anything: the grant when
-   * it is unused, unexpired, of a live family and issued to this device (it proves the user signed
-   * in on this device), else why not. A used token is `reuse` here, but its family is not revoked.
-   *
-   * @throws {IdpError} `PSSO_ERR_IDP_STORE_UNAVAILABLE` when the database fails.
-   * @example
-   * ```ts
-   * const r = refreshTokens.peek(claims.refresh_token, { clientId, deviceKid });
-   * if (r.ok) registerFor(r.grant.upn);
-   * ```
-   */
-  peek(
-    token: string,
-    device: PresentingDevice,
-  ):
-    | { readonly ok: true; readonly grant: RefreshGrant }
-    | { readonly ok: false; readonly reason: RefreshRefusal } {
-    const row = this.db.guard(() => this.db.statement(PEEK).get(digest(token))) as
-      | (SeenRow & { upn: string; expires: number })
-      | undefined;
-    if (row === undefined) return { ok: false, reason: 'unknown' };
-    if (row.device_kid !== device.deviceKid || row.client_id !== device.clientId)
-      return { ok: false, reason: 'other-device' };
-    if (row.used === 1) return { ok: false, reason: 'reuse' };
-    if (row.revoked !== 0) return { ok: false, reason: 'revoked' };
-    if (row.expires <= this.now()) return { ok: false, reason: 'expired' };
-    const { upn, expires, family } = row;
-    return {
-      ok: true,
-      grant: { upn, clientId: row.client_id, deviceKid: row.device_kid, expires, family },
-    };
   }
 
   /**

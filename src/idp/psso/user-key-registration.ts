@@ -79,7 +79,7 @@ export async function handleUserKeyRegistration(
     const token = claims.refresh_token;
     if (typeof token !== 'string' || token === '' || token.length > 4096)
       throw new Refusal('refresh-token-unknown', 401, 'invalid_grant', false);
-    const r = deps.refreshTokens.peek(token, {
+    const r = deps.refreshTokens.lookup(token, {
       clientId: device.clientId,
       deviceKid: device.signingKid,
     });
