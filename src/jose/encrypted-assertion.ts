@@ -14,9 +14,11 @@
  *
  * @module
  */
+
 import { generateKeyPairSync, type KeyObject, webcrypto } from 'node:crypto';
 import { CompactEncrypt } from 'jose';
 import { EMBEDDED_APV_PREFIX, embeddedApv } from './embedded-apv.js';
+import { embeddedAssertionClaims } from './embedded-assertion.js';
 import { asP256Public } from './key-id.js';
 import { audienceOf } from './login-jwt.js';
 import { responseApu } from './party-info.js';
@@ -83,25 +85,15 @@ function nonEmpty(name: string, value: unknown): void {
 export function encryptedAssertionClaims(
   p: EncryptedAssertionClaimsParams,
 ): Record<string, unknown> {
-  for (const name of ['username', 'password', 'nonce', 'serverNonce', 'scope'] as const)
-    nonEmpty(name, p[name]);
+  nonEmpty('password', p.password);
   if (Buffer.byteLength(p.password, 'utf8') > MAX_ASSERTION_PASSWORD_BYTES)
     throw new TypeError('the password is longer than 1 KiB');
-  const iat = p.now ?? Math.floor(Date.now() / 1000);
-  if (!Number.isSafeInteger(iat)) throw new TypeError('now must be an integer number of seconds');
-  const aud =
+  const audience =
     p.audience === undefined || p.audience === '' ? audienceOf(p.tokenEndpoint) : p.audience;
+  // The claims of a signed embedded assertion (§3.9), plus `username` and the password (§3.10).
   return {
-    ...p.customBodyClaims,
-    aud,
-    iat,
-    exp: iat + 300,
-    iss: p.username,
-    sub: p.username,
+    ...embeddedAssertionClaims({ ...p, audience }),
     username: p.username,
-    nonce: p.nonce,
-    [p.serverNonceClaimName || 'request_nonce']: p.serverNonce,
-    scope: p.scope,
     password: p.password,
   };
 }
