@@ -13,6 +13,7 @@ import { audienceOf } from '../../jose/login-jwt.js';
 import type { AuthenticationMethod, ResolvedLoginConfiguration } from '../config/types.js';
 import type { DeviceKeys } from '../keys/device-keys.js';
 import type { SmartCardCredential } from '../keys/smartcard.js';
+import { assertionClaimOptions, passwordCredential } from './encrypted-password.js';
 
 /** The credential part of a login JWT's inputs (`buildLoginJwt`). */
 export type LoginCredential =
@@ -67,7 +68,15 @@ export async function loginCredential(
   const method = authenticationMethodOf(config);
   if (method === 'password') {
     if (typeof i.password !== 'string') throw new TypeError('a password is required');
-    return { password: i.password };
+    // §3.10: with loginRequestEncryptionPublicKey, the password goes in an encrypted assertion.
+    return passwordCredential(config, {
+      username: i.username,
+      password: i.password,
+      nonce: i.contextNonce,
+      serverNonce: i.serverNonce,
+      scope: i.scope,
+      ...(i.now === undefined ? {} : { now: i.now }),
+    });
   }
   let signing: { privateKey: import('node:crypto').KeyObject; x5c?: readonly string[] };
   if (method === 'userSecureEnclaveKey') {
@@ -92,12 +101,7 @@ export async function loginCredential(
     serverNonce: i.serverNonce,
     serverNonceClaimName: config.serverNonceClaimName,
     scope: i.scope,
-    ...(config.customAssertionRequestHeaderClaims === undefined
-      ? {}
-      : { customHeaderClaims: config.customAssertionRequestHeaderClaims }),
-    ...(config.customAssertionRequestBodyClaims === undefined
-      ? {}
-      : { customBodyClaims: config.customAssertionRequestBodyClaims }),
+    ...assertionClaimOptions(config),
     ...(i.now === undefined ? {} : { now: i.now }),
   });
   return { embeddedAssertion };

@@ -8,7 +8,7 @@
  */
 import { loginRequestEncryptionKey } from '../../jose/embedded-apv.js';
 import { buildEncryptedAssertion } from '../../jose/encrypted-assertion.js';
-import type { ResolvedLoginConfiguration } from '../config/types.js';
+import type { JsonObject, ResolvedLoginConfiguration } from '../config/types.js';
 
 /** The login context the encrypted assertion is bound to. */
 export interface PasswordCredentialContext {
@@ -62,13 +62,29 @@ export async function passwordCredential(
     scope: c.scope,
     ...(config.audience === undefined ? {} : { audience: config.audience }),
     tokenEndpoint: config.tokenEndpointURL,
-    ...(config.customAssertionRequestHeaderClaims === undefined
-      ? {}
-      : { customHeaderClaims: config.customAssertionRequestHeaderClaims }),
-    ...(config.customAssertionRequestBodyClaims === undefined
-      ? {}
-      : { customBodyClaims: config.customAssertionRequestBodyClaims }),
+    ...assertionClaimOptions(config),
     ...(c.now === undefined ? {} : { now: c.now }),
   });
   return { embeddedAssertion };
+}
+
+/**
+ * The configuration's custom embedded-assertion claims (header and body) as builder options, for
+ * the signed (§3.9) and the encrypted (§3.10) assertion alike.
+ *
+ * @example
+ * ```ts
+ * await buildEncryptedAssertion({ ...params, ...assertionClaimOptions(config) });
+ * ```
+ */
+export function assertionClaimOptions(config: ResolvedLoginConfiguration): {
+  customHeaderClaims?: JsonObject;
+  customBodyClaims?: JsonObject;
+} {
+  const header = config.customAssertionRequestHeaderClaims;
+  const body = config.customAssertionRequestBodyClaims;
+  return {
+    ...(header === undefined ? {} : { customHeaderClaims: header }),
+    ...(body === undefined ? {} : { customBodyClaims: body }),
+  };
 }

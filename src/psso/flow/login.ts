@@ -16,7 +16,6 @@ import type { DeviceKeys } from '../keys/device-keys.js';
 import { hpkeJweCrypto } from '../keys/hpke-key.js';
 import type { SmartCardCredential } from '../keys/smartcard.js';
 import { authenticationMethodOf, type LoginCredential, loginCredential } from './credential.js';
-import { passwordCredential } from './encrypted-password.js';
 import { fetchServerNonce } from './nonce.js';
 import { preauthenticate } from './preauth.js';
 import { postLoginRequest, type TokenResult } from './token.js';
@@ -145,16 +144,6 @@ export async function pssoLogin(o: PssoLoginOptions): Promise<PssoLoginResult> {
       serverNonce,
       scope: scopeOf(config),
     });
-  }
-  // §3.10: with loginRequestEncryptionPublicKey, the password goes in an encrypted assertion.
-  if ('password' in credential) {
-    const c = {
-      username: o.username,
-      password: credential.password,
-      nonce: contextNonce,
-      serverNonce,
-    };
-    credential = await passwordCredential(config, { ...c, scope: scopeOf(config) });
   }
   const jwt = await buildLoginJwt({
     signingKey: o.keys.signing.privateKey,
