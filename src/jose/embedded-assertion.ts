@@ -16,7 +16,7 @@
  * @module
  */
 import { createHash, createPublicKey, type KeyObject } from 'node:crypto';
-import { SignJWT } from 'jose';
+import { type JwsObject, signCompactJws } from './compact-sign.js';
 
 /** The `typ` of an embedded assertion (extension SDK 14 and later; `JWT` before). */
 export const EMBEDDED_ASSERTION_TYP = 'platformsso-login-assertion+jwt';
@@ -176,7 +176,10 @@ export async function buildEmbeddedAssertion(p: EmbeddedAssertionParams): Promis
       throw new TypeError('x5c must be a non-empty list of base64 certificates');
     header.x5c = [...p.x5c];
   }
-  return new SignJWT(embeddedAssertionClaims(p))
-    .setProtectedHeader(header as { alg: string })
-    .sign(p.signingKey);
+  // Written as the Mac writes it: NSJSONSerialization, in this key order (PSSO-PEERS §5).
+  return signCompactJws({
+    header: header as JwsObject,
+    payload: embeddedAssertionClaims(p) as JwsObject,
+    key: p.signingKey,
+  });
 }

@@ -11,8 +11,9 @@
  *
  * @module
  */
+
 import type { KeyObject } from 'node:crypto';
-import { SignJWT } from 'jose';
+import { type JwsObject, signCompactJws } from './compact-sign.js';
 import { keyId, x963 } from './key-id.js';
 import { loginApv } from './party-info.js';
 
@@ -109,13 +110,12 @@ export async function buildKeyRequestJwt(params: KeyRequestJwtParams): Promise<s
     username: params.username,
     iat,
   });
-  return new SignJWT(claims)
-    .setProtectedHeader({
-      typ: KEY_REQUEST_TYP,
-      alg: 'ES256',
-      kid: params.kid ?? keyId(params.signingKey),
-    })
-    .sign(params.signingKey);
+  // Written as the Mac writes it: NSJSONSerialization, header `typ, alg, kid` (PSSO-PEERS §5).
+  return signCompactJws({
+    header: { typ: KEY_REQUEST_TYP, alg: 'ES256', kid: params.kid ?? keyId(params.signingKey) },
+    payload: claims as JwsObject,
+    key: params.signingKey,
+  });
 }
 
 /**

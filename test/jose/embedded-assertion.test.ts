@@ -42,6 +42,9 @@ describe('embedded assertion builder (§3.9)', () => {
       request_nonce: BASE.serverNonce,
       scope: BASE.scope,
     });
+    // Written as NSJSONSerialization writes it.
+    const head = Buffer.from(jws.split('.')[0] ?? '', 'base64url').toString('utf8');
+    assert.match(head, /^\{\n {2}"typ" : "platformsso-login-assertion\+jwt",\n {2}"alg" : "ES256"/);
   });
 
   test('custom header and body claims, and a configured server nonce claim name', async () => {

@@ -54,6 +54,13 @@ describe('key request JWT', () => {
       apv: loginApv(keys.encryption.publicKey, NONCE).base64url,
     });
     await jwtVerify(jwt, keys.signing.publicKey, { currentDate: new Date(1_700_000_000_000) });
+    // Both segments as NSJSONSerialization writes them, like the fixture's.
+    const [head, body] = jwt.split('.').map((p) => Buffer.from(p, 'base64url').toString('utf8'));
+    assert.match(
+      head ?? '',
+      /^\{\n {2}"typ" : "platformsso-key-request\+jwt",\n {2}"alg" : "ES256"/,
+    );
+    assert.match(body ?? '', /^\{\n {2}"jwe_crypto" : \{\n {4}"alg" : "ECDH-ES"/);
   });
 
   test('key_exchange: other_publickey std-b64 of the 65-byte X9.63 point, key_context echoed, Mac order', async () => {
