@@ -12,13 +12,11 @@ import {
   createPublicKey,
   generateKeyPairSync,
   type KeyObject,
-  randomBytes,
 } from 'node:crypto';
-import { link, open, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { calculateJwkThumbprint, type JWK } from 'jose';
 import { x963 } from '../../jose/key-id.js';
-import { dataDirError, ensureDataDir } from '../store/data-dir.js';
+import { createFileOnce, dataDirError, ensureDataDir } from '../store/data-dir.js';
 import { readSecretFile } from '../store/secret-file.js';
 import type { TokenEndpointDeps } from './token.js';
 
@@ -100,24 +98,15 @@ export async function loadOrCreateLoginEncryptionKey(
   const file = join(dir, LOGIN_ENCRYPTION_KEY_FILE);
   const existing = await readKey(file);
   if (existing !== undefined) return loginRequestEncryptionKeyOf(existing);
-  const temp = `${file}.${randomBytes(6).toString('hex')}.tmp`;
-  try {
-    const { privateKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
-    const handle = await open(temp, 'wx', 0o600);
-    try {
-      await handle.writeFile(privateKey.export({ format: 'pem', type: 'pkcs8' }), 'utf8');
-      await handle.sync();
-    } finally {
-      await handle.close();
-    }
-    await link(temp, file).catch((e: NodeJS.ErrnoException) => {
-      if (e.code !== 'EEXIST') throw e;
-    });
-  } catch (e) {
-    throw dataDirError(`cannot create ${file}`, e);
-  } finally {
-    await rm(temp, { force: true });
-  }
+  // Atomic and race-free: concurrent starts (workers, hosts on one folder) converge on one key.
+  await createFileOnce(
+    file,
+    generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey.export({
+      format: 'pem',
+      type: 'pkcs8',
+    }) as string,
+    0o600,
+  );
   const key = await readKey(file);
   if (key === undefined) throw dataDirError(`cannot read ${file}`);
   return loginRequestEncryptionKeyOf(key);

@@ -13,10 +13,9 @@
  * @module
  */
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
-import { link, open, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { ReplayCache } from '../replay/types.js';
-import { dataDirError, ensureDataDir } from '../store/data-dir.js';
+import { createFileOnce, dataDirError, ensureDataDir } from '../store/data-dir.js';
 import { readSecretFile } from '../store/secret-file.js';
 
 /** The key file's name inside the data folder. */
@@ -175,23 +174,8 @@ export async function loadOrCreateNonceKey(
   const file = join(dir, fileName);
   const existing = await readKey(file, what);
   if (existing !== undefined) return existing;
-  const temp = `${file}.${randomBytes(6).toString('hex')}.tmp`;
-  try {
-    const handle = await open(temp, 'wx', 0o600);
-    try {
-      await handle.writeFile(`${randomBytes(KEY_BYTES).toString('base64url')}\n`, 'utf8');
-      await handle.sync();
-    } finally {
-      await handle.close();
-    }
-    await link(temp, file).catch((e: NodeJS.ErrnoException) => {
-      if (e.code !== 'EEXIST') throw e;
-    });
-  } catch (e) {
-    throw dataDirError(`cannot create ${file}`, e);
-  } finally {
-    await rm(temp, { force: true });
-  }
+  // Atomic and race-free: concurrent starts (workers, hosts on one folder) converge on one key.
+  await createFileOnce(file, `${randomBytes(KEY_BYTES).toString('base64url')}\n`, 0o600);
   const key = await readKey(file, what);
   if (key === undefined) throw dataDirError(`cannot read ${file}`);
   return key;
