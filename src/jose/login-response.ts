@@ -85,11 +85,6 @@ function checkHeader(header: JWEHeaderParameters, apv: Buffer): boolean {
       'PSSO_ERR_LOGIN_RESPONSE_ALGORITHM',
       'unsupported login response algorithm and encryption',
     );
-  if (header.zip !== undefined)
-    throw fail(
-      'PSSO_ERR_LOGIN_RESPONSE_ALGORITHM',
-      'compressed (zip) login responses are not supported',
-    );
   const { apu } = header;
   const epk = header.epk as Record<string, unknown> | null | undefined;
   if (typeof apu !== 'string' || apu.length === 0 || !B64URL.test(apu))
@@ -209,6 +204,12 @@ export async function decryptResponseJwe(
   }
   if (options.typ !== undefined && header.typ !== options.typ)
     throw fail('PSSO_ERR_LOGIN_RESPONSE_FORMAT', 'unexpected response typ');
+  // §3.7: `zip` is unsupported, whatever the algorithm.
+  if (header.zip !== undefined)
+    throw fail(
+      'PSSO_ERR_LOGIN_RESPONSE_ALGORITHM',
+      'compressed (zip) login responses are not supported',
+    );
   const plaintext =
     typeof header.alg === 'string' && header.alg.startsWith('HPKE-')
       ? await hpkePlaintext(segments, header, options)

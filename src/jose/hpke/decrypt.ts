@@ -43,7 +43,7 @@ const B64URL = /^[A-Za-z0-9_-]*$/;
 /**
  * Opens the five compact segments of an HPKE login response whose protected header is `header`.
  *
- * @throws {LoginError} `PSSO_ERR_LOGIN_RESPONSE_ALGORITHM` (not an HPKE suite + `dir`, `zip`, a
+ * @throws {LoginError} `PSSO_ERR_LOGIN_RESPONSE_ALGORITHM` (not an HPKE suite + `dir`, a
  *   suite of another key type than the device key), `…_FORMAT` (IV present, no or two different
  *   encapsulated keys), `…_DECRYPT` (wrong key, info, PSK or sender, tampered bytes).
  * @example
@@ -63,11 +63,6 @@ export async function decryptHpkeResponse(
     throw fail(
       'PSSO_ERR_LOGIN_RESPONSE_ALGORITHM',
       'unsupported login response algorithm and encryption',
-    );
-  if (header.zip !== undefined)
-    throw fail(
-      'PSSO_ERR_LOGIN_RESPONSE_ALGORITHM',
-      'compressed (zip) login responses are not supported',
     );
   const { suite, keyType } = hpkeCipherSuite(alg);
   if (hpkeKeyType(key.privateKey) !== keyType)
