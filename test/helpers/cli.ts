@@ -12,10 +12,19 @@ export interface CliRun {
   stderr: string;
 }
 
-/** `psso-wstrust ...args` with `stdin`, colours off. */
-export async function runCli(args: readonly string[], stdin = ''): Promise<CliRun> {
+/** How long a CLI run may take before it is killed (a hung child must fail its test, not CI). */
+export const CLI_TIMEOUT_MS = 120_000;
+
+/** `psso-wstrust ...args` with `stdin`, colours off; killed (SIGKILL) after `timeoutMs`. */
+export async function runCli(
+  args: readonly string[],
+  stdin = '',
+  timeoutMs = CLI_TIMEOUT_MS,
+): Promise<CliRun> {
   const child = spawn(process.execPath, ['--import', 'tsx', MAIN, ...args], {
     env: { ...process.env, NO_COLOR: '1' },
+    timeout: timeoutMs,
+    killSignal: 'SIGKILL',
   });
   let stdout = '';
   let stderr = '';
