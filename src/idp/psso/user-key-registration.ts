@@ -89,7 +89,8 @@ export async function handleUserKeyRegistration(
     try {
       added = deps.addUserKey(user.upn, claims.user_key);
     } catch (e) {
-      if (e instanceof TypeError) throw new Refusal('invalid-user-key', e.message);
+      if (e instanceof IdpError && e.code === 'PSSO_ERR_IDP_REGISTRATION_INVALID')
+        throw new Refusal('invalid-user-key', e.message);
       if (e instanceof IdpError && e.code === 'PSSO_ERR_IDP_USER_NOT_FOUND')
         throw new Refusal('refresh-unknown-user');
       throw e;
