@@ -371,9 +371,6 @@ export const REFUSAL_REASONS = Object.freeze({
 /** A reason a Platform SSO request is refused: the closed union of {@link REFUSAL_REASONS}' keys. */
 export type RefusalReason = keyof typeof REFUSAL_REASONS;
 
-/** The `refused:<code>` reasons: a SAML rule refused the assertion of a SAML bearer grant. */
-export type SamlRefusalReason = Extract<RefusalReason, `refused:${string}`>;
-
 /**
  * The reason for a library error refusing what the client sent: `refused:<code>` for a SAML
  * rule, `refused-other` for any other code (which then goes in the log detail).
@@ -384,11 +381,9 @@ export type SamlRefusalReason = Extract<RefusalReason, `refused:${string}`>;
  * refusalForCode('PSSO_ERR_XML_MALFORMED'); // 'refused-other'
  * ```
  */
-export function refusalForCode(code: string): SamlRefusalReason | 'refused-other' {
+export function refusalForCode(code: string): RefusalReason {
   const reason = `refused:${code}`;
-  return isRefusalReason(reason) && reason.startsWith('refused:')
-    ? (reason as SamlRefusalReason)
-    : 'refused-other';
+  return isRefusalReason(reason) ? reason : 'refused-other';
 }
 
 /**
