@@ -18,8 +18,9 @@
  *
  * @module
  */
+import { statSync } from 'node:fs';
 import { readFile, rm } from 'node:fs/promises';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { IdpError } from '../../errors.js';
 import { PKI_FILES } from '../pki.js';
 import { ADMIN_TOKEN_FILE } from '../psso/admin-token.js';
@@ -135,10 +136,10 @@ export interface ExportOptions {
 
 /**
  * Reads the key material of `dataDir` into a bundle (see ./bundle-format.ts), checked as an
- * import would check it. Writes nothing.
+ * import would check it. Writes nothing (but for a moment the folder's key lock file).
  *
- * @throws {IdpError} `PSSO_ERR_IDP_KEYS_MISSING` naming the files missing (the IdP never started
- *   on the folder); `PSSO_ERR_IDP_DATA_DIR` for a file that cannot be read or is corrupt;
+ * @throws {IdpError} `PSSO_ERR_IDP_KEYS_MISSING` for a folder that does not exist, or naming the
+ *   files missing (the IdP never started on the folder); `PSSO_ERR_IDP_DATA_DIR` for a file that cannot be read or is corrupt;
  *   `PSSO_ERR_IDP_KEY_FILE_MODE` for a secret other users may read.
  * @example
  * ```ts
@@ -150,8 +151,11 @@ export async function exportIdpKeys(
   dataDir: string,
   options: ExportOptions = {},
 ): Promise<IdpKeyBundle> {
-  const dir = ensureDataDir(dataDir);
+  const dir = resolve(dataDir);
   const now = (options.clock ?? (() => new Date()))();
+  // Export writes nothing: a folder that does not exist is not made.
+  if (statSync(dir, { throwIfNoEntry: false })?.isDirectory() !== true)
+    throw new IdpError('PSSO_ERR_IDP_KEYS_MISSING', `${dir} is not an IdP data folder`);
   const texts = await withDataDirLock(dir, 'pki', async () => {
     const out = new Map<string, string>();
     for (const f of KEY_FILES) {
