@@ -132,7 +132,16 @@ export type IdpErrorCode =
   | 'PSSO_ERR_IDP_REPLAY_CACHE_FULL'
   | 'PSSO_ERR_IDP_USER_EXISTS'
   | 'PSSO_ERR_IDP_USER_NOT_FOUND'
-  | 'PSSO_ERR_IDP_BUSY';
+  | 'PSSO_ERR_IDP_BUSY'
+  | 'PSSO_ERR_IDP_REGISTRATION_INVALID'
+  | 'PSSO_ERR_IDP_REQUEST_INVALID'
+  | 'PSSO_ERR_IDP_WORKER_EXITED'
+  | 'PSSO_ERR_IDP_METRICS_UNAVAILABLE'
+  | 'PSSO_ERR_IDP_KEYS_MISSING'
+  | 'PSSO_ERR_IDP_KEY_BUNDLE_FORMAT'
+  | 'PSSO_ERR_IDP_KEY_BUNDLE_VERSION'
+  | 'PSSO_ERR_IDP_KEY_BUNDLE_INVALID'
+  | 'PSSO_ERR_IDP_KEY_BUNDLE_CONFLICT';
 
 /** Codes of errors raised by `psso-wstrust check` outside the rules (a saved trace refused). */
 export type CheckErrorCode = 'PSSO_ERR_CHECK_TRACE';
@@ -476,6 +485,24 @@ export class SamlError extends PssoError<SamlErrorCode> {
  * ```
  */
 export class IdpError extends PssoError<IdpErrorCode> {}
+
+/**
+ * The reference IdP refused a request before any route saw it (a JSON body that does not parse):
+ * `PSSO_ERR_IDP_REQUEST_INVALID`, answered `400 invalid_request` (`statusCode`).
+ *
+ * @example
+ * ```ts
+ * done(new IdpRequestError('the JSON body does not parse'), undefined);
+ * ```
+ */
+export class IdpRequestError extends IdpError {
+  /** The HTTP status the server answers. */
+  readonly statusCode = 400;
+
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('PSSO_ERR_IDP_REQUEST_INVALID', message, options);
+  }
+}
 
 /**
  * `psso-wstrust check` could not use its input: a saved HAR trace that is not JSON, too large, or

@@ -10,7 +10,7 @@ import { defaultDataDir } from '../../idp/store/data-dir.js';
 import { type DeviceRecord, openIdpStore } from '../../idp/store/index.js';
 import { type DeviceKeyFlags, devicePublicKeys } from '../device-key-flags.js';
 import { done, printJson } from '../output.js';
-import { UsageError } from '../usage.js';
+import { isRegistrationInvalid, UsageError } from '../usage.js';
 
 interface DeviceFlags {
   data?: string;
@@ -78,7 +78,8 @@ export function registerIdpDevice(idp: Command): void {
           try {
             added = store.devices.add(flags.clientId, signing, encryption, flags.encryptionAlg);
           } catch (e) {
-            if (e instanceof TypeError) throw new UsageError(e.message);
+            // The administrator's key files: a bad one is a usage error (exit 2).
+            if (isRegistrationInvalid(e)) throw new UsageError(e.message);
             throw e;
           }
           if (flags.json === true) printJson({ device: deviceJson(added) });

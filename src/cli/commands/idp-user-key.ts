@@ -11,7 +11,7 @@ import { defaultDataDir } from '../../idp/store/data-dir.js';
 import { openIdpStore, type SmartCardCaRecord, type UserKeyRecord } from '../../idp/store/index.js';
 import { loadDeviceKeys } from '../../psso/keys/device-keys.js';
 import { done, printJson } from '../output.js';
-import { UsageError } from '../usage.js';
+import { isRegistrationInvalid, UsageError } from '../usage.js';
 
 interface DataFlags {
   data?: string;
@@ -86,7 +86,7 @@ export function registerIdpUserKey(idp: Command): void {
         try {
           added = store.userKeys.add(flags.user, jwk);
         } catch (e) {
-          if (e instanceof TypeError) throw new UsageError(e.message);
+          if (isRegistrationInvalid(e)) throw new UsageError(e.message);
           throw e;
         }
         if (flags.json === true) printJson({ key: keyJson(added) });

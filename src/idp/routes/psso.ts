@@ -8,6 +8,7 @@
  * @module
  */
 import type { FastifyInstance } from 'fastify';
+import { IdpError } from '../../errors.js';
 import { requestSource } from '../auth/source.js';
 import { issued, refuse, refused } from '../http/access-log.js';
 import type { Logger } from '../log.js';
@@ -108,7 +109,7 @@ export function pssoRoutes(
         encryptionAlg: d.encryptionAlg,
       });
     } catch (e) {
-      if (e instanceof TypeError) {
+      if (e instanceof IdpError && e.code === 'PSSO_ERR_IDP_REGISTRATION_INVALID') {
         refuse(request, 'invalid-device');
         return reply.code(400).send({ error: 'invalid_request', error_description: e.message });
       }

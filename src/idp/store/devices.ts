@@ -14,6 +14,8 @@ import {
   type DeviceEncryptionAlg,
   deviceEncryptionAlg,
   hpkePublicKey,
+  invalidRegistration,
+  jwkObject,
 } from './device-encryption.js';
 
 /** A registered device. */
@@ -41,16 +43,26 @@ interface Row {
 /** The `kid` of a P-256 public key: standard base64 of SHA-256 over 0x04‖X‖Y. */
 export const p256Kid: (key: KeyObject) => string = keyId;
 
-/** Parses a public JWK (object or JSON text) as a P-256 public key; private members refused. */
+/**
+ * Parses a public JWK (object or JSON text) as a P-256 public key; private members refused.
+ *
+ * @throws {IdpError} `PSSO_ERR_IDP_REGISTRATION_INVALID` for anything else (a point off the
+ *   curve included).
+ * @example
+ * ```ts
+ * const key = p256PublicKey({ kty: 'EC', crv: 'P-256', x, y });
+ * ```
+ */
 export function p256PublicKey(jwk: unknown): KeyObject {
-  const value = typeof jwk === 'string' ? (JSON.parse(jwk) as unknown) : jwk;
-  if (typeof value !== 'object' || value === null) throw new TypeError('a JWK object is required');
-  const o = value as Record<string, unknown>;
-  if (o.d !== undefined) throw new TypeError('a public JWK is required (it has a private part)');
+  const o = jwkObject(jwk);
   if (o.kty !== 'EC' || o.crv !== 'P-256' || typeof o.x !== 'string' || typeof o.y !== 'string') {
-    throw new TypeError('a P-256 EC JWK is required');
+    throw invalidRegistration('a P-256 EC JWK is required');
   }
-  return createPublicKey({ key: { kty: 'EC', crv: 'P-256', x: o.x, y: o.y }, format: 'jwk' });
+  try {
+    return createPublicKey({ key: { kty: 'EC', crv: 'P-256', x: o.x, y: o.y }, format: 'jwk' });
+  } catch {
+    throw invalidRegistration('the JWK is not a valid P-256 public key');
+  }
 }
 
 /** Device registry over the IdP database. */
@@ -60,6 +72,9 @@ export class DeviceStore {
   /**
    * Registers (or re-registers) a device.
    *
+   * @throws {IdpError} `PSSO_ERR_IDP_REGISTRATION_INVALID` for a client id that is empty or over
+   *   256 characters, a key that is not a public key of the declared kind, or an unknown
+   *   `encryptionAlg`.
    * @example
    * ```ts
    * const device = devices.add('psso', signingJwk, encryptionJwk);
@@ -72,7 +87,7 @@ export class DeviceStore {
     encryptionAlg?: unknown,
   ): DeviceRecord {
     if (typeof clientId !== 'string' || clientId.trim() === '' || clientId.length > 256) {
-      throw new TypeError('clientId must be a non-empty string of at most 256 characters');
+      throw invalidRegistration('clientId must be a non-empty string of at most 256 characters');
     }
     const signingKey = p256PublicKey(signingJwk);
     const alg = deviceEncryptionAlg(encryptionAlg);

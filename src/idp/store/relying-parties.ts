@@ -58,7 +58,7 @@ export class RelyingPartyStore {
    * @example
    * ```ts
    * const rp = rps.get(appliesTo);
-   * if (rp === undefined) throw new StsFault('unknown-relying-party', WIRE.invalidRequest);
+   * if (rp === undefined) throw new StsFault('unknown-relying-party');
    * ```
    */
   get(identifier: string): RelyingParty | undefined {

@@ -8,6 +8,7 @@
 import { IdpError } from '../../errors.js';
 import { canonicalUsername } from '../auth/username.js';
 import type { IdpDatabase } from './database.js';
+import { invalidRegistration } from './device-encryption.js';
 import { p256Kid, p256PublicKey } from './devices.js';
 
 /** A registered user key. */
@@ -34,7 +35,8 @@ export class UserKeyStore {
    * Registers a P-256 public key (JWK object or text; private members refused) to an existing
    * user. Registering the same key again for the same user changes nothing.
    *
-   * @throws {TypeError} when the JWK is not a P-256 public key, or the key is another user's.
+   * @throws {IdpError} `PSSO_ERR_IDP_REGISTRATION_INVALID` when the JWK is not a P-256 public key,
+   *   or the key is another user's.
    * @throws {IdpError} `PSSO_ERR_IDP_USER_NOT_FOUND` when there is no such user.
    * @example
    * ```ts
@@ -55,7 +57,7 @@ export class UserKeyStore {
         const existing = this.row(kid);
         if (existing !== undefined) {
           if (canonicalUsername(existing.upn) !== key)
-            throw new TypeError('this key is registered to another user');
+            throw invalidRegistration('this key is registered to another user');
           return toRecord(existing);
         }
         const row: Row = {

@@ -11,6 +11,7 @@ import { resolveLoginConfiguration } from '../../../src/psso/config/types.ts';
 import { fetchServerNonce } from '../../../src/psso/flow/nonce.ts';
 import { keyId } from '../../../src/psso/keys/device-keys.ts';
 import { startTestIdp, type TestIdp, tempDataDir } from '../../e2e/support.ts';
+import { assertCode } from '../../helpers/assert-code.ts';
 import { runCli } from '../../helpers/cli.ts';
 
 const p256 = () => generateKeyPairSync('ec', { namedCurve: 'P-256' });
@@ -38,19 +39,27 @@ describe('device registry', () => {
       store.close();
     }
   });
-  test('a private JWK, another curve or RSA is refused', () => {
+  test('a private JWK, another curve, RSA, a point off the curve, bad JSON or client id: PSSO_ERR_IDP_REGISTRATION_INVALID', () => {
     const store = openIdpStore(tempDataDir());
+    const refused = (run: () => unknown) =>
+      assertCode(run, 'PSSO_ERR_IDP_REGISTRATION_INVALID', IdpError);
     try {
       const priv = p256().privateKey.export({ format: 'jwk' });
-      assert.throws(() => store.devices.add('psso', priv, publicJwk(p256())), TypeError);
+      refused(() => store.devices.add('psso', priv, publicJwk(p256())));
       const p384 = generateKeyPairSync('ec', { namedCurve: 'P-384' }).publicKey.export({
         format: 'jwk',
       });
-      assert.throws(() => store.devices.add('psso', p384, publicJwk(p256())), TypeError);
+      refused(() => store.devices.add('psso', p384, publicJwk(p256())));
       const rsa = generateKeyPairSync('rsa', { modulusLength: 2048 }).publicKey.export({
         format: 'jwk',
       });
-      assert.throws(() => store.devices.add('psso', publicJwk(p256()), rsa), TypeError);
+      refused(() => store.devices.add('psso', publicJwk(p256()), rsa));
+      const offCurve = { ...publicJwk(p256()), y: publicJwk(p256()).x };
+      refused(() => store.devices.add('psso', offCurve, publicJwk(p256())));
+      refused(() => store.devices.add('psso', '{not json', publicJwk(p256())));
+      refused(() => store.devices.add('', publicJwk(p256()), publicJwk(p256())));
+      refused(() => store.devices.add('psso', publicJwk(p256()), publicJwk(p256()), 'HPKE-NOPE'));
+      assert.equal(store.devices.list().length, 0, 'nothing registered');
     } finally {
       store.close();
     }

@@ -16,6 +16,7 @@ import {
 import { buildUserKeyRequestJwt } from '../../../src/psso/flow/user-key-register.ts';
 import { type DeviceKeys, publicJwk } from '../../../src/psso/keys/device-keys.ts';
 import { generateUserSecureEnclaveKey } from '../../../src/psso/keys/user-key.ts';
+import { assertCode } from '../../helpers/assert-code.ts';
 import {
   ALICE,
   type Bench,
@@ -168,8 +169,17 @@ describe('user key store', () => {
     );
     b.accounts.userKeys.add(ALICE, jwk);
     assert.equal(b.accounts.userKeys.add(ALICE.toUpperCase(), jwk).kid, key.kid, 'idempotent');
-    assert.throws(() => b.accounts.userKeys.add(BOB.upn, jwk), /another user/);
-    assert.throws(() => b.accounts.userKeys.add(BOB.upn, { ...jwk, d: 'x' }), TypeError);
+    const e = assertCode(
+      () => b.accounts.userKeys.add(BOB.upn, jwk),
+      'PSSO_ERR_IDP_REGISTRATION_INVALID',
+      IdpError,
+    );
+    assert.match(e.message, /another user/);
+    assertCode(
+      () => b.accounts.userKeys.add(BOB.upn, { ...jwk, d: 'x' }),
+      'PSSO_ERR_IDP_REGISTRATION_INVALID',
+      IdpError,
+    );
     assert.ok(b.accounts.userKeys.list(ALICE).some((k) => k.kid === key.kid));
     b.accounts.users.remove(ALICE);
     assert.equal(b.accounts.userKeys.get(key.kid), undefined);
