@@ -64,9 +64,13 @@ export { parseMex } from './mex/parse.js';
 export type { MexEndpoint, MexMetadata, MexSkippedEndpoint, MexSkipReason } from './mex/types.js';
 export {
   GRANT_TYPE,
-  grantTypeForTokenType,
+  type GrantType,
   type SamlGrantType,
   type SamlVersion,
+  samlGrantType,
+} from './protocol/grant-types.js';
+export {
+  grantTypeForTokenType,
   TOKEN_TYPE,
   WSTRUST13,
   WSTRUST2005,

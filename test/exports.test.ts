@@ -30,6 +30,7 @@ const PUBLIC_API = [
   'fetchMexDocument',
   'formatExchange',
   'grantTypeForTokenType',
+  'samlGrantType',
   'parseMex',
   'processRequestSecurityTokenResponse',
   'sendRequestSecurityToken',

@@ -14,6 +14,7 @@ import type { HttpOptions } from '../http/options.js';
 import { buildLoginJwt, loginRequestBody } from '../jose/login-jwt.js';
 import { parseMex } from '../mex/parse.js';
 import type { MexEndpoint } from '../mex/types.js';
+import type { SamlVersion } from '../protocol/grant-types.js';
 import { SOAP12_CONTENT_TYPE } from '../protocol/media-types.js';
 import type { ResolvedLoginConfiguration } from '../psso/config/types.js';
 import { nonceRequest, processNonceResponse } from '../psso/flow/nonce.js';
@@ -284,7 +285,7 @@ async function sendToken(
     requestId: string;
     serverNonce: string;
     assertion: string;
-    samlVersion: '1.1' | '2.0';
+    samlVersion: SamlVersion;
     http: HttpOptions;
   },
 ): Promise<void> {
@@ -302,7 +303,7 @@ async function sendToken(
     scope: extra === '' ? 'openid offline_access' : `openid offline_access ${extra}`,
     customHeaderClaims: config.customLoginRequestHeaderClaims,
     customBodyClaims: config.customLoginRequestBodyClaims,
-    samlAssertion: { xml: c.assertion, version: c.samlVersion === '1.1' ? 'saml1_1' : 'saml2' },
+    samlAssertion: { xml: c.assertion, version: c.samlVersion },
   });
   await rec.send(
     'psso-token',

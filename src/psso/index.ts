@@ -86,9 +86,6 @@ export {
   audienceOf,
   buildLoginJwt,
   buildRefreshJwt,
-  GRANT_JWT_BEARER,
-  GRANT_SAML1_1,
-  GRANT_SAML2,
   LOGIN_REQUEST_TYP,
   type LoginJwtParams,
   type LoginRequestBodyOptions,
@@ -104,6 +101,13 @@ export {
 } from '../jose/login-response.js';
 export { nsJsonStringify } from '../jose/nsjson.js';
 export { loginApv, type PartyInfo } from '../jose/party-info.js';
+export {
+  GRANT_TYPE,
+  type GrantType,
+  type SamlGrantType,
+  type SamlVersion,
+  samlGrantType,
+} from '../protocol/grant-types.js';
 export {
   type LoginConfigurationOptions,
   loadLoginConfiguration,

@@ -12,12 +12,10 @@
  */
 import { WsTrustError } from '../errors.js';
 import { assertDate } from '../lib/time.js';
+import { GRANT_TYPE, type SamlGrantType, type SamlVersion } from '../protocol/grant-types.js';
 import { NS_SAML1, NS_SAML2 } from '../protocol/namespaces.js';
 import {
-  GRANT_TYPE,
   grantTypeForTokenType,
-  type SamlGrantType,
-  type SamlVersion,
   type WsTrustVersion,
   wsTrustConstants,
 } from '../protocol/wstrust.js';

@@ -45,7 +45,7 @@ const assertion = async () => (await stsLogin(idp)).token.assertion;
 
 /** A SAML bearer login; the nonce and assertion are fetched first (they need no Redis). */
 const samlLogin = async (xml: string, serverNonce: string) =>
-  tokenRequest(idp, await samlBearerJwt(idp, keys, xml, 'saml1_1', serverNonce), {
+  tokenRequest(idp, await samlBearerJwt(idp, keys, xml, '1.1', serverNonce), {
     ca: idp.caPem,
     timeoutMs: 10_000,
   });

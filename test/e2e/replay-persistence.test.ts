@@ -104,7 +104,7 @@ async function loginJwt(t: Target, assertion: string): Promise<string> {
     nonce: 'CONTEXT',
     serverNonce: (JSON.parse(nonce.text) as { Nonce: string }).Nonce,
     scope: 'openid offline_access urn:apple:platformsso',
-    samlAssertion: { xml: assertion, version: 'saml1_1' },
+    samlAssertion: { xml: assertion, version: '1.1' },
   });
 }
 

@@ -6,7 +6,9 @@
  *
  * @module
  */
+
 import { WsTrustError, WsTrustFaultError } from '../../errors.js';
+import type { SamlVersion } from '../../protocol/grant-types.js';
 import { NS_SAML1, NS_WSA } from '../../protocol/namespaces.js';
 import {
   grantTypeForTokenType,
@@ -36,7 +38,7 @@ export interface RstrFacts {
   readonly version?: WsTrustVersion;
   /** The assertion, byte for byte, when one was found. */
   readonly assertion?: string;
-  readonly samlVersion?: '1.1' | '2.0';
+  readonly samlVersion?: SamlVersion;
   /** The header Timestamp's Created. */
   readonly created?: Date;
   /** When the response arrived (this machine's clock). */

@@ -9,6 +9,7 @@ import { randomUUID } from 'node:crypto';
 import type { HttpOptions } from '../../http/options.js';
 import { buildLoginJwt, buildRefreshJwt } from '../../jose/login-jwt.js';
 import { loginApv } from '../../jose/party-info.js';
+import type { SamlVersion } from '../../protocol/grant-types.js';
 import { wsTrustLogin } from '../../wstrust/login.js';
 import { hpkeResponseKey } from '../config/hpke.js';
 import type { ResolvedLoginConfiguration } from '../config/types.js';
@@ -54,7 +55,7 @@ export interface PssoLoginResult extends TokenResult {
   /** Whether the login went through WS-Trust federation. */
   readonly federated: boolean;
   /** The SAML version of the STS's assertion, when federated. */
-  readonly samlVersion?: '1.1' | '2.0';
+  readonly samlVersion?: SamlVersion;
   readonly steps: readonly PssoStep[];
 }
 
@@ -90,7 +91,7 @@ export async function pssoLogin(o: PssoLoginOptions): Promise<PssoLoginResult> {
     () => 'server nonce received',
   );
   let mexUrl: URL | undefined;
-  let samlVersion: '1.1' | '2.0' | undefined;
+  let samlVersion: SamlVersion | undefined;
   // Only a password login federates; a key login (§3.9) goes straight to the token endpoint.
   const byPassword = authenticationMethodOf(config) === 'password';
   if (byPassword && config.federationType === 'wsTrust') mexUrl = config.federationMEXURL;
@@ -131,12 +132,7 @@ export async function pssoLogin(o: PssoLoginOptions): Promise<PssoLoginResult> {
       },
     });
     samlVersion = ws.token.samlVersion;
-    credential = {
-      samlAssertion: {
-        xml: ws.token.assertion,
-        version: ws.token.samlVersion === '1.1' ? 'saml1_1' : 'saml2',
-      },
-    };
+    credential = { samlAssertion: { xml: ws.token.assertion, version: ws.token.samlVersion } };
   } else {
     credential = await loginCredential(config, {
       ...o,

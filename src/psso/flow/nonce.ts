@@ -8,6 +8,7 @@
 import { LoginError } from '../../errors.js';
 import type { HttpOptions } from '../../http/options.js';
 import { httpRequest } from '../../http/request.js';
+import { GRANT_TYPE } from '../../protocol/grant-types.js';
 import type { ResolvedLoginConfiguration } from '../config/types.js';
 import { valueForKeyPath } from '../predicate/keypath.js';
 import { encodeItems } from './form.js';
@@ -38,7 +39,7 @@ export function nonceRequest(config: ResolvedLoginConfiguration, requestId: stri
       'client-request-id': requestId,
     },
     body: encodeItems([
-      { name: 'grant_type', value: 'srv_challenge' },
+      { name: 'grant_type', value: GRANT_TYPE.serverChallenge },
       ...config.customNonceRequestValues,
     ]),
   };
