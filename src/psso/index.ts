@@ -62,6 +62,7 @@ export {
 } from '../errors.js';
 export { closeHttpAgents } from '../http/agents.js';
 export type { HttpOptions } from '../http/options.js';
+export type { HttpResponse, HttpTransport, RecordedResponse } from '../http/request.js';
 export { signCompactJws } from '../jose/compact-sign.js';
 export {
   EMBEDDED_APV_PREFIX,
@@ -132,18 +133,22 @@ export { loginCredential } from './flow/credential.js';
 export { passwordCredential } from './flow/encrypted-password.js';
 export { JWKS_CACHE_DEFAULTS, JwksCache, type JwksCacheOptions } from './flow/jwks-cache.js';
 export {
+  type KeyExchangeContext,
+  type KeyExchangeResult,
+  type KeyRequestResult,
+  type KeyResponseContext,
+  keyExchangeRequest,
+  keyRequest,
+  processKeyExchangeResponse,
+  processKeyResponse,
+} from './flow/key-endpoint.js';
+export {
   type KeyExchangeFlowOptions,
   type KeyFlowOptions,
-  keyRequest,
+  type KeyFlowStep,
   pssoKeyExchange,
   pssoKeyRequest,
 } from './flow/key-request.js';
-export {
-  type KeyExchangeResult,
-  type KeyRequestResult,
-  processKeyExchangeResponse,
-  processKeyRequestResponse,
-} from './flow/key-response.js';
 export {
   type PssoLoginOptions,
   type PssoLoginResult,
@@ -151,20 +156,26 @@ export {
   pssoLogin,
   pssoRefresh,
 } from './flow/login.js';
-export {
-  type FormRequest,
-  fetchServerNonce,
-  nonceRequest,
-  processNonceResponse,
-} from './flow/nonce.js';
+export { nonceRequest, processNonceResponse } from './flow/nonce.js';
 export {
   type PreauthResult,
-  preauthenticate,
   preauthenticationRequest,
   processPreauthenticationResponse,
 } from './flow/preauth.js';
-export { postLoginRequest, type TokenResult } from './flow/token.js';
-export { registerUserKey } from './flow/user-key-register.js';
+export {
+  type LoginResponseContext,
+  loginRequest,
+  processLoginResponse,
+  processRefreshResponse,
+  refreshRequest,
+  type TokenResult,
+} from './flow/token.js';
+export {
+  processUserKeyResponse,
+  registerUserKey,
+  type UserKeyRegistration,
+  userKeyRequest,
+} from './flow/user-key-register.js';
 export {
   type DeviceKey,
   type DeviceKeys,

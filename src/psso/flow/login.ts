@@ -1,7 +1,8 @@
 /**
- * The whole Platform SSO password login as macOS runs it (docs/PLATFORM-SSO.md §1): server nonce →
- * (dynamic WS-Trust) preauthentication → (federated) MEX and WS-Trust → the signed login JWT →
- * the token response. And the refresh (§3.8). Each step is timed for the caller's progress.
+ * The whole Platform SSO password login as macOS runs it (docs/PLATFORM-SSO.md §1), built from the
+ * request/response pairs: server nonce → (dynamic WS-Trust) preauthentication → (federated) MEX
+ * and WS-Trust (`wsTrustLogin`) → the signed login JWT → the token response. And the refresh
+ * (§3.8). Each step is timed for the caller's progress.
  *
  * @module
  */
@@ -17,9 +18,15 @@ import type { DeviceKeys } from '../keys/device-keys.js';
 import { hpkeJweCrypto } from '../keys/hpke-key.js';
 import type { SmartCardCredential } from '../keys/smartcard.js';
 import { authenticationMethodOf, type LoginCredential, loginCredential } from './credential.js';
-import { fetchServerNonce } from './nonce.js';
-import { preauthenticate } from './preauth.js';
-import { postLoginRequest, type TokenResult } from './token.js';
+import { nonceRequest, processNonceResponse } from './nonce.js';
+import { preauthenticationRequest, processPreauthenticationResponse } from './preauth.js';
+import {
+  loginRequest,
+  processLoginResponse,
+  processRefreshResponse,
+  refreshRequest,
+  type TokenResult,
+} from './token.js';
 
 /** One finished step. */
 export interface PssoStep {
@@ -87,7 +94,7 @@ export async function pssoLogin(o: PssoLoginOptions): Promise<PssoLoginResult> {
   const contextNonce = randomUUID().toUpperCase();
   const serverNonce = await timed(
     'nonce',
-    () => fetchServerNonce(config, requestId, o.http),
+    async () => processNonceResponse(await nonceRequest(config, requestId, o.http), config),
     () => 'server nonce received',
   );
   let mexUrl: URL | undefined;
@@ -98,7 +105,11 @@ export async function pssoLogin(o: PssoLoginOptions): Promise<PssoLoginResult> {
   else if (byPassword && config.federationType === 'dynamicWSTrust') {
     const r = await timed(
       'preauthentication',
-      () => preauthenticate(config, o.username, requestId, o.http),
+      async () =>
+        processPreauthenticationResponse(
+          await preauthenticationRequest(config, o.username, requestId, o.http),
+          config,
+        ),
       (v) => (v.federated ? 'federated' : 'not federated: password login'),
     );
     if (r.federated) mexUrl = r.mexUrl;
@@ -159,19 +170,14 @@ export async function pssoLogin(o: PssoLoginOptions): Promise<PssoLoginResult> {
   const apv = loginApv(o.keys.encryption.publicKey, contextNonce).base64url;
   const result = await timed(
     'login',
-    () =>
-      postLoginRequest(
-        config,
-        jwt,
-        {
-          requestId,
-          apv,
-          contextNonce,
-          encryptionPrivateKey: o.keys.encryption.privateKey,
-          ...hpkeRequest(o.keys).response(config, contextNonce),
-        },
-        o.http,
-      ),
+    async () =>
+      processLoginResponse(await loginRequest(config, jwt, requestId, o.http), config, {
+        apv,
+        contextNonce,
+        encryptionPrivateKey: o.keys.encryption.privateKey,
+        ...hpkeRequest(o.keys).response(config, contextNonce),
+        ...(o.http === undefined ? {} : { http: o.http }),
+      }),
     (v) => `id_token for ${String(v.idTokenClaims.sub)}`,
   );
   return {
@@ -202,7 +208,7 @@ export async function pssoRefresh(o: {
   const contextNonce = randomUUID().toUpperCase();
   const steps: PssoStep[] = [];
   const t0 = performance.now();
-  const serverNonce = await fetchServerNonce(config, requestId, o.http);
+  const serverNonce = processNonceResponse(await nonceRequest(config, requestId, o.http), config);
   const s1: PssoStep = {
     step: 'nonce',
     ms: Math.round(performance.now() - t0),
@@ -223,17 +229,16 @@ export async function pssoRefresh(o: {
     ...hpkeRequest(o.keys).jwt,
   });
   const t1 = performance.now();
-  const result = await postLoginRequest(
+  const result = await processRefreshResponse(
+    await refreshRequest(config, jwt, requestId, o.http),
     config,
-    jwt,
     {
-      requestId,
       apv: loginApv(o.keys.encryption.publicKey, contextNonce).base64url,
       contextNonce,
       encryptionPrivateKey: o.keys.encryption.privateKey,
       ...hpkeRequest(o.keys).response(config, contextNonce),
+      ...(o.http === undefined ? {} : { http: o.http }),
     },
-    o.http,
   );
   const s2: PssoStep = {
     step: 'refresh',
