@@ -26,7 +26,6 @@ import {
   assertRecordedResponse,
   type HttpResponse,
   type RecordedResponse,
-  sendHttpRequest,
 } from '../../http/request.js';
 import {
   KEY_RESPONSE_CONTENT_TYPE,
@@ -34,8 +33,8 @@ import {
   keyRequestBody,
 } from '../../jose/key-request-jwt.js';
 import { decryptResponseJwe } from '../../jose/login-response.js';
-import { FORM_CONTENT_TYPE } from '../../protocol/media-types.js';
 import type { ResolvedLoginConfiguration } from '../config/types.js';
+import { postForm } from './form.js';
 import { jsonObject } from './json.js';
 
 /**
@@ -58,7 +57,12 @@ export async function keyRequest(
   requestId: string,
   options?: HttpOptions,
 ): Promise<HttpResponse> {
-  return keyEndpointRequest(config, jwt, requestId, options);
+  return postForm(
+    config.keyEndpointURL ?? config.tokenEndpointURL,
+    keyRequestBody(jwt, config.customRequestJWTParameterName),
+    { accept: KEY_RESPONSE_CONTENT_TYPE, requestId },
+    options,
+  );
 }
 
 /**
@@ -74,33 +78,9 @@ export async function keyRequest(
  * ```
  */
 export async function keyExchangeRequest(
-  config: ResolvedLoginConfiguration,
-  jwt: string,
-  requestId: string,
-  options?: HttpOptions,
+  ...args: Parameters<typeof keyRequest>
 ): Promise<HttpResponse> {
-  return keyEndpointRequest(config, jwt, requestId, options);
-}
-
-function keyEndpointRequest(
-  config: ResolvedLoginConfiguration,
-  jwt: string,
-  requestId: string,
-  options: HttpOptions | undefined,
-): Promise<HttpResponse> {
-  return sendHttpRequest(
-    {
-      method: 'POST',
-      url: config.keyEndpointURL ?? config.tokenEndpointURL,
-      headers: {
-        'content-type': FORM_CONTENT_TYPE,
-        accept: KEY_RESPONSE_CONTENT_TYPE,
-        'client-request-id': requestId,
-      },
-      body: keyRequestBody(jwt, config.customRequestJWTParameterName),
-    },
-    options,
-  );
+  return keyRequest(...args);
 }
 
 /** What the response is checked against. */

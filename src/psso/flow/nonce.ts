@@ -13,13 +13,12 @@ import {
   assertRecordedResponse,
   type HttpResponse,
   type RecordedResponse,
-  sendHttpRequest,
 } from '../../http/request.js';
 import { GRANT_TYPE } from '../../protocol/grant-types.js';
-import { FORM_CONTENT_TYPE, JSON_MEDIA_TYPE } from '../../protocol/media-types.js';
+import { JSON_MEDIA_TYPE } from '../../protocol/media-types.js';
 import type { ResolvedLoginConfiguration } from '../config/types.js';
 import { valueForKeyPath } from '../predicate/keypath.js';
-import { encodeItems } from './form.js';
+import { encodeItems, postForm } from './form.js';
 import { jsonObject } from './json.js';
 
 /**
@@ -40,22 +39,11 @@ export async function nonceRequest(
   requestId: string,
   options?: HttpOptions,
 ): Promise<HttpResponse> {
-  return sendHttpRequest(
-    {
-      method: 'POST',
-      url: config.nonceEndpointURL,
-      headers: {
-        'content-type': FORM_CONTENT_TYPE,
-        accept: JSON_MEDIA_TYPE,
-        'client-request-id': requestId,
-      },
-      body: encodeItems([
-        { name: 'grant_type', value: GRANT_TYPE.serverChallenge },
-        ...config.customNonceRequestValues,
-      ]),
-    },
-    options,
-  );
+  const body = encodeItems([
+    { name: 'grant_type', value: GRANT_TYPE.serverChallenge },
+    ...config.customNonceRequestValues,
+  ]);
+  return postForm(config.nonceEndpointURL, body, { accept: JSON_MEDIA_TYPE, requestId }, options);
 }
 
 /**

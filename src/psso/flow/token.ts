@@ -16,16 +16,16 @@ import {
   assertRecordedResponse,
   type HttpResponse,
   type RecordedResponse,
-  sendHttpRequest,
 } from '../../http/request.js';
 import type { HpkeResponseKey } from '../../jose/hpke/decrypt.js';
 import { verifyIdToken } from '../../jose/id-token.js';
 import { loginRequestBody } from '../../jose/login-jwt.js';
 import { decryptLoginResponse, type LoginResponse } from '../../jose/login-response.js';
-import { FORM_CONTENT_TYPE, LOGIN_RESPONSE_MEDIA_TYPE } from '../../protocol/media-types.js';
+import { LOGIN_RESPONSE_MEDIA_TYPE } from '../../protocol/media-types.js';
 import type { QueryItems, ResolvedLoginConfiguration } from '../config/types.js';
 import { parsePredicate } from '../predicate/index.js';
 import { deviceRejection } from './device-rejected.js';
+import { postForm } from './form.js';
 import { jsonObject } from './json.js';
 import { JwksCache } from './jwks-cache.js';
 
@@ -109,22 +109,12 @@ function tokenEndpointRequest(
   values: QueryItems,
   options: HttpOptions | undefined,
 ): Promise<HttpResponse> {
-  return sendHttpRequest(
-    {
-      method: 'POST',
-      url: config.tokenEndpointURL,
-      headers: {
-        'content-type': FORM_CONTENT_TYPE,
-        accept: LOGIN_RESPONSE_MEDIA_TYPE,
-        'client-request-id': requestId,
-      },
-      body: loginRequestBody(jwt, {
-        parameterName: config.customRequestJWTParameterName,
-        customValues: values.map((i) => [i.name, i.value] as [string, string]),
-      }),
-    },
-    options,
-  );
+  const body = loginRequestBody(jwt, {
+    parameterName: config.customRequestJWTParameterName,
+    customValues: values.map((i) => [i.name, i.value] as [string, string]),
+  });
+  const o = { accept: LOGIN_RESPONSE_MEDIA_TYPE, requestId };
+  return postForm(config.tokenEndpointURL, body, o, options);
 }
 
 /**

@@ -16,12 +16,12 @@ import {
   assertRecordedResponse,
   type HttpResponse,
   type RecordedResponse,
-  sendHttpRequest,
 } from '../../http/request.js';
 import { audienceOf } from '../../jose/login-jwt.js';
-import { FORM_CONTENT_TYPE, JSON_MEDIA_TYPE } from '../../protocol/media-types.js';
+import { JSON_MEDIA_TYPE } from '../../protocol/media-types.js';
 import type { ResolvedLoginConfiguration } from '../config/types.js';
 import type { DeviceKeys } from '../keys/device-keys.js';
+import { postForm } from './form.js';
 import { jsonObject } from './json.js';
 import { nonceRequest, processNonceResponse } from './nonce.js';
 
@@ -119,19 +119,7 @@ export async function userKeyRequest(
   requestId: string,
   options?: HttpOptions,
 ): Promise<HttpResponse> {
-  return sendHttpRequest(
-    {
-      method: 'POST',
-      url: endpoint,
-      headers: {
-        'content-type': FORM_CONTENT_TYPE,
-        accept: JSON_MEDIA_TYPE,
-        'client-request-id': requestId,
-      },
-      body: `assertion=${jwt}`,
-    },
-    options,
-  );
+  return postForm(endpoint, `assertion=${jwt}`, { accept: JSON_MEDIA_TYPE, requestId }, options);
 }
 
 /**
