@@ -27,7 +27,7 @@ import { loginRequest } from '../psso/flow/token.js';
 import type { DeviceKeys } from '../psso/keys/device-keys.js';
 import type { MethodInputs } from '../psso/methods.js';
 import { processSecurityTokenResponse, securityTokenRequest } from '../wstrust/exchange.js';
-import { isTransportFailure } from '../wstrust/login.js';
+import { endpointCandidates, isTransportFailure } from '../wstrust/login.js';
 import { buildRequestSecurityToken, type RequestProfile } from '../wstrust/rst.js';
 import { buildReport, grade } from './grade.js';
 import { gradeMethods } from './methods.js';
@@ -142,9 +142,7 @@ export async function runCheck(o: CheckOptions): Promise<CheckRun> {
       const mex = processMexResponse(
         await mexRequest(mexUrl, { ...http, transport: rec.transport('mex') }),
       );
-      const c13 = mex.usernamePassword.find((e) => e.version === '1.3');
-      const c2005 = mex.usernamePassword.find((e) => e.version === '2005');
-      candidates = [c13, c2005].filter((e): e is MexEndpoint => e !== undefined);
+      candidates = endpointCandidates(mex);
     } catch {
       candidates = [];
     }

@@ -89,6 +89,21 @@ const TRANSPORT_FAILURES = new Set([
 ]);
 
 /**
+ * The endpoints tried, in order: the MEX's first WS-Trust 1.3 username/password endpoint, then
+ * its first 2005 one (the fallback after a transport failure).
+ *
+ * @example
+ * ```ts
+ * const [first, fallback] = endpointCandidates(processMexResponse(response));
+ * ```
+ */
+export function endpointCandidates(mex: MexMetadata): MexEndpoint[] {
+  const first13 = mex.usernamePassword.find((e) => e.version === '1.3');
+  const first2005 = mex.usernamePassword.find((e) => e.version === '2005');
+  return [first13, first2005].filter((e): e is MexEndpoint => e !== undefined);
+}
+
+/**
  * Whether an RST exchange failed at the transport level (connection, timeout, an HTTP status other
  * than 200/500), so that the next endpoint the MEX listed is tried; a fault or a validation
  * failure is not.
@@ -130,9 +145,7 @@ export async function wsTrustLogin(options: WsTrustLoginOptions): Promise<WsTrus
     const started = performance.now();
     mex = processMexResponse(await mexRequest(url, options.http));
     progress({ step: 'mex', phase: 'done', ms: performance.now() - started, metadata: mex });
-    const first13 = mex.usernamePassword.find((e) => e.version === '1.3');
-    const first2005 = mex.usernamePassword.find((e) => e.version === '2005');
-    candidates = [first13, first2005].filter((e): e is MexEndpoint => e !== undefined);
+    candidates = endpointCandidates(mex);
   } else {
     candidates = [options.endpoint as MexEndpoint];
   }
