@@ -30,6 +30,7 @@ export type HttpErrorCode =
   | 'PSSO_ERR_HTTP_REDIRECT'
   | 'PSSO_ERR_HTTP_TOO_MANY_REDIRECTS'
   | 'PSSO_ERR_HTTP_STATUS'
+  | 'PSSO_ERR_HTTP_CONTENT_TYPE'
   | 'PSSO_ERR_HTTP_NETWORK';
 
 /** Codes of errors raised while choosing an endpoint from a MEX document. */
@@ -235,6 +236,8 @@ export type NetworkReason =
 /** The safe, structured cause of an {@link HttpError} (no peer bytes except `host`, ours). */
 export interface HttpErrorDetails {
   readonly status?: number | undefined;
+  /** The media type the peer declared (`PSSO_ERR_HTTP_CONTENT_TYPE`). */
+  readonly contentType?: string | undefined;
   readonly reason?: NetworkReason | undefined;
   /** The Node/OpenSSL code that says why TLS verification failed (`CERT_HAS_EXPIRED`, …). */
   readonly tlsCode?: string | undefined;
@@ -247,7 +250,8 @@ export interface HttpErrorDetails {
 }
 
 /**
- * An HTTP exchange failed or broke a limit. `status` is set for `PSSO_ERR_HTTP_STATUS` and
+ * An HTTP exchange failed or broke a limit. `status` is set for `PSSO_ERR_HTTP_STATUS`,
+ * `PSSO_ERR_HTTP_CONTENT_TYPE` (with the declared `contentType`, sanitized) and
  * `PSSO_ERR_HTTP_REDIRECT`; network failures and timeouts carry `reason`, `tlsCode`, `host`,
  * `port` and a `hint`.
  *
@@ -258,6 +262,7 @@ export interface HttpErrorDetails {
  */
 export class HttpError extends PssoError<HttpErrorCode> {
   readonly status: number | undefined;
+  readonly contentType: string | undefined;
   readonly reason: NetworkReason | undefined;
   readonly tlsCode: string | undefined;
   readonly host: string | undefined;
@@ -267,6 +272,10 @@ export class HttpError extends PssoError<HttpErrorCode> {
   constructor(code: HttpErrorCode, message: string, options?: HttpErrorDetails) {
     super(code, message, options?.cause === undefined ? undefined : { cause: options.cause });
     this.status = options?.status;
+    this.contentType =
+      options?.contentType === undefined
+        ? undefined
+        : sanitizePeerText(options.contentType).slice(0, 100);
     this.reason = options?.reason;
     this.tlsCode = options?.tlsCode === undefined ? undefined : sanitizePeerText(options.tlsCode);
     this.host = options?.host;

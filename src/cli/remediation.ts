@@ -68,6 +68,10 @@ export const REMEDIATIONS: Readonly<Record<PssoErrorCode, Remediation>> = Object
     fix: 'The server answered with an unexpected HTTP status: check the URL (path, host) and the server logs for that time.',
     adfs: 'A 404/503 from outside usually means the endpoint is not enabled or not proxied: Get-AdfsEndpoint -AddressPath /adfs/services/trust/13/usernamemixed; Enable-AdfsEndpoint and Set-AdfsEndpoint -Proxy $true, then Restart-Service adfssrv on every node.',
   },
+  PSSO_ERR_HTTP_CONTENT_TYPE: {
+    fix: 'An HTML page answered in place of the MEX or the STS (a sign-in page, a proxy or a firewall block page): open the URL in a browser to see which, and let the request reach the server unchanged (no pre-authentication, no inspection that rewrites it).',
+    adfs: 'Through the Web Application Proxy, publish the AD FS endpoints with pass-through pre-authentication; the MEX and usernamemixed endpoints must be proxied (Set-AdfsEndpoint -Proxy $true).',
+  },
   PSSO_ERR_HTTP_NETWORK: {
     fix: 'The request failed below HTTP; the hint says which cause (refused, DNS, TLS trust, expiry, host name) and what to do.',
     adfs: 'For TLS: the AD FS/WAP TLS certificate is set with Set-AdfsSslCertificate and Set-WebApplicationProxySslCertificate; the Mac must trust its CA.',

@@ -143,7 +143,7 @@ describe('device registration over HTTP (admin token)', () => {
       nonce: 'N',
       serverNonce: nonce,
       scope: 'openid',
-      samlAssertion: { xml: forged, version: 'saml1_1' },
+      samlAssertion: { xml: forged, version: '1.1' },
     });
     const r = await httpRequest(
       {

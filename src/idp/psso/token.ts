@@ -28,7 +28,7 @@
 import { randomUUID } from 'node:crypto';
 import { decodeJwt, decodeProtectedHeader, type JWTPayload, jwtVerify, SignJWT } from 'jose';
 import { IdpError, PssoError } from '../../errors.js';
-import { GRANT_TYPE, type SamlGrantType } from '../../protocol/wstrust.js';
+import { GRANT_TYPE, type SamlGrantType } from '../../protocol/grant-types.js';
 import { validateSamlBearer } from '../../saml/bearer.js';
 import type { PasswordCheck } from '../auth/password-check.js';
 import { UNKNOWN_SOURCE } from '../auth/source.js';
@@ -49,7 +49,6 @@ import { refusalForCode } from './refusal-reasons.js';
 import { encryptResponse, type ResponseEncryption, readJweCrypto } from './response-encryption.js';
 import type { ServerNonces } from './server-nonce.js';
 
-const JWT_BEARER = 'urn:ietf:params:oauth:grant-type:jwt-bearer';
 const REQUEST_TYPS = new Set([
   'platformsso-login-request+jwt',
   'platformsso-refresh-request+jwt',
@@ -174,7 +173,7 @@ function failure(error: unknown): TokenAnswer {
 }
 
 function readForm(form: Readonly<Record<string, string>>): string {
-  if (form.grant_type !== JWT_BEARER) throw new Refusal('form-grant-type');
+  if (form.grant_type !== GRANT_TYPE.jwtBearer) throw new Refusal('form-grant-type');
   const version = form.platform_sso_version;
   if (version !== undefined && version !== '1.0' && version !== '2.0') {
     throw new Refusal('platform-sso-version');
@@ -271,7 +270,7 @@ async function grant(
     if (user === undefined) throw new Refusal('saml-unknown-user');
     return { upn: user.upn };
   }
-  if (type === 'password') {
+  if (type === GRANT_TYPE.password) {
     const username = stringClaim(claims, 'username');
     if (typeof claims.password !== 'string' || claims.assertion !== undefined)
       throw new Refusal('password-claims');
@@ -281,8 +280,8 @@ async function grant(
     if (!r.ok) throw new Refusal(r.reason);
     return { upn: r.user.upn };
   }
-  if (type === JWT_BEARER) return grantJwtBearer(claims, device, deps, source);
-  if (type === 'refresh_token') {
+  if (type === GRANT_TYPE.jwtBearer) return grantJwtBearer(claims, device, deps, source);
+  if (type === GRANT_TYPE.refreshToken) {
     if (typeof claims.refresh_token !== 'string' || claims.refresh_token === '')
       throw new Refusal('refresh-token-unknown');
     const r = deps.refreshTokens.rotate(claims.refresh_token, {
@@ -341,8 +340,8 @@ async function respond(
 function grantMethod(type: unknown): string {
   if (type === GRANT_TYPE.saml11Bearer) return 'saml1.1-bearer';
   if (type === GRANT_TYPE.saml2Bearer) return 'saml2-bearer';
-  if (type === JWT_BEARER) return 'jwt-bearer';
-  return type === 'password' || type === 'refresh_token' ? type : 'unknown';
+  if (type === GRANT_TYPE.jwtBearer) return 'jwt-bearer';
+  return type === GRANT_TYPE.password || type === GRANT_TYPE.refreshToken ? type : 'unknown';
 }
 
 function stringClaim(claims: JWTPayload, name: 'username'): string {

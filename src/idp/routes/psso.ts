@@ -9,6 +9,7 @@
  */
 import type { FastifyInstance } from 'fastify';
 import { IdpError } from '../../errors.js';
+import { GRANT_TYPE } from '../../protocol/grant-types.js';
 import { requestSource } from '../auth/source.js';
 import { issued, refuse, refused } from '../http/access-log.js';
 import type { Logger } from '../log.js';
@@ -37,7 +38,7 @@ export function serverNonceAnswer(
   if (
     typeof form !== 'object' ||
     form === null ||
-    (form as Record<string, unknown>).grant_type !== 'srv_challenge'
+    (form as Record<string, unknown>).grant_type !== GRANT_TYPE.serverChallenge
   )
     return { status: 400, body: { error: 'invalid_request' } };
   return { status: 200, body: { Nonce: nonces.issue() } };

@@ -4,8 +4,9 @@
  *
  * @module
  */
-import { NS_SOAP11, NS_SOAP12, NS_WSA, NS_WSSE } from '../../protocol/namespaces.js';
+import { NS_SOAP12, NS_WSA, NS_WSSE } from '../../protocol/namespaces.js';
 import { type WsTrustVersion, wsTrustConstants } from '../../protocol/wstrust.js';
+import { readSoapEnvelope } from '../../soap/envelope.js';
 import type { XmlElement } from '../../xml/dom.js';
 import { attribute, childElements, textOf } from '../../xml/query.js';
 import { StsFault } from './fault.js';
@@ -16,22 +17,16 @@ export interface RequestEnvelope {
   readonly body: XmlElement;
 }
 
-/** A SOAP 1.2 Envelope with one Header and one Body; SOAP 1.1 gets a VersionMismatch fault. */
+/**
+ * A SOAP 1.2 Envelope with one Header and one Body (the shared reader, `src/soap/envelope.ts`,
+ * plus a Header required); SOAP 1.1 gets a VersionMismatch fault.
+ */
 export function readRequestEnvelope(root: XmlElement): RequestEnvelope {
-  if (root.local === 'Envelope' && root.ns === NS_SOAP11) throw new StsFault('soap11');
-  if (root.local !== 'Envelope' || root.ns !== NS_SOAP12) throw new StsFault('not-envelope');
-  const children = childElements(root);
-  const [header, body] = children;
-  if (
-    children.length !== 2 ||
-    header?.ns !== NS_SOAP12 ||
-    header.local !== 'Header' ||
-    body?.ns !== NS_SOAP12 ||
-    body.local !== 'Body'
-  ) {
+  const r = readSoapEnvelope(root);
+  if (!r.ok) throw new StsFault(r.problem, r.problem === 'envelope-shape' ? r.detail : undefined);
+  if (r.header === undefined)
     throw new StsFault('envelope-shape', 'expected exactly Header then Body');
-  }
-  return { header, body };
+  return { header: r.header, body: r.body };
 }
 
 const UNDERSTOOD: ReadonlyArray<readonly [string, string]> = [
