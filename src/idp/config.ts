@@ -6,7 +6,7 @@
  */
 import { IdpError } from '../errors.js';
 import { readConfigJson } from './config-file.js';
-import type { RelyingParty } from './store/types.js';
+import type { RelyingParty } from './state/records.js';
 
 /** The configuration. */
 export interface IdpConfig {

@@ -76,19 +76,19 @@ export async function enrol(
   },
   user?: { upn: string; password: string },
 ): Promise<void> {
-  const { openIdpStore } = await import('../../src/idp/store/index.ts');
+  const { openIdpState } = await import('../../src/idp/state/open.ts');
   const { publicJwk } = await import('../../src/psso/keys/device-keys.ts');
-  const store = openIdpStore(dataDir);
+  const store = await openIdpState({ dataDir: dataDir });
   try {
-    store.devices.add(
+    await store.devices.add(
       'psso',
       publicJwk(keys.signing.publicKey),
       publicJwk(keys.encryption.publicKey),
     );
-    if (user !== undefined && store.users.get(user.upn) === undefined)
+    if (user !== undefined && (await store.users.get(user.upn)) === undefined)
       await store.users.add(user.upn, user.password);
   } finally {
-    store.close();
+    await store.close();
   }
 }
 

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { freePort, redisServerPath, redisSkip } from '../../helpers/redis.ts';
+import { freePort, redisServerPath, redisSkip } from './redis.ts';
 
 describe('test/helpers/redis', () => {
   test('without redis-server: a skip locally, a failure under CI', (t) => {

@@ -28,8 +28,8 @@ import {
 import { join, resolve } from 'node:path';
 import type { HpkePsk } from '../../jose/hpke/encrypt.js';
 import { type HpkeKeyType, type HpkeSuiteName, hpkeCipherSuite } from '../../jose/hpke/suites.js';
+import type { DeviceRecord } from '../state/records.js';
 import { createFileOnce, dataDirError } from '../store/data-dir.js';
-import type { DeviceRecord } from '../store/devices.js';
 import { readSecretFile } from '../store/secret-file.js';
 
 /** What the token endpoint asks when it seals an HPKE response. */

@@ -24,7 +24,7 @@ import { createPublicKey, diffieHellman, type KeyObject } from 'node:crypto';
 import type { JWTPayload } from 'jose';
 import { encryptLoginResponse } from '../../jose/login-response.js';
 import { canonicalUsername } from '../auth/username.js';
-import type { DeviceRecord } from '../store/devices.js';
+import type { DeviceRecord } from '../state/records.js';
 import { issueUnlockKey } from './key-certificate.js';
 import { openKeyContext, sealKeyContext } from './key-context.js';
 import { Refusal } from './refusal.js';
@@ -152,14 +152,14 @@ export async function handleKeyRequest(
   const key = deps.keyContextKey;
   if (key === undefined)
     throw new Refusal('key-requests-unsupported', 400, 'unsupported_grant_type', false);
-  const r = deps.refreshTokens.lookup(c.refreshToken, {
+  const r = await deps.refreshTokens.lookup(c.refreshToken, {
     clientId: device.clientId,
     deviceKid: device.signingKid,
   });
   if (!r.ok) throw new Refusal(`key-refresh-token-${r.reason}`, 401, 'invalid_grant', false);
   if (canonicalUsername(r.grant.upn) !== canonicalUsername(c.username))
     throw new Refusal('key-request-user-mismatch', 401, 'invalid_grant', false);
-  const user = deps.user(r.grant.upn);
+  const user = await deps.user(r.grant.upn);
   if (user === undefined)
     throw new Refusal('key-request-unknown-user', 401, 'invalid_grant', false);
   const nowDate = deps.clock();

@@ -1,96 +1,116 @@
 /**
- * Replay protection and lockout counters for the reference IdP: in the embedded database (shared
- * by every process on one data folder, kept across restarts), in Redis when several hosts sit
- * behind a load balancer, or in memory (one process; library use and tests).
+ * Opening the IdP's state: the one place that chooses backends.
+ *
+ * - No `database`: SQLite in the data folder (`idp.sqlite`) holds everything; every process on
+ *   the folder (`--workers`) shares it, and it survives restarts.
+ * - `database: 'postgres://…'`: PostgreSQL holds everything; several hosts share it.
+ * - `redisUrl`: replay, consumed nonces and lockout go to Redis instead (either way).
+ *
+ * The Redis and PostgreSQL modules (and their drivers) are loaded only when asked for.
  *
  * @module
  */
 import type { Logger } from '../log.js';
-import type { IdpDatabase } from '../store/database.js';
-import { MemoryReplayCache } from './memory.js';
-import { SqliteReplayCache } from './sqlite.js';
-import type { LockoutStore, ReplayCache } from './types.js';
+import type { EphemeralStores, StateBackend } from './backend.js';
+import { consumedNonces } from './nonces.js';
+import type { PasswordHasher } from './password.js';
+import { openSqliteBackend } from './sqlite/index.js';
+import type { IdpState } from './types.js';
 
-export type { RedisStoreOptions } from './connection.js';
-export { lockoutKey, normalizeUsername, replayKey } from './key.js';
-export { MemoryLockoutStore, type MemoryLockoutStoreOptions } from './lockout-memory.js';
-export { MemoryReplayCache, type MemoryReplayCacheOptions } from './memory.js';
-export { SqliteReplayCache, type SqliteReplayCacheOptions } from './sqlite.js';
-export type { LockoutPolicy, LockoutStore, ReplayCache, ReplayKind } from './types.js';
-
-/** Options of {@link createReplayStores}. */
-export interface ReplayStoresOptions {
-  /** Share state through this Redis (`redis://host:port/db`): several hosts. */
-  readonly redisUrl?: string;
+/** Options of {@link openIdpState}. */
+export interface OpenIdpStateOptions {
+  /** The data folder: where SQLite keeps its database when `database` is absent. */
+  readonly dataDir: string;
   /**
-   * Without Redis, keep replay entries in this database (every process on its data folder shares
-   * them; they survive a restart). Absent too: memory, this process only.
+   * `postgres://user@host:5432/db` (or `postgresql://`): keep every kind of state there. The
+   * password may come from the URL, `PGPASSWORD` or `~/.pgpass`; it is never logged.
    */
-  readonly database?: IdpDatabase;
-  /** The clock of the database replay cache, in epoch milliseconds (default `Date.now`). */
+  readonly database?: string;
+  /** `redis://…` or `rediss://…`: keep replay, consumed nonces and lockout there. */
+  readonly redisUrl?: string;
+  /** SQLite only: refuse, rather than create, a data folder without a database. */
+  readonly mustExist?: boolean;
+  /** Password hashing for the user store (tests inject a fast one). */
+  readonly hasher?: PasswordHasher;
+  /** The clock of replay and refresh tokens, epoch ms (default `Date.now`). */
   readonly now?: () => number;
-  /** Capacity of the in-memory replay cache (default 100 000); only without Redis and database. */
-  readonly maxEntries?: number;
-  /** Where Redis errors and recoveries are logged. */
+  /** Refresh token lifetime, ms (default 14 days). */
+  readonly refreshTokenLifetimeMs?: number;
+  /** Where connection errors and recoveries are logged (never a password). */
   readonly logger?: Logger;
 }
 
-/** What {@link createReplayStores} gives. */
-export interface ReplayStores {
-  readonly replay: ReplayCache;
-  /** Present with Redis only; otherwise the IdP keeps lockout in its own (SQLite) store. */
-  readonly lockout?: LockoutStore;
-  /** Present with Redis only: whether both Redis connections answer PING. Never throws. */
-  readonly ping?: () => Promise<boolean>;
-}
-
 /**
- * Makes the replay cache (Redis, else the database, else memory), and with Redis the shared
- * lockout store too. The Redis modules (and ioredis) are loaded only when a Redis URL is given: a
- * single IdP never pays for them.
+ * Opens every store of the IdP on the chosen backends (PostgreSQL migrations run now, under an
+ * advisory lock, so hosts starting together do not race).
  *
- * @throws {TypeError} for a `redisUrl` that is not `redis://` or `rediss://`.
- *
+ * @throws {TypeError} for a `database` that is not a `postgres://` URL, or a bad `redisUrl`.
+ * @throws {IdpError} `PSSO_ERR_IDP_DATA_DIR` when the SQLite data folder or database is unusable
+ *   (or written by a newer version, for either database); `PSSO_ERR_IDP_STORE_UNAVAILABLE` when
+ *   PostgreSQL cannot be reached.
  * @example
  * ```ts
- * const stores = await createReplayStores(
- *   redisUrl === undefined ? { database: sqliteStore.database } : { redisUrl, logger },
- * );
- * const lockout = stores.lockout ?? sqliteStore.lockout;
- * // …
- * await stores.replay.close();
- * await stores.lockout?.close();
+ * const state = await openIdpState({ dataDir, database: 'postgres://idp@db.example/idp' });
+ * try {
+ *   await state.users.add('alice@example.com', password);
+ * } finally {
+ *   await state.close();
+ * }
  * ```
  */
-export async function createReplayStores(options: ReplayStoresOptions = {}): Promise<ReplayStores> {
-  if (options.redisUrl === undefined && options.database !== undefined) {
-    return {
-      replay: new SqliteReplayCache(
-        options.database,
-        options.now === undefined ? {} : { now: options.now },
-      ),
-    };
+export async function openIdpState(options: OpenIdpStateOptions): Promise<IdpState> {
+  const backend = await openBackend(options);
+  let ephemeral: EphemeralStores;
+  try {
+    ephemeral =
+      options.redisUrl === undefined
+        ? backend.ephemeral()
+        : (await import('./redis/index.js')).openRedisStores(
+            options.redisUrl,
+            options.logger === undefined ? {} : { logger: options.logger },
+          );
+  } catch (e) {
+    await backend.close();
+    throw e;
   }
-  if (options.redisUrl === undefined) {
-    return {
-      replay: new MemoryReplayCache(
-        options.maxEntries === undefined ? {} : { maxEntries: options.maxEntries },
-      ),
-    };
-  }
-  const [{ RedisReplayCache }, { RedisLockoutStore }] = await Promise.all([
-    import('./redis.js'),
-    import('./lockout-redis.js'),
-  ]);
-  const redisOptions = options.logger === undefined ? {} : { logger: options.logger };
-  const replay = new RedisReplayCache(options.redisUrl, redisOptions);
-  const lockout = new RedisLockoutStore(options.redisUrl, redisOptions);
+  let closed: Promise<void> | undefined;
   return {
-    replay,
-    lockout,
+    backends: {
+      durable: backend.kind,
+      ephemeral: options.redisUrl === undefined ? backend.kind : 'redis',
+    },
+    ...backend.durable,
+    replay: ephemeral.replay,
+    lockout: ephemeral.lockout,
+    nonces: consumedNonces(ephemeral.replay),
     ping: async () => {
-      const [a, b] = await Promise.all([replay.ping(), lockout.ping()]);
+      const [a, b] = await Promise.all([backend.ping(), ephemeral.ping?.() ?? true]);
       return a && b;
     },
+    close() {
+      closed ??= (async () => {
+        await ephemeral.close();
+        await backend.close();
+      })();
+      return closed;
+    },
   };
+}
+
+async function openBackend(options: OpenIdpStateOptions): Promise<StateBackend> {
+  const common = {
+    ...(options.hasher === undefined ? {} : { hasher: options.hasher }),
+    ...(options.now === undefined ? {} : { now: options.now }),
+    ...(options.refreshTokenLifetimeMs === undefined
+      ? {}
+      : { refreshTokenLifetimeMs: options.refreshTokenLifetimeMs }),
+  };
+  if (options.database === undefined)
+    return openSqliteBackend(options.dataDir, {
+      ...common,
+      ...(options.mustExist === undefined ? {} : { mustExist: options.mustExist }),
+    });
+  throw new TypeError(
+    'the database must be a postgres:// or postgresql:// URL (not yet supported)',
+  );
 }

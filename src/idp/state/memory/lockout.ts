@@ -3,15 +3,15 @@
  *
  * @module
  */
-import { IdpError } from '../../errors.js';
-import { lockoutKey } from './key.js';
+import { IdpError } from '../../../errors.js';
+import { lockoutKey } from '../key.js';
 import {
   type LockoutPolicy,
   type LockoutStore,
   MAX_FAMILIAR_SOURCES,
   type SourceClass,
-} from './types.js';
-import { capacity, lockoutArgs, sourceClass } from './validate.js';
+} from '../types.js';
+import { capacity, lockoutArgs, sourceClass } from '../validate.js';
 
 /** Options of {@link MemoryLockoutStore}. */
 export interface MemoryLockoutStoreOptions {

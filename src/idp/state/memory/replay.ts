@@ -6,10 +6,10 @@
  *
  * @module
  */
-import { IdpError } from '../../errors.js';
-import { replayKey } from './key.js';
-import type { ReplayCache, ReplayKind } from './types.js';
-import { capacity, ttlMillis } from './validate.js';
+import { IdpError } from '../../../errors.js';
+import { replayKey } from '../key.js';
+import type { ReplayCache, ReplayKind } from '../types.js';
+import { capacity, ttlMillis } from '../validate.js';
 
 /** Options of {@link MemoryReplayCache}. */
 export interface MemoryReplayCacheOptions {

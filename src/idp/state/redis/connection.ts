@@ -6,8 +6,8 @@
  * @module
  */
 import { Redis } from 'ioredis';
-import { IdpError } from '../../errors.js';
-import type { Logger } from '../log.js';
+import { IdpError } from '../../../errors.js';
+import type { Logger } from '../../log.js';
 
 /** Options shared by the Redis-backed stores. */
 export interface RedisStoreOptions {

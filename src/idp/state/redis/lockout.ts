@@ -3,10 +3,11 @@
  *
  * @module
  */
+
+import { lockoutKey, replayKey } from '../key.js';
+import { type LockoutPolicy, type LockoutStore, MAX_FAMILIAR_SOURCES } from '../types.js';
+import { lockoutArgs } from '../validate.js';
 import { RedisConnection, type RedisStoreOptions } from './connection.js';
-import { lockoutKey, replayKey } from './key.js';
-import { type LockoutPolicy, type LockoutStore, MAX_FAMILIAR_SOURCES } from './types.js';
-import { lockoutArgs } from './validate.js';
 
 /**
  * Shared prologue. KEYS[1]: familiar sources (hash: source digest → last success, epoch ms).

@@ -4,10 +4,11 @@
  *
  * @module
  */
+
+import { replayKey } from '../key.js';
+import type { ReplayCache, ReplayKind } from '../types.js';
+import { ttlMillis } from '../validate.js';
 import { RedisConnection, type RedisStoreOptions } from './connection.js';
-import { replayKey } from './key.js';
-import type { ReplayCache, ReplayKind } from './types.js';
-import { ttlMillis } from './validate.js';
 
 export type { RedisStoreOptions } from './connection.js';
 

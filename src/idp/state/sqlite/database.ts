@@ -7,18 +7,13 @@
 import { closeSync, openSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { IdpError } from '../../errors.js';
-import { canonicalUsername } from '../auth/username.js';
-import { dataDirError, ensureDataDir } from './data-dir.js';
+import { IdpError } from '../../../errors.js';
+import { canonicalUsername } from '../../auth/username.js';
+import { dataDirError, ensureDataDir } from '../../store/data-dir.js';
+import { DEFAULT_RELYING_PARTY } from '../relying-parties.js';
 
 /** The database file's name inside the data folder. */
 export const DATABASE_FILE = 'idp.sqlite';
-
-/** The relying party seeded on creation: Microsoft Entra ID (Office 365), SAML 1.1. */
-export const DEFAULT_RELYING_PARTY = Object.freeze({
-  identifier: 'urn:federation:MicrosoftOnline',
-  samlVersion: '1.1',
-} as const);
 
 /** Schema migrations; `user_version` is the number applied. Append, never edit. */
 const MIGRATIONS: readonly string[] = [

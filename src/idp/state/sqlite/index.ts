@@ -1,110 +1,95 @@
 /**
- * The IdP's persistent store: one SQLite database in the data folder holding users, relying
- * parties, Platform SSO devices and lockout state (the same database also keeps refresh tokens and,
- * without Redis, the replay cache: see `RefreshTokenStore` and `SqliteReplayCache`).
+ * The embedded backend: one SQLite database in the data folder (`idp.sqlite`) holding every kind
+ * of state; every process on the folder (`--workers`) shares it.
  *
  * @module
  */
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { dataDirError } from './data-dir.js';
+import { dataDirError } from '../../store/data-dir.js';
+import type { BackendOptions, DurableStores, EphemeralStores, StateBackend } from '../backend.js';
 import { DATABASE_FILE, IdpDatabase } from './database.js';
-import { DeviceStore } from './devices.js';
+import { SqliteDeviceStore } from './devices.js';
 import { SqliteLockoutStore } from './lockout.js';
-import type { PasswordHasher } from './password.js';
-import { RelyingPartyStore } from './relying-parties.js';
-import { SmartCardCaStore } from './smartcard-cas.js';
-import { UserKeyStore } from './user-keys.js';
-import { UserStore } from './users.js';
+import { SqliteRefreshTokenStore } from './refresh-tokens.js';
+import { SqliteRelyingPartyStore } from './relying-parties.js';
+import { SqliteReplayCache } from './replay.js';
+import { SqliteSmartCardCaStore } from './smartcard-cas.js';
+import { SqliteUserKeyStore } from './user-keys.js';
+import { SqliteUserStore } from './users.js';
 
-export { defaultDataDir } from './data-dir.js';
-export {
-  DATABASE_FILE,
-  DEFAULT_RELYING_PARTY,
-  IdpDatabase,
-  SCHEMA_VERSION,
-  type SqlStatement,
-} from './database.js';
-export { type DeviceRecord, DeviceStore, p256Kid, p256PublicKey } from './devices.js';
-export { SqliteLockoutStore } from './lockout.js';
-export {
-  DEFAULT_SCRYPT_PARAMS,
-  DUMMY_HASH,
-  hashPassword,
-  type PasswordHasher,
-  type ScryptParams,
-  scryptHasher,
-  verifyPassword,
-} from './password.js';
-export { RelyingPartyStore } from './relying-parties.js';
-export { type SmartCardCaRecord, SmartCardCaStore } from './smartcard-cas.js';
-export type { RelyingParty, UserRecord } from './types.js';
-export { type UserKeyRecord, UserKeyStore } from './user-keys.js';
-export {
-  DEMO_UPN,
-  requireUpn,
-  type StoredUser,
-  UserStore,
-  type UserStoreOptions,
-  validateUpn,
-} from './users.js';
-
-/** Everything the IdP keeps, over one database connection. */
-export interface IdpStore {
-  /** Absolute path of the data folder. */
-  readonly dataDir: string;
-  readonly database: IdpDatabase;
-  readonly users: UserStore;
-  readonly relyingParties: RelyingPartyStore;
-  /** Registered Platform SSO devices. */
-  readonly devices: DeviceStore;
-  /** Users' Secure Enclave keys. */
-  readonly userKeys: UserKeyStore;
-  /** CAs trusted to issue SmartCard certificates. */
-  readonly smartCardCas: SmartCardCaStore;
-  /** Lockout counters; its own `close()` leaves the database open (close the store instead). */
-  readonly lockout: SqliteLockoutStore;
-  /** Closes the database (idempotent). */
-  close(): void;
-}
-
-/** Options of {@link openIdpStore}. */
-export interface OpenIdpStoreOptions {
+/** Options of {@link openSqliteBackend}. */
+export interface SqliteBackendOptions extends BackendOptions {
   /** Refuse, rather than create, a data folder without a database (for commands that only read). */
   readonly mustExist?: boolean;
-  /** Password hashing for the user store (tests inject a spy). */
-  readonly hasher?: PasswordHasher;
+}
+
+/** The SQLite backend, with its database for callers that need it (migrations, tests). */
+export interface SqliteBackend extends StateBackend {
+  readonly kind: 'sqlite';
+  readonly database: IdpDatabase;
+  /** Absolute path of the data folder. */
+  readonly dataDir: string;
 }
 
 /**
- * Opens (creating when absent, unless `mustExist`) the store in `dataDir`.
+ * Opens (creating when absent, unless `mustExist`) the database in `dataDir`.
  *
  * @throws {IdpError} `PSSO_ERR_IDP_DATA_DIR` when the folder or database is unusable or, with
  *   `mustExist`, absent.
  * @example
  * ```ts
- * const store = openIdpStore(defaultDataDir());
- * try {
- *   const demo = await store.users.ensureDemoUser();
- *   if (demo.created) console.log(`demo password: ${demo.password}`);
- * } finally {
- *   store.close();
- * }
+ * const backend = openSqliteBackend(dataDir);
+ * await backend.durable.users.add('alice@example.com', password);
+ * await backend.close();
  * ```
  */
-export function openIdpStore(dataDir: string, options: OpenIdpStoreOptions = {}): IdpStore {
+export function openSqliteBackend(
+  dataDir: string,
+  options: SqliteBackendOptions = {},
+): SqliteBackend {
   if (options.mustExist === true && !existsSync(join(resolve(dataDir), DATABASE_FILE)))
     throw dataDirError(`no IdP database in ${resolve(dataDir)}`);
   const database = IdpDatabase.open(dataDir);
+  const durable: DurableStores = {
+    users: new SqliteUserStore(
+      database,
+      options.hasher === undefined ? {} : { hasher: options.hasher },
+    ),
+    relyingParties: new SqliteRelyingPartyStore(database),
+    devices: new SqliteDeviceStore(database),
+    userKeys: new SqliteUserKeyStore(database),
+    smartCardCas: new SqliteSmartCardCaStore(database),
+    refreshTokens: new SqliteRefreshTokenStore(
+      database,
+      options.refreshTokenLifetimeMs,
+      options.now,
+    ),
+  };
+  let ephemeral: EphemeralStores | undefined;
   return {
-    dataDir: resolve(dataDir),
+    kind: 'sqlite',
     database,
-    users: new UserStore(database, options.hasher === undefined ? {} : { hasher: options.hasher }),
-    relyingParties: new RelyingPartyStore(database),
-    devices: new DeviceStore(database),
-    userKeys: new UserKeyStore(database),
-    smartCardCas: new SmartCardCaStore(database),
-    lockout: new SqliteLockoutStore(database),
-    close: () => database.close(),
+    dataDir: resolve(dataDir),
+    durable,
+    ephemeral() {
+      if (ephemeral !== undefined) return ephemeral;
+      const replay = new SqliteReplayCache(
+        database,
+        options.now === undefined ? {} : { now: options.now },
+      );
+      const lockout = new SqliteLockoutStore(database);
+      ephemeral = {
+        replay,
+        lockout,
+        close: async () => {
+          await replay.close();
+          await lockout.close();
+        },
+      };
+      return ephemeral;
+    },
+    ping: async () => database.ping(),
+    close: async () => database.close(),
   };
 }

@@ -5,15 +5,15 @@
  *
  * @module
  */
-import { IdpError } from '../../errors.js';
-import { canonicalUsername } from '../auth/username.js';
+import { IdpError } from '../../../errors.js';
+import { canonicalUsername } from '../../auth/username.js';
 import {
   type LockoutPolicy,
   type LockoutStore,
   MAX_FAMILIAR_SOURCES,
   type SourceClass,
-} from '../replay/types.js';
-import { checkLockoutPolicy, epochMillis, lockoutArgs, sourceClass } from '../replay/validate.js';
+} from '../types.js';
+import { checkLockoutPolicy, epochMillis, lockoutArgs, sourceClass } from '../validate.js';
 import { IdpDatabase } from './database.js';
 
 interface Row {

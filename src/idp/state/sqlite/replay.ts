@@ -12,11 +12,12 @@
  *
  * @module
  */
-import { IdpError } from '../../errors.js';
-import { IdpDatabase } from '../store/database.js';
-import { replayKey } from './key.js';
-import type { ReplayCache, ReplayKind } from './types.js';
-import { capacity, ttlMillis } from './validate.js';
+import { IdpError } from '../../../errors.js';
+import { replayKey } from '../key.js';
+import { SeenMemory } from '../seen-memory.js';
+import type { ReplayCache, ReplayKind } from '../types.js';
+import { capacity, ttlMillis } from '../validate.js';
+import { IdpDatabase } from './database.js';
 
 /** Options of {@link SqliteReplayCache}. */
 export interface SqliteReplayCacheOptions {
@@ -42,21 +43,20 @@ const RECORD = `INSERT INTO replay_cache (key, expires) VALUES (?, ?)
  *
  * @example
  * ```ts
- * const store = openIdpStore(dataDir);
- * const replay = new SqliteReplayCache(store.database);
+ * const db = IdpDatabase.open(dataDir);
+ * const replay = new SqliteReplayCache(db);
  * await replay.firstSeen('nonce', 'alice@example.com', nonce, 420_000); // true
  * await replay.firstSeen('nonce', 'alice@example.com', nonce, 420_000); // false, in every worker
  * await replay.close();
- * store.close();
+ * db.close();
  * ```
  */
 export class SqliteReplayCache implements ReplayCache {
   readonly #db: IdpDatabase;
   readonly #ownsDatabase: boolean;
   readonly #now: () => number;
-  readonly #memoryEntries: number;
-  /** Keys known to be recorded (by this process or another) → their expiry. Positive answers only. */
-  readonly #seen = new Map<string, number>();
+  /** Keys known to be recorded (by this process or another). Positive answers only. */
+  readonly #seen: SeenMemory;
   #timer: NodeJS.Timeout | undefined;
   #closed = false;
 
@@ -68,7 +68,7 @@ export class SqliteReplayCache implements ReplayCache {
     this.#db = db;
     this.#ownsDatabase = options.ownsDatabase ?? false;
     this.#now = options.now ?? Date.now;
-    this.#memoryEntries = capacity(options.memoryEntries, 10_000, 'memoryEntries');
+    this.#seen = new SeenMemory(capacity(options.memoryEntries, 10_000, 'memoryEntries'));
     const interval = options.pruneIntervalMs ?? 60_000;
     if (interval !== 0) {
       this.#timer = setInterval(
@@ -120,11 +120,7 @@ export class SqliteReplayCache implements ReplayCache {
     const key = replayKey(kind, scope, value);
     this.#checkOpen();
     const now = this.#now();
-    const known = this.#seen.get(key);
-    if (known !== undefined) {
-      if (known > now) return false;
-      this.#seen.delete(key);
-    }
+    if (this.#seen.knows(key, now)) return false;
     const { first, expires } = this.#db.guard(() => {
       const until = now + ttl;
       if (this.#db.statement(RECORD).run(key, until, now).changes === 1)
@@ -136,7 +132,7 @@ export class SqliteReplayCache implements ReplayCache {
         | undefined;
       return { first: false, expires: row?.expires ?? now + 1 };
     });
-    this.#remember(key, expires);
+    this.#seen.remember(key, expires);
     return first;
   }
 
@@ -154,7 +150,7 @@ export class SqliteReplayCache implements ReplayCache {
   prune(): number {
     this.#checkOpen();
     const now = this.#now();
-    for (const [key, expires] of this.#seen) if (expires <= now) this.#seen.delete(key);
+    this.#seen.prune(now);
     return this.#db.guard(
       () => this.#db.statement('DELETE FROM replay_cache WHERE expires <= ?').run(now).changes,
     );
@@ -180,14 +176,5 @@ export class SqliteReplayCache implements ReplayCache {
   #checkOpen(): void {
     if (this.#closed || !this.#db.isOpen)
       throw new IdpError('PSSO_ERR_IDP_STORE_UNAVAILABLE', 'the replay cache is closed');
-  }
-
-  #remember(key: string, expires: number): void {
-    if (this.#seen.size >= this.#memoryEntries) {
-      // Forgetting is safe: the database still answers for the key.
-      const oldest = this.#seen.keys().next();
-      if (oldest.done !== true) this.#seen.delete(oldest.value);
-    }
-    this.#seen.set(key, expires);
   }
 }

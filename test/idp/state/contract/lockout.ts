@@ -5,7 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import type { LockoutPolicy, LockoutStore } from '../../../src/idp/replay/types.ts';
+import type { LockoutPolicy, LockoutStore } from '../../../../src/idp/state/types.ts';
 
 const T0 = Date.UTC(2030, 0, 1);
 const at = (ms: number): Date => new Date(T0 + ms);
@@ -16,8 +16,14 @@ const smart: LockoutPolicy = { ...policy, familiarMs: 86_400_000 };
 const A = '127.0.0.1';
 const B = '127.0.0.2';
 
-/** `store()` gives a fresh store, or one whose usernames are fresh (each test uses its own). */
-export function lockoutContract(store: () => LockoutStore): void {
+/**
+ * `store()` gives a fresh store, or one whose usernames are fresh (each test uses its own);
+ * `other()`, another connection to the same store (default `store()` itself).
+ */
+export function lockoutContract(
+  store: () => LockoutStore,
+  other: () => LockoutStore = store,
+): void {
   let n = 0;
   const user = (): string => `user${++n}-${process.pid}-${Math.random()}@example.com`;
 
@@ -146,5 +152,18 @@ export function lockoutContract(store: () => LockoutStore): void {
     // B is no longer familiar: its failures now count with A's.
     for (let i = 9; i <= 10; i++) await s.recordFailure(u, A, at(i), smart);
     assert.equal(await s.recordFailure(u, B, at(11), smart), true);
+  });
+
+  test('concurrent failures from two connections all count (no lost update)', async () => {
+    const [s, t] = [store(), other()];
+    const u = user();
+    const many = { ...policy, threshold: 40 };
+    const answers = await Promise.all(
+      Array.from({ length: 39 }, (_, i) => (i % 2 === 0 ? s : t).recordFailure(u, A, at(0), many)),
+    );
+    assert.deepEqual(answers.filter(Boolean), [], 'not locked before the threshold');
+    assert.equal(await t.isLocked(u, A, at(1), many), false);
+    assert.equal(await s.recordFailure(u, A, at(1), many), true, 'the 40th failure locks');
+    assert.equal(await t.isLocked(u, A, at(2), many), true);
   });
 }

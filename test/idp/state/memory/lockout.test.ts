@@ -1,14 +1,21 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { IdpError } from '../../../src/errors.ts';
-import { MemoryLockoutStore } from '../../../src/idp/replay/lockout-memory.ts';
-import { MAX_FAMILIAR_SOURCES } from '../../../src/idp/replay/types.ts';
-import { lockoutContract } from './lockout-contract.ts';
+import { IdpError } from '../../../../src/errors.ts';
+import { MemoryLockoutStore } from '../../../../src/idp/state/memory/lockout.ts';
+import { MAX_FAMILIAR_SOURCES } from '../../../../src/idp/state/types.ts';
+import { lockoutContract } from '../contract/lockout.ts';
 
 const S = '192.0.2.1';
 
 describe('MemoryLockoutStore', () => {
-  lockoutContract(() => new MemoryLockoutStore());
+  let current = new MemoryLockoutStore();
+  lockoutContract(
+    () => {
+      current = new MemoryLockoutStore();
+      return current;
+    },
+    () => current,
+  );
 
   test('bounded: fails closed when full, and frees entries that say nothing any more', async () => {
     const s = new MemoryLockoutStore({ maxEntries: 2 });

@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import fc from 'fast-check';
-import { IdpError } from '../../../src/errors.ts';
-import { createReplayStores } from '../../../src/idp/replay/index.ts';
-import { MemoryReplayCache } from '../../../src/idp/replay/memory.ts';
+import { IdpError } from '../../../../src/errors.ts';
+import { MemoryReplayCache } from '../../../../src/idp/state/memory/replay.ts';
+import { replayContract } from '../contract/replay.ts';
 
 function clock(start = 1_700_000_000_000): { now: () => number; advance(ms: number): void } {
   let t = start;
@@ -191,18 +191,11 @@ describe('MemoryReplayCache', () => {
   });
 });
 
-describe('createReplayStores without Redis', () => {
-  test('gives a memory replay cache and no lockout store (the IdP keeps its own)', async () => {
-    const stores = await createReplayStores({ maxEntries: 2 });
-    assert.ok(stores.replay instanceof MemoryReplayCache);
-    assert.equal(stores.lockout, undefined);
-    assert.equal(stores.ping, undefined);
-    await stores.replay.firstSeen('nonce', 's', 'a', 60_000);
-    await stores.replay.firstSeen('nonce', 's', 'b', 60_000);
-    await assert.rejects(
-      stores.replay.firstSeen('nonce', 's', 'c', 60_000),
-      isCode('PSSO_ERR_IDP_REPLAY_CACHE_FULL'),
-    );
-    await stores.replay.close();
-  });
+replayContract({
+  name: 'memory',
+  async pair() {
+    const c = clock();
+    const cache = new MemoryReplayCache({ now: c.now });
+    return { a: cache, b: cache, advance: c.advance, close: () => cache.close() };
+  },
 });

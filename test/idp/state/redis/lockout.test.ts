@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { Redis } from 'ioredis';
-import { IdpError } from '../../../src/errors.ts';
-import { RedisLockoutStore } from '../../../src/idp/replay/lockout-redis.ts';
-import type { LockoutStore } from '../../../src/idp/replay/types.ts';
-import { redisSkip, startRedis, type TestRedis } from '../../helpers/redis.ts';
-import { lockoutContract } from './lockout-contract.ts';
+import { IdpError } from '../../../../src/errors.ts';
+import { RedisLockoutStore } from '../../../../src/idp/state/redis/lockout.ts';
+import type { LockoutStore } from '../../../../src/idp/state/types.ts';
+import { redisSkip, startRedis, type TestRedis } from '../../../helpers/redis.ts';
+import { lockoutContract } from '../contract/lockout.ts';
 
 const unavailable = (err: unknown): boolean =>
   err instanceof IdpError && err.code === 'PSSO_ERR_IDP_STORE_UNAVAILABLE';

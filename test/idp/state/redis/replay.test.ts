@@ -1,12 +1,13 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { Redis } from 'ioredis';
-import { IdpError } from '../../../src/errors.ts';
-import type { Logger, LogLevel } from '../../../src/idp/log.ts';
-import { createReplayStores } from '../../../src/idp/replay/index.ts';
-import { RedisLockoutStore } from '../../../src/idp/replay/lockout-redis.ts';
-import { RedisReplayCache } from '../../../src/idp/replay/redis.ts';
-import { freePort, redisSkip, startRedis, type TestRedis } from '../../helpers/redis.ts';
+import { IdpError } from '../../../../src/errors.ts';
+import type { Logger, LogLevel } from '../../../../src/idp/log.ts';
+import { openRedisStores } from '../../../../src/idp/state/redis/index.ts';
+import { RedisLockoutStore } from '../../../../src/idp/state/redis/lockout.ts';
+import { RedisReplayCache } from '../../../../src/idp/state/redis/replay.ts';
+import { freePort, redisSkip, startRedis, type TestRedis } from '../../../helpers/redis.ts';
+import { replayContract } from '../contract/replay.ts';
 
 const unavailable = (err: unknown): boolean =>
   err instanceof IdpError && err.code === 'PSSO_ERR_IDP_STORE_UNAVAILABLE';
@@ -105,13 +106,24 @@ describe('RedisReplayCache against a real redis-server', { skip: redisSkip() }, 
     assert.throws(() => new RedisReplayCache('not a url'), TypeError);
   });
 
-  test('createReplayStores with a URL gives a replay cache, a lockout store and ping', async () => {
-    const stores = await createReplayStores({ redisUrl: redis.url });
-    open.push(stores.replay, ...(stores.lockout === undefined ? [] : [stores.lockout]));
+  test('openRedisStores gives a replay cache, a lockout store and ping', async () => {
+    const stores = openRedisStores(redis.url);
+    open.push(stores);
     assert.ok(stores.replay instanceof RedisReplayCache);
     assert.ok(stores.lockout instanceof RedisLockoutStore);
     assert.equal(await stores.replay.firstSeen('nonce', 'f', 'v', 1000), true);
     assert.equal(await stores.ping?.(), true);
+  });
+
+  describe('the replay contract (two clients)', () => {
+    replayContract({
+      name: 'redis',
+      async pair() {
+        const [a, b] = [cache(), cache()];
+        await Promise.all([a.ready(), b.ready()]);
+        return { a, b, close: async () => undefined };
+      },
+    });
   });
 
   test('nothing listening: fails closed at once, never queues', async () => {

@@ -3,8 +3,9 @@ import { mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
-import { IdpError } from '../../../src/errors.ts';
-import { IdpDatabase, openIdpStore, SCHEMA_VERSION } from '../../../src/idp/store/index.ts';
+import { IdpError } from '../../../../src/errors.ts';
+import { IdpDatabase, SCHEMA_VERSION } from '../../../../src/idp/state/sqlite/database.ts';
+import { openSqliteBackend } from '../../../../src/idp/state/sqlite/index.ts';
 
 const root = mkdtempSync(join(tmpdir(), 'psso-db-'));
 after(() => rmSync(root, { recursive: true, force: true }));
@@ -29,55 +30,16 @@ test('creates idp.sqlite 0600 in a 0700 folder: WAL, foreign keys, schema versio
   }
 });
 
-test('seeds urn:federation:MicrosoftOnline (SAML 1.1) once', () => {
-  const dir = freshDir();
-  for (let i = 0; i < 2; i++) {
-    const store = openIdpStore(dir);
-    try {
-      assert.deepEqual(store.relyingParties.list(), [
-        { identifier: 'urn:federation:MicrosoftOnline', samlVersion: '1.1' },
-      ]);
-    } finally {
-      store.close();
-    }
-  }
-});
-
-test('relying parties: get, upsert, list; the schema refuses other SAML versions', () => {
-  const dir = freshDir();
-  const store = openIdpStore(dir);
+test('the schema refuses other SAML versions (the stores check first: see the contract)', () => {
+  const db = IdpDatabase.open(freshDir());
   try {
-    const rps = store.relyingParties;
-    assert.equal(rps.get('urn:federation:microsoftonline'), undefined);
-    rps.upsert({ identifier: 'urn:example:app', samlVersion: '2.0' });
-    rps.upsert({ identifier: 'urn:federation:MicrosoftOnline', samlVersion: '2.0' });
-    assert.deepEqual(rps.get('urn:federation:MicrosoftOnline'), {
-      identifier: 'urn:federation:MicrosoftOnline',
-      samlVersion: '2.0',
-    });
-    assert.deepEqual(
-      rps.list().map((rp) => rp.identifier),
-      ['urn:example:app', 'urn:federation:MicrosoftOnline'],
-    );
-    const bad = { identifier: 'urn:x', samlVersion: '3.0' } as unknown as Parameters<
-      typeof rps.upsert
-    >[0];
-    assert.throws(() => rps.upsert(bad), TypeError);
-    assert.throws(() => rps.upsert({ identifier: '', samlVersion: '1.1' }), TypeError);
-    assert.throws(() => rps.upsert({ identifier: 'a\nb', samlVersion: '1.1' }), TypeError);
     assert.throws(() =>
-      store.database
+      db
         .statement('INSERT INTO relying_parties (identifier, saml_version) VALUES (?, ?)')
         .run('urn:y', '3.0'),
     );
   } finally {
-    store.close();
-  }
-  const reopened = openIdpStore(dir);
-  try {
-    assert.equal(reopened.relyingParties.get('urn:example:app')?.samlVersion, '2.0');
-  } finally {
-    reopened.close();
+    db.close();
   }
 });
 
@@ -105,6 +67,6 @@ test('a database from a newer version is refused', () => {
 
 test('mustExist refuses a folder without a database and creates nothing', () => {
   const dir = freshDir();
-  assert.throws(() => openIdpStore(dir, { mustExist: true }), dataDirError);
+  assert.throws(() => openSqliteBackend(dir, { mustExist: true }), dataDirError);
   assert.equal(statSync(dir, { throwIfNoEntry: false }), undefined);
 });

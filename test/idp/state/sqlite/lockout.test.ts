@@ -4,9 +4,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import Database from 'better-sqlite3';
-import { IdpError } from '../../../src/errors.ts';
-import { IdpDatabase, openIdpStore, SqliteLockoutStore } from '../../../src/idp/store/index.ts';
-import { lockoutContract } from '../replay/lockout-contract.ts';
+import { IdpError } from '../../../../src/errors.ts';
+import { openIdpState } from '../../../../src/idp/state/open.ts';
+import { IdpDatabase } from '../../../../src/idp/state/sqlite/database.ts';
+import { SqliteLockoutStore } from '../../../../src/idp/state/sqlite/lockout.ts';
+import { lockoutContract } from '../contract/lockout.ts';
 
 const root = mkdtempSync(join(tmpdir(), 'psso-lockout-'));
 after(() => rmSync(root, { recursive: true, force: true }));
@@ -17,10 +19,18 @@ const smart = { ...policy, familiarMs: 86_400_000 };
 const at = (seconds: number) => new Date(Date.UTC(2026, 0, 1) + seconds * 1000);
 const S = '192.0.2.1';
 
-describe('SqliteLockoutStore: the LockoutStore contract', () => {
-  const shared = SqliteLockoutStore.open(freshDir());
-  after(() => shared.close());
-  lockoutContract(() => shared);
+describe('SqliteLockoutStore: the LockoutStore contract (two connections)', () => {
+  const dir = freshDir();
+  const shared = SqliteLockoutStore.open(dir);
+  const second = SqliteLockoutStore.open(dir);
+  after(async () => {
+    await shared.close();
+    await second.close();
+  });
+  lockoutContract(
+    () => shared,
+    () => second,
+  );
 });
 
 test('a lock persists across restarts and is seen by another connection', async () => {
@@ -31,13 +41,13 @@ test('a lock persists across restarts and is seen by another connection', async 
   assert.equal(await second.isLocked('Carol@Example.com', S, at(3), policy), true);
   await first.close();
   await second.close();
-  const store = openIdpStore(dir);
+  const store = await openIdpState({ dataDir: dir });
   try {
     assert.equal(await store.lockout.isLocked('carol@example.com', S, at(4), policy), true);
     await store.lockout.close(); // does not close the shared database
-    assert.equal(store.users.list().length, 0);
+    assert.equal((await store.users.list()).length, 0);
   } finally {
-    store.close();
+    await store.close();
   }
 });
 
@@ -53,19 +63,6 @@ test('familiar sources persist across restarts', async () => {
     assert.equal(await second.isLocked('erin@example.com', '127.0.0.2', at(4), smart), false);
   } finally {
     await second.close();
-  }
-});
-
-test('removing a user clears its lockout state', async () => {
-  const store = openIdpStore(freshDir());
-  try {
-    await store.users.add('dave@example.com', 'pw');
-    for (const s of [0, 1, 2])
-      await store.lockout.recordFailure('dave@example.com', S, at(s), policy);
-    store.users.remove('DAVE@example.com');
-    assert.equal(await store.lockout.isLocked('dave@example.com', S, at(3), policy), false);
-  } finally {
-    store.close();
   }
 });
 
@@ -115,13 +112,13 @@ test('migration 8: a schema-7 database keeps its users (canonical keys) and its 
     INSERT INTO lockout VALUES ('Zoë@Bücher.example', 0, 0, ${at(10_000).getTime()});
     PRAGMA user_version = 7;`);
   raw.close();
-  const store = openIdpStore(dir);
+  const store = await openIdpState({ dataDir: dir });
   try {
     const nfd = 'zoë@xn--bcher-kva.example'.normalize('NFD');
-    assert.equal(store.users.get(nfd)?.upn, 'Zoë@Bücher.example');
+    assert.equal((await store.users.get(nfd))?.upn, 'Zoë@Bücher.example');
     assert.equal(await store.lockout.isLocked(nfd, S, at(0), smart), true);
     assert.equal(await store.lockout.isLocked(nfd, S, at(0), policy), true);
   } finally {
-    store.close();
+    await store.close();
   }
 });

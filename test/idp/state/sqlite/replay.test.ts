@@ -1,10 +1,9 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { IdpError } from '../../../src/errors.ts';
-import { createReplayStores } from '../../../src/idp/replay/index.ts';
-import { SqliteReplayCache } from '../../../src/idp/replay/sqlite.ts';
-import { IdpDatabase } from '../../../src/idp/store/database.ts';
-import { tempDataDir } from '../../e2e/support.ts';
+import { IdpError } from '../../../../src/errors.ts';
+import { IdpDatabase } from '../../../../src/idp/state/sqlite/database.ts';
+import { SqliteReplayCache } from '../../../../src/idp/state/sqlite/replay.ts';
+import { tempDataDir } from '../../../e2e/support.ts';
 
 function clock(start = 1_700_000_000_000): { now: () => number; advance(ms: number): void } {
   let t = start;
@@ -171,15 +170,6 @@ describe('SqliteReplayCache', () => {
     await assert.rejects(cache.firstSeen('nonce', 'u', 'v', 0), TypeError);
     await cache.close();
     assert.equal(db.isOpen, true);
-    db.close();
-  });
-
-  test('createReplayStores: the database without Redis', async () => {
-    const db = IdpDatabase.open(tempDataDir());
-    const stores = await createReplayStores({ database: db });
-    assert.ok(stores.replay instanceof SqliteReplayCache);
-    assert.equal(stores.lockout, undefined);
-    await stores.replay.close();
     db.close();
   });
 });
