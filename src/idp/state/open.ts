@@ -14,6 +14,8 @@ import type { Logger } from '../log.js';
 import type { EphemeralStores, StateBackend } from './backend.js';
 import { consumedNonces } from './nonces.js';
 import type { PasswordHasher } from './password.js';
+import type { PostgresOptions } from './postgres/options.js';
+import { isPostgresUrl } from './postgres/url.js';
 import { openSqliteBackend } from './sqlite/index.js';
 import type { IdpState } from './types.js';
 
@@ -38,6 +40,8 @@ export interface OpenIdpStateOptions {
   readonly refreshTokenLifetimeMs?: number;
   /** Where connection errors and recoveries are logged (never a password). */
   readonly logger?: Logger;
+  /** PostgreSQL pool size and timeouts. */
+  readonly postgres?: PostgresOptions;
 }
 
 /**
@@ -110,7 +114,12 @@ async function openBackend(options: OpenIdpStateOptions): Promise<StateBackend> 
       ...common,
       ...(options.mustExist === undefined ? {} : { mustExist: options.mustExist }),
     });
-  throw new TypeError(
-    'the database must be a postgres:// or postgresql:// URL (not yet supported)',
-  );
+  if (!isPostgresUrl(options.database))
+    throw new TypeError('the database must be a postgres:// or postgresql:// URL');
+  const { openPostgresBackend } = await import('./postgres/index.js');
+  return openPostgresBackend(options.database, {
+    ...common,
+    ...(options.logger === undefined ? {} : { logger: options.logger }),
+    ...(options.postgres === undefined ? {} : { postgres: options.postgres }),
+  });
 }
