@@ -43,7 +43,13 @@ let sharedDir: string | undefined;
  * made once) unless `dataDir` is given.
  */
 export async function startTestIdp(
-  o: { faults?: FaultInjection; config?: IdpConfig; dataDir?: string; redisUrl?: string } = {},
+  o: {
+    faults?: FaultInjection;
+    config?: IdpConfig;
+    dataDir?: string;
+    redisUrl?: string;
+    database?: string;
+  } = {},
 ): Promise<TestIdp> {
   sharedDir ??= tempDataDir();
   const dataDir = o.dataDir ?? sharedDir;
@@ -53,6 +59,7 @@ export async function startTestIdp(
     logger: silentLogger,
     ...(o.faults === undefined ? {} : { faults: o.faults }),
     ...(o.redisUrl === undefined ? {} : { redisUrl: o.redisUrl }),
+    ...(o.database === undefined ? {} : { database: o.database }),
   });
   if (idp.demoUser.password !== undefined) passwords.set(dataDir, idp.demoUser.password);
   const password = passwords.get(dataDir);
