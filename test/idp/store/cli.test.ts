@@ -161,3 +161,17 @@ describe('psso-wstrust idp user', () => {
     assert.equal(errorCode(r), 'PSSO_ERR_IDP_DATA_DIR');
   });
 });
+
+describe('psso-wstrust idp user … --database', () => {
+  test('a --database that is not a postgres:// URL is a usage error, its password never shown', async () => {
+    for (const args of [
+      ['user', 'list'],
+      ['user', 'add', 'x@example.com', '--password-stdin'],
+    ]) {
+      const r = await idp([...args, '--database', 'mysql://idp:s3cret@db/idp'], 'pw');
+      assert.equal(r.code, 2, r.stderr);
+      assert.match(r.stderr, /--database/);
+      assert.ok(!r.stderr.includes('s3cret'));
+    }
+  });
+});
