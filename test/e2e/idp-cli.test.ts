@@ -183,9 +183,11 @@ describe('psso-wstrust idp refuses to start, saying why', () => {
     for (const args of [
       ['--public-url', 'https://idp.example.test/adfs'],
       ['--tls-cert', 'c.pem', '--tls-key', 'k.pem', '--tls-hostname', 'a.example'],
+      ['--database', 'mysql://idp:s3cret@db/idp'],
     ]) {
       const r = await runCli(['idp', '--data', join(tempDataDir(), 'idp'), ...args]);
       assert.equal(r.code, 2, `${args.join(' ')}: ${r.stderr}`);
+      assert.ok(!r.stderr.includes('s3cret'));
     }
   });
 });
