@@ -60,7 +60,25 @@ export class PgRefreshTokenStore implements RefreshTokenStore {
 
   async issue(grant: Omit<RefreshGrant, 'expires' | 'family'>): Promise<string> {
     if (Math.random() < 0.01) await this.#sweep().catch(() => undefined);
-    return this.db.transaction((q) => this.#insert(q, grant, randomUUID()));
+    // A new family and its first token in one statement (one round trip, atomic).
+    const token = newRefreshToken();
+    const expires = this.now() + this.lifetimeMs;
+    await this.db.query(
+      `WITH f AS (INSERT INTO refresh_families (id, user_key, expires) VALUES ($1, $2, $3)
+         RETURNING id)
+       INSERT INTO refresh_tokens (digest, family, upn, client_id, device_kid, expires)
+         SELECT $4, f.id, $5, $6, $7, $3 FROM f`,
+      [
+        randomUUID(),
+        canonicalUsername(grant.upn),
+        expires,
+        refreshDigest(token),
+        grant.upn,
+        grant.clientId,
+        grant.deviceKid,
+      ],
+    );
+    return token;
   }
 
   async rotate(token: string, device: PresentingDevice): Promise<RotateResult> {
