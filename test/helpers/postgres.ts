@@ -3,14 +3,15 @@
  * loopback port with its socket in that folder, fsync off, password authentication over TCP (so
  * the URL carries a password, as in production, and the tests can check it never leaks). One
  * server per test file: `createDatabase()` gives a fresh database; `destroy()` stops the server and
- * deletes the folder. As root (postgres refuses to run as root) everything runs as the `postgres`
- * user, the way `runuser -u postgres --` would, with the folder chowned to it.
+ * deletes the folder; a watchdog (watchdog.ts) stops it if the test process ends first. As root
+ * (postgres refuses to run as root) everything runs as the `postgres` user, the way
+ * `runuser -u postgres --` would, with the folder chowned to it.
  *
  * Nothing here starts PostgreSQL for you otherwise: the binaries are looked up on PATH (`$PG_BIN`
  * first), then in `/usr/lib/postgresql/<version>/bin`. Missing, the tests skip with a clear message
  * locally and fail under `CI=true` (see executable.ts).
  */
-import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import {
   chownSync,
@@ -26,6 +27,7 @@ import { join } from 'node:path';
 import pg from 'pg';
 import { findExecutable, toolSkip } from './executable.ts';
 import { freePort } from './redis.ts';
+import { spawnWatched, stopWatched, type Watched } from './watchdog.ts';
 
 export interface TestPostgres {
   /** `postgres://psso:<password>@127.0.0.1:<port>/postgres` (the maintenance database). */
@@ -102,26 +104,6 @@ function runAs(): { uid: number; gid: number } | undefined {
 }
 
 /**
- * The server runs under a small sh watchdog so it never outlives this process: when the
- * watchdog's stdin reaches end of file (stop(), or this process ending in any way), it sends the
- * server SIGINT (fast shutdown) and SIGCONT (in case it was paused). fd 3 carries the server's pid.
- */
-const WATCHDOG = `
-exec 4<&0
-"$@" 3>&- 4<&- </dev/null &
-pid=$!
-echo "$pid" >&3
-exec 3>&-
-( while read -r _; do :; done; kill -CONT "$pid"; kill -INT "$pid" ) <&4 2>/dev/null &
-watcher=$!
-exec 4<&- 0</dev/null
-wait "$pid"
-status=$?
-kill "$watcher" 2>/dev/null
-exit "$status"
-`;
-
-/**
  * Initialises a cluster in a temporary folder and starts it on a free loopback port.
  *
  * @example
@@ -184,7 +166,7 @@ export async function startPostgres(): Promise<TestPostgres> {
     'shared_buffers=32MB',
   ];
   const launchServer = () => launch(join(bin, 'postgres'), args, owner, port, password);
-  let server: Server | undefined = await launchServer();
+  let server: Watched | undefined = await launchServer();
   let databases = 0;
   const stop = async (): Promise<void> => {
     const current = server;
@@ -232,48 +214,20 @@ export async function startPostgres(): Promise<TestPostgres> {
   };
 }
 
-interface Server {
-  readonly watchdog: ChildProcess;
-  readonly pid: number;
-}
-
 async function launch(
   bin: string,
   args: readonly string[],
   owner: { uid: number; gid: number } | undefined,
   port: number,
   password: string,
-): Promise<Server> {
-  const watchdog = spawn('/bin/sh', ['-c', WATCHDOG, 'sh', bin, ...args], {
-    stdio: ['pipe', 'pipe', 'pipe', 'pipe'],
-    ...(owner ?? {}),
-  });
-  let output = '';
-  const keep = (chunk: Buffer): void => {
-    output = (output + chunk.toString('utf8')).slice(-4000);
-  };
-  watchdog.stdout?.on('data', keep);
-  watchdog.stderr?.on('data', keep);
-  const exited = new Promise<never>((_, reject) => {
-    watchdog.once('exit', (code, sig) => {
-      reject(new Error(`postgres exited (${code ?? sig}) before answering:\n${output}`));
-    });
-    watchdog.once('error', reject);
-  });
-  exited.catch(() => undefined);
-  const pidPipe = watchdog.stdio[3] as NodeJS.ReadableStream;
-  let pidText = '';
-  pidPipe.on('data', (chunk: Buffer) => {
-    pidText += chunk.toString('latin1');
-  });
-  await Promise.race([new Promise((resolve) => pidPipe.once('end', resolve)), exited]);
-  const server = { watchdog, pid: Number.parseInt(pidText, 10) };
+): Promise<Watched> {
+  const server = await spawnWatched('INT', bin, args, owner ?? {});
   const deadline = Date.now() + 15_000;
   for (;;) {
-    if (await Promise.race([answers(port, password), exited])) return server;
+    if (await Promise.race([answers(port, password), server.exited])) return server;
     if (Date.now() > deadline) {
       await terminate(server);
-      throw new Error(`postgres did not answer on port ${port} within 15 s:\n${output}`);
+      throw new Error(`postgres did not answer on port ${port} within 15 s:\n${server.output()}`);
     }
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
@@ -324,15 +278,13 @@ function signal(pid: number, sig: NodeJS.Signals): void {
   }
 }
 
-/** Closes the watchdog's stdin (it then stops the server) and waits for both to exit. */
-async function terminate(server: Server): Promise<void> {
-  const { watchdog, pid } = server;
-  if (watchdog.exitCode !== null || watchdog.signalCode !== null) return;
-  const exited = new Promise<void>((resolve) => watchdog.once('exit', () => resolve()));
-  watchdog.stdin?.end();
-  const timer = setTimeout(() => {
-    for (const p of clusterPids(pid)) signal(p, 'SIGKILL');
-  }, 10_000);
-  await exited;
-  clearTimeout(timer);
+/** Stops the server (fast shutdown), killing it and its backends if it takes more than 10 s. */
+function terminate(server: Watched): Promise<void> {
+  return stopWatched(
+    server,
+    () => {
+      for (const p of clusterPids(server.pid)) signal(p, 'SIGKILL');
+    },
+    10_000,
+  );
 }

@@ -6,31 +6,16 @@
  * @module
  */
 import type { PasswordHasher } from './password.js';
-import type {
-  DeviceStore,
-  LockoutStore,
-  RefreshTokenStore,
-  RelyingPartyStore,
-  ReplayCache,
-  SmartCardCaStore,
-  UserKeyStore,
-  UserStore,
-} from './types.js';
+import type { IdpState } from './types.js';
 
 /** Users, relying parties, devices, user keys, SmartCard CAs and refresh tokens. */
-export interface DurableStores {
-  readonly users: UserStore;
-  readonly relyingParties: RelyingPartyStore;
-  readonly devices: DeviceStore;
-  readonly userKeys: UserKeyStore;
-  readonly smartCardCas: SmartCardCaStore;
-  readonly refreshTokens: RefreshTokenStore;
-}
+export type DurableStores = Pick<
+  IdpState,
+  'users' | 'relyingParties' | 'devices' | 'userKeys' | 'smartCardCas' | 'refreshTokens'
+>;
 
 /** Replay (and consumed nonces) and lockout, with their own teardown. */
-export interface EphemeralStores {
-  readonly replay: ReplayCache;
-  readonly lockout: LockoutStore;
+export interface EphemeralStores extends Pick<IdpState, 'replay' | 'lockout'> {
   /** Whether they answer now; absent: they share the backend's connection. Never throws. */
   readonly ping?: () => Promise<boolean>;
   /** Stops their timers and connections (the backend's own connection stays open). */
