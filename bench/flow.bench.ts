@@ -19,7 +19,7 @@ import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { enrolDemoExtras } from '../src/cli/demo-world.ts';
 import { closeHttpAgents } from '../src/http/agents.ts';
-import { openIdpStore } from '../src/idp/store/index.ts';
+import { openIdpState } from '../src/idp/state/open.ts';
 import { parseLoginConfiguration } from '../src/psso/config/load.ts';
 import { resolveLoginConfiguration } from '../src/psso/config/types.ts';
 import { type DeviceKeys, generateDeviceKeys, publicJwk } from '../src/psso/keys/device-keys.ts';
@@ -64,12 +64,16 @@ async function startIdp(
     }),
   ) as { mexUrl: string; caFile: string; demoUser: { upn: string; password: string } };
   const origin = new URL(info.mexUrl).origin;
-  const store = openIdpStore(data);
+  const store = await openIdpState({ dataDir: data });
   try {
-    store.devices.add('psso', publicJwk(k.signing.publicKey), publicJwk(k.encryption.publicKey));
+    await store.devices.add(
+      'psso',
+      publicJwk(k.signing.publicKey),
+      publicJwk(k.encryption.publicKey),
+    );
     if (managed !== undefined) await store.users.add(managed.upn, managed.password);
   } finally {
-    store.close();
+    await store.close();
   }
   const base = {
     clientID: 'psso',

@@ -21,7 +21,7 @@ const serial = () =>
  * @example
  * ```ts
  * const { caPem, card } = await demoSmartCard('bob@managed.example');
- * store.smartCardCas.add(caPem);
+ * await state.smartCardCas.add(caPem);
  * ```
  */
 export async function demoSmartCard(

@@ -10,7 +10,7 @@ import { createPrivateKey, createPublicKey } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { RunningIdp } from '../idp/server.js';
-import { openIdpStore } from '../idp/store/index.js';
+import { openIdpState } from '../idp/state/open.js';
 import { parseLoginConfiguration } from '../psso/config/load.js';
 import { resolveLoginConfiguration } from '../psso/config/types.js';
 import type { PssoStep } from '../psso/flow/login.js';
@@ -50,15 +50,20 @@ export async function enrolDemoExtras(
   const userSecureEnclaveKey = generateUserSecureEnclaveKey();
   const hpkeKeys = generateDeviceKeys({ hpkeSuite: 'HPKE-P256-SHA256-A256GCM' });
   const { caPem, card } = await demoSmartCard(managed.upn);
-  const store = openIdpStore(dir);
+  const state = await openIdpState({ dataDir: dir });
   try {
-    store.userKeys.add(managed.upn, publicJwk(userSecureEnclaveKey.publicKey));
-    store.smartCardCas.add(caPem);
+    await state.userKeys.add(managed.upn, publicJwk(userSecureEnclaveKey.publicKey));
+    await state.smartCardCas.add(caPem);
     const hpke = hpkeKeys.hpkeEncryption;
     if (hpke === undefined) throw new TypeError('no HPKE key was generated');
-    store.devices.add('psso', publicJwk(hpkeKeys.signing.publicKey), hpke.publicJwk, hpke.alg);
+    await state.devices.add(
+      'psso',
+      publicJwk(hpkeKeys.signing.publicKey),
+      hpke.publicJwk,
+      hpke.alg,
+    );
   } finally {
-    store.close();
+    await state.close();
   }
   const pem = readFileSync(join(dir, 'login-encryption-key.pem'), 'utf8');
   const { kty, crv, x, y } = createPublicKey(createPrivateKey(pem)).export({ format: 'jwk' });
@@ -88,16 +93,16 @@ export async function enrolDemoDevice(
   keys: DeviceKeys,
   user?: DemoUser,
 ): Promise<void> {
-  const store = openIdpStore(dir);
+  const state = await openIdpState({ dataDir: dir });
   try {
-    store.devices.add(
+    await state.devices.add(
       'psso',
       publicJwk(keys.signing.publicKey),
       publicJwk(keys.encryption.publicKey),
     );
-    if (user !== undefined) await store.users.add(user.upn, user.password);
+    if (user !== undefined) await state.users.add(user.upn, user.password);
   } finally {
-    store.close();
+    await state.close();
   }
 }
 

@@ -23,7 +23,7 @@ export interface DeviceKeyFlags {
  * @example
  * ```ts
  * const { signing, encryption } = devicePublicKeys(flags, readJwk);
- * store.devices.add(flags.clientId, signing, encryption);
+ * await state.devices.add(flags.clientId, signing, encryption);
  * ```
  */
 export function devicePublicKeys(

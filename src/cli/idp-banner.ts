@@ -18,6 +18,8 @@ export interface IdpStartInfo {
   readonly signingCertFile: string;
   readonly adminTokenFile: string;
   readonly dataDir: string;
+  /** The PostgreSQL database holding the state (password shown as `***`); absent: SQLite. */
+  readonly database?: string;
   readonly demoUser: { readonly upn: string; readonly password: string | undefined };
   readonly origin: string;
   readonly port: number | undefined;
@@ -82,6 +84,7 @@ export function printStartInfo(info: IdpStartInfo, json: boolean): void {
   w(`  token signing cert:  ${info.signingCertFile}`);
   w(`  admin token file:    ${info.adminTokenFile}`);
   w(`  data folder:         ${info.dataDir}`);
+  if (info.database !== undefined) w(`  database:            ${info.database}`);
   if (info.demoUser.password !== undefined) {
     w(
       `  demo user:           ${info.demoUser.upn}  password: ${info.demoUser.password}  (shown once)`,

@@ -207,7 +207,7 @@ export const REMEDIATIONS: Readonly<Record<PssoErrorCode, Remediation>> = Object
     fix: 'Another process listens on that port: stop it, or choose another --port.',
   },
   PSSO_ERR_IDP_STORE_UNAVAILABLE: {
-    fix: 'The replay/lockout store (Redis or SQLite) cannot be reached: check it is running and reachable; the IdP fails closed meanwhile.',
+    fix: 'A store of the IdP (SQLite, PostgreSQL or Redis) cannot answer: check it is running and reachable; the IdP fails closed meanwhile.',
   },
   PSSO_ERR_IDP_REPLAY_CACHE_FULL: {
     fix: 'The replay cache is full: raise its capacity or wait for entries to expire.',

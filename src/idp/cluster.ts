@@ -1,8 +1,9 @@
 /**
  * `--workers N`: several IdP processes sharing one port through node:cluster. The primary prepares
- * the data folder (keys, server nonce key, database, demo user) once, forks the workers, and reports
- * when all listen. The workers share replay protection and lockout through the data folder's
- * database (a replay sent to any worker is refused); `--redis` shares them across hosts.
+ * the data folder (keys, server nonce key) and the state (database, relying parties, demo user)
+ * once, forks the workers, and reports when all listen. The workers share every kind of state
+ * through the data folder's SQLite database or, with `--database`, PostgreSQL (a replay sent to
+ * any worker is refused); `--redis` shares replay and lockout across hosts.
  *
  * @module
  */
@@ -16,7 +17,7 @@ import { loadOrCreateAdminToken } from './psso/admin-token.js';
 import { loadOrCreateKeyContextKey } from './psso/key-context.js';
 import { loadOrCreateLoginEncryptionKey } from './psso/login-encryption-key.js';
 import { loadOrCreateNonceKey } from './psso/server-nonce.js';
-import { openIdpStore } from './store/index.js';
+import { openIdpState } from './state/open.js';
 
 /** What a worker reports when it listens. */
 export interface WorkerReady {
@@ -28,29 +29,31 @@ export interface WorkerReady {
 
 /**
  * Creates every secret (keys, server nonce key, admin token), the database, relying parties and the
- * demo user before the workers start, so that all workers load the same ones.
+ * demo user before the workers start, so that all workers load the same ones. `database`: the
+ * PostgreSQL URL the workers use (absent: SQLite in the data folder).
  */
 export async function prepareDataDir(
   dataDir: string,
   config: IdpConfig,
   pkiOptions: PkiOptions = {},
+  database?: string,
 ): Promise<{ demoPassword: string | undefined; adminTokenFile: string; pki: IdpPki }> {
   const pki = await loadOrCreatePki(dataDir, pkiOptions);
   await loadOrCreateNonceKey(dataDir);
   await loadOrCreateLoginEncryptionKey(dataDir);
   await loadOrCreateKeyContextKey(dataDir);
   const admin = await loadOrCreateAdminToken(dataDir);
-  const store = openIdpStore(dataDir);
+  const state = await openIdpState({ dataDir, ...(database === undefined ? {} : { database }) });
   try {
-    for (const rp of config.relyingParties) store.relyingParties.upsert(rp);
-    const demo = await store.users.ensureDemoUser();
+    for (const rp of config.relyingParties) await state.relyingParties.upsert(rp);
+    const demo = await state.users.ensureDemoUser();
     return {
       demoPassword: demo.created ? demo.password : undefined,
       adminTokenFile: admin.file,
       pki,
     };
   } finally {
-    store.close();
+    await state.close();
   }
 }
 

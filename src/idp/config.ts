@@ -6,7 +6,8 @@
  */
 import { IdpError } from '../errors.js';
 import { readConfigJson } from './config-file.js';
-import type { RelyingParty } from './store/types.js';
+import { isPostgresUrl } from './state/postgres/url.js';
+import type { RelyingParty } from './state/records.js';
 
 /** The configuration. */
 export interface IdpConfig {
@@ -66,6 +67,11 @@ export interface IdpConfig {
   /** When set, `GET /metrics` requires `Authorization: Bearer <metricsToken>`. */
   readonly metricsToken?: string;
   /**
+   * `postgres://…`: keep the IdP's state in this PostgreSQL database (several hosts share it), as
+   * `--database` does (which wins). Absent: SQLite in the data folder.
+   */
+  readonly database?: string;
+  /**
    * SmartCard logins: how a certificate names its user, tried in order: `upn` (SAN otherName UPN),
    * `email` (SAN rfc822Name). Default `["upn", "email"]`.
    */
@@ -121,6 +127,7 @@ export function checkConfig(raw: unknown): IdpConfig {
     'maxConnections',
     'metricsToken',
     'smartCard',
+    'database',
   ]);
   for (const key of Object.keys(o)) if (!known.has(key)) bad(`unknown field "${key.slice(0, 40)}"`);
   const lockout = section(o.lockout, DEFAULT_CONFIG.lockout, 'lockout');
@@ -162,6 +169,7 @@ export function checkConfig(raw: unknown): IdpConfig {
       : { maxConnections: int(o.maxConnections, 'maxConnections', 1, 1_000_000) }),
     ...(o.metricsToken === undefined ? {} : { metricsToken: secret(o.metricsToken) }),
     ...(o.smartCard === undefined ? {} : { smartCard: smartCardSection(o.smartCard) }),
+    ...(o.database === undefined ? {} : { database: databaseUrl(o.database) }),
   };
   return config;
 }
@@ -182,6 +190,11 @@ function bad(message: string): never {
 function str(v: unknown, name: string): string {
   if (typeof v !== 'string' || v.trim() === '' || v.length > 2048)
     bad(`${name} must be a non-empty string`);
+  return v;
+}
+
+function databaseUrl(v: unknown): string {
+  if (!isPostgresUrl(v)) bad('database must be a postgres:// or postgresql:// URL');
   return v;
 }
 

@@ -48,4 +48,5 @@ export { mexDocument, STS_PATHS } from './mex-document.js';
 export { defaultDataDir, type IdpPki, loadOrCreatePki, type PkiOptions } from './pki.js';
 export { type RealmSettings, userRealm } from './realm.js';
 export { type IdpOptions, type RunningIdp, startIdp } from './server.js';
-export { type IdpStore, openIdpStore } from './store/index.js';
+export type { IdpState, OpenIdpStateOptions } from './state/index.js';
+export { openIdpState } from './state/open.js';

@@ -1,7 +1,7 @@
 /**
- * Starting the reference IdP: data folder (PKI, SQLite), replay and lockout stores (the SQLite
- * database, shared by every process on the data folder, or Redis), the STS pipeline, discovery
- * routes, and the https server.
+ * Starting the reference IdP: data folder (PKI, keys), its state (./state: SQLite in the data
+ * folder, or PostgreSQL for several hosts; replay and lockout optionally in Redis), the STS
+ * pipeline, discovery routes, and the https server.
  *
  * @module
  */
@@ -31,19 +31,17 @@ import { loadHpkeResponsePolicy } from './psso/hpke-policy.js';
 import { loadOrCreateKeyContextKey } from './psso/key-context.js';
 import { idTokenKey } from './psso/keys.js';
 import { loadOrCreateLoginEncryptionKey } from './psso/login-encryption-key.js';
-import { RefreshTokenStore } from './psso/refresh-tokens.js';
 import { loadOrCreateNonceKey, ServerNonces } from './psso/server-nonce.js';
 import { inDomains } from './realm.js';
-import { createReplayStores } from './replay/index.js';
-import type { LockoutStore, ReplayCache } from './replay/types.js';
 import { discoveryRoutes } from './routes/discovery.js';
 import { pssoRoutes } from './routes/psso.js';
 import { pssoConfiguration, pssoConfigurationRoute } from './routes/psso-configuration.js';
 import { announceFaults, stsRoutes } from './routes/sts.js';
 import { userKeyRoutes } from './routes/user-keys.js';
 import { issueAssertion, unsignedAssertion } from './saml/index.js';
-import { openIdpStore } from './store/index.js';
-import type { RelyingParty } from './store/types.js';
+import { openIdpState } from './state/open.js';
+import type { RelyingParty } from './state/records.js';
+import type { LockoutStore, RelyingPartyStore } from './state/types.js';
 import { CredentialCache } from './sts/credential-cache.js';
 import type { StsDeps, StsSettings } from './sts/handle.js';
 import { cachedLockout } from './sts/lockout-cache.js';
@@ -59,8 +57,14 @@ export interface IdpOptions {
   readonly dataDir?: string;
   readonly config?: IdpConfig;
   /**
-   * Share replay and lockout state through Redis (several hosts). Without it both live in the
-   * data folder's database, shared by every process on that folder and kept across restarts.
+   * `postgres://…`: keep every kind of state (users, devices, keys, refresh tokens, replay,
+   * nonces, lockout) in PostgreSQL, shared by several hosts. Without it all of it lives in the
+   * data folder's SQLite database, shared by every process on that folder.
+   */
+  readonly database?: string;
+  /**
+   * Share replay, consumed nonces and lockout through Redis (several hosts), whichever database
+   * holds the rest.
    */
   readonly redisUrl?: string;
   readonly faults?: FaultInjection;
@@ -145,23 +149,29 @@ export async function startIdp(options: IdpOptions = {}): Promise<RunningIdp> {
       message:
         'a TLS name was outside the local CA: a new CA was made; give every client the new CA file',
     });
-  const store = openIdpStore(dataDir);
-  for (const rp of config.relyingParties) store.relyingParties.upsert(rp);
-  const demo = options.demoUser === false ? { created: false } : await store.users.ensureDemoUser();
-  const stores = await createReplayStores({
-    ...(options.redisUrl === undefined
-      ? { database: store.database, now: () => clock().getTime() }
-      : { redisUrl: options.redisUrl }),
+  const state = await openIdpState({
+    dataDir,
+    ...(options.database === undefined ? {} : { database: options.database }),
+    ...(options.redisUrl === undefined ? {} : { redisUrl: options.redisUrl }),
+    now: () => clock().getTime(),
     logger: log,
   });
-  const replay: ReplayCache = stores.replay;
-  const lockout: LockoutStore = cachedLockout(stores.lockout ?? store.lockout);
+  let demo: { created: boolean; password?: string };
+  try {
+    for (const rp of config.relyingParties) await state.relyingParties.upsert(rp);
+    demo = options.demoUser === false ? { created: false } : await state.users.ensureDemoUser();
+  } catch (e) {
+    await state.close();
+    throw e;
+  }
+  const replay = state.replay;
+  const lockout: LockoutStore = cachedLockout(state.lockout);
   const metrics = new Metrics(workerId());
   const signing = { privateKey: pki.signingKey, certificateDer: pki.signingCertDer };
   // One password check for every password-bearing method: one lockout, one bounded fair queue.
   const passwords = new PasswordCheck({
-    verify: (upn, password) => store.users.verify(upn, password),
-    burn: (password) => store.users.burnPasswordCheck(password),
+    verify: (upn, password) => state.users.verify(upn, password),
+    burn: (password) => state.users.burnPasswordCheck(password),
     lockout,
     credentials: new CredentialCache(config.credentialCacheSeconds * 1000),
     queue: new FairQueue(config.passwordChecks ?? DEFAULT_CONFIG.passwordChecks),
@@ -176,7 +186,7 @@ export async function startIdp(options: IdpOptions = {}): Promise<RunningIdp> {
   });
   const deps: StsDeps = {
     passwords,
-    relyingParty: cachedRelyingParties(store.relyingParties),
+    relyingParty: cachedRelyingParties(state.relyingParties),
     issueAssertion: (params) => issueAssertion(params, signing),
     unsignedAssertion: (params) => unsignedAssertion(params),
     replay,
@@ -191,8 +201,7 @@ export async function startIdp(options: IdpOptions = {}): Promise<RunningIdp> {
       keepAliveTimeoutMs: config.keepAliveTimeoutMs,
       ...(config.maxConnections === undefined ? {} : { maxConnections: config.maxConnections }),
       ...(config.metricsToken === undefined ? {} : { metricsToken: config.metricsToken }),
-      healthy: async () =>
-        store.database.ping() && (stores.ping === undefined ? true : stores.ping()),
+      healthy: () => state.ping(),
     },
     metrics,
     log,
@@ -220,19 +229,19 @@ export async function startIdp(options: IdpOptions = {}): Promise<RunningIdp> {
   stsRoutes(app, deps, settings, metrics, log);
   const nonces = new ServerNonces({
     key: await loadOrCreateNonceKey(dataDir),
-    replay,
+    consumed: state.nonces,
     clock,
     skewMs: config.clockSkewSeconds * 1000,
   });
   const idKey = await idTokenKey(pki.signingKey);
-  const refreshTokens = new RefreshTokenStore(store.database);
+  const refreshTokens = state.refreshTokens;
   const admin = await loadOrCreateAdminToken(dataDir);
   pssoRoutes(
     app,
     {
-      device: (kid) => store.devices.get(kid),
+      device: (kid) => state.devices.get(kid),
       nonces,
-      user: (upn) => store.users.get(upn),
+      user: (upn) => state.users.get(upn),
       passwords,
       isFederated: (upn) => inDomains(upn, config.federatedDomains),
       replay,
@@ -249,8 +258,8 @@ export async function startIdp(options: IdpOptions = {}): Promise<RunningIdp> {
       clock,
       skewSeconds: config.clockSkewSeconds,
       embedded: {
-        userKey: (kid) => store.userKeys.get(kid),
-        smartCardCas: () => store.smartCardCas.certificates(),
+        userKey: (kid) => state.userKeys.get(kid),
+        smartCardCas: () => state.smartCardCas.certificates(),
         ...(config.smartCard === undefined ? {} : { smartCardMapping: config.smartCard.mapping }),
       },
       keyContextKey: await loadOrCreateKeyContextKey(dataDir),
@@ -260,7 +269,7 @@ export async function startIdp(options: IdpOptions = {}): Promise<RunningIdp> {
     metrics,
     log,
     admin,
-    store.devices,
+    state.devices,
   );
   pssoConfigurationRoute(app, () =>
     pssoConfiguration(origin, { federationRequestURN: config.relyingParties[0]?.identifier }),
@@ -268,11 +277,11 @@ export async function startIdp(options: IdpOptions = {}): Promise<RunningIdp> {
   userKeyRoutes(
     app,
     {
-      device: (kid) => store.devices.get(kid),
+      device: (kid) => state.devices.get(kid),
       nonces,
       refreshTokens,
-      user: (upn) => store.users.get(upn),
-      addUserKey: (upn, jwk) => store.userKeys.add(upn, jwk),
+      user: (upn) => state.users.get(upn),
+      addUserKey: (upn, jwk) => state.userKeys.add(upn, jwk),
       endpoint: () => `${origin}/psso/user-keys`,
       clock,
       skewSeconds: config.clockSkewSeconds,
@@ -303,9 +312,7 @@ export async function startIdp(options: IdpOptions = {}): Promise<RunningIdp> {
     await listenOrFail(app, host, options.port ?? 0);
   } catch (e) {
     await app.close().catch(() => undefined);
-    await replay.close().catch(() => undefined);
-    await stores.lockout?.close().catch(() => undefined);
-    store.close();
+    await state.close().catch(() => undefined);
     throw e;
   }
   const address = app.server.address() as AddressInfo;
@@ -320,6 +327,7 @@ export async function startIdp(options: IdpOptions = {}): Promise<RunningIdp> {
     origin,
     listen: listenOrigin(address),
     dataDir,
+    database: state.backends.durable,
     redis: options.redisUrl !== undefined,
   });
   const endpoints = idpEndpoints(origin);
@@ -344,23 +352,21 @@ export async function startIdp(options: IdpOptions = {}): Promise<RunningIdp> {
     metrics,
     async close() {
       await app.close();
-      await replay.close();
-      if (stores.lockout !== undefined) await stores.lockout.close();
-      store.close();
+      await state.close();
     },
   };
 }
 
 /** Relying parties change rarely: read them from the database at most every 10 s. */
-function cachedRelyingParties(rps: {
-  list(): RelyingParty[];
-}): (identifier: string) => RelyingParty | undefined {
+function cachedRelyingParties(
+  rps: RelyingPartyStore,
+): (identifier: string) => Promise<RelyingParty | undefined> {
   let loaded = 0;
   let byId = new Map<string, RelyingParty>();
-  return (identifier) => {
+  return async (identifier) => {
     const now = Date.now();
     if (now - loaded > 10_000) {
-      byId = new Map(rps.list().map((rp) => [rp.identifier, rp]));
+      byId = new Map((await rps.list()).map((rp) => [rp.identifier, rp]));
       loaded = now;
     }
     return byId.get(identifier);

@@ -10,9 +10,10 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { closeHttpAgents } from '../../src/http/agents.ts';
 import { loadOrCreateNonceKey, ServerNonces } from '../../src/idp/psso/server-nonce.ts';
-import { SqliteReplayCache } from '../../src/idp/replay/sqlite.ts';
 import { serverNonceAnswer } from '../../src/idp/routes/psso.ts';
-import { DATABASE_FILE, IdpDatabase } from '../../src/idp/store/database.ts';
+import { consumedNonces } from '../../src/idp/state/nonces.ts';
+import { DATABASE_FILE, IdpDatabase } from '../../src/idp/state/sqlite/database.ts';
+import { SqliteReplayCache } from '../../src/idp/state/sqlite/replay.ts';
 import { pssoLogin } from '../../src/psso/flow/login.ts';
 import { generateDeviceKeys } from '../../src/psso/keys/device-keys.ts';
 import { buildRequestSecurityToken } from '../../src/wstrust/rst.ts';
@@ -105,7 +106,10 @@ describe('anonymous floods against a running IdP', () => {
     // The route's handler with the IdP's key and replay store (fastify's inject would take 40 s
     // for this many requests; the handler is all the route runs).
     const replay = SqliteReplayCache.open(idp.dataDir, { pruneIntervalMs: 0 });
-    const nonces = new ServerNonces({ key: await loadOrCreateNonceKey(idp.dataDir), replay });
+    const nonces = new ServerNonces({
+      key: await loadOrCreateNonceKey(idp.dataDir),
+      consumed: consumedNonces(replay),
+    });
     const rowsBefore = replayRows();
     const file = join(idp.dataDir, DATABASE_FILE);
     const sizes = () => [

@@ -1,60 +1,18 @@
 import assert from 'node:assert/strict';
-import { type ChildProcess, spawn } from 'node:child_process';
-import { once } from 'node:events';
 import { chmodSync, readFileSync, writeFileSync } from 'node:fs';
 import { request } from 'node:https';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
-import { fileURLToPath } from 'node:url';
 import { IdpError } from '../../src/errors.ts';
 import { loadConfig } from '../../src/idp/config.ts';
-import type { IdpEndpoints } from '../../src/idp/endpoints.ts';
 import { silentLogger } from '../../src/idp/log.ts';
-import { RefreshTokenStore } from '../../src/idp/psso/refresh-tokens.ts';
 import { startIdp } from '../../src/idp/server.ts';
-import { openIdpStore } from '../../src/idp/store/index.ts';
+import { openSqliteBackend } from '../../src/idp/state/sqlite/index.ts';
 import { generateDeviceKeys, publicJwk } from '../../src/psso/keys/device-keys.ts';
 import { runCli } from '../helpers/cli.ts';
-import { startLine } from './idp-process.ts';
+import { spawnIdp } from './idp-process.ts';
 import { tempDataDir } from './support.ts';
-
-const MAIN = fileURLToPath(new URL('../../src/cli/main.ts', import.meta.url));
-
-interface StartLine {
-  origin: string;
-  port: number;
-  mexUrl: string;
-  caFile: string;
-  adminTokenFile: string;
-  tlsCertFile: string;
-  tlsGenerated: boolean;
-  endpoints: IdpEndpoints;
-  workers?: number;
-}
-
-/** `psso-wstrust idp --json …` in its own process: its first stdout line, and a stop. */
-async function idpProcess(
-  args: string[],
-): Promise<{ info: StartLine; child: ChildProcess; stop(): Promise<void> }> {
-  const child = spawn(
-    process.execPath,
-    ['--import', 'tsx', MAIN, 'idp', '--json', '--log-level', 'error', ...args],
-    { stdio: ['ignore', 'pipe', 'pipe'] },
-  );
-  let stderr = '';
-  child.stderr?.on('data', (d: Buffer) => (stderr += d));
-  const info = await startLine<StartLine>(child, () => stderr);
-  return {
-    info,
-    child,
-    async stop() {
-      if (child.exitCode !== null) return;
-      child.kill('SIGTERM');
-      await once(child, 'exit');
-    },
-  };
-}
 
 /** POST JSON on a new connection each time (so that node:cluster spreads them over workers). */
 function postJson(url: string, ca: string, token: string, body: unknown): Promise<number> {
@@ -95,7 +53,7 @@ const ENDPOINT_KEYS = [
 describe('psso-wstrust idp: the port is kept in the data folder', () => {
   test('a restart keeps the port and every URL; --port overrides and is kept; a taken port is PSSO_ERR_IDP_PORT_IN_USE (with --public-url and --tls-cert on the way)', async () => {
     const data = tempDataDir();
-    const first = await idpProcess(['--data', data]);
+    const first = await spawnIdp(['--data', data]);
     await first.stop();
     const { port } = first.info;
     assert.deepEqual(JSON.parse(readFileSync(join(data, 'server.json'), 'utf8')), { port });
@@ -110,7 +68,7 @@ describe('psso-wstrust idp: the port is kept in the data folder', () => {
       '--tls-key',
       join(data, 'tls-key.pem'),
     ];
-    const again = await idpProcess(['--data', data, ...tlsArgs]);
+    const again = await spawnIdp(['--data', data, ...tlsArgs]);
     await again.stop();
     assert.equal(again.info.port, port);
     assert.deepEqual(again.info.endpoints, first.info.endpoints);
@@ -128,7 +86,7 @@ describe('psso-wstrust idp: the port is kept in the data folder', () => {
       assert.equal(error.code, 'PSSO_ERR_IDP_PORT_IN_USE');
       assert.match(error.message, new RegExp(`port ${port} .*--port 0`));
       // --port 0 overrides: any free port, kept for the next start
-      const moved = await idpProcess([
+      const moved = await spawnIdp([
         '--data',
         data,
         '--port',
@@ -151,7 +109,7 @@ describe('psso-wstrust idp: the port is kept in the data folder', () => {
 
 test('--workers 2 on a fresh data folder: one admin token for all workers, in the --json line; 16 registrations all succeed', async () => {
   const data = tempDataDir();
-  const idp = await idpProcess(['--data', data, '--workers', '2']);
+  const idp = await spawnIdp(['--data', data, '--workers', '2']);
   try {
     assert.equal(idp.info.workers, 2);
     assert.equal(idp.info.adminTokenFile, join(data, 'admin-token'));
@@ -225,9 +183,11 @@ describe('psso-wstrust idp refuses to start, saying why', () => {
     for (const args of [
       ['--public-url', 'https://idp.example.test/adfs'],
       ['--tls-cert', 'c.pem', '--tls-key', 'k.pem', '--tls-hostname', 'a.example'],
+      ['--database', 'mysql://idp:s3cret@db/idp'],
     ]) {
       const r = await runCli(['idp', '--data', join(tempDataDir(), 'idp'), ...args]);
       assert.equal(r.code, 2, `${args.join(' ')}: ${r.stderr}`);
+      assert.ok(!r.stderr.includes('s3cret'));
     }
   });
 });
@@ -235,16 +195,16 @@ describe('psso-wstrust idp refuses to start, saying why', () => {
 describe('psso-wstrust idp user passwd', () => {
   test('sets a new password from stdin and revokes the refresh tokens; an unknown user is PSSO_ERR_IDP_USER_NOT_FOUND', async () => {
     const data = tempDataDir();
-    const store = openIdpStore(data);
+    const store = openSqliteBackend(data);
     try {
-      await store.users.add('carol@example.com', 'old-password');
-      new RefreshTokenStore(store.database).issue({
+      await store.durable.users.add('carol@example.com', 'old-password');
+      await store.durable.refreshTokens.issue({
         upn: 'carol@example.com',
         clientId: 'psso',
         deviceKid: 'kid',
       });
     } finally {
-      store.close();
+      await store.close();
     }
     const r = await runCli(
       ['idp', 'user', 'passwd', 'CAROL@example.com', '--password-stdin', '--data', data, '--json'],
@@ -253,10 +213,13 @@ describe('psso-wstrust idp user passwd', () => {
     assert.equal(r.code, 0, r.stderr);
     assert.deepEqual(JSON.parse(r.stdout), { passwordChanged: 'carol@example.com' });
     assert.ok(!(r.stdout + r.stderr).includes('new-password'));
-    const after = openIdpStore(data);
+    const after = openSqliteBackend(data);
     try {
-      assert.ok(await after.users.authenticate('carol@example.com', 'new-password'));
-      assert.equal(await after.users.authenticate('carol@example.com', 'old-password'), undefined);
+      assert.ok(await after.durable.users.authenticate('carol@example.com', 'new-password'));
+      assert.equal(
+        await after.durable.users.authenticate('carol@example.com', 'old-password'),
+        undefined,
+      );
       const left = after.database
         .statement('SELECT COUNT(*) AS n FROM refresh_tokens WHERE upn = ?')
         .get('carol@example.com') as { n: number };
@@ -266,17 +229,20 @@ describe('psso-wstrust idp user passwd', () => {
         .get('carol@example.com') as { n: number };
       assert.equal(families.n, 0);
     } finally {
-      after.close();
+      await after.close();
     }
-    const again = openIdpStore(data);
+    const again = openSqliteBackend(data);
     try {
-      await assert.rejects(again.users.setPassword('nobody@example.com', 'x'), (e: unknown) => {
-        assert.ok(e instanceof IdpError);
-        assert.equal(e.code, 'PSSO_ERR_IDP_USER_NOT_FOUND');
-        return true;
-      });
+      await assert.rejects(
+        again.durable.users.setPassword('nobody@example.com', 'x'),
+        (e: unknown) => {
+          assert.ok(e instanceof IdpError);
+          assert.equal(e.code, 'PSSO_ERR_IDP_USER_NOT_FOUND');
+          return true;
+        },
+      );
     } finally {
-      again.close();
+      await again.close();
     }
   });
 });

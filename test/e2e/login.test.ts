@@ -130,13 +130,13 @@ describe('the issued assertion', () => {
 
 describe('identity values survive escaping', () => {
   test('a user name full of XML metacharacters, ]]> and <!-- reads back exactly from the signed content', async () => {
-    const { openIdpStore } = await import('../../src/idp/store/index.ts');
+    const { openIdpState } = await import('../../src/idp/state/open.ts');
     const upn = `o'brien&<x>"]]><!--a@federated.example`;
-    const store = openIdpStore(idp.dataDir);
+    const store = await openIdpState({ dataDir: idp.dataDir });
     try {
-      if (store.users.get(upn) === undefined) await store.users.add(upn, 'p&<>"\'$&$$😀');
+      if ((await store.users.get(upn)) === undefined) await store.users.add(upn, 'p&<>"\'$&$$😀');
     } finally {
-      store.close();
+      await store.close();
     }
     for (const [saml, urn] of [
       ['1.1', URN],

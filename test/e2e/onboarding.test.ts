@@ -9,7 +9,7 @@ import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { openIdpStore } from '../../src/idp/store/index.ts';
+import { IdpDatabase } from '../../src/idp/state/sqlite/database.ts';
 import { LOGIN_CONFIG_SCHEMA_ID } from '../../src/psso/config/schema-id.ts';
 import { runCli } from '../helpers/cli.ts';
 import { validateJson } from '../helpers/json-schema.ts';
@@ -52,14 +52,14 @@ async function idpProcess(data: string): Promise<StartLine> {
 
 /** The device keys the IdP stored, as stored. */
 function storedDeviceJwks(data: string): string[] {
-  const store = openIdpStore(data, { mustExist: true });
+  const database = IdpDatabase.open(data);
   try {
-    const rows = store.database
+    const rows = database
       .statement('SELECT signing_jwk, encryption_jwk FROM devices')
       .all() as Array<{ signing_jwk: string; encryption_jwk: string }>;
     return rows.flatMap((r) => [r.signing_jwk, r.encryption_jwk]);
   } finally {
-    store.close();
+    database.close();
   }
 }
 

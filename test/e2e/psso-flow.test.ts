@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { LoginError } from '../../src/errors.ts';
 import { closeHttpAgents } from '../../src/http/agents.ts';
-import { openIdpStore } from '../../src/idp/store/index.ts';
+import { openIdpState } from '../../src/idp/state/open.ts';
 import { parseLoginConfiguration } from '../../src/psso/config/load.ts';
 import { resolveLoginConfiguration } from '../../src/psso/config/types.ts';
 import { pssoLogin, pssoRefresh } from '../../src/psso/flow/login.ts';
@@ -125,11 +125,12 @@ describe('the Platform SSO login flow against the reference IdP', () => {
   });
   test('removing a user revokes its refresh tokens', async () => {
     const dave = { upn: 'dave@managed.example', password: 'dave pw' };
-    const store = openIdpStore(idp.dataDir);
+    const store = await openIdpState({ dataDir: idp.dataDir });
     try {
-      if (store.users.get(dave.upn) === undefined) await store.users.add(dave.upn, dave.password);
+      if ((await store.users.get(dave.upn)) === undefined)
+        await store.users.add(dave.upn, dave.password);
     } finally {
-      store.close();
+      await store.close();
     }
     const r = await pssoLogin({
       config: config('dynamicWSTrust'),
@@ -138,11 +139,11 @@ describe('the Platform SSO login flow against the reference IdP', () => {
       keys,
       http: http(),
     });
-    const again = openIdpStore(idp.dataDir);
+    const again = await openIdpState({ dataDir: idp.dataDir });
     try {
-      again.users.remove(dave.upn);
+      await again.users.remove(dave.upn);
     } finally {
-      again.close();
+      await again.close();
     }
     await assert.rejects(
       pssoRefresh({
@@ -236,15 +237,15 @@ describe('the CLI', () => {
     assert.match(reg.stdout + reg.stderr, /PSSO_ERR_KEYS_MISSING/);
     const { loadOrCreateDeviceKeys } = await import('../../src/psso/keys/device-keys.ts');
     const cliKeys = await loadOrCreateDeviceKeys(keyFile);
-    const store = openIdpStore(idp.dataDir);
+    const store = await openIdpState({ dataDir: idp.dataDir });
     try {
-      store.devices.add(
+      await store.devices.add(
         'psso',
         publicJwk(cliKeys.signing.publicKey),
         publicJwk(cliKeys.encryption.publicKey),
       );
     } finally {
-      store.close();
+      await store.close();
     }
     // A session file someone loosened to 0644 is written 0600 again.
     const session = join(files, 'keys', 'session.json');

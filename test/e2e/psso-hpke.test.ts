@@ -12,7 +12,7 @@ import { LoginError } from '../../src/errors.ts';
 import { closeHttpAgents } from '../../src/http/agents.ts';
 import { httpRequest } from '../../src/http/request.ts';
 import { loadHpkeResponsePolicy } from '../../src/idp/psso/hpke-policy.ts';
-import { openIdpStore } from '../../src/idp/store/index.ts';
+import { openIdpState } from '../../src/idp/state/open.ts';
 import { HPKE_SUITES, type HpkeSuiteName } from '../../src/jose/hpke/suites.ts';
 import { parseLoginConfiguration } from '../../src/psso/config/load.ts';
 import { resolveLoginConfiguration } from '../../src/psso/config/types.ts';
@@ -39,17 +39,18 @@ function configFor(idp: TestIdp, extra: Record<string, unknown> = {}) {
 async function enrolHpke(idp: TestIdp, keys: DeviceKeys, alg?: string): Promise<void> {
   const hpke = keys.hpkeEncryption;
   assert.ok(hpke);
-  const store = openIdpStore(idp.dataDir);
+  const store = await openIdpState({ dataDir: idp.dataDir });
   try {
-    store.devices.add(
+    await store.devices.add(
       'psso',
       publicJwk(keys.signing.publicKey),
       alg === 'ECDH-ES' ? publicJwk(keys.encryption.publicKey) : hpke.publicJwk,
       alg ?? hpke.alg,
     );
-    if (store.users.get(USER.upn) === undefined) await store.users.add(USER.upn, USER.password);
+    if ((await store.users.get(USER.upn)) === undefined)
+      await store.users.add(USER.upn, USER.password);
   } finally {
-    store.close();
+    await store.close();
   }
 }
 
@@ -122,11 +123,12 @@ describe('HPKE login and refresh against the reference IdP, Base mode', () => {
     const body = JSON.parse(Buffer.from(ok.body).toString()) as Record<string, string>;
     assert.equal(body.encryptionAlg, 'HPKE-P384-SHA384-A256GCM');
     assert.equal(body.encryptionKid, keys.hpkeEncryption?.kid);
-    const store = openIdpStore(idp.dataDir);
+    const store = await openIdpState({ dataDir: idp.dataDir });
     try {
-      if (store.users.get(USER.upn) === undefined) await store.users.add(USER.upn, USER.password);
+      if ((await store.users.get(USER.upn)) === undefined)
+        await store.users.add(USER.upn, USER.password);
     } finally {
-      store.close();
+      await store.close();
     }
     assert.equal((await login(idp, keys)).response.protectedHeader.alg, 'HPKE-P384-SHA384-A256GCM');
   });

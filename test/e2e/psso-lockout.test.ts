@@ -46,10 +46,10 @@ function from(address: string): Agent {
 before(async () => {
   const dataDir = tempDataDir();
   await enrol(dataDir, keys);
-  const { openIdpStore } = await import('../../src/idp/store/index.ts');
-  const store = openIdpStore(dataDir);
+  const { openIdpState } = await import('../../src/idp/state/open.ts');
+  const store = await openIdpState({ dataDir: dataDir });
   for (const upn of [EVE, ...MANAGED]) await store.users.add(upn, PASSWORD);
-  store.close();
+  await store.close();
   idp = await startTestIdp({
     dataDir,
     config: {

@@ -4,7 +4,8 @@ import { after, before, describe, test } from 'node:test';
 import { closeHttpAgents } from '../../src/http/agents.ts';
 import { httpRequest } from '../../src/http/request.ts';
 import { loadOrCreateNonceKey, ServerNonces } from '../../src/idp/psso/server-nonce.ts';
-import { MemoryReplayCache } from '../../src/idp/replay/memory.ts';
+import { MemoryReplayCache } from '../../src/idp/state/memory/replay.ts';
+import { consumedNonces } from '../../src/idp/state/nonces.ts';
 import { verifyIdToken } from '../../src/jose/id-token.ts';
 import { buildLoginJwt, buildRefreshJwt, loginRequestBody } from '../../src/jose/login-jwt.ts';
 import { decryptLoginResponse } from '../../src/jose/login-response.ts';
@@ -188,7 +189,11 @@ describe('Platform SSO token endpoint of the reference IdP', () => {
   test('forged and expired server nonces: refused as device failures, each with its outcome label', async () => {
     const replay = new MemoryReplayCache();
     const sealer = (key: Buffer, at: number) =>
-      new ServerNonces({ key, replay, clock: () => new Date(at) }).issue();
+      new ServerNonces({
+        key,
+        consumed: consumedNonces(replay),
+        clock: () => new Date(at),
+      }).issue();
     const count = (label: string) =>
       Number(idp.metrics.render().match(new RegExp(`reason="${label}"\\} (\\d+)`))?.[1] ?? 0);
     const cases: Array<[string, string]> = [

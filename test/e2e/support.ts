@@ -43,7 +43,13 @@ let sharedDir: string | undefined;
  * made once) unless `dataDir` is given.
  */
 export async function startTestIdp(
-  o: { faults?: FaultInjection; config?: IdpConfig; dataDir?: string; redisUrl?: string } = {},
+  o: {
+    faults?: FaultInjection;
+    config?: IdpConfig;
+    dataDir?: string;
+    redisUrl?: string;
+    database?: string;
+  } = {},
 ): Promise<TestIdp> {
   sharedDir ??= tempDataDir();
   const dataDir = o.dataDir ?? sharedDir;
@@ -53,6 +59,7 @@ export async function startTestIdp(
     logger: silentLogger,
     ...(o.faults === undefined ? {} : { faults: o.faults }),
     ...(o.redisUrl === undefined ? {} : { redisUrl: o.redisUrl }),
+    ...(o.database === undefined ? {} : { database: o.database }),
   });
   if (idp.demoUser.password !== undefined) passwords.set(dataDir, idp.demoUser.password);
   const password = passwords.get(dataDir);
@@ -76,19 +83,19 @@ export async function enrol(
   },
   user?: { upn: string; password: string },
 ): Promise<void> {
-  const { openIdpStore } = await import('../../src/idp/store/index.ts');
+  const { openIdpState } = await import('../../src/idp/state/open.ts');
   const { publicJwk } = await import('../../src/psso/keys/device-keys.ts');
-  const store = openIdpStore(dataDir);
+  const store = await openIdpState({ dataDir: dataDir });
   try {
-    store.devices.add(
+    await store.devices.add(
       'psso',
       publicJwk(keys.signing.publicKey),
       publicJwk(keys.encryption.publicKey),
     );
-    if (user !== undefined && store.users.get(user.upn) === undefined)
+    if (user !== undefined && (await store.users.get(user.upn)) === undefined)
       await store.users.add(user.upn, user.password);
   } finally {
-    store.close();
+    await store.close();
   }
 }
 

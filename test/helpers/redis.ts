@@ -1,11 +1,12 @@
 /**
  * A throwaway redis-server for tests: loopback only, no persistence, on a free port, stopped with
- * SIGTERM (and killed if the test process exits first). Nothing here starts Redis for you otherwise.
+ * SIGTERM (by its watchdog, watchdog.ts, if the test process exits first). Nothing here starts
+ * Redis for you otherwise.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
 import { connect, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { findExecutable, toolSkip } from './executable.ts';
+import { spawnWatched, stopWatched, type Watched } from './watchdog.ts';
 
 export interface TestRedis {
   /** `redis://127.0.0.1:PORT/0`. */
@@ -52,32 +53,6 @@ export async function freePort(): Promise<number> {
 }
 
 /**
- * redis-server runs under a small sh watchdog, so it never outlives this process: when the
- * watchdog's stdin reaches end of file (stop(), or this process ending in any way, SIGKILL
- * included), it sends redis-server SIGTERM (and SIGCONT, in case it was paused); when redis-server
- * exits, so does the watchdog. fd 3 carries redis-server's pid.
- */
-const WATCHDOG = `
-exec 4<&0
-"$@" 3>&- 4<&- </dev/null &
-pid=$!
-echo "$pid" >&3
-exec 3>&-
-( while read -r _; do :; done; kill -TERM "$pid"; kill -CONT "$pid" ) <&4 2>/dev/null &
-watcher=$!
-exec 4<&- 0</dev/null
-wait "$pid"
-status=$?
-kill "$watcher" 2>/dev/null
-exit "$status"
-`;
-
-interface Server {
-  readonly watchdog: ChildProcess;
-  readonly pid: number;
-}
-
-/**
  * Starts redis-server on a free loopback port and waits until it answers PING.
  *
  * @example
@@ -91,7 +66,7 @@ export async function startRedis(): Promise<TestRedis> {
   const bin = redisServerPath();
   if (bin === undefined) throw new Error('redis-server is not installed');
   const port = await freePort();
-  let child: Server | undefined = await launch(bin, port);
+  let child: Watched | undefined = await launch(bin, port);
   const stop = async (): Promise<void> => {
     const current = child;
     child = undefined;
@@ -114,38 +89,18 @@ export async function startRedis(): Promise<TestRedis> {
   };
 }
 
-async function launch(bin: string, port: number): Promise<Server> {
+async function launch(bin: string, port: number): Promise<Watched> {
   const args = ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'];
-  const watchdog = spawn('/bin/sh', ['-c', WATCHDOG, 'sh', bin, ...args, '--dir', tmpdir()], {
-    stdio: ['pipe', 'pipe', 'pipe', 'pipe'],
-  });
-  let output = '';
-  const keep = (chunk: Buffer): void => {
-    output = (output + chunk.toString('utf8')).slice(-4000);
-  };
-  watchdog.stdout?.on('data', keep);
-  watchdog.stderr?.on('data', keep);
-  const exited = new Promise<never>((_, reject) => {
-    watchdog.once('exit', (code, signal) => {
-      reject(new Error(`redis-server exited (${code ?? signal}) before answering:\n${output}`));
-    });
-    watchdog.once('error', reject);
-  });
-  exited.catch(() => undefined);
-  const pidPipe = watchdog.stdio[3] as NodeJS.ReadableStream;
-  let pidText = '';
-  pidPipe.on('data', (chunk: Buffer) => {
-    pidText += chunk.toString('latin1');
-  });
-  await Promise.race([new Promise((resolve) => pidPipe.once('end', resolve)), exited]);
-  const server = { watchdog, pid: Number.parseInt(pidText, 10) };
+  const server = await spawnWatched('TERM', bin, [...args, '--dir', tmpdir()]);
   const deadline = Date.now() + 5000;
   for (;;) {
-    const ready = await Promise.race([answersPing(port), exited]);
+    const ready = await Promise.race([answersPing(port), server.exited]);
     if (ready) return server;
     if (Date.now() > deadline) {
       await terminate(server);
-      throw new Error(`redis-server did not answer PING on port ${port} within 5 s:\n${output}`);
+      throw new Error(
+        `redis-server did not answer PING on port ${port} within 5 s:\n${server.output()}`,
+      );
     }
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
@@ -169,19 +124,13 @@ function answersPing(port: number): Promise<boolean> {
   });
 }
 
-/** Closes the watchdog's stdin (it then stops redis-server) and waits for both to exit. */
-async function terminate(server: Server): Promise<void> {
-  const { watchdog, pid } = server;
-  if (watchdog.exitCode !== null || watchdog.signalCode !== null) return;
-  const exited = new Promise<void>((resolve) => watchdog.once('exit', () => resolve()));
-  watchdog.stdin?.end();
-  const timer = setTimeout(() => {
+/** Stops redis-server (SIGTERM), killing it if it takes more than 5 s. */
+function terminate(server: Watched): Promise<void> {
+  return stopWatched(server, () => {
     try {
-      process.kill(pid, 'SIGKILL');
+      process.kill(server.pid, 'SIGKILL');
     } catch {
       // already gone
     }
-  }, 5000);
-  await exited;
-  clearTimeout(timer);
+  });
 }

@@ -45,3 +45,16 @@ test('smartCard.mapping: upn and/or email, in order, each once', () => {
     assert.throws(() => checkConfig({ smartCard: { mapping } }), bad);
   assert.throws(() => checkConfig({ smartCard: { other: 1 } }), bad);
 });
+
+test('database: a postgres:// URL (what --database takes), never echoed when wrong', () => {
+  const url = 'postgres://idp:s3cret@db.example:5432/idp';
+  assert.equal(checkConfig({ database: url }).database, url);
+  assert.equal(checkConfig({ database: 'postgresql://db/idp' }).database, 'postgresql://db/idp');
+  assert.equal(checkConfig({}).database, undefined);
+  for (const database of ['mysql://db/idp', './data', '', 42])
+    assert.throws(
+      () => checkConfig({ database }),
+      (e) =>
+        bad(e) && /database/.test((e as Error).message) && !(e as Error).message.includes('s3cret'),
+    );
+});

@@ -16,14 +16,15 @@ import { STS_PATHS } from '../../src/idp/mex-document.ts';
 import { loadOrCreatePki } from '../../src/idp/pki.ts';
 import { loadOrCreateAdminToken } from '../../src/idp/psso/admin-token.ts';
 import { idTokenKey } from '../../src/idp/psso/keys.ts';
-import { RefreshTokenStore } from '../../src/idp/psso/refresh-tokens.ts';
 import { ServerNonces } from '../../src/idp/psso/server-nonce.ts';
-import { MemoryReplayCache } from '../../src/idp/replay/memory.ts';
 import { discoveryRoutes } from '../../src/idp/routes/discovery.ts';
 import { pssoRoutes } from '../../src/idp/routes/psso.ts';
 import { stsRoutes } from '../../src/idp/routes/sts.ts';
 import { issueAssertion, unsignedAssertion } from '../../src/idp/saml/index.ts';
-import { type IdpStore, openIdpStore } from '../../src/idp/store/index.ts';
+import { MemoryReplayCache } from '../../src/idp/state/memory/replay.ts';
+import { consumedNonces } from '../../src/idp/state/nonces.ts';
+import { openIdpState } from '../../src/idp/state/open.ts';
+import type { IdpState } from '../../src/idp/state/types.ts';
 import { buildLoginJwt, loginRequestBody } from '../../src/jose/login-jwt.ts';
 import { WSTRUST13 } from '../../src/protocol/wstrust.ts';
 import { generateDeviceKeys, publicJwk } from '../../src/psso/keys/device-keys.ts';
@@ -41,16 +42,16 @@ const log: Logger = {
   },
 };
 let app: FastifyInstance;
-let store: IdpStore;
+let store: IdpState;
 let adminFile = '';
 const keys = generateDeviceKeys();
 
 before(async () => {
   const dir = tempDataDir();
   const pki = await loadOrCreatePki(dir);
-  store = openIdpStore(dir);
+  store = await openIdpState({ dataDir: dir });
   await store.users.add('bob@managed.example', 'bob password');
-  store.devices.add(
+  await store.devices.add(
     'psso',
     publicJwk(keys.signing.publicKey),
     publicJwk(keys.encryption.publicKey),
@@ -61,7 +62,7 @@ before(async () => {
       tls: { key: pki.tlsKeyPem, cert: pki.tlsCertPem },
       maxBodyBytes: 64 * 1024,
       requestTimeoutMs: 10_000,
-      healthy: async () => store.database.ping(),
+      healthy: () => store.ping(),
     },
     metrics,
     log,
@@ -88,7 +89,7 @@ before(async () => {
     metrics,
     log,
   );
-  const nonces = new ServerNonces({ key: randomBytes(32), replay });
+  const nonces = new ServerNonces({ key: randomBytes(32), consumed: consumedNonces(replay) });
   const idKey = await idTokenKey(pki.signingKey);
   const admin = await loadOrCreateAdminToken(dir);
   adminFile = admin.file;
@@ -101,7 +102,7 @@ before(async () => {
       passwords: storePasswordCheck(store.users, { lockout: store.lockout }),
       isFederated: () => false,
       replay,
-      refreshTokens: new RefreshTokenStore(store.database),
+      refreshTokens: store.refreshTokens,
       idTokenKey: idKey,
       saml: { trustedCertificates: [pki.signingCertPem], trustedIssuers: () => [], audience: URN },
       issuer: () => ORIGIN,
@@ -131,7 +132,7 @@ before(async () => {
 });
 after(async () => {
   await app.close();
-  store.close();
+  await store.close();
 });
 
 function temporarilyUnavailable(r: {
@@ -183,7 +184,7 @@ describe('the SQLite database cannot answer: every endpoint says so (5xx), none 
       password: 'bob password',
     });
     assert.equal((await app.inject({ method: 'GET', url: '/healthz' })).statusCode, 200);
-    store.close();
+    await store.close();
   });
 
   test('POST /psso/nonce: still answers (a sealed nonce needs no store)', async () => {

@@ -6,16 +6,13 @@
  */
 import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
-import { defaultDataDir } from '../../idp/store/data-dir.js';
-import { type DeviceRecord, openIdpStore } from '../../idp/store/index.js';
+import type { DeviceRecord } from '../../idp/state/records.js';
 import { type DeviceKeyFlags, devicePublicKeys } from '../device-key-flags.js';
+import { type StateFlags, stateOptions, withIdpState } from '../idp-state.js';
 import { done, printJson } from '../output.js';
 import { isRegistrationInvalid, UsageError } from '../usage.js';
 
-interface DeviceFlags {
-  data?: string;
-  json?: boolean;
-}
+type DeviceFlags = StateFlags;
 
 function readJwk(path: string): unknown {
   try {
@@ -36,7 +33,7 @@ function deviceJson(d: DeviceRecord): Record<string, string> {
 
 /**
  * Adds `device add [--client-id ID] (--keys F | --signing-jwk F --encryption-jwk F)`, `device list` and
- * `device remove KID` (each with `[--data DIR] [--json]`) under `idp`.
+ * `device remove KID` (each with `[--data DIR | --database URL] [--json]`) under `idp`.
  *
  * @example
  * ```ts
@@ -46,25 +43,27 @@ function deviceJson(d: DeviceRecord): Record<string, string> {
  */
 export function registerIdpDevice(idp: Command): void {
   const device = idp.command('device').description('manage registered Platform SSO devices');
-  const dataOption = `the IdP data folder (default: ${defaultDataDir()})`;
-  device
-    .command('add')
-    .description('register a device from its key file (--keys) or its public JWK files')
-    .requiredOption('--client-id <id>', 'the OAuth client_id the device logs in with', 'psso')
-    .option(
-      '--keys <file>',
-      'the device key file (psso keys create) or its public form: only public parts are used',
-    )
-    .option('--signing-jwk <file>', 'the device signing public key (P-256 JWK)')
-    .option('--encryption-jwk <file>', 'the device encryption public key (JWK)')
-    .option(
-      '--encryption-alg <alg>',
-      'ECDH-ES (P-256, default) or an HPKE suite: HPKE-P256-SHA256-A256GCM, HPKE-P384-SHA384-A256GCM, HPKE-X25519-SHA256-ChaCha20Poly1305',
-    )
-    .option('--data <dir>', dataOption)
+  stateOptions(
+    device
+      .command('add')
+      .description('register a device from its key file (--keys) or its public JWK files')
+      .requiredOption('--client-id <id>', 'the OAuth client_id the device logs in with', 'psso')
+      .option(
+        '--keys <file>',
+        'the device key file (psso keys create) or its public form: only public parts are used',
+      )
+      .option('--signing-jwk <file>', 'the device signing public key (P-256 JWK)')
+      .option('--encryption-jwk <file>', 'the device encryption public key (JWK)')
+      .option(
+        '--encryption-alg <alg>',
+        'ECDH-ES (P-256, default) or an HPKE suite: HPKE-P256-SHA256-A256GCM, HPKE-P384-SHA384-A256GCM, HPKE-X25519-SHA256-ChaCha20Poly1305',
+      ),
+  )
     .option('--json', 'print the device as JSON')
     .action(
-      (flags: DeviceFlags & { clientId: string; encryptionAlg?: string } & DeviceKeyFlags) => {
+      async (
+        flags: DeviceFlags & { clientId: string; encryptionAlg?: string } & DeviceKeyFlags,
+      ) => {
         const keys = devicePublicKeys(flags, readJwk);
         const { signing } = keys;
         // An HPKE device registers the HPKE key of its key file (public members only).
@@ -72,11 +71,15 @@ export function registerIdpDevice(idp: Command): void {
           flags.keys !== undefined && flags.encryptionAlg?.startsWith('HPKE-') === true
             ? hpkePublicJwk(readJwk(flags.keys))
             : keys.encryption;
-        const store = openIdpStore(flags.data ?? defaultDataDir());
-        try {
+        await withIdpState(flags, {}, async (state) => {
           let added: DeviceRecord;
           try {
-            added = store.devices.add(flags.clientId, signing, encryption, flags.encryptionAlg);
+            added = await state.devices.add(
+              flags.clientId,
+              signing,
+              encryption,
+              flags.encryptionAlg,
+            );
           } catch (e) {
             // The administrator's key files: a bad one is a usage error (exit 2).
             if (isRegistrationInvalid(e)) throw new UsageError(e.message);
@@ -84,40 +87,29 @@ export function registerIdpDevice(idp: Command): void {
           }
           if (flags.json === true) printJson({ device: deviceJson(added) });
           else done(`registered device ${added.signingKid} for client ${added.clientId}`);
-        } finally {
-          store.close();
-        }
+        });
       },
     );
-  device
-    .command('list')
-    .description('list registered devices')
-    .option('--data <dir>', dataOption)
+  stateOptions(device.command('list').description('list registered devices'))
     .option('--json', 'print JSON')
-    .action((flags: DeviceFlags) => {
-      const store = openIdpStore(flags.data ?? defaultDataDir(), { mustExist: true });
-      try {
-        const all = store.devices.list().map(deviceJson);
+    .action(async (flags: DeviceFlags) => {
+      await withIdpState(flags, { mustExist: true }, async (state) => {
+        const all = (await state.devices.list()).map(deviceJson);
         if (flags.json === true) printJson({ devices: all });
         else for (const d of all) console.log(`${d.signingKid}  ${d.clientId}  ${d.createdAt}`);
-      } finally {
-        store.close();
-      }
+      });
     });
-  device
-    .command('remove')
-    .description('remove a device by its signing kid')
-    .argument('<kid>', 'the signing key id')
-    .option('--data <dir>', dataOption)
-    .action((kid: string, flags: DeviceFlags) => {
-      const store = openIdpStore(flags.data ?? defaultDataDir(), { mustExist: true });
-      try {
-        store.devices.remove(kid);
-        done(`removed device ${kid}`);
-      } finally {
-        store.close();
-      }
+  stateOptions(
+    device
+      .command('remove')
+      .description('remove a device by its signing kid')
+      .argument('<kid>', 'the signing key id'),
+  ).action(async (kid: string, flags: DeviceFlags) => {
+    await withIdpState(flags, { mustExist: true }, async (state) => {
+      await state.devices.remove(kid);
+      done(`removed device ${kid}`);
     });
+  });
 }
 
 /** The public members of the key file's `hpkeEncryption` key (`psso keys create --hpke-suite`). */

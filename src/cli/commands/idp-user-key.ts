@@ -7,18 +7,13 @@
  */
 import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
-import { defaultDataDir } from '../../idp/store/data-dir.js';
-import { openIdpStore, type SmartCardCaRecord, type UserKeyRecord } from '../../idp/store/index.js';
+import type { SmartCardCaRecord, UserKeyRecord } from '../../idp/state/records.js';
 import { loadDeviceKeys } from '../../psso/keys/device-keys.js';
+import { type StateFlags, stateOptions, withIdpState } from '../idp-state.js';
 import { done, printJson } from '../output.js';
 import { isRegistrationInvalid, UsageError } from '../usage.js';
 
-interface DataFlags {
-  data?: string;
-  json?: boolean;
-}
-
-const dataOption = () => `the IdP data folder (default: ${defaultDataDir()})`;
+type DataFlags = StateFlags;
 
 function readText(path: string, what: string): string {
   try {
@@ -70,61 +65,54 @@ export function registerIdpUserKey(idp: Command): void {
   const user = idp.commands.find((c) => c.name() === 'user');
   if (user === undefined) throw new TypeError('register `idp user` first');
   const key = user.command('key').description("manage users' Secure Enclave keys");
-  key
-    .command('add')
-    .description("register a user's P-256 public key")
-    .requiredOption('--user <upn>', 'the user principal name')
-    .option('--jwk <file>', 'the public key as a JWK file')
-    .option('--keys <file>', 'a psso device key file holding a user key (its public part is used)')
-    .option('--data <dir>', dataOption())
+  stateOptions(
+    key
+      .command('add')
+      .description("register a user's P-256 public key")
+      .requiredOption('--user <upn>', 'the user principal name')
+      .option('--jwk <file>', 'the public key as a JWK file')
+      .option(
+        '--keys <file>',
+        'a psso device key file holding a user key (its public part is used)',
+      ),
+  )
     .option('--json', 'print the key as JSON')
     .action(async (flags: DataFlags & { user: string; jwk?: string; keys?: string }) => {
       const jwk = await userJwk(flags);
-      const store = openIdpStore(flags.data ?? defaultDataDir(), { mustExist: true });
-      try {
+      await withIdpState(flags, { mustExist: true }, async (state) => {
         let added: UserKeyRecord;
         try {
-          added = store.userKeys.add(flags.user, jwk);
+          added = await state.userKeys.add(flags.user, jwk);
         } catch (e) {
           if (isRegistrationInvalid(e)) throw new UsageError(e.message);
           throw e;
         }
         if (flags.json === true) printJson({ key: keyJson(added) });
         else done(`registered user key ${added.kid} for ${added.upn}`);
-      } finally {
-        store.close();
-      }
+      });
     });
-  key
-    .command('list')
-    .description('list user keys')
-    .option('--user <upn>', 'only this user’s')
-    .option('--data <dir>', dataOption())
+  stateOptions(
+    key.command('list').description('list user keys').option('--user <upn>', 'only this user’s'),
+  )
     .option('--json', 'print JSON')
-    .action((flags: DataFlags & { user?: string }) => {
-      const store = openIdpStore(flags.data ?? defaultDataDir(), { mustExist: true });
-      try {
-        const all = store.userKeys.list(flags.user).map(keyJson);
+    .action(async (flags: DataFlags & { user?: string }) => {
+      await withIdpState(flags, { mustExist: true }, async (state) => {
+        const all = (await state.userKeys.list(flags.user)).map(keyJson);
         if (flags.json === true) printJson({ keys: all });
         else for (const k of all) console.log(`${k.kid}  ${k.upn}  ${k.createdAt}`);
-      } finally {
-        store.close();
-      }
+      });
     });
-  key
-    .command('remove')
-    .description('remove a user key by its kid')
-    .argument('<kid>', 'the key id')
-    .option('--data <dir>', dataOption())
-    .action((kid: string, flags: DataFlags) => {
-      const store = openIdpStore(flags.data ?? defaultDataDir(), { mustExist: true });
-      try {
-        store.userKeys.remove(kid);
-        done(`removed user key ${kid}`);
-      } finally {
-        store.close();
-      }
+  stateOptions(
+    key
+      .command('remove')
+      .description('remove a user key by its kid')
+      .argument('<kid>', 'the key id'),
+  ).action(async (kid: string, flags: DataFlags) => {
+    await withIdpState(flags, { mustExist: true }, async (state) => {
+      await state.userKeys.remove(kid);
+      done(`removed user key ${kid}`);
     });
+  });
 }
 
 /**
@@ -141,53 +129,45 @@ export function registerIdpSmartCardCa(idp: Command): void {
   const ca = idp
     .command('smartcard-ca')
     .description('manage the CAs trusted to issue SmartCard certificates');
-  ca.command('add')
-    .description('trust a CA certificate (PEM) for SmartCard logins')
-    .argument('<file>', 'the CA certificate (PEM)')
-    .option('--data <dir>', dataOption())
+  stateOptions(
+    ca
+      .command('add')
+      .description('trust a CA certificate (PEM) for SmartCard logins')
+      .argument('<file>', 'the CA certificate (PEM)'),
+  )
     .option('--json', 'print the CA as JSON')
-    .action((file: string, flags: DataFlags) => {
+    .action(async (file: string, flags: DataFlags) => {
       const pem = readText(file, 'a PEM certificate');
-      const store = openIdpStore(flags.data ?? defaultDataDir());
-      try {
+      await withIdpState(flags, {}, async (state) => {
         let added: SmartCardCaRecord;
         try {
-          added = store.smartCardCas.add(pem);
+          added = await state.smartCardCas.add(pem);
         } catch (e) {
           if (e instanceof TypeError) throw new UsageError(e.message);
           throw e;
         }
         if (flags.json === true) printJson({ ca: caJson(added) });
         else done(`trusting ${added.subject} (${added.fingerprint}) for SmartCard logins`);
-      } finally {
-        store.close();
-      }
+      });
     });
-  ca.command('list')
-    .description('list the trusted SmartCard CAs')
-    .option('--data <dir>', dataOption())
+  stateOptions(ca.command('list').description('list the trusted SmartCard CAs'))
     .option('--json', 'print JSON')
-    .action((flags: DataFlags) => {
-      const store = openIdpStore(flags.data ?? defaultDataDir(), { mustExist: true });
-      try {
-        const all = store.smartCardCas.list().map(caJson);
+    .action(async (flags: DataFlags) => {
+      await withIdpState(flags, { mustExist: true }, async (state) => {
+        const all = (await state.smartCardCas.list()).map(caJson);
         if (flags.json === true) printJson({ cas: all });
         else for (const c of all) console.log(`${c.fingerprint}  ${c.subject}  ${c.notAfter}`);
-      } finally {
-        store.close();
-      }
+      });
     });
-  ca.command('remove')
-    .description('stop trusting a CA (by its SHA-256 fingerprint)')
-    .argument('<fingerprint>', 'the SHA-256 fingerprint (hex, colons allowed)')
-    .option('--data <dir>', dataOption())
-    .action((fingerprint: string, flags: DataFlags) => {
-      const store = openIdpStore(flags.data ?? defaultDataDir(), { mustExist: true });
-      try {
-        store.smartCardCas.remove(fingerprint);
-        done(`removed SmartCard CA ${fingerprint}`);
-      } finally {
-        store.close();
-      }
+  stateOptions(
+    ca
+      .command('remove')
+      .description('stop trusting a CA (by its SHA-256 fingerprint)')
+      .argument('<fingerprint>', 'the SHA-256 fingerprint (hex, colons allowed)'),
+  ).action(async (fingerprint: string, flags: DataFlags) => {
+    await withIdpState(flags, { mustExist: true }, async (state) => {
+      await state.smartCardCas.remove(fingerprint);
+      done(`removed SmartCard CA ${fingerprint}`);
     });
+  });
 }

@@ -4,23 +4,23 @@
  *
  * @module
  */
+import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { IdpError } from '../../errors.js';
-import { defaultDataDir } from '../../idp/store/data-dir.js';
-import { openIdpStore, requireUpn, type StoredUser, validateUpn } from '../../idp/store/index.js';
+import type { StoredUser } from '../../idp/state/records.js';
+import { requireUpn, validateUpn } from '../../idp/state/users.js';
 import { out as pc } from '../colors.js';
+import { type StateFlags, stateOptions, withIdpState } from '../idp-state.js';
 import { readStdinLine } from '../io.js';
 import { done, printJson } from '../output.js';
 import { UsageError } from '../usage.js';
 
-interface DataFlags {
-  data?: string;
-  json?: boolean;
-}
+type DataFlags = StateFlags;
 
 /**
  * Adds `user add NAME --password-stdin`, `user passwd NAME --password-stdin`, `user remove NAME`,
- * `user list` and `user unlock NAME [--redis URL]` (each with `[--data DIR] [--json]`) under the
+ * `user list` and `user unlock NAME [--redis URL]` (each with `[--data DIR | --database URL]
+ * [--json]`) under the
  * `idp` command. Errors are thrown for the program's `reportError`: a taken or unknown UPN exits 1,
  * bad arguments (a name that is not a UPN `local@domain`) exit 2.
  *
@@ -33,14 +33,14 @@ interface DataFlags {
  */
 export function registerIdpUser(idp: Command): void {
   const user = idp.command('user').description("manage the reference IdP's users");
-  const dataOption = `the IdP data folder (default: ${defaultDataDir()})`;
 
-  user
-    .command('add')
-    .description('add a user; the password is read from stdin')
-    .argument('<upn>', 'the user principal name, e.g. alice@example.com')
-    .option('--password-stdin', 'read the password from stdin (one trailing newline removed)')
-    .option('--data <dir>', dataOption)
+  stateOptions(
+    user
+      .command('add')
+      .description('add a user; the password is read from stdin')
+      .argument('<upn>', 'the user principal name, e.g. alice@example.com')
+      .option('--password-stdin', 'read the password from stdin (one trailing newline removed)'),
+  )
     .option('--json', 'print the new user as JSON')
     .action(async (upn: string, flags: DataFlags & { passwordStdin?: boolean }) => {
       if (flags.passwordStdin !== true)
@@ -50,43 +50,43 @@ export function registerIdpUser(idp: Command): void {
       requireUpn(upn);
       const password = await readStdinLine();
       if (password === '') throw new UsageError('the password on stdin is empty');
-      const store = openIdpStore(flags.data ?? defaultDataDir());
-      try {
-        const added = await store.users.add(upn, password);
+      await withIdpState(flags, {}, async (state, dataDir) => {
+        const added = await state.users.add(upn, password);
+        const where = flags.database === undefined ? resolve(dataDir) : 'the database';
         if (flags.json === true) printJson({ user: userJson(added) });
-        else done(`added ${added.upn} (ImmutableID ${added.immutableId}) in ${store.dataDir}`);
-      } finally {
-        store.close();
-      }
+        else done(`added ${added.upn} (ImmutableID ${added.immutableId}) in ${where}`);
+      });
     });
 
-  user
-    .command('remove')
-    .description('remove a user and its lockout state')
-    .argument('<upn>', 'the user principal name (any case)')
-    .option('--data <dir>', dataOption)
+  stateOptions(
+    user
+      .command('remove')
+      .description('remove a user and its lockout state')
+      .argument('<upn>', 'the user principal name (any case)'),
+  )
     .option('--json', 'print the result as JSON')
-    .action((upn: string, flags: DataFlags) => {
-      const store = openIdpStore(flags.data ?? defaultDataDir(), { mustExist: true });
-      try {
-        const found = store.users.get(upn);
-        store.users.remove(upn);
+    .action(async (upn: string, flags: DataFlags) => {
+      await withIdpState(flags, { mustExist: true }, async (state) => {
+        const found = await state.users.get(upn);
+        await state.users.remove(upn);
         const name = found?.upn ?? upn;
         if (flags.json === true) printJson({ removed: name });
         else done(`removed ${name}`);
-      } finally {
-        store.close();
-      }
+      });
     });
 
-  user
-    .command('passwd')
-    .description(
-      "set a user's password (read from stdin) and revoke its Platform SSO refresh tokens",
-    )
-    .argument('<upn>', 'the user principal name (any case)')
-    .option('--password-stdin', 'read the new password from stdin (one trailing newline removed)')
-    .option('--data <dir>', dataOption)
+  stateOptions(
+    user
+      .command('passwd')
+      .description(
+        "set a user's password (read from stdin) and revoke its Platform SSO refresh tokens",
+      )
+      .argument('<upn>', 'the user principal name (any case)')
+      .option(
+        '--password-stdin',
+        'read the new password from stdin (one trailing newline removed)',
+      ),
+  )
     .option('--json', 'print the result as JSON')
     .action(async (upn: string, flags: DataFlags & { passwordStdin?: boolean }) => {
       if (flags.passwordStdin !== true)
@@ -96,35 +96,32 @@ export function registerIdpUser(idp: Command): void {
       validateUpn(upn);
       const password = await readStdinLine();
       if (password === '') throw new UsageError('the password on stdin is empty');
-      const store = openIdpStore(flags.data ?? defaultDataDir(), { mustExist: true });
-      try {
-        const changed = await store.users.setPassword(upn, password);
+      await withIdpState(flags, { mustExist: true }, async (state) => {
+        const changed = await state.users.setPassword(upn, password);
         if (flags.json === true) printJson({ passwordChanged: changed.upn });
         else done(`set a new password for ${changed.upn}; its refresh tokens are revoked`);
-      } finally {
-        store.close();
-      }
+      });
     });
 
-  user
-    .command('unlock')
-    .description('clear every lockout counter, lock and familiar source of a user')
-    .argument('<upn>', 'the user principal name (any spelling)')
-    .option('--data <dir>', dataOption)
+  stateOptions(
+    user
+      .command('unlock')
+      .description('clear every lockout counter, lock and familiar source of a user')
+      .argument('<upn>', 'the user principal name (any spelling)'),
+  )
     .option(
       '--redis <url>',
       'also clear the lockout state kept in this Redis (IdP processes started with --redis)',
     )
     .option('--json', 'print the result as JSON')
     .action(async (upn: string, flags: DataFlags & { redis?: string }) => {
-      const store = openIdpStore(flags.data ?? defaultDataDir(), { mustExist: true });
-      try {
-        const found = store.users.get(upn);
+      await withIdpState(flags, { mustExist: true }, async (state) => {
+        const found = await state.users.get(upn);
         if (found === undefined)
           throw new IdpError('PSSO_ERR_IDP_USER_NOT_FOUND', 'There is no user with this UPN');
-        await store.lockout.unlock(found.upn);
+        await state.lockout.unlock(found.upn);
         if (flags.redis !== undefined) {
-          const { RedisLockoutStore } = await import('../../idp/replay/lockout-redis.js');
+          const { RedisLockoutStore } = await import('../../idp/state/redis/lockout.js');
           const redis = new RedisLockoutStore(flags.redis);
           try {
             await redis.ready(5000);
@@ -135,25 +132,17 @@ export function registerIdpUser(idp: Command): void {
         }
         if (flags.json === true) printJson({ unlocked: found.upn });
         else done(`unlocked ${found.upn}`);
-      } finally {
-        store.close();
-      }
+      });
     });
 
-  user
-    .command('list')
-    .description('list the users')
-    .option('--data <dir>', dataOption)
+  stateOptions(user.command('list').description('list the users'))
     .option('--json', 'print the users as JSON')
-    .action((flags: DataFlags) => {
-      const store = openIdpStore(flags.data ?? defaultDataDir(), { mustExist: true });
-      try {
-        const users = store.users.list();
+    .action(async (flags: DataFlags) => {
+      await withIdpState(flags, { mustExist: true }, async (state) => {
+        const users = await state.users.list();
         if (flags.json === true) printJson({ users: users.map(userJson) });
         else printUsers(users);
-      } finally {
-        store.close();
-      }
+      });
     });
 }
 

@@ -1,6 +1,7 @@
 /**
  * `psso-wstrust idp [--port N] [--host H] [--public-url URL] [--tls-cert FILE --tls-key FILE |
- * --tls-hostname NAME…] [--data DIR] [--config FILE] [--redis URL] [--fault …] [--json]`:
+ * --tls-hostname NAME…] [--data DIR] [--config FILE] [--database URL] [--redis URL] [--fault …]
+ * [--json]`:
  * the reference identity provider, on an embedded default with no options. The port chosen at
  * first start is kept in the data folder (`--port` overrides it), so restarts keep every URL.
  *
@@ -19,8 +20,9 @@ import { jsonLogger, type Logger } from '../../idp/log.js';
 import { defaultDataDir } from '../../idp/pki.js';
 import { canonicalTlsName } from '../../idp/pki-names.js';
 import { startIdp } from '../../idp/server.js';
+import { isPostgresUrl, redactDatabaseUrl } from '../../idp/state/postgres/url.js';
+import { DEMO_UPN } from '../../idp/state/users.js';
 import { readSavedPort, savePort } from '../../idp/store/server-state.js';
-import { DEMO_UPN } from '../../idp/store/users.js';
 import type { TlsFiles } from '../../idp/tls-files.js';
 import { printStartInfo, startInfo } from '../idp-banner.js';
 import { UsageError } from '../usage.js';
@@ -34,6 +36,7 @@ interface IdpFlags {
   tlsHostname: string[];
   data?: string;
   config?: string;
+  database?: string;
   redis?: string;
   fault: string[];
   json?: boolean;
@@ -67,6 +70,10 @@ export function registerIdp(program: Command): Command {
     )
     .option('--data <dir>', 'data folder (keys, certificates, SQLite database)')
     .option('--config <file>', 'JSON configuration file')
+    .option(
+      '--database <url>',
+      'keep users, devices, keys, refresh tokens, nonces, replay and lockout in PostgreSQL (postgres://…), shared by several hosts; default: SQLite in the data folder',
+    )
     .option('--redis <url>', 'share replay and lockout state through Redis (several hosts)')
     .option(
       '--fault <switch>',
@@ -81,7 +88,7 @@ export function registerIdp(program: Command): Command {
     )
     .option(
       '--workers <n>',
-      'run N processes on one port (node:cluster), sharing replay and lockout state through the data folder',
+      'run N processes on one port (node:cluster), sharing every kind of state through the data folder (or --database)',
       '1',
     )
     .option(
@@ -101,13 +108,16 @@ export function registerIdp(program: Command): Command {
         throw new UsageError('--workers must be 1-64');
       const logger = jsonLogger(undefined, flags.logLevel);
       const config = flags.config === undefined ? DEFAULT_CONFIG : loadConfig(flags.config);
+      const database = flags.database ?? config.database;
+      if (database !== undefined && !isPostgresUrl(database))
+        throw new UsageError('--database must be a postgres:// or postgresql:// URL');
       const dataDir = flags.data ?? defaultDataDir();
       const saved = await readSavedPort(dataDir);
       const port = isIdpWorker()
         ? Number(process.env.PSSO_IDP_PORT ?? '0')
         : (network.port ?? saved ?? 0);
       if (workers > 1 && !isIdpWorker()) {
-        await runPrimary(workers, dataDir, config, flags, logger, network, port);
+        await runPrimary(workers, { dataDir, database }, config, flags, logger, network, port);
         return;
       }
       const idp = await startIdp({
@@ -116,6 +126,7 @@ export function registerIdp(program: Command): Command {
         ...network.options,
         dataDir,
         config,
+        ...(database === undefined ? {} : { database }),
         ...(flags.redis === undefined ? {} : { redisUrl: flags.redis }),
         faults,
         logger,
@@ -134,6 +145,7 @@ export function registerIdp(program: Command): Command {
         signingCertFile: idp.signingCertFile,
         adminTokenFile: idp.adminTokenFile,
         dataDir: resolve(idp.dataDir),
+        ...(database === undefined ? {} : { database: redactDatabaseUrl(database) }),
         demoUser: idp.demoUser,
         origin: idp.origin,
         port: idp.port,
@@ -200,7 +212,7 @@ function networkOptions(flags: IdpFlags): {
 
 async function runPrimary(
   workers: number,
-  dataDir: string,
+  { dataDir, database }: { readonly dataDir: string; readonly database: string | undefined },
   config: IdpConfig,
   flags: IdpFlags,
   logger: Logger,
@@ -208,7 +220,7 @@ async function runPrimary(
   port: number,
 ): Promise<void> {
   if (port !== 0) await probePort(flags.host, port);
-  const prepared = await prepareDataDir(dataDir, config, pkiOptionsFor(network.options));
+  const prepared = await prepareDataDir(dataDir, config, pkiOptionsFor(network.options), database);
   // The workers listen on the port resolved here (node:cluster shares one socket among them).
   process.env.PSSO_IDP_PORT = String(port);
   const pool = await forkWorkers(workers, logger);
@@ -220,6 +232,7 @@ async function runPrimary(
     signingCertFile: pki.signingCertFile,
     adminTokenFile: prepared.adminTokenFile,
     dataDir: resolve(dataDir),
+    ...(database === undefined ? {} : { database: redactDatabaseUrl(database) }),
     demoUser: { upn: DEMO_UPN, password: prepared.demoPassword },
     origin: pool.origin,
     port: pool.port,

@@ -11,8 +11,8 @@
  *
  * @module
  */
-import type { LockoutPolicy, LockoutStore } from '../replay/types.js';
-import type { UserRecord } from '../store/types.js';
+import type { UserRecord } from '../state/records.js';
+import type { LockoutPolicy, LockoutStore } from '../state/types.js';
 import type { CredentialCache } from '../sts/credential-cache.js';
 import type { FairQueue } from './fair-queue.js';
 import { canonicalUsername } from './username.js';

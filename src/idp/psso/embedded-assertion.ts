@@ -25,8 +25,7 @@ import type { KeyObject, X509Certificate } from 'node:crypto';
 import { compactVerify, decodeProtectedHeader, type JWTPayload } from 'jose';
 import { assertionAlgorithm, EMBEDDED_ASSERTION_TYP } from '../../jose/embedded-assertion.js';
 import { canonicalUsername } from '../auth/username.js';
-import type { DeviceRecord } from '../store/devices.js';
-import type { UserKeyRecord } from '../store/user-keys.js';
+import type { DeviceRecord, UserKeyRecord } from '../state/records.js';
 import { Refusal, type RefusalReason } from './refusal.js';
 import { type SmartCardMapping, smartCardUser, verifySmartCardChain } from './smartcard.js';
 import type { TokenEndpointDeps } from './token.js';
@@ -34,9 +33,9 @@ import type { TokenEndpointDeps } from './token.js';
 /** What the embedded-assertion check needs beyond the token endpoint's dependencies. */
 export interface EmbeddedAssertionDeps {
   /** The user key with this `kid` (whoever owns it). */
-  readonly userKey: (kid: string) => UserKeyRecord | undefined;
+  readonly userKey: (kid: string) => Promise<UserKeyRecord | undefined>;
   /** The CAs trusted to issue SmartCard certificates. */
-  readonly smartCardCas: () => readonly X509Certificate[];
+  readonly smartCardCas: () => Promise<readonly X509Certificate[]>;
   /** How a SmartCard certificate names its user, in order (default UPN, then email). */
   readonly smartCardMapping?: readonly SmartCardMapping[] | undefined;
 }
@@ -88,11 +87,11 @@ export async function verifyEmbeddedAssertion(
   let key: KeyObject;
   let leaf: X509Certificate | undefined;
   if (header.x5c !== undefined) {
-    const r = await verifySmartCardChain(header.x5c, embedded.smartCardCas(), now);
+    const r = await verifySmartCardChain(header.x5c, await embedded.smartCardCas(), now);
     if (typeof r === 'string') return refuse(r);
     ({ publicKey: key, leaf } = r);
   } else {
-    const record = typeof header.kid === 'string' ? embedded.userKey(header.kid) : undefined;
+    const record = typeof header.kid === 'string' ? await embedded.userKey(header.kid) : undefined;
     // Another user's key answers as an unknown one: nothing tells which users have keys.
     if (record === undefined || canonicalUsername(record.upn) !== user)
       return refuse('assertion-unknown-key');
@@ -120,7 +119,7 @@ export async function verifyEmbeddedAssertion(
     if (named === undefined) refuse('smartcard-no-user');
     else if (canonicalUsername(named) !== user) refuse('assertion-user-mismatch', 'certificate');
   }
-  const found = deps.user(username);
+  const found = await deps.user(username);
   if (found === undefined)
     return refuse(leaf === undefined ? 'assertion-unknown-key' : 'smartcard-no-user');
   return { upn: found.upn, method: leaf === undefined ? 'userSecureEnclaveKey' : 'smartCard' };

@@ -33,8 +33,8 @@ import {
   hpkeCipherSuite,
   hpkeKeyType,
 } from '../../jose/hpke/suites.js';
+import type { DeviceRecord } from '../state/records.js';
 import { createFileOnce, dataDirError } from '../store/data-dir.js';
-import type { DeviceRecord } from '../store/devices.js';
 import { readSecretFile } from '../store/secret-file.js';
 
 /** What the token endpoint asks when it seals an HPKE response. */

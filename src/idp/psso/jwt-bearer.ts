@@ -7,7 +7,7 @@
  * @module
  */
 import type { JWTPayload } from 'jose';
-import type { DeviceRecord } from '../store/devices.js';
+import type { DeviceRecord } from '../state/records.js';
 import { verifyEmbeddedAssertion } from './embedded-assertion.js';
 import { grantEncryptedAssertion } from './encrypted-assertion.js';
 import { Refusal } from './refusal.js';

@@ -24,7 +24,7 @@ import { createPublicKey, diffieHellman, type KeyObject } from 'node:crypto';
 import type { JWTPayload } from 'jose';
 import { encryptLoginResponse } from '../../jose/login-response.js';
 import { canonicalUsername } from '../auth/username.js';
-import type { DeviceRecord } from '../store/devices.js';
+import type { DeviceRecord } from '../state/records.js';
 import { issueUnlockKey } from './key-certificate.js';
 import { openKeyContext, sealKeyContext } from './key-context.js';
 import { Refusal, type RefusalReason } from './refusal.js';
@@ -151,14 +151,14 @@ export async function handleKeyRequest(
   const c = checkKeyRequestClaims(claims);
   const key = deps.keyContextKey;
   if (key === undefined) throw new Refusal('key-requests-unsupported');
-  const r = deps.refreshTokens.lookup(c.refreshToken, {
+  const r = await deps.refreshTokens.lookup(c.refreshToken, {
     clientId: device.clientId,
     deviceKid: device.signingKid,
   });
   if (!r.ok) throw new Refusal(`key-refresh-token-${r.reason}`);
   if (canonicalUsername(r.grant.upn) !== canonicalUsername(c.username))
     throw new Refusal('key-request-user-mismatch');
-  const user = deps.user(r.grant.upn);
+  const user = await deps.user(r.grant.upn);
   if (user === undefined) throw new Refusal('key-request-unknown-user');
   const nowDate = deps.clock();
   const now = Math.floor(nowDate.getTime() / 1000);

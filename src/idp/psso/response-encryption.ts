@@ -21,7 +21,7 @@ import type { JWTPayload } from 'jose';
 import { encryptHpkeResponse, MAX_HPKE_INFO_BYTES } from '../../jose/hpke/encrypt.js';
 import { type HpkeSuiteName, isHpkeSuite } from '../../jose/hpke/suites.js';
 import { encryptLoginResponse } from '../../jose/login-response.js';
-import type { DeviceRecord } from '../store/devices.js';
+import type { DeviceRecord } from '../state/records.js';
 import { BASE_MODE, type HpkeResponsePolicy } from './hpke-policy.js';
 import { Refusal, type RefusalReason } from './refusal.js';
 

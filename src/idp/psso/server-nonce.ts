@@ -7,14 +7,14 @@
  * `<data>/nonce-key` (mode 0600) over a domain label and the first 25 bytes. Every worker and every
  * host sharing the data folder (or a copy of the key) accepts the nonces of the others. A nonce is
  * valid five minutes from its issue time; single use is enforced by recording its *consumption* in
- * the replay store (database or Redis) until it expires, which happens only after the login JWT's
+ * the consumed-nonce store (SQLite, PostgreSQL or Redis) until it expires, which happens only after the login JWT's
  * signature from a registered device verified.
  *
  * @module
  */
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import { join } from 'node:path';
-import type { ReplayCache } from '../replay/types.js';
+import type { ConsumedNonces } from '../state/types.js';
 import { createFileOnce, dataDirError, ensureDataDir } from '../store/data-dir.js';
 import { readSecretFile } from '../store/secret-file.js';
 
@@ -46,7 +46,7 @@ export interface ServerNonceOptions {
   /** The sealing key: 32 bytes, from {@link loadOrCreateNonceKey}. */
   readonly key: Uint8Array;
   /** Where consumptions are recorded (shared by every process that shares the key). */
-  readonly replay: ReplayCache;
+  readonly consumed: ConsumedNonces;
   /** The clock (default `() => new Date()`). */
   readonly clock?: () => Date;
   /** How long a nonce is valid after issue (default 300 000 ms). */
@@ -60,7 +60,7 @@ export interface ServerNonceOptions {
  *
  * @example
  * ```ts
- * const nonces = new ServerNonces({ key: await loadOrCreateNonceKey(dataDir), replay });
+ * const nonces = new ServerNonces({ key: await loadOrCreateNonceKey(dataDir), consumed: state.nonces });
  * reply.send({ Nonce: nonces.issue() }); // writes nothing
  * // later, once the login JWT's device signature verified:
  * const refusal = await nonces.consume(claims.request_nonce);
@@ -69,7 +69,7 @@ export interface ServerNonceOptions {
  */
 export class ServerNonces {
   readonly #key: Buffer;
-  readonly #replay: ReplayCache;
+  readonly #consumed: ConsumedNonces;
   readonly #clock: () => Date;
   readonly #lifetimeMs: number;
   readonly #skewMs: number;
@@ -79,7 +79,7 @@ export class ServerNonces {
     if (!(options.key instanceof Uint8Array) || options.key.length !== KEY_BYTES)
       throw new TypeError(`the server nonce key must be ${KEY_BYTES} bytes`);
     this.#key = Buffer.from(options.key);
-    this.#replay = options.replay;
+    this.#consumed = options.consumed;
     this.#clock = options.clock ?? (() => new Date());
     this.#lifetimeMs = duration(options.lifetimeMs ?? 300_000, 'lifetimeMs');
     this.#skewMs = duration(options.skewMs ?? 120_000, 'skewMs', true);
@@ -108,10 +108,10 @@ export class ServerNonces {
 
   /**
    * Checks a nonce and consumes it: the seal (in constant time), the age (at most the lifetime,
-   * not in the future beyond the skew), then records it in the replay store until it expires.
+   * not in the future beyond the skew), then records its consumption until it expires.
    * Resolves `undefined` when accepted, else the refusal.
    *
-   * @throws {IdpError} `PSSO_ERR_IDP_STORE_UNAVAILABLE` when the replay store cannot answer (the
+   * @throws {IdpError} `PSSO_ERR_IDP_STORE_UNAVAILABLE` when the nonce store cannot answer (the
    *   endpoint fails closed).
    *
    * @example
@@ -137,7 +137,7 @@ export class ServerNonces {
     if (now - issued >= this.#lifetimeMs) return 'server-nonce-expired';
     // Remembered until no process (within the skew) would still accept it.
     const remaining = issued + this.#lifetimeMs + this.#skewMs - now;
-    const first = await this.#replay.firstSeen('server-nonce', '', nonce, remaining);
+    const first = await this.#consumed.consume(nonce, remaining);
     return first ? undefined : 'server-nonce-replayed';
   }
 

@@ -20,7 +20,7 @@
  *
  * Refresh tokens rotate within a family; presenting a rotated token again revokes the family
  * (`refresh-token-reuse`), and a token presented by another device is refused without being
- * consumed (see {@link RefreshTokenStore.rotate}). A full password-check queue is 503 too
+ * consumed (see `RefreshTokenStore.rotate`). A full password-check queue is 503 too
  * (`busy`, `Retry-After: 1`).
  *
  * @module
@@ -33,9 +33,8 @@ import { validateSamlBearer } from '../../saml/bearer.js';
 import type { PasswordCheck } from '../auth/password-check.js';
 import { UNKNOWN_SOURCE } from '../auth/source.js';
 import { canonicalUsername } from '../auth/username.js';
-import type { ReplayCache } from '../replay/types.js';
-import type { DeviceRecord } from '../store/devices.js';
-import type { UserRecord } from '../store/types.js';
+import type { DeviceRecord, UserRecord } from '../state/records.js';
+import type { RefreshTokenStore, ReplayCache } from '../state/types.js';
 import { type ServerFailureOutcome, serverFailure } from '../wire-errors.js';
 import type { EmbeddedAssertionDeps } from './embedded-assertion.js';
 import type { HpkeResponsePolicy } from './hpke-policy.js';
@@ -43,7 +42,6 @@ import { grantJwtBearer } from './jwt-bearer.js';
 import { handleKeyRequest, KEY_REQUEST_TYP } from './key-request.js';
 import type { IdTokenKey } from './keys.js';
 import type { LoginRequestEncryptionKey } from './login-encryption-key.js';
-import type { RefreshTokenStore } from './refresh-tokens.js';
 import { Refusal, type RefusalReason } from './refusal.js';
 import { refusalForCode } from './refusal-reasons.js';
 import { encryptResponse, type ResponseEncryption, readJweCrypto } from './response-encryption.js';
@@ -58,9 +56,9 @@ const REQUEST_TYPS = new Set([
 
 /** What the endpoint needs. */
 export interface TokenEndpointDeps {
-  readonly device: (kid: string) => DeviceRecord | undefined;
+  readonly device: (kid: string) => Promise<DeviceRecord | undefined>;
   readonly nonces: ServerNonces;
-  readonly user: (upn: string) => UserRecord | undefined;
+  readonly user: (upn: string) => Promise<UserRecord | undefined>;
   /** The IdP's one password check (shared with the STS: one lockout, one queue). */
   readonly passwords: PasswordCheck;
   readonly isFederated: (upn: string) => boolean;
@@ -196,7 +194,7 @@ async function verifyRequestJwt(
   }
   if (header.alg !== 'ES256') throw new Refusal('jwt-alg', String(header.alg));
   if (typeof header.typ !== 'string' || !REQUEST_TYPS.has(header.typ)) throw new Refusal('jwt-typ');
-  const device = typeof header.kid === 'string' ? deps.device(header.kid) : undefined;
+  const device = typeof header.kid === 'string' ? await deps.device(header.kid) : undefined;
   if (device === undefined) throw new Refusal('unknown-device');
   // Key requests carry no aud (real Macs send none); one that does must name this endpoint.
   const keyRequest = header.typ === KEY_REQUEST_TYP;
@@ -266,7 +264,7 @@ async function grant(
     });
     if (canonicalUsername(a.subject) !== canonicalUsername(username))
       throw new Refusal('saml-subject-not-user');
-    const user = deps.user(a.subject);
+    const user = await deps.user(a.subject);
     if (user === undefined) throw new Refusal('saml-unknown-user');
     return { upn: user.upn };
   }
@@ -284,12 +282,12 @@ async function grant(
   if (type === GRANT_TYPE.refreshToken) {
     if (typeof claims.refresh_token !== 'string' || claims.refresh_token === '')
       throw new Refusal('refresh-token-unknown');
-    const r = deps.refreshTokens.rotate(claims.refresh_token, {
+    const r = await deps.refreshTokens.rotate(claims.refresh_token, {
       clientId: device.clientId,
       deviceKid: device.signingKid,
     });
     if (!r.ok) throw new Refusal(`refresh-token-${r.reason}`);
-    if (deps.user(r.grant.upn) === undefined) throw new Refusal('refresh-unknown-user');
+    if ((await deps.user(r.grant.upn)) === undefined) throw new Refusal('refresh-unknown-user');
     return { upn: r.grant.upn, refreshToken: r.token };
   }
   throw new Refusal('jwt-grant-type');
@@ -318,7 +316,11 @@ async function respond(
     .sign(deps.idTokenKey.privateKey);
   const refreshToken =
     granted.refreshToken ??
-    deps.refreshTokens.issue({ upn, clientId: device.clientId, deviceKid: device.signingKid });
+    (await deps.refreshTokens.issue({
+      upn,
+      clientId: device.clientId,
+      deviceKid: device.signingKid,
+    }));
   const body = {
     id_token: idToken,
     refresh_token: refreshToken,

@@ -17,9 +17,8 @@
  */
 import { decodeProtectedHeader, type JWTPayload, jwtVerify } from 'jose';
 import { IdpError } from '../../errors.js';
-import type { DeviceRecord } from '../store/devices.js';
-import type { UserKeyRecord } from '../store/user-keys.js';
-import type { RefreshTokenStore } from './refresh-tokens.js';
+import type { DeviceRecord, UserKeyRecord } from '../state/records.js';
+import type { RefreshTokenStore } from '../state/types.js';
 import { Refusal, type RefusalReason } from './refusal.js';
 import type { ServerNonces } from './server-nonce.js';
 
@@ -28,12 +27,12 @@ export const USER_KEY_REQUEST_TYP = 'platformsso-user-key-request+jwt';
 
 /** What the endpoint needs. */
 export interface UserKeyRegistrationDeps {
-  readonly device: (kid: string) => DeviceRecord | undefined;
+  readonly device: (kid: string) => Promise<DeviceRecord | undefined>;
   readonly nonces: ServerNonces;
   readonly refreshTokens: RefreshTokenStore;
-  readonly user: (upn: string) => { readonly upn: string } | undefined;
+  readonly user: (upn: string) => Promise<{ readonly upn: string } | undefined>;
   /** Registers the key (`UserKeyStore.add`). */
-  readonly addUserKey: (upn: string, jwk: unknown) => UserKeyRecord;
+  readonly addUserKey: (upn: string, jwk: unknown) => Promise<UserKeyRecord>;
   /** This endpoint's URL (the JWT `aud`). */
   readonly endpoint: () => string;
   readonly clock: () => Date;
@@ -78,16 +77,16 @@ export async function handleUserKeyRegistration(
     const token = claims.refresh_token;
     if (typeof token !== 'string' || token === '' || token.length > 4096)
       throw new Refusal('refresh-token-unknown');
-    const r = deps.refreshTokens.lookup(token, {
+    const r = await deps.refreshTokens.lookup(token, {
       clientId: device.clientId,
       deviceKid: device.signingKid,
     });
     if (!r.ok) throw new Refusal(`refresh-token-${r.reason}`);
-    const user = deps.user(r.grant.upn);
+    const user = await deps.user(r.grant.upn);
     if (user === undefined) throw new Refusal('refresh-unknown-user');
     let added: UserKeyRecord;
     try {
-      added = deps.addUserKey(user.upn, claims.user_key);
+      added = await deps.addUserKey(user.upn, claims.user_key);
     } catch (e) {
       if (e instanceof IdpError && e.code === 'PSSO_ERR_IDP_REGISTRATION_INVALID')
         throw new Refusal('invalid-user-key', e.message);
@@ -128,7 +127,7 @@ async function verify(
   if (header.alg !== 'ES256') throw new Refusal('jwt-alg');
   // Only this typ: a login or refresh JWT can never be replayed here as a registration.
   if (header.typ !== USER_KEY_REQUEST_TYP) throw new Refusal('jwt-typ');
-  const device = typeof header.kid === 'string' ? deps.device(header.kid) : undefined;
+  const device = typeof header.kid === 'string' ? await deps.device(header.kid) : undefined;
   if (device === undefined) throw new Refusal('unknown-device');
   let claims: JWTPayload;
   try {

@@ -20,7 +20,7 @@ import type { IdTokenKey } from '../psso/keys.js';
 import { loginRequestEncryptionPublicKey } from '../psso/login-encryption-key.js';
 import type { ServerNonces } from '../psso/server-nonce.js';
 import { handleTokenRequest, type TokenEndpointDeps } from '../psso/token.js';
-import type { DeviceStore } from '../store/devices.js';
+import type { DeviceStore } from '../state/types.js';
 
 /**
  * The answer of `POST /psso/nonce` to a parsed form: a sealed nonce for `grant_type=srv_challenge`
@@ -92,7 +92,7 @@ export function pssoRoutes(
     }
     const body = typeof request.body === 'object' && request.body !== null ? request.body : {};
     try {
-      const d = devices.add(
+      const d = await devices.add(
         String(body.clientId ?? ''),
         body.signingJwk,
         body.encryptionJwk,

@@ -18,7 +18,7 @@ import { IdpError } from '../../errors.js';
  *
  * @example
  * ```ts
- * const store = openIdpStore(defaultDataDir());
+ * const state = await openIdpState({ dataDir: defaultDataDir() });
  * ```
  */
 export function defaultDataDir(): string {

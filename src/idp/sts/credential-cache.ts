@@ -9,7 +9,7 @@
  */
 import { createHmac, randomBytes } from 'node:crypto';
 import { canonicalUsername } from '../auth/username.js';
-import type { UserRecord } from '../store/types.js';
+import type { UserRecord } from '../state/records.js';
 
 /** Verified-credential cache. */
 export class CredentialCache {

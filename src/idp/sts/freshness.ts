@@ -12,7 +12,7 @@
  */
 
 import { canonicalUsername } from '../auth/username.js';
-import type { ReplayCache } from '../replay/types.js';
+import type { ReplayCache } from '../state/types.js';
 import { StsFault } from './fault.js';
 import type { SecurityHeader } from './security.js';
 

@@ -25,9 +25,9 @@ import { IdpBusyError } from '../auth/fair-queue.js';
 import type { PasswordCheck } from '../auth/password-check.js';
 import { UNKNOWN_SOURCE } from '../auth/source.js';
 import type { FaultInjection } from '../faults/injection.js';
-import type { ReplayCache } from '../replay/types.js';
 import type { AssertionParams, SamlAttribute } from '../saml/types.js';
-import type { RelyingParty, UserRecord } from '../store/types.js';
+import type { RelyingParty, UserRecord } from '../state/records.js';
+import type { ReplayCache } from '../state/types.js';
 import { isUnavailable } from '../wire-errors.js';
 import {
   checkAction,
@@ -46,7 +46,7 @@ import { readSecurity } from './security.js';
 export interface StsDeps {
   /** The IdP's one password check (lockout, credential cache, bounded queue, scrypt). */
   readonly passwords: PasswordCheck;
-  relyingParty(identifier: string): RelyingParty | undefined;
+  relyingParty(identifier: string): Promise<RelyingParty | undefined>;
   /** Signs an assertion with the token-signing key. */
   issueAssertion(params: AssertionParams): string;
   /** The same assertion, unsigned (fault injection only). */
@@ -126,7 +126,7 @@ export async function handleRst(
     const security = readSecurity(header);
     const { appliesTo } = readRstBody(soapBody, version);
     checkFreshness(security, now.getTime(), s.freshness);
-    const rp = deps.relyingParty(appliesTo);
+    const rp = await deps.relyingParty(appliesTo);
     if (rp === undefined)
       throw new StsFault('unknown-relying-party', 'AppliesTo names no relying party');
     const user = await authenticate(security.username, security.password, source, deps, () =>

@@ -8,7 +8,7 @@
  * @module
  */
 import { canonicalUsername } from '../auth/username.js';
-import type { LockoutPolicy, LockoutStore } from '../replay/types.js';
+import type { LockoutPolicy, LockoutStore } from '../state/types.js';
 
 /**
  * Wraps `store`.

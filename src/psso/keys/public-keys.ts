@@ -118,7 +118,7 @@ export interface PublicEcMembers {
  * @example
  * ```ts
  * const { signing, encryption } = publicPartsOfKeyFile(JSON.parse(text));
- * store.devices.add('psso', signing, encryption);
+ * await state.devices.add('psso', signing, encryption);
  * ```
  */
 export function publicPartsOfKeyFile(json: unknown): {

@@ -3,67 +3,19 @@ import { generateKeyPairSync } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { IdpError, LoginError } from '../../../src/errors.ts';
+import { LoginError } from '../../../src/errors.ts';
 import { closeHttpAgents } from '../../../src/http/agents.ts';
-import { openIdpStore } from '../../../src/idp/store/index.ts';
 import { parseLoginConfiguration } from '../../../src/psso/config/load.ts';
 import { resolveLoginConfiguration } from '../../../src/psso/config/types.ts';
 import { nonceRequest, processNonceResponse } from '../../../src/psso/flow/nonce.ts';
 import { keyId } from '../../../src/psso/keys/device-keys.ts';
 import { startTestIdp, type TestIdp, tempDataDir } from '../../e2e/support.ts';
-import { assertCode } from '../../helpers/assert-code.ts';
 import { runCli } from '../../helpers/cli.ts';
 
 const p256 = () => generateKeyPairSync('ec', { namedCurve: 'P-256' });
 const publicJwk = (k: ReturnType<typeof p256>) => k.publicKey.export({ format: 'jwk' });
 
-describe('device registry', () => {
-  test('add, get by signing kid (the login JWT kid), list, remove', () => {
-    const store = openIdpStore(tempDataDir());
-    try {
-      const signing = p256();
-      const encryption = p256();
-      const d = store.devices.add(
-        'psso',
-        publicJwk(signing),
-        JSON.stringify(publicJwk(encryption)),
-      );
-      assert.equal(d.signingKid, keyId(signing.publicKey));
-      assert.equal(d.encryptionKid, keyId(encryption.publicKey));
-      assert.equal(store.devices.get(d.signingKid)?.clientId, 'psso');
-      assert.equal(store.devices.list().length, 1);
-      store.devices.remove(d.signingKid);
-      assert.equal(store.devices.get(d.signingKid), undefined);
-      assert.throws(() => store.devices.remove(d.signingKid), IdpError);
-    } finally {
-      store.close();
-    }
-  });
-  test('a private JWK, another curve, RSA, a point off the curve, bad JSON or client id: PSSO_ERR_IDP_REGISTRATION_INVALID', () => {
-    const store = openIdpStore(tempDataDir());
-    const refused = (run: () => unknown) =>
-      assertCode(run, 'PSSO_ERR_IDP_REGISTRATION_INVALID', IdpError);
-    try {
-      const priv = p256().privateKey.export({ format: 'jwk' });
-      refused(() => store.devices.add('psso', priv, publicJwk(p256())));
-      const p384 = generateKeyPairSync('ec', { namedCurve: 'P-384' }).publicKey.export({
-        format: 'jwk',
-      });
-      refused(() => store.devices.add('psso', p384, publicJwk(p256())));
-      const rsa = generateKeyPairSync('rsa', { modulusLength: 2048 }).publicKey.export({
-        format: 'jwk',
-      });
-      refused(() => store.devices.add('psso', publicJwk(p256()), rsa));
-      const offCurve = { ...publicJwk(p256()), y: publicJwk(p256()).x };
-      refused(() => store.devices.add('psso', offCurve, publicJwk(p256())));
-      refused(() => store.devices.add('psso', '{not json', publicJwk(p256())));
-      refused(() => store.devices.add('', publicJwk(p256()), publicJwk(p256())));
-      refused(() => store.devices.add('psso', publicJwk(p256()), publicJwk(p256()), 'HPKE-NOPE'));
-      assert.equal(store.devices.list().length, 0, 'nothing registered');
-    } finally {
-      store.close();
-    }
-  });
+describe('device registration from the CLI', () => {
   test('psso-wstrust idp device add / list', async () => {
     const data = tempDataDir();
     const sign = join(data, 'sign.jwk');

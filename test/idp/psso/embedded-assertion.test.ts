@@ -40,9 +40,9 @@ before(async () => {
   ca = await makeCa('CN=Trusted SmartCard CA');
   bobKey = p256();
   aliceKey = p256();
-  b.accounts.userKeys.add(BOB.upn, publicJwk(createPublicKey(bobKey)));
-  b.accounts.userKeys.add(ALICE, publicJwk(createPublicKey(aliceKey)));
-  b.accounts.smartCardCas.add(ca.pem);
+  await b.accounts.userKeys.add(BOB.upn, publicJwk(createPublicKey(bobKey)));
+  await b.accounts.userKeys.add(ALICE, publicJwk(createPublicKey(aliceKey)));
+  await b.accounts.smartCardCas.add(ca.pem);
   embedded = {
     userKey: (kid) => b.accounts.userKeys.get(kid),
     smartCardCas: () => b.accounts.smartCardCas.certificates(),
@@ -185,7 +185,7 @@ describe('Secure Enclave key login', () => {
     refused((await login({ inner: { now: now - 1000 } })).answer, 'assertion-expired');
   });
   test('a signature by another key under the registered kid: assertion-signature', async () => {
-    const kid = b.accounts.userKeys.list(BOB.upn)[0]?.kid as string;
+    const kid = (await b.accounts.userKeys.list(BOB.upn))[0]?.kid as string;
     refused((await login({ key: p256(), inner: { kid } })).answer, 'assertion-signature');
   });
   test('a wrong typ: assertion-typ', async () => {
@@ -196,7 +196,7 @@ describe('Secure Enclave key login', () => {
     );
   });
   test('attack: alg none and HS256 keyed with the public key: assertion-alg', async () => {
-    const kid = b.accounts.userKeys.list(BOB.upn)[0]?.kid as string;
+    const kid = (await b.accounts.userKeys.list(BOB.upn))[0]?.kid as string;
     const claims = (nonce: string, serverNonce: string) => {
       const now = Math.floor(Date.now() / 1000);
       return {
@@ -287,7 +287,7 @@ describe('SmartCard login', () => {
     refused((await login({ card: chained.credential })).answer, 'smartcard-untrusted');
   });
   test('attack: the trusted CA certificate itself as the leaf: smartcard-untrusted', async () => {
-    const cas = b.accounts.smartCardCas.list();
+    const cas = await b.accounts.smartCardCas.list();
     const x5c = [cas[0]?.certificate.raw.toString('base64') as string];
     const { credential } = await card();
     refused(

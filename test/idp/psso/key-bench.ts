@@ -26,7 +26,7 @@ export async function openKeyBench(o: { clock?: () => Date } = {}): Promise<Benc
 }
 
 /** A refresh token issued to `device` for `upn` (as a login would). */
-export function tokenFor(b: Bench, device: DeviceKeys, upn = BOB.upn): string {
+export function tokenFor(b: Bench, device: DeviceKeys, upn = BOB.upn): Promise<string> {
   return b.deps.refreshTokens.issue({ upn, clientId: 'psso', deviceKid: device.signing.kid });
 }
 
@@ -92,7 +92,7 @@ export function recorded(a: TokenAnswer) {
 
 /** Runs a key request from `device` and checks its answer as the client does. */
 export async function requestUnlockKey(b: Bench, device = b.device, upn = BOB.upn) {
-  const refreshToken = tokenFor(b, device, upn);
+  const refreshToken = await tokenFor(b, device, upn);
   const r = await keyForm(b, { device, refreshToken, username: upn });
   const a = await sendKey(b, r);
   if (a.status !== 200) throw new Error(`expected 200, got ${a.status} ${a.outcome}`);

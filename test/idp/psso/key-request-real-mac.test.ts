@@ -12,10 +12,10 @@ import { readFileSync } from 'node:fs';
 import { describe, test } from 'node:test';
 import { decodeJwt, decodeProtectedHeader, jwtVerify } from 'jose';
 import { checkKeyRequestClaims, otherPublicKey } from '../../../src/idp/psso/key-request.ts';
-import type { RefreshTokenStore } from '../../../src/idp/psso/refresh-tokens.ts';
 import type { ServerNonces } from '../../../src/idp/psso/server-nonce.ts';
 import { handleTokenRequest, type TokenEndpointDeps } from '../../../src/idp/psso/token.ts';
-import type { DeviceRecord } from '../../../src/idp/store/devices.ts';
+import type { DeviceRecord } from '../../../src/idp/state/records.ts';
+import type { RefreshTokenStore } from '../../../src/idp/state/types.ts';
 import { keyId } from '../../../src/jose/key-id.ts';
 import { parsePartyInfo } from '../../../src/jose/party-info.ts';
 import { openKeyBench } from './key-bench.ts';
@@ -62,7 +62,7 @@ async function fixtureDeps(consumed: string[]): Promise<TokenEndpointDeps> {
     createdAt: '2024-04-24T00:00:00Z',
   };
   const refreshTokens = {
-    lookup: (token: string, d: { deviceKid: string; clientId: string }) =>
+    lookup: async (token: string, d: { deviceKid: string; clientId: string }) =>
       token === REFRESH_TOKEN && d.deviceKid === KID
         ? {
             ok: true,
@@ -78,8 +78,8 @@ async function fixtureDeps(consumed: string[]): Promise<TokenEndpointDeps> {
   } as unknown as ServerNonces;
   return {
     ...bench.deps,
-    device: (kid) => (kid === KID ? device : undefined),
-    user: (upn) => (upn === USER ? { upn: USER, immutableId: 'AAAA' } : undefined),
+    device: async (kid) => (kid === KID ? device : undefined),
+    user: async (upn) => (upn === USER ? { upn: USER, immutableId: 'AAAA' } : undefined),
     refreshTokens,
     nonces,
     clock: CLOCK,

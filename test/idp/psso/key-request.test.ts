@@ -145,7 +145,7 @@ describe('key request and key exchange at the token endpoint', () => {
   });
 
   test('an aud, when present, must be the endpoint', async () => {
-    const token = tokenFor(b, b.device);
+    const token = await tokenFor(b, b.device);
     const good = await keyForm(b, {
       refreshToken: token,
       mutate: (c) => {
@@ -163,7 +163,7 @@ describe('key request and key exchange at the token endpoint', () => {
   });
 
   test('shape refusals: version, request_type, key_purpose, missing refresh_token, sub ≠ username', async () => {
-    const token = tokenFor(b, b.device);
+    const token = await tokenFor(b, b.device);
     const cases: Array<[string, (c: Record<string, unknown>) => void]> = [
       [
         'key-request-version',
@@ -213,12 +213,12 @@ describe('key request and key exchange at the token endpoint', () => {
       'platform-sso-version',
       400,
     );
-    const key = await keyForm(b, { refreshToken: tokenFor(b, b.device), version: '3.0' });
+    const key = await keyForm(b, { refreshToken: await tokenFor(b, b.device), version: '3.0' });
     refused(await sendKey(b, key), 'platform-sso-version', 400);
   });
 
   test('attack: refresh token of another device → key-refresh-token-other-device', async () => {
-    const stolen = tokenFor(b, b.other);
+    const stolen = await tokenFor(b, b.other);
     refused(
       await sendKey(b, await keyForm(b, { refreshToken: stolen })),
       'key-refresh-token-other-device',
@@ -232,7 +232,7 @@ describe('key request and key exchange at the token endpoint', () => {
   });
 
   test('attack: a refresh token of another user than username → key-request-user-mismatch', async () => {
-    const token = tokenFor(b, b.device, ALICE);
+    const token = await tokenFor(b, b.device, ALICE);
     refused(
       await sendKey(b, await keyForm(b, { refreshToken: token })),
       'key-request-user-mismatch',
@@ -244,7 +244,7 @@ describe('key request and key exchange at the token endpoint', () => {
     const theirs = await requestUnlockKey(b, b.other);
     const r = await keyForm(b, {
       requestType: 'key_exchange',
-      refreshToken: tokenFor(b, b.device),
+      refreshToken: await tokenFor(b, b.device),
       otherPublicKey: otherPair().publicKey,
       keyContext: theirs.keyContext,
     });
@@ -255,7 +255,7 @@ describe('key request and key exchange at the token endpoint', () => {
     const alices = await requestUnlockKey(b, b.device, ALICE);
     const r = await keyForm(b, {
       requestType: 'key_exchange',
-      refreshToken: tokenFor(b, b.device),
+      refreshToken: await tokenFor(b, b.device),
       otherPublicKey: otherPair().publicKey,
       keyContext: alices.keyContext,
     });
@@ -321,7 +321,7 @@ describe('key request and key exchange at the token endpoint', () => {
 
   test('unauthenticated: a key request with a bad signature consumes no server nonce', async () => {
     const serverNonce = b.deps.nonces.issue();
-    const token = tokenFor(b, b.device);
+    const token = await tokenFor(b, b.device);
     const forged = await keyForm(b, { refreshToken: token, serverNonce });
     const [h, p] = (forged.form.assertion ?? '').split('.');
     const other = await keyForm(b, { device: b.other, refreshToken: token });
@@ -338,7 +338,7 @@ describe('key request and key exchange at the token endpoint', () => {
   test('an IdP without a key_context key refuses key requests', async () => {
     const plain = { ...b.deps };
     delete (plain as { keyContextKey?: Uint8Array }).keyContextKey;
-    const r = await keyForm(b, { refreshToken: tokenFor(b, b.device) });
+    const r = await keyForm(b, { refreshToken: await tokenFor(b, b.device) });
     const { handleTokenRequest } = await import('../../../src/idp/psso/token.ts');
     refused(await handleTokenRequest(r.form, plain), 'key-requests-unsupported', 400);
   });
@@ -346,7 +346,7 @@ describe('key request and key exchange at the token endpoint', () => {
   test('a refresh-token store that cannot answer is 503, never a credential failure', async () => {
     const fresh = await openKeyBench();
     try {
-      const r = await keyForm(fresh, { refreshToken: tokenFor(fresh, fresh.device) });
+      const r = await keyForm(fresh, { refreshToken: await tokenFor(fresh, fresh.device) });
       fresh.accounts.close();
       const a = await sendKey(fresh, r);
       assert.equal(a.status, 503, a.body);

@@ -13,8 +13,9 @@ import { describe, test } from 'node:test';
 import { compactVerify, decodeJwt, decodeProtectedHeader } from 'jose';
 import { ServerNonces } from '../../../src/idp/psso/server-nonce.ts';
 import { handleTokenRequest, type TokenEndpointDeps } from '../../../src/idp/psso/token.ts';
-import { MemoryReplayCache } from '../../../src/idp/replay/memory.ts';
-import type { DeviceRecord } from '../../../src/idp/store/devices.ts';
+import { MemoryReplayCache } from '../../../src/idp/state/memory/replay.ts';
+import { consumedNonces } from '../../../src/idp/state/nonces.ts';
+import type { DeviceRecord } from '../../../src/idp/state/records.ts';
 import { keyId } from '../../../src/jose/key-id.ts';
 
 const FIXTURES = new URL('../../fixtures/real-mac/', import.meta.url);
@@ -42,8 +43,12 @@ function deps(overrides: Partial<TokenEndpointDeps> = {}): TokenEndpointDeps {
     throw new Error('a step after the server nonce was reached');
   };
   return {
-    device: (kid) => (kid === KID ? device : undefined),
-    nonces: new ServerNonces({ key: randomBytes(32), replay: new MemoryReplayCache(), clock }),
+    device: async (kid) => (kid === KID ? device : undefined),
+    nonces: new ServerNonces({
+      key: randomBytes(32),
+      consumed: consumedNonces(new MemoryReplayCache()),
+      clock,
+    }),
     user: unreachable,
     passwords: {} as never,
     isFederated: unreachable,
@@ -124,12 +129,12 @@ describe('the token endpoint accepts the real-Mac password login up to the serve
       (await handleTokenRequest(form(jwt), deps({ endpoint: other }))).outcome,
       'jwt-audience',
     );
-    const unknown = () => undefined;
+    const unknown = async () => undefined;
     assert.equal(
       (await handleTokenRequest(form(jwt), deps({ device: unknown }))).outcome,
       'unknown-device',
     );
-    const otherClient = () => ({ ...device, clientId: 'other' });
+    const otherClient = async () => ({ ...device, clientId: 'other' });
     assert.equal(
       (await handleTokenRequest(form(jwt), deps({ device: otherClient }))).outcome,
       'jwt-client-id',

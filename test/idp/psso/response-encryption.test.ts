@@ -10,8 +10,8 @@ import { IdpError } from '../../../src/errors.ts';
 import { BASE_MODE, loadHpkeResponsePolicy } from '../../../src/idp/psso/hpke-policy.ts';
 import { Refusal } from '../../../src/idp/psso/refusal.ts';
 import { readJweCrypto } from '../../../src/idp/psso/response-encryption.ts';
-import type { DeviceRecord } from '../../../src/idp/store/devices.ts';
-import { openIdpStore } from '../../../src/idp/store/index.ts';
+import { openIdpState } from '../../../src/idp/state/open.ts';
+import type { DeviceRecord } from '../../../src/idp/state/records.ts';
 import { generateDeviceKeys, publicJwk } from '../../../src/psso/keys/device-keys.ts';
 import { tempDataDir } from '../../e2e/support.ts';
 import { assertCode } from '../../helpers/assert-code.ts';
@@ -19,25 +19,28 @@ import { runCli } from '../../helpers/cli.ts';
 
 const NONCE = 'B7F1FC32-9121-4E2A-9E32-8417E03675DD';
 
-function register(alg?: string): {
+async function register(alg?: string): Promise<{
   device: DeviceRecord;
   keys: ReturnType<typeof generateDeviceKeys>;
-} {
+}> {
   const keys = generateDeviceKeys(
     alg === undefined || alg === 'ECDH-ES' ? {} : { hpkeSuite: alg as 'HPKE-P256-SHA256-A256GCM' },
   );
-  const store = openIdpStore(tempDataDir());
+  const store = await openIdpState({ dataDir: tempDataDir() });
   try {
-    const device = store.devices.add(
+    const device = await store.devices.add(
       'psso',
       publicJwk(keys.signing.publicKey),
       keys.hpkeEncryption?.publicJwk ?? publicJwk(keys.encryption.publicKey),
       alg,
     );
-    assert.deepEqual(store.devices.get(device.signingKid)?.encryptionAlg, device.encryptionAlg);
+    assert.deepEqual(
+      (await store.devices.get(device.signingKid))?.encryptionAlg,
+      device.encryptionAlg,
+    );
     return { device, keys };
   } finally {
-    store.close();
+    await store.close();
   }
 }
 
@@ -45,34 +48,34 @@ const refused = (f: () => unknown, label: string) =>
   assert.throws(f, (e: unknown) => e instanceof Refusal && e.label === label && e.status === 400);
 
 describe('device registration with an HPKE suite', () => {
-  test('each suite stores its key type and kid; ECDH-ES stays the default', () => {
+  test('each suite stores its key type and kid; ECDH-ES stays the default', async () => {
     for (const alg of [
       'HPKE-P256-SHA256-A256GCM',
       'HPKE-P384-SHA384-A256GCM',
       'HPKE-X25519-SHA256-ChaCha20Poly1305',
     ]) {
-      const { device, keys } = register(alg);
+      const { device, keys } = await register(alg);
       assert.equal(device.encryptionAlg, alg);
       assert.equal(device.encryptionKid, keys.hpkeEncryption?.kid);
     }
-    assert.equal(register().device.encryptionAlg, 'ECDH-ES');
+    assert.equal((await register()).device.encryptionAlg, 'ECDH-ES');
   });
 
-  test('refused: an unknown alg, a key of another type, a private key', () => {
-    const store = openIdpStore(tempDataDir());
-    const refused = (run: () => unknown) =>
+  test('refused: an unknown alg, a key of another type, a private key', async () => {
+    const store = await openIdpState({ dataDir: tempDataDir() });
+    const refused = (run: Promise<unknown>) =>
       assertCode(run, 'PSSO_ERR_IDP_REGISTRATION_INVALID', IdpError);
     try {
       const keys = generateDeviceKeys({ hpkeSuite: 'HPKE-X25519-SHA256-ChaCha20Poly1305' });
       const sign = publicJwk(keys.signing.publicKey);
       const x = keys.hpkeEncryption?.publicJwk;
-      refused(() => store.devices.add('psso', sign, x, 'HPKE-P521-SHA512-A256GCM'));
-      refused(() => store.devices.add('psso', sign, x, 'HPKE-P256-SHA256-A256GCM'));
-      refused(() => store.devices.add('psso', sign, x)); // ECDH-ES needs P-256
+      await refused(store.devices.add('psso', sign, x, 'HPKE-P521-SHA512-A256GCM'));
+      await refused(store.devices.add('psso', sign, x, 'HPKE-P256-SHA256-A256GCM'));
+      await refused(store.devices.add('psso', sign, x)); // ECDH-ES needs P-256
       const priv = keys.hpkeEncryption?.privateKey.export({ format: 'jwk' });
-      refused(() => store.devices.add('psso', sign, priv, 'HPKE-X25519-SHA256-ChaCha20Poly1305'));
+      await refused(store.devices.add('psso', sign, priv, 'HPKE-X25519-SHA256-ChaCha20Poly1305'));
     } finally {
-      store.close();
+      await store.close();
     }
   });
 });
@@ -105,20 +108,20 @@ describe('idp device add --encryption-alg', () => {
     assert.equal((await add('HPKE-P256-SHA256-A256GCM')).code, 2);
     const ok = await add('HPKE-X25519-SHA256-ChaCha20Poly1305');
     assert.equal(ok.code, 0, ok.stderr);
-    const store = openIdpStore(data);
+    const store = await openIdpState({ dataDir: data });
     try {
-      const d = store.devices.get(keys.signing.kid);
+      const d = await store.devices.get(keys.signing.kid);
       assert.equal(d?.encryptionAlg, 'HPKE-X25519-SHA256-ChaCha20Poly1305');
       assert.equal(d?.encryptionKid, keys.hpkeEncryption?.kid);
     } finally {
-      store.close();
+      await store.close();
     }
   });
 });
 
-describe('readJweCrypto', () => {
-  const ecdh = register();
-  const hpke = register('HPKE-P256-SHA256-A256GCM');
+describe('readJweCrypto', async () => {
+  const ecdh = await register();
+  const hpke = await register('HPKE-P256-SHA256-A256GCM');
   const kid = hpke.device.encryptionKid;
 
   test('ECDH-ES device: ECDH-ES + A256GCM + apv', () => {
@@ -176,7 +179,7 @@ describe('the HPKE policy file (hpke.json)', () => {
 
   test('a global PSK, a per-device PSK, and sender keys created once (0600)', async () => {
     const dir = tempDataDir();
-    const { device } = register('HPKE-X25519-SHA256-ChaCha20Poly1305');
+    const { device } = await register('HPKE-X25519-SHA256-ChaCha20Poly1305');
     write(dir, {
       psk: { id: 'g', key },
       devicePsks: { [device.signingKid]: { id: 'd', key: Buffer.alloc(40, 4).toString('base64') } },
@@ -184,7 +187,7 @@ describe('the HPKE policy file (hpke.json)', () => {
     });
     const p = await loadHpkeResponsePolicy(dir);
     assert.equal(Buffer.from(p.psk(device)?.id ?? []).toString(), 'd');
-    assert.equal(Buffer.from(p.psk(register().device)?.id ?? []).toString(), 'g');
+    assert.equal(Buffer.from(p.psk((await register()).device)?.id ?? []).toString(), 'g');
     assert.equal(statSync(join(dir, 'hpke-sender-keys.json')).mode & 0o777, 0o600);
     const jwk = p.senderPublicJwk('HPKE-P384-SHA384-A256GCM');
     assert.equal(jwk?.crv, 'P-384');

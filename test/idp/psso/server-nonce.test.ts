@@ -11,10 +11,11 @@ import {
   NONCE_KEY_FILE,
   ServerNonces,
 } from '../../../src/idp/psso/server-nonce.ts';
-import { MemoryReplayCache } from '../../../src/idp/replay/memory.ts';
-import { SqliteReplayCache } from '../../../src/idp/replay/sqlite.ts';
-import type { ReplayCache } from '../../../src/idp/replay/types.ts';
-import { openIdpStore } from '../../../src/idp/store/index.ts';
+import { MemoryReplayCache } from '../../../src/idp/state/memory/replay.ts';
+import { consumedNonces } from '../../../src/idp/state/nonces.ts';
+import { IdpDatabase } from '../../../src/idp/state/sqlite/database.ts';
+import { SqliteReplayCache } from '../../../src/idp/state/sqlite/replay.ts';
+import type { ReplayCache } from '../../../src/idp/state/types.ts';
 import { tempDataDir } from '../../e2e/support.ts';
 
 const T0 = new Date('2026-11-29T10:00:00.000Z').getTime();
@@ -23,7 +24,11 @@ const KEY = randomBytes(32);
 function setup(o: { key?: Buffer; replay?: ReplayCache } = {}) {
   let t = T0;
   const replay = o.replay ?? new MemoryReplayCache({ now: () => t, sweepIntervalMs: 0 });
-  const nonces = new ServerNonces({ key: o.key ?? KEY, replay, clock: () => new Date(t) });
+  const nonces = new ServerNonces({
+    key: o.key ?? KEY,
+    consumed: consumedNonces(replay),
+    clock: () => new Date(t),
+  });
   return {
     nonces,
     replay,
@@ -137,7 +142,11 @@ describe('sealed server nonces', () => {
   });
   test('a key that is not 32 bytes is caller misuse', () => {
     assert.throws(
-      () => new ServerNonces({ key: randomBytes(16), replay: new MemoryReplayCache() }),
+      () =>
+        new ServerNonces({
+          key: randomBytes(16),
+          consumed: consumedNonces(new MemoryReplayCache()),
+        }),
       TypeError,
     );
   });
@@ -179,13 +188,13 @@ describe('the server nonce key in the data folder', () => {
   });
   test('workers on one data folder: a nonce issued by one is accepted once by another', async () => {
     const dir = tempDataDir();
-    const [a, b] = [openIdpStore(dir), openIdpStore(dir)] as const;
-    const worker = async (database: typeof a.database) =>
+    const [a, b] = [IdpDatabase.open(dir), IdpDatabase.open(dir)] as const;
+    const worker = async (database: IdpDatabase) =>
       new ServerNonces({
         key: await loadOrCreateNonceKey(dir),
-        replay: new SqliteReplayCache(database, { pruneIntervalMs: 0 }),
+        consumed: consumedNonces(new SqliteReplayCache(database, { pruneIntervalMs: 0 })),
       });
-    const [one, two] = await Promise.all([worker(a.database), worker(b.database)]);
+    const [one, two] = await Promise.all([worker(a), worker(b)]);
     const n = one.issue();
     assert.equal(await two.consume(n), undefined);
     assert.equal(await one.consume(n), 'server-nonce-replayed');

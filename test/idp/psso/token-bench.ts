@@ -6,14 +6,19 @@
  */
 import { randomBytes, randomUUID } from 'node:crypto';
 import { idTokenKey } from '../../../src/idp/psso/keys.ts';
-import { RefreshTokenStore } from '../../../src/idp/psso/refresh-tokens.ts';
 import { ServerNonces } from '../../../src/idp/psso/server-nonce.ts';
 import type { TokenAnswer, TokenEndpointDeps } from '../../../src/idp/psso/token.ts';
 import { handleTokenRequest } from '../../../src/idp/psso/token.ts';
-import { MemoryReplayCache } from '../../../src/idp/replay/memory.ts';
-import type { ReplayCache } from '../../../src/idp/replay/types.ts';
 import { issueAssertion } from '../../../src/idp/saml/index.ts';
-import { type IdpStore, openIdpStore, type PasswordHasher } from '../../../src/idp/store/index.ts';
+import { MemoryReplayCache } from '../../../src/idp/state/memory/replay.ts';
+import { consumedNonces } from '../../../src/idp/state/nonces.ts';
+import type { PasswordHasher } from '../../../src/idp/state/password.ts';
+import type { IdpDatabase } from '../../../src/idp/state/sqlite/database.ts';
+import {
+  openSqliteBackend,
+  type SqliteBackendOptions,
+} from '../../../src/idp/state/sqlite/index.ts';
+import type { ReplayCache } from '../../../src/idp/state/types.ts';
 import { buildLoginJwt, buildRefreshJwt } from '../../../src/jose/login-jwt.ts';
 import { decryptLoginResponse } from '../../../src/jose/login-response.ts';
 import { loginApv } from '../../../src/jose/party-info.ts';
@@ -40,11 +45,27 @@ const FAST_HASHER: PasswordHasher = {
   dummyHash: 'plain:\u0000',
 };
 
+/** The durable stores of one SQLite database, the database, and a synchronous close. */
+export type BenchStore = ReturnType<typeof openSqliteBackend>['durable'] & {
+  readonly database: IdpDatabase;
+  close(): void;
+};
+
+/** A SQLite backend in a fresh data folder, as a {@link BenchStore}. */
+export function benchStore(options: SqliteBackendOptions = {}): BenchStore {
+  const backend = openSqliteBackend(tempDataDir(), options);
+  return {
+    ...backend.durable,
+    database: backend.database,
+    close: () => backend.database.close(),
+  };
+}
+
 export interface Bench {
   /** Devices and server nonces. */
-  readonly core: IdpStore;
+  readonly core: BenchStore;
   /** Users and refresh tokens. */
-  readonly accounts: IdpStore;
+  readonly accounts: BenchStore;
   readonly deps: TokenEndpointDeps;
   readonly device: DeviceKeys;
   /** A second registered device (same client id). */
@@ -56,18 +77,26 @@ export interface Bench {
 export async function openBench(
   o: { replay?: ReplayCache; clock?: () => Date } = {},
 ): Promise<Bench> {
-  const core = openIdpStore(tempDataDir());
-  const accounts = openIdpStore(tempDataDir(), { hasher: FAST_HASHER });
+  const clock = o.clock ?? (() => new Date());
+  const core = benchStore();
+  const accounts = benchStore({ hasher: FAST_HASHER, now: () => clock().getTime() });
   const device = generateDeviceKeys();
   const other = generateDeviceKeys();
   for (const d of [device, other])
-    core.devices.add('psso', publicJwk(d.signing.publicKey), publicJwk(d.encryption.publicKey));
+    await core.devices.add(
+      'psso',
+      publicJwk(d.signing.publicKey),
+      publicJwk(d.encryption.publicKey),
+    );
   await accounts.users.add(BOB.upn, BOB.password);
   await accounts.users.add(ALICE, 'unused');
   const signing = await testSigningMaterial();
-  const clock = o.clock ?? (() => new Date());
   const replay = o.replay ?? new MemoryReplayCache();
-  const nonces = new ServerNonces({ key: randomBytes(32), replay, clock });
+  const nonces = new ServerNonces({
+    key: randomBytes(32),
+    consumed: consumedNonces(replay),
+    clock,
+  });
   const deps: TokenEndpointDeps = {
     device: (kid) => core.devices.get(kid),
     nonces,
@@ -75,9 +104,7 @@ export async function openBench(
     passwords: storePasswordCheck(accounts.users, { clock }),
     isFederated: (upn) => upn.endsWith('@federated.example'),
     replay,
-    refreshTokens: new RefreshTokenStore(accounts.database, 14 * 24 * 3600_000, () =>
-      clock().getTime(),
-    ),
+    refreshTokens: accounts.refreshTokens,
     idTokenKey: await idTokenKey(signing.privateKey),
     saml: {
       trustedCertificates: [signing.certificatePem],

@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { IdpBusyError } from '../../../src/idp/auth/fair-queue.ts';
 import { handleTokenRequest, type TokenAnswer } from '../../../src/idp/psso/token.ts';
-import { MemoryReplayCache } from '../../../src/idp/replay/memory.ts';
+import { MemoryReplayCache } from '../../../src/idp/state/memory/replay.ts';
 import { storePasswordCheck } from '../../helpers/password-check.ts';
 import {
   aliceAssertion,

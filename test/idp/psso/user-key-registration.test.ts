@@ -80,7 +80,10 @@ describe('user key registration endpoint', () => {
     const { answer, keys } = await register();
     assert.equal(answer.status, 201);
     assert.deepEqual(answer.body, { upn: BOB.upn, kid: keys.userSecureEnclaveKey?.kid });
-    assert.equal(b.accounts.userKeys.get(keys.userSecureEnclaveKey?.kid as string)?.upn, BOB.upn);
+    assert.equal(
+      (await b.accounts.userKeys.get(keys.userSecureEnclaveKey?.kid as string))?.upn,
+      BOB.upn,
+    );
     // Still the live token of its family: a refresh with it works.
     const refresh = await requestForm(b, { refreshToken: bobToken });
     const rotated = await send(b, refresh);
@@ -89,7 +92,7 @@ describe('user key registration endpoint', () => {
   });
 
   test('attack: unauthenticated requests record nothing (no key, no spent nonce)', async () => {
-    const before = b.accounts.userKeys.list().length;
+    const before = (await b.accounts.userKeys.list()).length;
     const serverNonce = b.deps.nonces.issue();
     refused(await handleUserKeyRegistration({}, deps), 'no-jwt', 400);
     refused(await handleUserKeyRegistration({ assertion: 'x.y.z' }, deps), 'jwt-malformed', 400);
@@ -114,7 +117,7 @@ describe('user key registration endpoint', () => {
       (await register({ endpoint: 'https://idp.test/psso/token', serverNonce })).answer,
       'jwt-audience',
     );
-    assert.equal(b.accounts.userKeys.list().length, before);
+    assert.equal((await b.accounts.userKeys.list()).length, before);
     // The nonce was never consumed: a good request can still use it.
     assert.equal((await register({ serverNonce })).answer.status, 201);
   });
@@ -163,28 +166,32 @@ describe('user key store', () => {
   test('one user per key; unknown users refused; keys go with their user', async () => {
     const key = generateUserSecureEnclaveKey();
     const jwk = publicJwk(key.publicKey);
-    assert.throws(
-      () => b.accounts.userKeys.add('nobody@managed.example', jwk),
+    await assert.rejects(
+      b.accounts.userKeys.add('nobody@managed.example', jwk),
       (e) => e instanceof IdpError && e.code === 'PSSO_ERR_IDP_USER_NOT_FOUND',
     );
-    b.accounts.userKeys.add(ALICE, jwk);
-    assert.equal(b.accounts.userKeys.add(ALICE.toUpperCase(), jwk).kid, key.kid, 'idempotent');
-    const e = assertCode(
-      () => b.accounts.userKeys.add(BOB.upn, jwk),
+    await b.accounts.userKeys.add(ALICE, jwk);
+    assert.equal(
+      (await b.accounts.userKeys.add(ALICE.toUpperCase(), jwk)).kid,
+      key.kid,
+      'idempotent',
+    );
+    const e = await assertCode(
+      b.accounts.userKeys.add(BOB.upn, jwk),
       'PSSO_ERR_IDP_REGISTRATION_INVALID',
       IdpError,
     );
     assert.match(e.message, /another user/);
-    assertCode(
-      () => b.accounts.userKeys.add(BOB.upn, { ...jwk, d: 'x' }),
+    await assertCode(
+      b.accounts.userKeys.add(BOB.upn, { ...jwk, d: 'x' }),
       'PSSO_ERR_IDP_REGISTRATION_INVALID',
       IdpError,
     );
-    assert.ok(b.accounts.userKeys.list(ALICE).some((k) => k.kid === key.kid));
-    b.accounts.users.remove(ALICE);
-    assert.equal(b.accounts.userKeys.get(key.kid), undefined);
-    assert.throws(
-      () => b.accounts.userKeys.remove(key.kid),
+    assert.ok((await b.accounts.userKeys.list(ALICE)).some((k) => k.kid === key.kid));
+    await b.accounts.users.remove(ALICE);
+    assert.equal(await b.accounts.userKeys.get(key.kid), undefined);
+    await assert.rejects(
+      b.accounts.userKeys.remove(key.kid),
       (e) => e instanceof IdpError && e.code === 'PSSO_ERR_IDP_USER_NOT_FOUND',
     );
   });

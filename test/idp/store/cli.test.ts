@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { openIdpStore } from '../../../src/idp/store/index.ts';
+import { openIdpState } from '../../../src/idp/state/open.ts';
 
 const FIXTURE = fileURLToPath(new URL('./cli-fixture.ts', import.meta.url));
 const root = mkdtempSync(join(tmpdir(), 'psso-idp-user-'));
@@ -48,12 +48,12 @@ describe('psso-wstrust idp user', () => {
     assert.match(r.stderr, /added Alice@Example\.com/);
     assert.equal(r.stdout, '');
     assert.ok(!r.stderr.includes('w0rd'));
-    const store = openIdpStore(data);
+    const store = await openIdpState({ dataDir: data });
     try {
       assert.ok(await store.users.authenticate('alice@example.com', PASSWORD));
       assert.equal(await store.users.authenticate('alice@example.com', `${PASSWORD}\n`), undefined);
     } finally {
-      store.close();
+      await store.close();
     }
   });
 
@@ -101,7 +101,7 @@ describe('psso-wstrust idp user', () => {
   test('unlock clears every lockout counter of a user (any spelling); an unknown user exits 1', async () => {
     const policy = { threshold: 2, windowMs: 600_000, lockoutMs: 600_000, familiarMs: 86_400_000 };
     const now = new Date();
-    const store = openIdpStore(data);
+    const store = await openIdpState({ dataDir: data });
     try {
       await store.lockout.recordSuccess('alice@example.com', '127.0.0.2', now, policy);
       for (const source of ['127.0.0.1', '127.0.0.1', '127.0.0.2', '127.0.0.2'])
@@ -115,17 +115,17 @@ describe('psso-wstrust idp user', () => {
         true,
       );
     } finally {
-      store.close();
+      await store.close();
     }
     const r = await idp(['user', 'unlock', 'ALICE@EXAMPLE.COM', '--data', data, '--json']);
     assert.equal(r.code, 0, r.stderr);
     assert.deepEqual(json(r), { unlocked: 'Alice@Example.com' });
-    const after = openIdpStore(data);
+    const after = await openIdpState({ dataDir: data });
     try {
       for (const source of ['127.0.0.1', '127.0.0.2'])
         assert.equal(await after.lockout.isLocked('alice@example.com', source, now, policy), false);
     } finally {
-      after.close();
+      await after.close();
     }
     const unknown = await idp(['user', 'unlock', 'nobody@example.com', '--data', data]);
     assert.equal(unknown.code, 1);
@@ -159,5 +159,19 @@ describe('psso-wstrust idp user', () => {
     const r = await idp(['user', 'list', '--data', join(root, 'nowhere'), '--json']);
     assert.equal(r.code, 1);
     assert.equal(errorCode(r), 'PSSO_ERR_IDP_DATA_DIR');
+  });
+});
+
+describe('psso-wstrust idp user … --database', () => {
+  test('a --database that is not a postgres:// URL is a usage error, its password never shown', async () => {
+    for (const args of [
+      ['user', 'list'],
+      ['user', 'add', 'x@example.com', '--password-stdin'],
+    ]) {
+      const r = await idp([...args, '--database', 'mysql://idp:s3cret@db/idp'], 'pw');
+      assert.equal(r.code, 2, r.stderr);
+      assert.match(r.stderr, /--database/);
+      assert.ok(!r.stderr.includes('s3cret'));
+    }
   });
 });

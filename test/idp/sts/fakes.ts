@@ -3,10 +3,10 @@ import { createHash } from 'node:crypto';
 import { FairQueue, type FairQueueLimits } from '../../../src/idp/auth/fair-queue.ts';
 import { PasswordCheck } from '../../../src/idp/auth/password-check.ts';
 import { canonicalUsername } from '../../../src/idp/auth/username.ts';
-import { MemoryLockoutStore } from '../../../src/idp/replay/lockout-memory.ts';
-import type { LockoutPolicy, LockoutStore, ReplayCache } from '../../../src/idp/replay/types.ts';
 import type { AssertionParams } from '../../../src/idp/saml/types.ts';
-import type { UserRecord } from '../../../src/idp/store/types.ts';
+import { MemoryLockoutStore } from '../../../src/idp/state/memory/lockout.ts';
+import type { UserRecord } from '../../../src/idp/state/records.ts';
+import type { LockoutPolicy, LockoutStore, ReplayCache } from '../../../src/idp/state/types.ts';
 import { CredentialCache } from '../../../src/idp/sts/credential-cache.ts';
 import type { StsDeps, StsSettings } from '../../../src/idp/sts/handle.ts';
 import { escapeText } from '../../../src/xml/write.ts';
@@ -98,7 +98,7 @@ export function fakeDeps(
     issued: [],
     passwords,
     lockout,
-    relyingParty: (id) =>
+    relyingParty: async (id) =>
       id === URN
         ? { identifier: URN, samlVersion: '1.1' }
         : id === 'urn:saml2'

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { MemoryLockoutStore } from '../../../src/idp/replay/lockout-memory.ts';
-import type { LockoutStore } from '../../../src/idp/replay/types.ts';
+import { MemoryLockoutStore } from '../../../src/idp/state/memory/lockout.ts';
+import type { LockoutStore } from '../../../src/idp/state/types.ts';
 import { cachedLockout } from '../../../src/idp/sts/lockout-cache.ts';
 
 const policy = { threshold: 2, windowMs: 60_000, lockoutMs: 60_000 };

@@ -4,7 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { MemoryReplayCache } from '../../../src/idp/replay/memory.ts';
+import { MemoryReplayCache } from '../../../src/idp/state/memory/replay.ts';
 import type { StsAnswer } from '../../../src/idp/sts/handle.ts';
 import { type Fakes, fakeDeps, NOW, settings } from './fakes.ts';
 import { aroundNonce, rst as build, nonceFlood, type RstOptions, send } from './requests.ts';
