@@ -5,7 +5,7 @@
  *   parse + selection), adal-node 0.2.4 (`lib/mex.js`, xmldom + xpath), and MSAL for Python
  *   (`msal.mex.Mex(doc).get_wstrust_username_password_endpoint()`, C expat, timed in its process).
  * - Response processing on adfs-13-naturalcauses.rstr.xml: psso-wstrust
- *   `processRequestSecurityTokenResponse` (full validation, injected clock) and adal-node
+ *   `processSecurityTokenResponse` on the recorded response (full validation, injected clock) and adal-node
  *   (`lib/wstrust-response.js`). MSAL-Py's `parse_response` is shown for reference only: it reads
  *   the response with regular expressions, no XML parse, no validation.
  *
@@ -15,7 +15,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { parseMex } from '../src/mex/parse.ts';
-import { processRequestSecurityTokenResponse } from '../src/wstrust/rstr.ts';
+import { processSecurityTokenResponse } from '../src/wstrust/exchange.ts';
 import { interopPath } from '../test/helpers/interop.ts';
 import { fmt, table, time } from './lib/report.ts';
 import { ADAL_NODE_VERSION, adalProcessRstr, adalSelectMex } from './peers/adal.ts';
@@ -30,6 +30,11 @@ const mexBytes = readFileSync(mexFile);
 const mexText = mexBytes.toString('utf8');
 const rstrBytes = readFileSync(rstrFile);
 const rstrText = rstrBytes.toString('utf8');
+const rstrResponse = {
+  status: 200,
+  headers: { 'content-type': 'application/soap+xml; charset=utf-8' },
+  body: new Uint8Array(rstrBytes),
+};
 const now = new Date('2014-01-27T08:16:00Z');
 
 // Every implementation must give the right answer before it is timed.
@@ -37,7 +42,7 @@ const ours = parseMex(mexText).usernamePassword[0];
 const adal = adalSelectMex(mexText);
 if (ours?.address !== adal.url || ours.version !== adal.version)
   throw new Error('MEX selection disagrees with adal-node');
-const token = processRequestSecurityTokenResponse(rstrText, { version: '1.3', now });
+const token = processSecurityTokenResponse(rstrResponse, { version: '1.3', now });
 if (adalProcessRstr(rstrText).tokenType !== token.tokenType)
   throw new Error('TokenType disagrees with adal-node');
 
@@ -62,8 +67,8 @@ const [mexString, mexBuffer, mexAdal, rstrOurs, rstrAdal] = (await time(
     ['psso-wstrust parseMex (bytes)', () => parseMex(mexBytes)],
     [`adal-node ${ADAL_NODE_VERSION} mex`, () => adalSelectMex(mexText)],
     [
-      'psso-wstrust processRequestSecurityTokenResponse',
-      () => processRequestSecurityTokenResponse(rstrBytes, { version: '1.3', now }),
+      'psso-wstrust processSecurityTokenResponse',
+      () => processSecurityTokenResponse(rstrResponse, { version: '1.3', now }),
     ],
     [`adal-node ${ADAL_NODE_VERSION} wstrust-response`, () => adalProcessRstr(rstrText)],
   ],

@@ -2,7 +2,7 @@
  * `npm run bench:idp` (second part): Platform SSO logins per second, and their p99, against one
  * IdP host on SQLite (the embedded default) and against two hosts sharing one PostgreSQL database
  * and one Redis (`--database`, `--redis`), each host its own process and data folder with the same
- * keys. Everything runs on this machine: the hosts share its cores with each other, with
+ * keys (`exportIdpKeys` / `importIdpKeys`). Everything runs on this machine: the hosts share its cores with each other, with
  * PostgreSQL, Redis and the load generator, so the two-host figure measures the cost of the shared
  * state, not the capacity of two machines.
  *
@@ -24,10 +24,10 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { Agent, request } from 'undici';
+import { exportIdpKeys, importIdpKeys } from '../src/idp/keys/bundle.ts';
 import { openIdpState } from '../src/idp/state/open.ts';
 import { buildLoginJwt, loginRequestBody } from '../src/jose/login-jwt.ts';
 import { generateDeviceKeys, publicJwk } from '../src/psso/keys/device-keys.ts';
-import { shareIdpKeys } from '../test/e2e/share-idp-keys.ts';
 import { postgresSkip, startPostgres } from '../test/helpers/postgres.ts';
 import { redisSkip, startRedis } from '../test/helpers/redis.ts';
 
@@ -189,7 +189,7 @@ try {
       const shared = ['--database', database, '--redis', redis.url];
       const a = await startHost(folder(), shared);
       const dirB = join(folder(), 'b');
-      shareIdpKeys(a.dataDir, dirB);
+      await importIdpKeys(dirB, await exportIdpKeys(a.dataDir));
       const b = await startHost(dirB, shared);
       await enrol({ dataDir: a.dataDir, database });
       results.push(['2 hosts, PostgreSQL + Redis', await measure([a, b])]);

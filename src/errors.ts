@@ -30,6 +30,7 @@ export type HttpErrorCode =
   | 'PSSO_ERR_HTTP_REDIRECT'
   | 'PSSO_ERR_HTTP_TOO_MANY_REDIRECTS'
   | 'PSSO_ERR_HTTP_STATUS'
+  | 'PSSO_ERR_HTTP_CONTENT_TYPE'
   | 'PSSO_ERR_HTTP_NETWORK';
 
 /** Codes of errors raised while choosing an endpoint from a MEX document. */
@@ -132,7 +133,16 @@ export type IdpErrorCode =
   | 'PSSO_ERR_IDP_REPLAY_CACHE_FULL'
   | 'PSSO_ERR_IDP_USER_EXISTS'
   | 'PSSO_ERR_IDP_USER_NOT_FOUND'
-  | 'PSSO_ERR_IDP_BUSY';
+  | 'PSSO_ERR_IDP_BUSY'
+  | 'PSSO_ERR_IDP_REGISTRATION_INVALID'
+  | 'PSSO_ERR_IDP_REQUEST_INVALID'
+  | 'PSSO_ERR_IDP_WORKER_EXITED'
+  | 'PSSO_ERR_IDP_METRICS_UNAVAILABLE'
+  | 'PSSO_ERR_IDP_KEYS_MISSING'
+  | 'PSSO_ERR_IDP_KEY_BUNDLE_FORMAT'
+  | 'PSSO_ERR_IDP_KEY_BUNDLE_VERSION'
+  | 'PSSO_ERR_IDP_KEY_BUNDLE_INVALID'
+  | 'PSSO_ERR_IDP_KEY_BUNDLE_CONFLICT';
 
 /** Codes of errors raised by `psso-wstrust check` outside the rules (a saved trace refused). */
 export type CheckErrorCode = 'PSSO_ERR_CHECK_TRACE';
@@ -226,6 +236,8 @@ export type NetworkReason =
 /** The safe, structured cause of an {@link HttpError} (no peer bytes except `host`, ours). */
 export interface HttpErrorDetails {
   readonly status?: number | undefined;
+  /** The media type the peer declared (`PSSO_ERR_HTTP_CONTENT_TYPE`). */
+  readonly contentType?: string | undefined;
   readonly reason?: NetworkReason | undefined;
   /** The Node/OpenSSL code that says why TLS verification failed (`CERT_HAS_EXPIRED`, …). */
   readonly tlsCode?: string | undefined;
@@ -238,7 +250,8 @@ export interface HttpErrorDetails {
 }
 
 /**
- * An HTTP exchange failed or broke a limit. `status` is set for `PSSO_ERR_HTTP_STATUS` and
+ * An HTTP exchange failed or broke a limit. `status` is set for `PSSO_ERR_HTTP_STATUS`,
+ * `PSSO_ERR_HTTP_CONTENT_TYPE` (with the declared `contentType`, sanitized) and
  * `PSSO_ERR_HTTP_REDIRECT`; network failures and timeouts carry `reason`, `tlsCode`, `host`,
  * `port` and a `hint`.
  *
@@ -249,6 +262,7 @@ export interface HttpErrorDetails {
  */
 export class HttpError extends PssoError<HttpErrorCode> {
   readonly status: number | undefined;
+  readonly contentType: string | undefined;
   readonly reason: NetworkReason | undefined;
   readonly tlsCode: string | undefined;
   readonly host: string | undefined;
@@ -258,6 +272,10 @@ export class HttpError extends PssoError<HttpErrorCode> {
   constructor(code: HttpErrorCode, message: string, options?: HttpErrorDetails) {
     super(code, message, options?.cause === undefined ? undefined : { cause: options.cause });
     this.status = options?.status;
+    this.contentType =
+      options?.contentType === undefined
+        ? undefined
+        : sanitizePeerText(options.contentType).slice(0, 100);
     this.reason = options?.reason;
     this.tlsCode = options?.tlsCode === undefined ? undefined : sanitizePeerText(options.tlsCode);
     this.host = options?.host;
@@ -476,6 +494,24 @@ export class SamlError extends PssoError<SamlErrorCode> {
  * ```
  */
 export class IdpError extends PssoError<IdpErrorCode> {}
+
+/**
+ * The reference IdP refused a request before any route saw it (a JSON body that does not parse):
+ * `PSSO_ERR_IDP_REQUEST_INVALID`, answered `400 invalid_request` (`statusCode`).
+ *
+ * @example
+ * ```ts
+ * done(new IdpRequestError('the JSON body does not parse'), undefined);
+ * ```
+ */
+export class IdpRequestError extends IdpError {
+  /** The HTTP status the server answers. */
+  readonly statusCode = 400;
+
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('PSSO_ERR_IDP_REQUEST_INVALID', message, options);
+  }
+}
 
 /**
  * `psso-wstrust check` could not use its input: a saved HAR trace that is not JSON, too large, or

@@ -59,19 +59,25 @@ export {
   type HttpExchange,
 } from './http/observe.js';
 export type { HttpOptions } from './http/options.js';
-export { fetchMex, fetchMexDocument } from './mex/fetch.js';
+export type { HttpRequest, HttpResponse, HttpTransport, RecordedResponse } from './http/request.js';
+export { mexRequest, processMexResponse } from './mex/exchange.js';
 export { parseMex } from './mex/parse.js';
 export type { MexEndpoint, MexMetadata, MexSkippedEndpoint, MexSkipReason } from './mex/types.js';
 export {
   GRANT_TYPE,
-  grantTypeForTokenType,
+  type GrantType,
   type SamlGrantType,
   type SamlVersion,
+  samlGrantType,
+} from './protocol/grant-types.js';
+export {
+  grantTypeForTokenType,
   TOKEN_TYPE,
   WSTRUST13,
   WSTRUST2005,
   type WsTrustVersion,
 } from './protocol/wstrust.js';
+export { processSecurityTokenResponse, securityTokenRequest } from './wstrust/exchange.js';
 export {
   type WsTrustLoginEvent,
   type WsTrustLoginOptions,
@@ -88,8 +94,6 @@ export {
 export {
   DEFAULT_CLOCK_SKEW_SECONDS,
   type ExpectedResponse,
-  processRequestSecurityTokenResponse,
   type WsTrustToken,
 } from './wstrust/rstr.js';
-export { sendRequestSecurityToken } from './wstrust/send.js';
 export type { XmlLimits } from './xml/limits.js';

@@ -12,7 +12,13 @@
 import { connect, rootCertificates } from 'node:tls';
 import { PssoError } from '../errors.js';
 import type { HttpOptions } from '../http/options.js';
-import { type HttpRequest, type HttpResponse, httpRequest } from '../http/request.js';
+import {
+  type HttpRequest,
+  type HttpResponse,
+  type HttpTransport,
+  httpRequest,
+  type RecordedResponse,
+} from '../http/request.js';
 import { redact as redactExchange } from './redact.js';
 import type { CheckStep, RecordedExchange } from './report.js';
 
@@ -71,6 +77,25 @@ export class Recorder {
   /** Adds a secret to redact wherever it appears (a nonce, say). */
   addSecret(secret: string): void {
     if (secret.length > 0) this.#secrets.push(secret);
+  }
+
+  /**
+   * A transport for `HttpOptions.transport` that records each exchange under `step`: the
+   * library's own request functions (`mexRequest`, `securityTokenRequest`, …) then send through
+   * the recorder. It returns the response, or throws the transport's error, as the bounded
+   * transport does.
+   *
+   * @example
+   * ```ts
+   * const response = await mexRequest(mexUrl, { ...http, transport: rec.transport('mex') });
+   * ```
+   */
+  transport(step: CheckStep): HttpTransport {
+    return async (req, options) => {
+      const sent = await this.send(step, req, options);
+      if (sent.response === undefined) throw sent.error;
+      return sent.response;
+    };
   }
 
   /** Makes the request through the bounded transport and records it. Never throws. */
@@ -197,6 +222,23 @@ export function probeTls(url: URL, options: HttpOptions): Promise<TlsDetails | u
       });
     });
   });
+}
+
+/**
+ * The response of a recorded exchange as a `process…Response` function reads it, or `undefined`
+ * when the exchange got none.
+ *
+ * @example
+ * ```ts
+ * const r = recordedResponse(exchange);
+ * if (r !== undefined) processNonceResponse(r, config);
+ * ```
+ */
+export function recordedResponse(x: RawExchange): RecordedResponse | undefined {
+  const r = x.response;
+  return r === undefined
+    ? undefined
+    : { status: r.status, headers: r.headers, body: Buffer.from(r.body, 'utf8') };
 }
 
 /**

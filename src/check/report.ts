@@ -8,6 +8,8 @@
  * @module
  */
 
+import type { SamlVersion } from '../protocol/grant-types.js';
+
 /** A rule's verdict. */
 export type RuleStatus = 'pass' | 'warn' | 'fail' | 'skipped';
 
@@ -122,7 +124,7 @@ export interface MethodResult {
   /** Why it was not run, when skipped. */
   readonly skippedBecause?: string;
   /** The SAML version of the STS's assertion, for a federated login. */
-  readonly samlVersion?: '1.1' | '2.0';
+  readonly samlVersion?: SamlVersion;
   /** The steps run, each timed. */
   readonly steps: readonly { readonly step: string; readonly ms: number }[];
 }

@@ -1,28 +1,33 @@
 /**
- * Running what macOS runs, for `check`: with a Platform SSO configuration the server nonce; the
- * user realm when asked (or when the configuration is dynamic WS-Trust); the MEX; the
- * RequestSecurityToken to the 1.3 endpoint, then 2005 after a transport failure, as the library
- * does; with a configuration, the token request with the assertion. Every exchange goes through
- * the {@link Recorder}; nothing stops the run but a missing input for the next step. Then every
- * rule is graded over the recorded exchanges.
+ * Running what macOS runs, for `check`, with the library's own request/response pairs: with a
+ * Platform SSO configuration the server nonce; the user realm when asked (or when the
+ * configuration is dynamic WS-Trust); the MEX; the RequestSecurityToken to the 1.3 endpoint, then
+ * 2005 after a transport failure, as `wsTrustLogin` does; with a configuration, the token request
+ * with the assertion. Every exchange goes through the {@link Recorder} (the pairs' transport);
+ * nothing stops the run but a missing input for the next step. Then every rule is graded over the
+ * recorded exchanges.
  *
  * @module
  */
 import { randomUUID } from 'node:crypto';
-import { HttpError } from '../errors.js';
 import type { HttpOptions } from '../http/options.js';
-import { buildLoginJwt, loginRequestBody } from '../jose/login-jwt.js';
-import { parseMex } from '../mex/parse.js';
+import { sendHttpRequest } from '../http/request.js';
+import { buildLoginJwt } from '../jose/login-jwt.js';
+import { mexRequest, processMexResponse } from '../mex/exchange.js';
 import type { MexEndpoint } from '../mex/types.js';
-import { SOAP12_CONTENT_TYPE } from '../protocol/media-types.js';
+import type { SamlVersion } from '../protocol/grant-types.js';
+import { JSON_MEDIA_TYPE } from '../protocol/media-types.js';
 import type { ResolvedLoginConfiguration } from '../psso/config/types.js';
 import { nonceRequest, processNonceResponse } from '../psso/flow/nonce.js';
 import {
   preauthenticationRequest,
   processPreauthenticationResponse,
 } from '../psso/flow/preauth.js';
+import { loginRequest } from '../psso/flow/token.js';
 import type { DeviceKeys } from '../psso/keys/device-keys.js';
 import type { MethodInputs } from '../psso/methods.js';
+import { processSecurityTokenResponse, securityTokenRequest } from '../wstrust/exchange.js';
+import { endpointCandidates, isTransportFailure } from '../wstrust/login.js';
 import { buildRequestSecurityToken, type RequestProfile } from '../wstrust/rst.js';
 import { buildReport, grade } from './grade.js';
 import { gradeMethods } from './methods.js';
@@ -66,8 +71,6 @@ export interface CheckRun {
   readonly recorder: Recorder;
 }
 
-const FALLBACK_CODES = new Set(['PSSO_ERR_HTTP_NETWORK', 'PSSO_ERR_HTTP_TIMEOUT']);
-
 /**
  * Runs the check and grades it. Never throws for a failure of the IdP: that is a failed rule.
  *
@@ -106,58 +109,42 @@ export async function runCheck(o: CheckOptions): Promise<CheckRun> {
   let serverNonce: string | undefined;
   if (o.config !== undefined) {
     progress(`POST nonce ${o.config.nonceEndpointURL.href}`);
-    const req = nonceRequest(o.config, requestId);
-    const sent = await rec.send(
-      'psso-nonce',
-      { method: 'POST', url: req.url, headers: req.headers, body: req.body },
-      http,
-    );
-    if (sent.response !== undefined) {
-      try {
-        serverNonce = processNonceResponse(o.config, sent.response.status, sent.response.body);
-        rec.addSecret(serverNonce);
-      } catch {
-        serverNonce = undefined;
-      }
+    try {
+      const recorded = { ...http, transport: rec.transport('psso-nonce') };
+      serverNonce = processNonceResponse(
+        await nonceRequest(o.config, requestId, recorded),
+        o.config,
+      );
+      rec.addSecret(serverNonce);
+    } catch {
+      serverNonce = undefined;
     }
   }
 
   // Where the MEX is.
   let mexUrl = o.mexUrl;
   if (o.realmUrl !== undefined || o.config?.federationType === 'dynamicWSTrust') {
-    let url: URL;
-    let headers: Record<string, string>;
-    if (o.config !== undefined) {
-      const r = preauthenticationRequest(o.config, o.username, requestId);
-      url = r.url;
-      headers = { ...r.headers };
-    } else {
-      url = new URL(o.realmUrl as string);
-      url.searchParams.append('user', o.username);
-      headers = { accept: 'application/json', 'client-request-id': requestId };
-    }
-    progress(`GET user realm ${url.origin}${url.pathname}`);
-    const sent = await rec.send('realm', { method: 'GET', url, headers }, http);
-    mexUrl = realmMexUrl(sent.response?.status, sent.response?.body, o.config);
+    mexUrl = await realmMexUrl(
+      o,
+      requestId,
+      { ...http, transport: rec.transport('realm') },
+      progress,
+    );
   } else if (o.config !== undefined) {
     mexUrl = o.config.federationMEXURL?.href;
   }
 
-  // MEX, then the RST to 1.3, and 2005 after a transport failure.
+  // MEX, then the RST to 1.3, and 2005 after a transport failure, as wsTrustLogin does.
   let candidates: MexEndpoint[] = [];
   if (mexUrl !== undefined) {
     progress(`GET MEX ${mexUrl}`);
-    const sent = await rec.send('mex', { method: 'GET', url: mexUrl }, http);
-    const r = sent.response;
-    if (r !== undefined && r.status >= 200 && r.status <= 299) {
-      try {
-        const mex = parseMex(r.body);
-        const c13 = mex.usernamePassword.find((e) => e.version === '1.3');
-        const c2005 = mex.usernamePassword.find((e) => e.version === '2005');
-        candidates = [c13, c2005].filter((e): e is MexEndpoint => e !== undefined);
-      } catch {
-        candidates = [];
-      }
+    try {
+      const mex = processMexResponse(
+        await mexRequest(mexUrl, { ...http, transport: rec.transport('mex') }),
+      );
+      candidates = endpointCandidates(mex);
+    } catch {
+      candidates = [];
     }
   }
   for (let i = 0; i < candidates.length; i++) {
@@ -171,21 +158,20 @@ export async function runCheck(o: CheckOptions): Promise<CheckRun> {
       now: new Date(),
     });
     progress(`POST RequestSecurityToken (WS-Trust ${endpoint.version}) ${endpoint.address}`);
-    const sent = await rec.send(
-      'rst',
-      {
-        method: 'POST',
-        url: endpoint.address,
-        headers: { 'content-type': SOAP12_CONTENT_TYPE, soapaction: rst.soapAction },
-        body: rst.body,
-      },
-      { ...http, maxRedirects: 0 },
-    );
-    const status = sent.response?.status;
-    const transportFailure =
-      (sent.error instanceof HttpError && FALLBACK_CODES.has(sent.error.code)) ||
-      (status !== undefined && status !== 200 && status !== 500);
-    if (!transportFailure || signal?.aborted === true) break;
+    let failure: unknown;
+    try {
+      const response = await securityTokenRequest(endpoint, rst, {
+        ...http,
+        transport: rec.transport('rst'),
+      });
+      processSecurityTokenResponse(response, {
+        version: endpoint.version,
+        messageId: rst.messageId,
+      });
+    } catch (error) {
+      failure = error;
+    }
+    if (!isTransportFailure(failure) || signal?.aborted === true) break;
   }
 
   // Platform SSO: the token request with the assertion.
@@ -248,27 +234,37 @@ export async function runCheck(o: CheckOptions): Promise<CheckRun> {
   return { report, recorder: rec };
 }
 
-function realmMexUrl(
-  status: number | undefined,
-  body: Uint8Array | undefined,
-  config: ResolvedLoginConfiguration | undefined,
-): string | undefined {
-  if (status === undefined || body === undefined) return undefined;
-  if (config !== undefined) {
-    try {
-      const r = processPreauthenticationResponse(config, status, body);
-      return r.federated ? r.mexUrl.href : undefined;
-    } catch {
-      return undefined;
-    }
-  }
-  if (status < 200 || status > 299) return undefined;
+/**
+ * The MEX URL of the user realm: the Platform SSO preauthentication pair with a configuration,
+ * else Entra's user realm answer (`account_type` `Federated`, `federation_metadata_url`).
+ */
+async function realmMexUrl(
+  o: CheckOptions,
+  requestId: string,
+  http: HttpOptions,
+  progress: (message: string) => void,
+): Promise<string | undefined> {
   try {
-    const json: unknown = JSON.parse(Buffer.from(body).toString('utf8'));
-    const url = (json as Record<string, unknown>)?.federation_metadata_url;
+    if (o.config !== undefined) {
+      const at = o.config.federationUserPreauthenticationURL;
+      progress(`GET user realm ${at === undefined ? '' : `${at.origin}${at.pathname}`}`);
+      const r = processPreauthenticationResponse(
+        await preauthenticationRequest(o.config, o.username, requestId, http),
+        o.config,
+      );
+      return r.federated ? r.mexUrl.href : undefined;
+    }
+    const url = new URL(o.realmUrl as string);
+    url.searchParams.append('user', o.username);
+    progress(`GET user realm ${url.origin}${url.pathname}`);
+    const headers = { accept: JSON_MEDIA_TYPE, 'client-request-id': requestId };
+    const res = await sendHttpRequest({ method: 'GET', url, headers }, http);
+    if (res.status < 200 || res.status > 299) return undefined;
+    const json: unknown = JSON.parse(Buffer.from(res.body).toString('utf8'));
+    const value = (json as Record<string, unknown>)?.federation_metadata_url;
     return (json as Record<string, unknown>)?.account_type === 'Federated' &&
-      typeof url === 'string'
-      ? url
+      typeof value === 'string'
+      ? value
       : undefined;
   } catch {
     return undefined;
@@ -284,7 +280,7 @@ async function sendToken(
     requestId: string;
     serverNonce: string;
     assertion: string;
-    samlVersion: '1.1' | '2.0';
+    samlVersion: SamlVersion;
     http: HttpOptions;
   },
 ): Promise<void> {
@@ -302,25 +298,14 @@ async function sendToken(
     scope: extra === '' ? 'openid offline_access' : `openid offline_access ${extra}`,
     customHeaderClaims: config.customLoginRequestHeaderClaims,
     customBodyClaims: config.customLoginRequestBodyClaims,
-    samlAssertion: { xml: c.assertion, version: c.samlVersion === '1.1' ? 'saml1_1' : 'saml2' },
+    samlAssertion: { xml: c.assertion, version: c.samlVersion },
   });
-  await rec.send(
-    'psso-token',
-    {
-      method: 'POST',
-      url: config.tokenEndpointURL,
-      headers: {
-        'content-type': 'application/x-www-form-urlencoded',
-        accept: 'application/platformsso-login-response+jwt',
-        'client-request-id': c.requestId,
-      },
-      body: loginRequestBody(jwt, {
-        parameterName: config.customRequestJWTParameterName,
-        customValues: config.customLoginRequestValues.map(
-          (i) => [i.name, i.value] as [string, string],
-        ),
-      }),
-    },
-    c.http,
-  );
+  try {
+    await loginRequest(config, jwt, c.requestId, {
+      ...c.http,
+      transport: rec.transport('psso-token'),
+    });
+  } catch {
+    // Recorded: the token rule judges the exchange.
+  }
 }

@@ -7,6 +7,7 @@
  *
  * @module
  */
+
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -14,6 +15,7 @@ import { PssoError } from '../errors.js';
 import { DEFAULT_CONFIG } from '../idp/config.js';
 import { silentLogger } from '../idp/log.js';
 import { type RunningIdp, startIdp } from '../idp/server.js';
+import type { SamlVersion } from '../protocol/grant-types.js';
 import type { PssoStep } from '../psso/flow/login.js';
 import { generateDeviceKeys } from '../psso/keys/device-keys.js';
 import { err as pc } from './colors.js';
@@ -32,7 +34,7 @@ export interface DemoRow {
   result: 'ok' | 'failed';
   ms: number;
   detail: string;
-  samlVersion?: '1.1' | '2.0';
+  samlVersion?: SamlVersion;
   steps: readonly PssoStep[];
 }
 

@@ -10,6 +10,7 @@ import { registerCheck } from './commands/check.js';
 import { registerDemo } from './commands/demo.js';
 import { registerIdp } from './commands/idp.js';
 import { registerIdpDevice } from './commands/idp-device.js';
+import { registerIdpKeys } from './commands/idp-keys.js';
 import { registerIdpUser } from './commands/idp-user.js';
 import { registerIdpSmartCardCa, registerIdpUserKey } from './commands/idp-user-key.js';
 import { registerLogin } from './commands/login.js';
@@ -40,6 +41,7 @@ registerIdpUser(idp);
 registerIdpUserKey(idp);
 registerIdpSmartCardCa(idp);
 registerIdpDevice(idp);
+registerIdpKeys(idp);
 for (const command of program.commands) command.exitOverride();
 
 try {

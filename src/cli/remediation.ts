@@ -68,6 +68,10 @@ export const REMEDIATIONS: Readonly<Record<PssoErrorCode, Remediation>> = Object
     fix: 'The server answered with an unexpected HTTP status: check the URL (path, host) and the server logs for that time.',
     adfs: 'A 404/503 from outside usually means the endpoint is not enabled or not proxied: Get-AdfsEndpoint -AddressPath /adfs/services/trust/13/usernamemixed; Enable-AdfsEndpoint and Set-AdfsEndpoint -Proxy $true, then Restart-Service adfssrv on every node.',
   },
+  PSSO_ERR_HTTP_CONTENT_TYPE: {
+    fix: 'An HTML page answered in place of the MEX or the STS (a sign-in page, a proxy or a firewall block page): open the URL in a browser to see which, and let the request reach the server unchanged (no pre-authentication, no inspection that rewrites it).',
+    adfs: 'Through the Web Application Proxy, publish the AD FS endpoints with pass-through pre-authentication; the MEX and usernamemixed endpoints must be proxied (Set-AdfsEndpoint -Proxy $true).',
+  },
   PSSO_ERR_HTTP_NETWORK: {
     fix: 'The request failed below HTTP; the hint says which cause (refused, DNS, TLS trust, expiry, host name) and what to do.',
     adfs: 'For TLS: the AD FS/WAP TLS certificate is set with Set-AdfsSslCertificate and Set-WebApplicationProxySslCertificate; the Mac must trust its CA.',
@@ -213,6 +217,33 @@ export const REMEDIATIONS: Readonly<Record<PssoErrorCode, Remediation>> = Object
   },
   PSSO_ERR_IDP_USER_NOT_FOUND: { fix: 'No such user: check the UPN (idp user list).' },
   PSSO_ERR_IDP_BUSY: { fix: 'The IdP is busy: retry after the Retry-After delay.' },
+  PSSO_ERR_IDP_REGISTRATION_INVALID: {
+    fix: 'Register public keys only: a P-256 JWK (or the key of the declared HPKE suite) without its private part, a known encryption algorithm and a client id of 1 to 256 characters; a user key already registered to another user must be removed there first.',
+  },
+  PSSO_ERR_IDP_REQUEST_INVALID: {
+    fix: 'The client sent a body the IdP cannot parse (invalid JSON): fix the client or the proxy in front of the IdP.',
+  },
+  PSSO_ERR_IDP_WORKER_EXITED: {
+    fix: 'An IdP worker process stopped before listening: its own error is in the log above; fix it, or run without --workers to see it directly.',
+  },
+  PSSO_ERR_IDP_METRICS_UNAVAILABLE: {
+    fix: 'The cluster primary did not answer a /metrics request in time: retry; if it persists, restart the IdP.',
+  },
+  PSSO_ERR_IDP_KEYS_MISSING: {
+    fix: 'The data folder has no IdP keys to export: start the IdP once on it (psso-wstrust idp --data DIR), or export from the folder that has them.',
+  },
+  PSSO_ERR_IDP_KEY_BUNDLE_FORMAT: {
+    fix: 'The file is not a key bundle written by `idp keys export` (not JSON, a field missing or mistyped, or its digest does not match): export it again and copy it unchanged.',
+  },
+  PSSO_ERR_IDP_KEY_BUNDLE_VERSION: {
+    fix: 'The bundle was written by another version of psso-wstrust: export it with the version that imports it, or upgrade this one.',
+  },
+  PSSO_ERR_IDP_KEY_BUNDLE_INVALID: {
+    fix: 'A key in the bundle does not parse, is of the wrong kind or size, or a certificate does not match its key: export it again from a working IdP.',
+  },
+  PSSO_ERR_IDP_KEY_BUNDLE_CONFLICT: {
+    fix: "The data folder already holds different keys: import into an empty folder, or pass --force to replace them (clients trusting this folder's CA or signing certificate must then be given the bundle's).",
+  },
   PSSO_ERR_CHECK_TRACE: {
     fix: 'Pass the HAR file written by check --trace, or a HAR 1.2 export from the browser’s dev tools (at most 32 MiB and 1000 entries); the message names the field that is wrong.',
   },

@@ -82,7 +82,7 @@ export interface NetworkFailure {
  *
  * @example
  * ```ts
- * classifyNetworkFailure(Object.assign(new Error('x'), { code: 'CERT_HAS_EXPIRED' }), 'https:');
+ * classifyNetworkFailure({ cause: { code: 'CERT_HAS_EXPIRED' } }, 'https:'); // undici's TypeError, say
  * // { reason: 'tls-expired', tlsCode: 'CERT_HAS_EXPIRED' }
  * ```
  */

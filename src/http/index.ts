@@ -18,5 +18,12 @@ export {
   DEFAULT_TIMEOUT_MS,
   type HttpOptions,
 } from './options.js';
-export { type HttpRequest, type HttpResponse, httpRequest } from './request.js';
+export {
+  type HttpRequest,
+  type HttpResponse,
+  type HttpTransport,
+  httpRequest,
+  type RecordedResponse,
+  sendHttpRequest,
+} from './request.js';
 export { checkUrl, isLoopback } from './url.js';

@@ -5,6 +5,7 @@
  */
 import type { Dispatcher } from 'undici';
 import type { ExchangeObserver } from './observe.js';
+import type { HttpTransport } from './request.js';
 
 /**
  * Transport options for every request the client makes.
@@ -41,6 +42,11 @@ export interface HttpOptions {
   readonly signal?: AbortSignal;
   /** Called once per exchange (each hop, each failure): see `src/http/observe.ts`. */
   readonly onExchange?: ExchangeObserver;
+  /**
+   * Sends the requests of the protocol steps instead of the bounded transport (which it may call
+   * itself): `check` records every exchange through one. Default `httpRequest`.
+   */
+  readonly transport?: HttpTransport;
 }
 
 /**

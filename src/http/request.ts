@@ -34,6 +34,49 @@ export interface HttpRequest {
 }
 
 /**
+ * A response as every `process…Response` function reads it: status, headers and body bytes, as
+ * received or as recorded (a saved exchange is judged with no network).
+ *
+ * @example
+ * ```ts
+ * const recorded: RecordedResponse = { status: 200, headers: { 'content-type': 'application/json' }, body };
+ * processNonceResponse(recorded, config);
+ * ```
+ */
+export interface RecordedResponse {
+  readonly status: number;
+  /** Lower-case names; repeated headers joined with `, `. */
+  readonly headers: Readonly<Record<string, string>>;
+  readonly body: Uint8Array;
+}
+
+/**
+ * Checks that a caller handed a `process…Response` function a response.
+ *
+ * @throws {TypeError} when `value` has no numeric status, no headers object or no byte body.
+ *
+ * @example
+ * ```ts
+ * assertRecordedResponse(response, 'processMexResponse');
+ * ```
+ */
+export function assertRecordedResponse(
+  value: unknown,
+  fn: string,
+): asserts value is RecordedResponse {
+  const r = value as Partial<RecordedResponse> | null;
+  if (
+    typeof r !== 'object' ||
+    r === null ||
+    !Number.isInteger(r.status) ||
+    typeof r.headers !== 'object' ||
+    r.headers === null ||
+    !(r.body instanceof Uint8Array)
+  )
+    throw new TypeError(`${fn}: response must be { status, headers, body: Uint8Array }`);
+}
+
+/**
  * A complete response, body read in full.
  *
  * @example
@@ -42,13 +85,44 @@ export interface HttpRequest {
  * if (res.headers['content-type']?.startsWith('application/soap+xml')) parse(res.body);
  * ```
  */
-export interface HttpResponse {
-  readonly status: number;
-  /** Lower-case names; repeated headers joined with `, `. */
-  readonly headers: Readonly<Record<string, string>>;
-  readonly body: Uint8Array;
+export interface HttpResponse extends RecordedResponse {
   /** The URL that answered (after any redirect followed). */
   readonly url: string;
+}
+
+/**
+ * What sends a request: {@link httpRequest} by default; a caller may put its own in
+ * `HttpOptions.transport` (`check` records every exchange that way; a test may replay recorded
+ * ones). It gets the options the request was made with.
+ *
+ * @example
+ * ```ts
+ * const recording: HttpTransport = async (req, options) => {
+ *   const res = await httpRequest(req, options);
+ *   log.push({ req, res });
+ *   return res;
+ * };
+ * await mexRequest(url, { transport: recording });
+ * ```
+ */
+export type HttpTransport = (req: HttpRequest, options: HttpOptions) => Promise<HttpResponse>;
+
+/**
+ * Sends `req` through `options.transport`, else through {@link httpRequest}: what every
+ * `…Request` function of a protocol step calls.
+ *
+ * @throws what the transport throws ({@link httpRequest}: an `HttpError`).
+ *
+ * @example
+ * ```ts
+ * const res = await sendHttpRequest({ method: 'GET', url }, options);
+ * ```
+ */
+export function sendHttpRequest(
+  req: HttpRequest,
+  options: HttpOptions = {},
+): Promise<HttpResponse> {
+  return (options.transport ?? httpRequest)(req, options);
 }
 
 /**

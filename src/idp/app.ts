@@ -10,6 +10,7 @@
 import { randomUUID } from 'node:crypto';
 import { createServer } from 'node:https';
 import Fastify, { type FastifyInstance } from 'fastify';
+import { IdpRequestError } from '../errors.js';
 import { DEFAULT_CONFIG } from './config.js';
 import { accessLog, refuse } from './http/access-log.js';
 import { ConnectionGuard } from './http/connection-guard.js';
@@ -106,7 +107,7 @@ export function createApp(s: AppSettings, metrics: Metrics, log: Logger): Fastif
     try {
       done(null, JSON.parse(String(body)));
     } catch {
-      done(Object.assign(new Error('invalid JSON'), { statusCode: 400 }), undefined);
+      done(new IdpRequestError('the JSON body does not parse'), undefined);
     }
   });
   app.addContentTypeParser(

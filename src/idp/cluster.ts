@@ -8,6 +8,7 @@
  * @module
  */
 import cluster, { type Worker } from 'node:cluster';
+import { IdpError } from '../errors.js';
 import type { IdpConfig } from './config.js';
 import type { Logger } from './log.js';
 import { servePrimaryMetrics } from './metrics-cluster.js';
@@ -80,7 +81,12 @@ export async function forkWorkers(
       });
       worker.once('exit', (code) => {
         if (origins.length < count)
-          reject(new Error(`an IdP worker exited with code ${code} before listening`));
+          reject(
+            new IdpError(
+              'PSSO_ERR_IDP_WORKER_EXITED',
+              `an IdP worker exited with code ${code} before listening`,
+            ),
+          );
       });
     }
     servePrimaryMetrics(workers);

@@ -29,6 +29,20 @@ export { canonicalDomain, canonicalUsername, isUpnShaped } from './auth/username
 export { checkConfig, DEFAULT_CONFIG, type IdpConfig, loadConfig } from './config.js';
 export { type IdpEndpoints, idpEndpoints } from './endpoints.js';
 export { type FaultInjection, parseFaultSwitches } from './faults/injection.js';
+export {
+  type ExportOptions,
+  exportIdpKeys,
+  type ImportOptions,
+  type ImportResult,
+  importIdpKeys,
+} from './keys/bundle.js';
+export {
+  type IdpKeyBundle,
+  type IdpKeys,
+  type IdpKeysSummary,
+  parseKeyBundle,
+  serializeKeyBundle,
+} from './keys/bundle-format.js';
 export { jsonLogger, type Logger, type LogLevel, silentLogger } from './log.js';
 export { mexDocument, STS_PATHS } from './mex-document.js';
 export { defaultDataDir, type IdpPki, loadOrCreatePki, type PkiOptions } from './pki.js';

@@ -8,6 +8,7 @@
  * @module
  */
 import cluster, { type Worker } from 'node:cluster';
+import { IdpError } from '../errors.js';
 import { type Metrics, type MetricsSnapshot, renderMetrics } from './metrics.js';
 
 /** How long the primary waits for the workers' snapshots. */
@@ -64,7 +65,9 @@ export function metricsSource(metrics: Metrics): MetricsSource {
       const id = ++next;
       const timer = setTimeout(() => {
         waiting.delete(id);
-        reject(new Error('the cluster primary did not answer'));
+        reject(
+          new IdpError('PSSO_ERR_IDP_METRICS_UNAVAILABLE', 'the cluster primary did not answer'),
+        );
       }, ANSWER_TIMEOUT_MS);
       waiting.set(id, (snapshots) => {
         clearTimeout(timer);

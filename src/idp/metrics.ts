@@ -7,6 +7,9 @@
  * @module
  */
 
+import type { FaultMetricLabel } from './http/refusals.js';
+import type { StsWarning } from './sts/handle.js';
+
 const BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5];
 
 /** Connection states, as the connection guard tracks them. */
@@ -78,8 +81,8 @@ export class Metrics {
     this.tokens.set(samlVersion, (this.tokens.get(samlVersion) ?? 0) + 1);
   }
 
-  /** A request was refused with a fault. */
-  fault(reason: string): void {
+  /** A request was refused with a fault (the label set is closed: see ./http/refusals.ts). */
+  fault(reason: FaultMetricLabel): void {
     this.faults.set(reason, (this.faults.get(reason) ?? 0) + 1);
     // STS `replayed-nonce`; token endpoint `psso-server-nonce-replayed`, `psso-…SAML_REPLAY`.
     if (
@@ -91,7 +94,7 @@ export class Metrics {
   }
 
   /** A request was served, with something to warn about (e.g. `message-id-lowercase`). */
-  warning(reason: string): void {
+  warning(reason: StsWarning): void {
     this.warnings.set(reason, (this.warnings.get(reason) ?? 0) + 1);
   }
 

@@ -19,6 +19,7 @@ import { createPrivateKey, KeyObject, randomBytes, webcrypto, X509Certificate } 
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type * as X509 from '@peculiar/x509';
+import { caProblem, signingKeyProblem } from './pki-checks.js';
 import {
   certNamesExactly,
   commonName,
@@ -33,6 +34,16 @@ import { readSecretFile } from './store/secret-file.js';
 import { loadTlsFiles, type TlsFiles } from './tls-files.js';
 
 export { defaultDataDir } from './store/data-dir.js';
+
+/** The files of the IdP's certificates and keys in its data folder. */
+export const PKI_FILES = Object.freeze({
+  caCert: 'ca.pem',
+  caKey: 'ca-key.pem',
+  tlsCert: 'tls-cert.pem',
+  tlsKey: 'tls-key.pem',
+  signingCert: 'signing-cert.pem',
+  signingKey: 'signing-key.pem',
+} as const);
 
 /** The IdP's key material, as {@link loadOrCreatePki} returns it. */
 export interface IdpPki {
@@ -113,16 +124,14 @@ async function loadOrCreateIn(
 ): Promise<IdpPki> {
   const now = new Date();
   const file = (name: string) => join(dir, name);
-  let ca = await loadPair(dir, 'ca.pem', 'ca-key.pem', true);
+  const f = PKI_FILES;
+  let ca = await loadPair(dir, f.caCert, f.caKey, true);
   const generateCa = ca === undefined;
-  if (ca === undefined) ca = await save(dir, 'ca.pem', 'ca-key.pem', await createCa(now, names));
-  if (!ca.cert.ca || new Date(ca.cert.validTo).getTime() <= now.getTime())
-    throw dataDirError(`${file('ca.pem')} is not a valid CA certificate (expired or not a CA)`);
-  if (ca.key.asymmetricKeyDetails?.namedCurve !== 'prime256v1')
-    throw dataDirError(`${file('ca-key.pem')} is not an ECDSA P-256 key`);
+  if (ca === undefined) ca = await save(dir, f.caCert, f.caKey, await createCa(now, names));
+  const caWrong = caProblem(ca.cert, ca.key, now);
+  if (caWrong !== undefined) throw dataDirError(`${file(f.caCert)} ${caWrong}`);
 
-  let tls =
-    own === undefined ? await loadPair(dir, 'tls-cert.pem', 'tls-key.pem', false) : undefined;
+  let tls = own === undefined ? await loadPair(dir, f.tlsCert, f.tlsKey, false) : undefined;
   const issueTls =
     own === undefined &&
     (generateCa ||
@@ -131,26 +140,24 @@ async function loadOrCreateIn(
       !certNamesExactly(tls.cert, names));
   // A name outside the CA's constraints: the CA is made again (clients must trust the new one).
   const caReplaced = issueTls && !generateCa && !(await caPermits(ca, names));
-  if (caReplaced) ca = await save(dir, 'ca.pem', 'ca-key.pem', await createCa(now, names));
-  if (issueTls)
-    tls = await save(dir, 'tls-cert.pem', 'tls-key.pem', await createTls(ca, now, names));
+  if (caReplaced) ca = await save(dir, f.caCert, f.caKey, await createCa(now, names));
+  if (issueTls) tls = await save(dir, f.tlsCert, f.tlsKey, await createTls(ca, now, names));
 
-  let signing = await loadPair(dir, 'signing-cert.pem', 'signing-key.pem', true);
+  let signing = await loadPair(dir, f.signingCert, f.signingKey, true);
   const generateSigning = signing === undefined;
   if (signing === undefined)
-    signing = await save(dir, 'signing-cert.pem', 'signing-key.pem', await createSigning(now));
-  const details = signing.key.asymmetricKeyDetails;
-  if (signing.key.asymmetricKeyType !== 'rsa' || (details?.modulusLength ?? 0) < 2048)
-    throw dataDirError(`${file('signing-key.pem')} is not an RSA key of 2048 bits or more`);
+    signing = await save(dir, f.signingCert, f.signingKey, await createSigning(now));
+  const signingWrong = signingKeyProblem(signing.key);
+  if (signingWrong !== undefined) throw dataDirError(`${file(f.signingKey)} ${signingWrong}`);
 
   return {
-    caFile: file('ca.pem'),
+    caFile: file(f.caCert),
     caPem: ca.certPem,
     tlsCertPem: own?.certPem ?? tls?.certPem ?? '',
     tlsKeyPem: own?.keyPem ?? tls?.keyPem ?? '',
-    tlsCertFile: own?.certFile ?? file('tls-cert.pem'),
+    tlsCertFile: own?.certFile ?? file(f.tlsCert),
     tlsGenerated: own === undefined,
-    signingCertFile: file('signing-cert.pem'),
+    signingCertFile: file(f.signingCert),
     signingCertPem: signing.certPem,
     signingCertDer: new Uint8Array(signing.cert.raw),
     signingKey: signing.key,

@@ -16,6 +16,12 @@ const UNAVAILABLE: ReadonlyMap<string, number> = new Map([
   ['PSSO_ERR_IDP_BUSY', 1],
 ]);
 
+/**
+ * The log and metrics label of a failure of the IdP itself: the password-check queue is full, a
+ * store cannot answer, or anything unexpected.
+ */
+export type ServerFailureOutcome = 'busy' | 'store-unavailable' | 'internal-error';
+
 /** A server-side failure, as the wire shows it. */
 export type ServerFailure =
   | {

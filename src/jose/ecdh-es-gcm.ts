@@ -16,6 +16,7 @@ import {
   diffieHellman,
   type KeyObject,
 } from 'node:crypto';
+import { LoginError } from '../errors.js';
 
 /** The longest IV accepted here (bytes); authentik's is 96. */
 export const MAX_GCM_IV_BYTES = 1024;
@@ -53,7 +54,8 @@ export function concatKdfA256Gcm(z: Uint8Array, apu: Uint8Array, apv: Uint8Array
  * The ECDH shared secret Z between our P-256 private key and the sender's `epk` (only `kty`,
  * `crv`, `x`, `y` are read; other members such as `use`, `kid`, `iat` are ignored).
  *
- * @throws {TypeError} when the epk is not a P-256 public key or the private key is not P-256.
+ * @throws {LoginError} `PSSO_ERR_LOGIN_RESPONSE_DECRYPT` when the epk (the peer's) is not a P-256
+ *   public key; {@link TypeError} when our private key is not P-256 (caller misuse).
  * @example
  * ```ts
  * const z = ecdhSharedSecret(keys.encryption.privateKey, header.epk);
@@ -63,12 +65,17 @@ export function ecdhSharedSecret(
   privateKey: KeyObject,
   epk: Readonly<Record<string, unknown>>,
 ): Buffer {
-  const { kty, crv, x, y } = epk;
-  if (kty !== 'EC' || crv !== 'P-256' || typeof x !== 'string' || typeof y !== 'string')
-    throw new TypeError('the epk must be a P-256 public JWK');
   if (privateKey.asymmetricKeyDetails?.namedCurve !== 'prime256v1')
     throw new TypeError('the private key must be a P-256 key');
-  const publicKey = createPublicKey({ key: { kty, crv, x, y }, format: 'jwk' });
+  const { kty, crv, x, y } = epk;
+  if (kty !== 'EC' || crv !== 'P-256' || typeof x !== 'string' || typeof y !== 'string')
+    throw refused('the epk is not a P-256 public JWK');
+  let publicKey: KeyObject;
+  try {
+    publicKey = createPublicKey({ key: { kty, crv, x, y }, format: 'jwk' });
+  } catch (cause) {
+    throw refused('the epk is not a P-256 public key', cause);
+  }
   return diffieHellman({ privateKey, publicKey });
 }
 
@@ -89,8 +96,8 @@ export interface EcdhEsA256GcmInput {
  * Decrypts an ECDH-ES (direct) + A256GCM JWE with an IV of any length from 1 to
  * {@link MAX_GCM_IV_BYTES} bytes. The tag must be 128 bits.
  *
- * @throws {TypeError} for a malformed epk, IV or tag; {@link Error} from node:crypto when the tag
- *   does not authenticate.
+ * @throws {LoginError} `PSSO_ERR_LOGIN_RESPONSE_DECRYPT` for a malformed epk, IV or tag, or a tag
+ *   that does not authenticate; {@link TypeError} when our private key is not P-256.
  * @example
  * ```ts
  * const plaintext = decryptEcdhEsA256Gcm({ privateKey, epk: header.epk, apu, apv,
@@ -101,14 +108,27 @@ export function decryptEcdhEsA256Gcm(input: EcdhEsA256GcmInput): Buffer {
   const iv = Buffer.from(input.iv, 'base64url');
   const tag = Buffer.from(input.tag, 'base64url');
   if (iv.length === 0 || iv.length > MAX_GCM_IV_BYTES)
-    throw new TypeError('the IV length is out of range');
-  if (tag.length !== 16) throw new TypeError('the authentication tag must be 128 bits');
+    throw refused('the IV length is out of range');
+  if (tag.length !== 16) throw refused('the authentication tag is not 128 bits');
   const cek = concatKdfA256Gcm(ecdhSharedSecret(input.privateKey, input.epk), input.apu, input.apv);
   const decipher = createDecipheriv('aes-256-gcm', cek, iv, { authTagLength: 16 });
   decipher.setAAD(Buffer.from(input.protectedB64, 'ascii'));
   decipher.setAuthTag(tag);
-  return Buffer.concat([
-    decipher.update(Buffer.from(input.ciphertext, 'base64url')),
-    decipher.final(),
-  ]);
+  try {
+    return Buffer.concat([
+      decipher.update(Buffer.from(input.ciphertext, 'base64url')),
+      decipher.final(),
+    ]);
+  } catch (cause) {
+    throw refused('the authentication tag does not verify', cause);
+  }
+}
+
+/** The peer's JWE cannot be decrypted (its bytes, never ours). */
+function refused(message: string, cause?: unknown): LoginError {
+  return new LoginError(
+    'PSSO_ERR_LOGIN_RESPONSE_DECRYPT',
+    message,
+    cause === undefined ? undefined : { cause },
+  );
 }

@@ -13,6 +13,7 @@
  */
 
 import type { KeyObject } from 'node:crypto';
+import { GRANT_TYPE } from '../protocol/grant-types.js';
 import { type JwsObject, signCompactJws } from './compact-sign.js';
 import { keyId, x963 } from './key-id.js';
 import { loginApv } from './party-info.js';
@@ -26,8 +27,7 @@ export const KEY_RESPONSE_CONTENT_TYPE = 'application/platformsso-key-response+j
 /** The only key purpose macOS uses. */
 export const KEY_PURPOSE_USER_UNLOCK = 'user_unlock';
 /** The fixed start of the key request form body. */
-export const KEY_FORM_PREFIX =
-  'platform_sso_version=2.0&grant_type=urn:ietf:params:oauth:grant-type:jwt-bearer';
+export const KEY_FORM_PREFIX = `platform_sso_version=2.0&grant_type=${GRANT_TYPE.jwtBearer}`;
 
 /** Inputs of {@link buildKeyRequestJwt}. */
 export interface KeyRequestJwtParams {

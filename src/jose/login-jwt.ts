@@ -8,6 +8,7 @@
  */
 
 import type { KeyObject } from 'node:crypto';
+import { GRANT_TYPE, type SamlVersion, samlGrantType } from '../protocol/grant-types.js';
 import { signCompactJws } from './compact-sign.js';
 import { keyId } from './key-id.js';
 import { type NsJsonValue, orderKeys } from './nsjson.js';
@@ -17,15 +18,8 @@ import { loginApv } from './party-info.js';
 export const LOGIN_REQUEST_TYP = 'platformsso-login-request+jwt';
 /** The `typ` of a refresh request JWT. */
 export const REFRESH_REQUEST_TYP = 'platformsso-refresh-request+jwt';
-/** `grant_type` for a SAML 1.1 assertion obtained through WS-Trust. */
-export const GRANT_SAML1_1 = 'urn:ietf:params:oauth:grant-type:saml1_1-bearer';
-/** `grant_type` for a SAML 2.0 assertion obtained through WS-Trust. */
-export const GRANT_SAML2 = 'urn:ietf:params:oauth:grant-type:saml2-bearer';
-/** `grant_type` of an embedded-assertion login (Secure Enclave, SmartCard, encrypted password). */
-export const GRANT_JWT_BEARER = 'urn:ietf:params:oauth:grant-type:jwt-bearer';
 /** The fixed start of the token endpoint form body. */
-export const LOGIN_FORM_PREFIX =
-  'platform_sso_version=1.0&grant_type=urn:ietf:params:oauth:grant-type:jwt-bearer';
+export const LOGIN_FORM_PREFIX = `platform_sso_version=1.0&grant_type=${GRANT_TYPE.jwtBearer}`;
 
 /** What every request JWT needs: the device signing key and the context values. */
 interface CommonJwtParams {
@@ -73,7 +67,7 @@ export interface LoginJwtParams extends CommonJwtParams {
   /** A managed password login: `grant_type` `password` and the `password` claim. */
   readonly password?: string;
   /** A WS-Trust federated login: the assertion XML exactly as extracted, and its SAML version. */
-  readonly samlAssertion?: { readonly xml: string; readonly version: 'saml1_1' | 'saml2' };
+  readonly samlAssertion?: { readonly xml: string; readonly version: SamlVersion };
   /**
    * An embedded assertion (§3.9, §3.10): a compact JWS (Secure Enclave or SmartCard key) or JWE
    * (encrypted password), sent as `assertion` with `grant_type` jwt-bearer and no `password`.
@@ -209,7 +203,7 @@ function jweCrypto(params: CommonJwtParams): Record<string, string> {
  *   tokenEndpoint: 'https://idp.example.com/oauth2/token',
  *   nonce: randomUUID().toUpperCase(), serverNonce,
  *   scope: 'openid offline_access urn:apple:platformsso',
- *   samlAssertion: { xml: assertionXml, version: 'saml2' },
+ *   samlAssertion: { xml: assertionXml, version: '2.0' },
  * });
  * ```
  */
@@ -226,18 +220,18 @@ export async function buildLoginJwt(params: LoginJwtParams): Promise<string> {
   };
   if (samlAssertion !== undefined) {
     required('samlAssertion.xml', samlAssertion.xml);
-    if (samlAssertion.version !== 'saml1_1' && samlAssertion.version !== 'saml2')
-      throw new TypeError('samlAssertion.version must be saml1_1 or saml2');
-    claims.grant_type = samlAssertion.version === 'saml1_1' ? GRANT_SAML1_1 : GRANT_SAML2;
+    if (samlAssertion.version !== '1.1' && samlAssertion.version !== '2.0')
+      throw new TypeError('samlAssertion.version must be "1.1" or "2.0"');
+    claims.grant_type = samlGrantType(samlAssertion.version);
     claims.assertion = Buffer.from(samlAssertion.xml, 'utf8').toString('base64');
   } else if (embeddedAssertion !== undefined) {
     if (!/^[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]*){2,4}$/.test(embeddedAssertion))
       throw new TypeError('embeddedAssertion must be a compact JWS or JWE');
-    claims.grant_type = GRANT_JWT_BEARER;
+    claims.grant_type = GRANT_TYPE.jwtBearer;
     claims.assertion = embeddedAssertion;
   } else {
     required('password', password);
-    claims.grant_type = 'password';
+    claims.grant_type = GRANT_TYPE.password;
     claims.password = password;
     // What a Mac sends for a password login (real-Mac fixture; docs/PLATFORM-SSO.md §6 item 7).
     claims.amr = ['pwd'];
@@ -261,7 +255,7 @@ export async function buildRefreshJwt(params: RefreshJwtParams): Promise<string>
   const claims: Record<string, unknown> = {
     ...commonClaims(params, audienceOf(params.refreshEndpoint)),
     refresh_token: params.refreshToken,
-    grant_type: 'refresh_token',
+    grant_type: GRANT_TYPE.refreshToken,
     jwe_crypto: jweCrypto(params),
   };
   return sign(REFRESH_REQUEST_TYP, claims, params);

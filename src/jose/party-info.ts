@@ -56,7 +56,8 @@ export function encodePartyInfo(fields: readonly Uint8Array[]): Buffer {
  * @example
  * ```ts
  * const fields = parsePartyInfo(Buffer.from(header.apu, 'base64url'));
- * if (fields === undefined || fields.length < 2) throw new Error('bad apu');
+ * if (fields === undefined || fields.length < 2)
+ *   throw new LoginError('PSSO_ERR_LOGIN_RESPONSE_APU', 'the apu is not length-prefixed fields');
  * ```
  */
 export function parsePartyInfo(bytes: Uint8Array): Buffer[] | undefined {

@@ -1,9 +1,11 @@
 /**
  * WS-Trust constants: versions, actions, request values, token types and the grant types they map
- * to. One definition shared by the client and the reference IdP.
+ * to (the grant types and SAML versions themselves are in `grant-types.ts`). One definition
+ * shared by the client and the reference IdP.
  *
  * @module
  */
+import { GRANT_TYPE, type SamlGrantType, type SamlVersion } from './grant-types.js';
 import { NS_WST13, NS_WST2005 } from './namespaces.js';
 
 /** The two WS-Trust versions Platform SSO speaks. */
@@ -78,18 +80,6 @@ export const SAML_ASSERTION_ID_VALUE_TYPE =
 /** `KeyIdentifier/@ValueType` of a SAML 2.0 assertion reference. */
 export const SAML2_ASSERTION_ID_VALUE_TYPE =
   'http://docs.oasis-open.org/wss/oasis-wss-saml-token-profile-1.1#SAMLID';
-
-/** OAuth grant types of SAML bearer assertions (RFC 7522). */
-export const GRANT_TYPE = Object.freeze({
-  saml11Bearer: 'urn:ietf:params:oauth:grant-type:saml1_1-bearer',
-  saml2Bearer: 'urn:ietf:params:oauth:grant-type:saml2-bearer',
-} as const);
-
-/** A SAML bearer grant type. */
-export type SamlGrantType = (typeof GRANT_TYPE)[keyof typeof GRANT_TYPE];
-
-/** The SAML version a TokenType names. */
-export type SamlVersion = '1.1' | '2.0';
 
 const TOKEN_TYPES: ReadonlyMap<string, { grantType: SamlGrantType; saml: SamlVersion }> = new Map([
   [TOKEN_TYPE.saml11, { grantType: GRANT_TYPE.saml11Bearer, saml: '1.1' }],

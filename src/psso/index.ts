@@ -62,6 +62,7 @@ export {
 } from '../errors.js';
 export { closeHttpAgents } from '../http/agents.js';
 export type { HttpOptions } from '../http/options.js';
+export type { HttpResponse, HttpTransport, RecordedResponse } from '../http/request.js';
 export { signCompactJws } from '../jose/compact-sign.js';
 export {
   EMBEDDED_APV_PREFIX,
@@ -86,9 +87,6 @@ export {
   audienceOf,
   buildLoginJwt,
   buildRefreshJwt,
-  GRANT_JWT_BEARER,
-  GRANT_SAML1_1,
-  GRANT_SAML2,
   LOGIN_REQUEST_TYP,
   type LoginJwtParams,
   type LoginRequestBodyOptions,
@@ -104,6 +102,13 @@ export {
 } from '../jose/login-response.js';
 export { nsJsonStringify } from '../jose/nsjson.js';
 export { loginApv, type PartyInfo } from '../jose/party-info.js';
+export {
+  GRANT_TYPE,
+  type GrantType,
+  type SamlGrantType,
+  type SamlVersion,
+  samlGrantType,
+} from '../protocol/grant-types.js';
 export {
   type LoginConfigurationOptions,
   loadLoginConfiguration,
@@ -128,18 +133,22 @@ export { loginCredential } from './flow/credential.js';
 export { passwordCredential } from './flow/encrypted-password.js';
 export { JWKS_CACHE_DEFAULTS, JwksCache, type JwksCacheOptions } from './flow/jwks-cache.js';
 export {
+  type KeyExchangeContext,
+  type KeyExchangeResult,
+  type KeyRequestResult,
+  type KeyResponseContext,
+  keyExchangeRequest,
+  keyRequest,
+  processKeyExchangeResponse,
+  processKeyResponse,
+} from './flow/key-endpoint.js';
+export {
   type KeyExchangeFlowOptions,
   type KeyFlowOptions,
-  keyRequest,
+  type KeyFlowStep,
   pssoKeyExchange,
   pssoKeyRequest,
 } from './flow/key-request.js';
-export {
-  type KeyExchangeResult,
-  type KeyRequestResult,
-  processKeyExchangeResponse,
-  processKeyRequestResponse,
-} from './flow/key-response.js';
 export {
   type PssoLoginOptions,
   type PssoLoginResult,
@@ -147,20 +156,26 @@ export {
   pssoLogin,
   pssoRefresh,
 } from './flow/login.js';
-export {
-  type FormRequest,
-  fetchServerNonce,
-  nonceRequest,
-  processNonceResponse,
-} from './flow/nonce.js';
+export { nonceRequest, processNonceResponse } from './flow/nonce.js';
 export {
   type PreauthResult,
-  preauthenticate,
   preauthenticationRequest,
   processPreauthenticationResponse,
 } from './flow/preauth.js';
-export { postLoginRequest, type TokenResult } from './flow/token.js';
-export { registerUserKey } from './flow/user-key-register.js';
+export {
+  type LoginResponseContext,
+  loginRequest,
+  processLoginResponse,
+  processRefreshResponse,
+  refreshRequest,
+  type TokenResult,
+} from './flow/token.js';
+export {
+  processUserKeyResponse,
+  registerUserKey,
+  type UserKeyRegistration,
+  userKeyRequest,
+} from './flow/user-key-register.js';
 export {
   type DeviceKey,
   type DeviceKeys,

@@ -19,6 +19,7 @@
  */
 import { PssoError } from '../errors.js';
 import type { HttpOptions } from '../http/options.js';
+import { grantTypeName, type SamlVersion, samlGrantType } from '../protocol/grant-types.js';
 import type { ResolvedLoginConfiguration } from './config/types.js';
 import { type PssoStep, pssoLogin, pssoRefresh } from './flow/login.js';
 import type { DeviceKeys } from './keys/device-keys.js';
@@ -100,7 +101,7 @@ export interface MethodOutcome {
   /** A short, secret-free description (subject, SAML version…). */
   readonly detail: string;
   /** The SAML version of the STS's assertion, for a federated login. */
-  readonly samlVersion?: '1.1' | '2.0';
+  readonly samlVersion?: SamlVersion;
   /**
    * Set when the server decided at run time that this method does not apply (a dynamic
    * WS-Trust user realm saying the user is, or is not, federated).
@@ -120,8 +121,6 @@ export interface PssoMethod {
   /** Runs the method; throws the flow's error on failure. */
   readonly run: (ctx: MethodContext) => Promise<MethodOutcome>;
 }
-
-const GRANT = { '1.1': 'saml1_1-bearer', '2.0': 'saml2-bearer' } as const;
 
 /**
  * A password login: the password in the login JWT (managed user).
@@ -183,7 +182,7 @@ export const FEDERATED_METHOD: PssoMethod = {
       };
     return {
       steps: r.steps,
-      detail: `SAML ${r.samlVersion} (${GRANT[r.samlVersion]}), id_token sub ${String(r.idTokenClaims.sub)}`,
+      detail: `SAML ${r.samlVersion} (${grantTypeName(samlGrantType(r.samlVersion))}), id_token sub ${String(r.idTokenClaims.sub)}`,
       samlVersion: r.samlVersion,
     };
   },
@@ -264,7 +263,7 @@ export interface MethodRun {
   readonly ms: number;
   readonly detail: string;
   readonly steps: readonly PssoStep[];
-  readonly samlVersion?: '1.1' | '2.0';
+  readonly samlVersion?: SamlVersion;
   /** The error code, when failed. */
   readonly code?: string;
   /** The error, when failed (for a caller that prints its remediation). */

@@ -10,9 +10,11 @@
  *
  * @module
  */
+
 import { SamlError, type SamlErrorCode } from '../errors.js';
+import type { SamlVersion } from '../protocol/grant-types.js';
+import { type SamlGrantType, samlVersionOfGrant } from '../protocol/grant-types.js';
 import { NS_SAML1, NS_SAML2 } from '../protocol/namespaces.js';
-import { GRANT_TYPE, type SamlGrantType } from '../protocol/wstrust.js';
 import type { XmlElement } from '../xml/dom.js';
 import { parseXml } from '../xml/parse.js';
 import { childElements } from '../xml/query.js';
@@ -74,7 +76,7 @@ export interface BearerRulesPolicy {
 
 /** Every rule's result. */
 export interface BearerRulesReport {
-  readonly samlVersion: '1.1' | '2.0' | undefined;
+  readonly samlVersion: SamlVersion | undefined;
   /** `valid`: every rule passed; `invalid`: one failed; `unverified`: none failed, one was not checked. */
   readonly verdict: 'valid' | 'invalid' | 'unverified';
   /** Whether the claims were read from signed content. */
@@ -156,7 +158,7 @@ export function evaluateSamlBearerRules(
   results.push(
     judge('saml.grant-type', () => {
       if (grantType === undefined) return `the grant type follows the assertion (SAML ${version})`;
-      const expected = grantType === GRANT_TYPE.saml11Bearer ? '1.1' : '2.0';
+      const expected = samlVersionOfGrant(grantType);
       if (expected !== version)
         throw new SamlError(
           'PSSO_ERR_SAML_GRANT_MISMATCH',
@@ -233,7 +235,7 @@ export function evaluateSamlBearerRules(
 }
 
 function report(
-  samlVersion: '1.1' | '2.0' | undefined,
+  samlVersion: SamlVersion | undefined,
   readFromSignedContent: boolean,
   results: BearerRuleResult[],
 ): BearerRulesReport {
@@ -266,7 +268,7 @@ function failure(id: BearerRuleId, e: unknown): BearerRuleResult {
   };
 }
 
-function versionOf(root: XmlElement): '1.1' | '2.0' | undefined {
+function versionOf(root: XmlElement): SamlVersion | undefined {
   if (root.local !== 'Assertion') return undefined;
   return root.ns === NS_SAML1 ? '1.1' : root.ns === NS_SAML2 ? '2.0' : undefined;
 }

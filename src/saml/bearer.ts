@@ -12,10 +12,12 @@
  *
  * @module
  */
+
 import { SamlError, type SamlErrorCode } from '../errors.js';
 import { parseDateTime } from '../lib/time.js';
+import type { SamlVersion } from '../protocol/grant-types.js';
+import { type SamlGrantType, samlVersionOfGrant } from '../protocol/grant-types.js';
 import { NS_SAML1, NS_SAML2 } from '../protocol/namespaces.js';
-import { GRANT_TYPE, type SamlGrantType } from '../protocol/wstrust.js';
 import type { XmlElement } from '../xml/dom.js';
 import { parseXml } from '../xml/parse.js';
 import { attribute, childElements, descendants, textOf } from '../xml/query.js';
@@ -45,7 +47,7 @@ export interface SamlBearerPolicy {
 
 /** An accepted assertion. */
 export interface BearerAssertion {
-  readonly samlVersion: '1.1' | '2.0';
+  readonly samlVersion: SamlVersion;
   readonly id: string;
   readonly issuer: string;
   /** The NameIdentifier / NameID: the user. */
@@ -73,7 +75,7 @@ export async function validateSamlBearer(
   const verified = verifyAssertionSignature(xml, policy.trustedCertificates, {
     allowSha1: policy.allowSha1 === true,
   });
-  const expected = grantType === GRANT_TYPE.saml11Bearer ? '1.1' : '2.0';
+  const expected = samlVersionOfGrant(grantType);
   if (verified.samlVersion !== expected)
     fail(
       'PSSO_ERR_SAML_GRANT_MISMATCH',
@@ -121,14 +123,14 @@ function decode(b64: string): string {
 }
 
 /** The Issuer: the 1.1 attribute, or the one 2.0 Issuer element's text. */
-export function readIssuer(root: XmlElement, version: '1.1' | '2.0'): string {
+export function readIssuer(root: XmlElement, version: SamlVersion): string {
   return version === '1.1'
     ? (attribute(root, '', 'Issuer') ?? '')
     : single(root, NS_SAML2, 'Issuer');
 }
 
 /** Every subject name in the assertion must be the same plain text, with a bearer confirmation method. */
-export function readSubject(root: XmlElement, ns: string, version: '1.1' | '2.0'): string {
+export function readSubject(root: XmlElement, ns: string, version: SamlVersion): string {
   const names = descendants(root, ns, version === '1.1' ? 'NameIdentifier' : 'NameID');
   const values = new Set(names.map((n) => textOf(n)));
   const [subject] = values;
@@ -176,7 +178,7 @@ export function checkBearerConfirmations(
 }
 
 /** In the document as sent (before canonicalization drops comments): names hold text only. */
-export function checkNoMarkupInNames(root: XmlElement, version: '1.1' | '2.0'): void {
+export function checkNoMarkupInNames(root: XmlElement, version: SamlVersion): void {
   const ns = version === '1.1' ? NS_SAML1 : NS_SAML2;
   for (const name of descendants(root, ns, version === '1.1' ? 'NameIdentifier' : 'NameID')) {
     if (name.children.some((c) => c.type !== 'text'))

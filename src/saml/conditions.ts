@@ -17,8 +17,10 @@
  *
  * @module
  */
+
 import { SamlError, type SamlErrorCode } from '../errors.js';
 import { parseDateTime } from '../lib/time.js';
+import type { SamlVersion } from '../protocol/grant-types.js';
 import { NS_SAML1, NS_SAML2 } from '../protocol/namespaces.js';
 import type { XmlElement } from '../xml/dom.js';
 import { attribute, childElements, textOf } from '../xml/query.js';
@@ -55,7 +57,7 @@ const UNDERSTOOD = {
  */
 export function checkConditions(
   c: XmlElement,
-  version: '1.1' | '2.0',
+  version: SamlVersion,
   policy: ConditionsPolicy,
 ): { notOnOrAfter: Date } {
   const window = checkWindow(c, policy);
@@ -75,7 +77,7 @@ export function checkConditions(
  */
 export function checkRestrictions(
   c: XmlElement,
-  version: '1.1' | '2.0',
+  version: SamlVersion,
   policy: Pick<ConditionsPolicy, 'audience'>,
 ): void {
   const ns = version === '1.1' ? NS_SAML1 : NS_SAML2;

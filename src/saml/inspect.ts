@@ -8,9 +8,11 @@
  *
  * @module
  */
+
 import { createHash, X509Certificate } from 'node:crypto';
 import { SamlError, sanitizePeerText } from '../errors.js';
 import { parseDateTime } from '../lib/time.js';
+import type { SamlVersion } from '../protocol/grant-types.js';
 import { NS_DSIG, NS_SAML1, NS_SAML2 } from '../protocol/namespaces.js';
 import type { XmlElement } from '../xml/dom.js';
 import { parseXml } from '../xml/parse.js';
@@ -72,7 +74,7 @@ export interface InspectedCertificate {
 
 /** What {@link inspectAssertion} reads. */
 export interface AssertionInspection {
-  readonly samlVersion: '1.1' | '2.0';
+  readonly samlVersion: SamlVersion;
   readonly id: string;
   readonly issuer: string;
   readonly issueInstant?: string;
@@ -147,7 +149,7 @@ function issuer20(root: XmlElement): string {
   return el === undefined ? '' : textOf(el);
 }
 
-function readAudiences(conditions: XmlElement | undefined, version: '1.1' | '2.0'): string[][] {
+function readAudiences(conditions: XmlElement | undefined, version: SamlVersion): string[][] {
   if (conditions === undefined) return [];
   const ns = version === '1.1' ? NS_SAML1 : NS_SAML2;
   const local = version === '1.1' ? 'AudienceRestrictionCondition' : 'AudienceRestriction';
@@ -162,7 +164,7 @@ function readAudiences(conditions: XmlElement | undefined, version: '1.1' | '2.0
 
 function readSubject(
   root: XmlElement,
-  version: '1.1' | '2.0',
+  version: SamlVersion,
 ): AssertionInspection['subject'] | undefined {
   const ns = version === '1.1' ? NS_SAML1 : NS_SAML2;
   const name = descendants(root, ns, version === '1.1' ? 'NameIdentifier' : 'NameID')[0];
@@ -170,7 +172,7 @@ function readSubject(
   return { nameId: clean(textOf(name)), ...opt('format', maybe(attribute(name, '', 'Format'))) };
 }
 
-function readConfirmations(root: XmlElement, version: '1.1' | '2.0'): InspectedConfirmation[] {
+function readConfirmations(root: XmlElement, version: SamlVersion): InspectedConfirmation[] {
   const out: InspectedConfirmation[] = [];
   if (version === '1.1') {
     const methods = new Set(
@@ -194,7 +196,7 @@ function readConfirmations(root: XmlElement, version: '1.1' | '2.0'): InspectedC
 
 function readAuthentication(
   root: XmlElement,
-  version: '1.1' | '2.0',
+  version: SamlVersion,
 ): AssertionInspection['authentication'] | undefined {
   if (version === '1.1') {
     const s = childElements(root, NS_SAML1, 'AuthenticationStatement')[0];
@@ -215,7 +217,7 @@ function readAuthentication(
 
 function readAttributes(
   root: XmlElement,
-  version: '1.1' | '2.0',
+  version: SamlVersion,
 ): { attributes: InspectedAttribute[]; leftOff: number } {
   const ns = version === '1.1' ? NS_SAML1 : NS_SAML2;
   const all = childElements(root, ns, 'AttributeStatement').flatMap((s) =>

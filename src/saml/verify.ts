@@ -8,9 +8,11 @@
  *
  * @module
  */
+
 import { DOMParser, onErrorStopParsing } from '@xmldom/xmldom';
 import { SignedXml } from 'xml-crypto';
 import { SamlError } from '../errors.js';
+import type { SamlVersion } from '../protocol/grant-types.js';
 import { NS_DSIG, NS_SAML1, NS_SAML2 } from '../protocol/namespaces.js';
 import type { XmlElement } from '../xml/dom.js';
 import { parseXml } from '../xml/parse.js';
@@ -26,7 +28,7 @@ import {
 
 /** A verified assertion. */
 export interface VerifiedAssertion {
-  readonly samlVersion: '1.1' | '2.0';
+  readonly samlVersion: SamlVersion;
   /** `AssertionID` (1.1) or `ID` (2.0). */
   readonly id: string;
   /** The canonical signed content (the assertion without its signature): read claims from this only. */
@@ -127,7 +129,7 @@ export function verifyAssertionSignature(
 export function checkSignatureShape(
   assertionXml: string,
   options: VerifyOptions = {},
-): SignatureAlgorithms & { samlVersion: '1.1' | '2.0'; id: string } {
+): SignatureAlgorithms & { samlVersion: SamlVersion; id: string } {
   const { id, samlVersion, signature } = checkStructure(assertionXml);
   return { samlVersion, id, ...checkSignedInfo(signature, id, allowSha1(options)) };
 }
@@ -228,7 +230,7 @@ function algorithmRefused(uri: string, kind: 'signature' | 'digest'): SamlError 
 }
 
 /** The signed content must itself be the assertion with that id. */
-function checkSignedRoot(signedXml: string, samlVersion: '1.1' | '2.0', id: string): void {
+function checkSignedRoot(signedXml: string, samlVersion: SamlVersion, id: string): void {
   const root = parseXml(signedXml).root;
   const ok =
     root.local === 'Assertion' &&

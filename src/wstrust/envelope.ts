@@ -1,59 +1,40 @@
 /**
- * The SOAP 1.2 envelope of a WS-Trust response, its correlation (`wsa:RelatesTo`) and its fault.
+ * The SOAP 1.2 envelope of a WS-Trust response (through the reader shared with the STS), its
+ * correlation (`wsa:RelatesTo`) and its fault.
  *
  * @module
  */
 import { WsTrustError, WsTrustFaultError } from '../errors.js';
-import { NS_SOAP11, NS_SOAP12, NS_WSA } from '../protocol/namespaces.js';
+import { NS_SOAP12, NS_WSA } from '../protocol/namespaces.js';
+import { readSoapEnvelope, type SoapEnvelope } from '../soap/envelope.js';
 import type { XmlElement } from '../xml/dom.js';
 import { attribute, childElements, path, resolveQName, textOf } from '../xml/query.js';
 
-/** The parts of a SOAP 1.2 envelope. */
-export interface Envelope {
-  readonly header: XmlElement | undefined;
-  readonly body: XmlElement;
-}
+/** The parts of a SOAP 1.2 envelope (read by the shared reader, `src/soap/envelope.ts`). */
+export type Envelope = SoapEnvelope;
 
 const WSA_REPLY = 'http://www.w3.org/2005/08/addressing/reply';
 
 /**
  * Step 1: a SOAP 1.2 envelope with an optional Header then a Body, nothing else. A SOAP 1.1
  * envelope has its own code.
+ *
+ * @throws {WsTrustError} `PSSO_ERR_SOAP_VERSION_MISMATCH` or `PSSO_ERR_SOAP_NOT_ENVELOPE`.
+ *
+ * @example
+ * ```ts
+ * const { header, body } = readEnvelope(parseXml(responseBody).root);
+ * ```
  */
 export function readEnvelope(root: XmlElement): Envelope {
-  if (root.local === 'Envelope' && root.ns === NS_SOAP11) {
-    throw new WsTrustError(
-      'PSSO_ERR_SOAP_VERSION_MISMATCH',
-      'The response is a SOAP 1.1 envelope; SOAP 1.2 is required',
-    );
-  }
-  if (root.local !== 'Envelope' || root.ns !== NS_SOAP12) {
-    throw new WsTrustError('PSSO_ERR_SOAP_NOT_ENVELOPE', 'The response is not a SOAP 1.2 envelope');
-  }
-  const children = childElements(root);
-  const [first, second] = children;
-  const header = first?.ns === NS_SOAP12 && first.local === 'Header' ? first : undefined;
-  const body = header === undefined ? first : second;
-  if (
-    body === undefined ||
-    body.ns !== NS_SOAP12 ||
-    body.local !== 'Body' ||
-    children.length !== (header ? 2 : 1)
-  ) {
-    throw new WsTrustError(
-      'PSSO_ERR_SOAP_NOT_ENVELOPE',
-      'The SOAP envelope must hold an optional Header and one Body',
-    );
-  }
-  for (const node of root.children) {
-    if (node.type === 'text' && node.value.trim() !== '') {
-      throw new WsTrustError(
-        'PSSO_ERR_SOAP_NOT_ENVELOPE',
-        'Text is not allowed directly in the SOAP envelope',
-      );
-    }
-  }
-  return { header, body };
+  const r = readSoapEnvelope(root);
+  if (r.ok) return r;
+  throw new WsTrustError(
+    r.problem === 'soap11' ? 'PSSO_ERR_SOAP_VERSION_MISMATCH' : 'PSSO_ERR_SOAP_NOT_ENVELOPE',
+    r.problem === 'envelope-shape'
+      ? `The response is malformed: ${r.detail}`
+      : `The response is ${r.detail}`,
+  );
 }
 
 /**

@@ -1,22 +1,20 @@
 /**
- * The whole WS-Trust federated login: MEX, endpoint choice, RequestSecurityToken, response
- * validation. If the 1.3 endpoint fails at the transport level (connection, timeout, an HTTP status
- * other than 200/500) and the MEX listed a 2005 endpoint, that one is tried; a fault or a
- * validation failure is never retried.
+ * The whole WS-Trust federated login, built from the request/response pairs: MEX
+ * ({@link mexRequest} / {@link processMexResponse}), endpoint choice, RequestSecurityToken
+ * ({@link buildRequestSecurityToken}, {@link securityTokenRequest} /
+ * {@link processSecurityTokenResponse}). If the 1.3 endpoint fails at the transport level
+ * (connection, timeout, an HTTP status other than 200/500) and the MEX listed a 2005 endpoint,
+ * that one is tried; a fault or a validation failure is never retried.
  *
  * @module
  */
 import { HttpError, type PssoError } from '../errors.js';
 import type { HttpOptions } from '../http/options.js';
-import { fetchMex } from '../mex/fetch.js';
+import { mexRequest, processMexResponse } from '../mex/exchange.js';
 import type { MexEndpoint, MexMetadata } from '../mex/types.js';
+import { processSecurityTokenResponse, securityTokenRequest } from './exchange.js';
 import { buildRequestSecurityToken, type RequestProfile } from './rst.js';
-import {
-  type ExpectedResponse,
-  processRequestSecurityTokenResponse,
-  type WsTrustToken,
-} from './rstr.js';
-import { sendRequestSecurityToken } from './send.js';
+import type { ExpectedResponse, WsTrustToken } from './rstr.js';
 
 /** Options of {@link wsTrustLogin}. Give exactly one of `mexUrl` and `endpoint`. */
 export interface WsTrustLoginOptions {
@@ -91,6 +89,35 @@ const TRANSPORT_FAILURES = new Set([
 ]);
 
 /**
+ * The endpoints tried, in order: the MEX's first WS-Trust 1.3 username/password endpoint, then
+ * its first 2005 one (the fallback after a transport failure).
+ *
+ * @example
+ * ```ts
+ * const [first, fallback] = endpointCandidates(processMexResponse(response));
+ * ```
+ */
+export function endpointCandidates(mex: MexMetadata): MexEndpoint[] {
+  const first13 = mex.usernamePassword.find((e) => e.version === '1.3');
+  const first2005 = mex.usernamePassword.find((e) => e.version === '2005');
+  return [first13, first2005].filter((e): e is MexEndpoint => e !== undefined);
+}
+
+/**
+ * Whether an RST exchange failed at the transport level (connection, timeout, an HTTP status other
+ * than 200/500), so that the next endpoint the MEX listed is tried; a fault or a validation
+ * failure is not.
+ *
+ * @example
+ * ```ts
+ * if (isTransportFailure(error) && next !== undefined) continue;
+ * ```
+ */
+export function isTransportFailure(error: unknown): error is HttpError {
+  return error instanceof HttpError && TRANSPORT_FAILURES.has(error.code);
+}
+
+/**
  * Runs the WS-Trust login and returns the validated token with the endpoint used.
  *
  * @throws {HttpError} | {XmlError} | {MexError} | {WsTrustFaultError} | {WsTrustError}
@@ -116,11 +143,9 @@ export async function wsTrustLogin(options: WsTrustLoginOptions): Promise<WsTrus
     const url = String(options.mexUrl);
     progress({ step: 'mex', phase: 'start', url });
     const started = performance.now();
-    mex = await fetchMex(url, options.http);
+    mex = processMexResponse(await mexRequest(url, options.http));
     progress({ step: 'mex', phase: 'done', ms: performance.now() - started, metadata: mex });
-    const first13 = mex.usernamePassword.find((e) => e.version === '1.3');
-    const first2005 = mex.usernamePassword.find((e) => e.version === '2005');
-    candidates = [first13, first2005].filter((e): e is MexEndpoint => e !== undefined);
+    candidates = endpointCandidates(mex);
   } else {
     candidates = [options.endpoint as MexEndpoint];
   }
@@ -136,16 +161,27 @@ export async function wsTrustLogin(options: WsTrustLoginOptions): Promise<WsTrus
     });
     progress({ step: 'rst', phase: 'start', endpoint, messageId: rst.messageId });
     const started = performance.now();
-    let body: Uint8Array;
+    const expected: ExpectedResponse = {
+      version: endpoint.version,
+      messageId: rst.messageId,
+      ...(options.clockSkewSeconds === undefined
+        ? {}
+        : { clockSkewSeconds: options.clockSkewSeconds }),
+      ...(options.trustedSigningCertificates === undefined
+        ? {}
+        : { trustedSigningCertificates: options.trustedSigningCertificates }),
+      ...(options.allowSha1 === true ? { allowSha1: true } : {}),
+    };
+    let token: WsTrustToken;
     try {
-      body = await sendRequestSecurityToken(endpoint, rst, options.http);
+      const response = await securityTokenRequest(endpoint, rst, options.http);
+      token = processSecurityTokenResponse(response, { ...expected, now: clock() });
     } catch (error) {
       // One command deadline bounds the fallback too: once it fired, nothing is tried next.
       const fallback =
         i + 1 < candidates.length &&
         options.http?.signal?.aborted !== true &&
-        error instanceof HttpError &&
-        TRANSPORT_FAILURES.has(error.code);
+        isTransportFailure(error);
       if (error instanceof HttpError)
         progress({
           step: 'rst',
@@ -158,18 +194,6 @@ export async function wsTrustLogin(options: WsTrustLoginOptions): Promise<WsTrus
       if (fallback) continue;
       throw error;
     }
-    const token = processRequestSecurityTokenResponse(body, {
-      version: endpoint.version,
-      messageId: rst.messageId,
-      now: clock(),
-      ...(options.clockSkewSeconds === undefined
-        ? {}
-        : { clockSkewSeconds: options.clockSkewSeconds }),
-      ...(options.trustedSigningCertificates === undefined
-        ? {}
-        : { trustedSigningCertificates: options.trustedSigningCertificates }),
-      ...(options.allowSha1 === true ? { allowSha1: true } : {}),
-    });
     progress({ step: 'rst', phase: 'done', ms: performance.now() - started, endpoint });
     return { token, endpoint, mex };
   }

@@ -1,6 +1,7 @@
 /**
- * Processing a WS-Trust RequestSecurityTokenResponse, in the order Platform SSO applies its checks,
- * then stricter where it is lax:
+ * The rules of a WS-Trust RequestSecurityTokenResponse body, in the order Platform SSO applies its
+ * checks, then stricter where it is lax (the HTTP status and content type come first, in
+ * `processSecurityTokenResponse`, `exchange.ts`):
  * 1. a well-formed SOAP 1.2 envelope (SOAP 1.1 refused with its own code);
  * 2. `wsa:RelatesTo` equals the request's MessageID (when one is expected), before anything else;
  * 3. a SOAP fault becomes an error (`FailedAuthentication` has its own code);
@@ -12,12 +13,10 @@
  */
 import { WsTrustError } from '../errors.js';
 import { assertDate } from '../lib/time.js';
+import { GRANT_TYPE, type SamlGrantType, type SamlVersion } from '../protocol/grant-types.js';
 import { NS_SAML1, NS_SAML2 } from '../protocol/namespaces.js';
 import {
-  GRANT_TYPE,
   grantTypeForTokenType,
-  type SamlGrantType,
-  type SamlVersion,
   type WsTrustVersion,
   wsTrustConstants,
 } from '../protocol/wstrust.js';
@@ -66,7 +65,9 @@ export interface WsTrustToken {
 export const DEFAULT_CLOCK_SKEW_SECONDS = 120;
 
 /**
- * Validates a WS-Trust response and extracts its SAML assertion byte for byte.
+ * Validates the body of a WS-Trust response and extracts its SAML assertion byte for byte: what
+ * `processSecurityTokenResponse` runs after the status and content type, and what a saved body
+ * alone is judged with.
  *
  * @throws {XmlError} when the body is not well-formed XML.
  * @throws {WsTrustFaultError} when the STS answered with a SOAP fault.
@@ -74,11 +75,11 @@ export const DEFAULT_CLOCK_SKEW_SECONDS = 120;
  *
  * @example
  * ```ts
- * const token = processRequestSecurityTokenResponse(responseBody, { version: '1.3', messageId: rst.messageId });
+ * const token = readSecurityTokenResponse(savedBody, { version: '1.3', messageId });
  * token.grantType; // 'urn:ietf:params:oauth:grant-type:saml1_1-bearer'
  * ```
  */
-export function processRequestSecurityTokenResponse(
+export function readSecurityTokenResponse(
   body: string | Uint8Array,
   expected: ExpectedResponse,
 ): WsTrustToken {

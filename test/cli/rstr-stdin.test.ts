@@ -3,8 +3,8 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
+import { securityTokenRequest } from '../../src/wstrust/exchange.ts';
 import { buildRequestSecurityToken } from '../../src/wstrust/rst.ts';
-import { sendRequestSecurityToken } from '../../src/wstrust/send.ts';
 import { endpointOf, startTestIdp, type TestIdp, URN } from '../e2e/support.ts';
 import { ADFS_CREATED, ADFS_RSTR, adfsSigningCertPem } from '../helpers/adfs-sha1.ts';
 import { runCli } from '../helpers/cli.ts';
@@ -164,7 +164,10 @@ describe('psso-wstrust rstr --signing-cert on a response the reference IdP issue
       password: idp.password,
     });
     messageId = rst.messageId;
-    saved = file('idp.rstr.xml', await sendRequestSecurityToken(endpoint, rst, { ca: idp.caPem }));
+    saved = file(
+      'idp.rstr.xml',
+      (await securityTokenRequest(endpoint, rst, { ca: idp.caPem })).body,
+    );
   });
   after(() => idp.close());
   test("the IdP's token-signing certificate verifies it: RSA-SHA256, no warning", async () => {

@@ -14,8 +14,7 @@ import { httpRequest } from '../../src/http/request.ts';
 import type { Logger } from '../../src/idp/log.ts';
 import { type RunningIdp, startIdp } from '../../src/idp/server.ts';
 import { WSTRUST13 } from '../../src/protocol/wstrust.ts';
-import { processRequestSecurityTokenResponse } from '../../src/wstrust/rstr.ts';
-import { sendRequestSecurityToken } from '../../src/wstrust/send.ts';
+import { processSecurityTokenResponse, securityTokenRequest } from '../../src/wstrust/exchange.ts';
 import { assertXmlsecVerifies } from '../idp/saml/support.ts';
 import { CONFIG, tempDataDir, URN } from './support.ts';
 
@@ -191,23 +190,20 @@ describe('adal-node (wsa:messageID, lower-case m) against the reference IdP', ()
       address: lenient.idp.sts13Url,
       soapAction: WSTRUST13.issueAction,
     };
-    const answer = await sendRequestSecurityToken(
+    const answer = await securityTokenRequest(
       endpoint,
       { body, messageId, soapAction: WSTRUST13.issueAction },
       {
         ca: lenient.idp.caPem,
       },
     );
-    assert.doesNotMatch(Buffer.from(answer).toString(), /RelatesTo/);
+    assert.doesNotMatch(Buffer.from(answer.body).toString(), /RelatesTo/);
     assert.throws(
-      () => processRequestSecurityTokenResponse(answer, { version: '1.3', messageId }),
+      () => processSecurityTokenResponse(answer, { version: '1.3', messageId }),
       (e) => e instanceof WsTrustError && e.code === 'PSSO_ERR_WSTRUST_RELATES_TO_MISSING',
     );
     // Without a MessageID to check, the same answer is a valid token response.
-    assert.equal(
-      processRequestSecurityTokenResponse(answer, { version: '1.3' }).samlVersion,
-      '1.1',
-    );
+    assert.equal(processSecurityTokenResponse(answer, { version: '1.3' }).samlVersion, '1.1');
   });
 
   test('strict: true refuses adal-node with the InvalidRequest fault', async () => {

@@ -8,9 +8,8 @@ import { certNamesOrigin } from '../../src/idp/endpoints.ts';
 import { silentLogger } from '../../src/idp/log.ts';
 import { type RunningIdp, startIdp } from '../../src/idp/server.ts';
 import { WSTRUST13 } from '../../src/protocol/wstrust.ts';
+import { processSecurityTokenResponse, securityTokenRequest } from '../../src/wstrust/exchange.ts';
 import { buildRequestSecurityToken } from '../../src/wstrust/rst.ts';
-import { processRequestSecurityTokenResponse } from '../../src/wstrust/rstr.ts';
-import { sendRequestSecurityToken } from '../../src/wstrust/send.ts';
 import { CONFIG, tempDataDir, URN } from './support.ts';
 
 const PUBLIC = 'https://idp.example.test:8443';
@@ -127,8 +126,8 @@ describe('--public-url: the origin advertised everywhere, listening unchanged', 
       username: idp.demoUser.upn,
       password,
     });
-    const token = processRequestSecurityTokenResponse(
-      await sendRequestSecurityToken(endpoint, rst, { ca: idp.caPem }),
+    const token = processSecurityTokenResponse(
+      await securityTokenRequest(endpoint, rst, { ca: idp.caPem }),
       {
         version: '1.3',
         messageId: rst.messageId,

@@ -3,9 +3,9 @@ import { after, before, describe, test } from 'node:test';
 import { closeHttpAgents } from '../../src/http/agents.ts';
 import { NS_SAML1, NS_SAML2, NS_WSSE } from '../../src/protocol/namespaces.ts';
 import { verifyAssertionSignature } from '../../src/saml/verify.ts';
+import { securityTokenRequest } from '../../src/wstrust/exchange.ts';
 import { wsTrustLogin } from '../../src/wstrust/login.ts';
 import { buildRequestSecurityToken } from '../../src/wstrust/rst.ts';
-import { sendRequestSecurityToken } from '../../src/wstrust/send.ts';
 import type { XmlElement } from '../../src/xml/dom.ts';
 import { parseXml } from '../../src/xml/parse.ts';
 import { attribute, descendants, textOf } from '../../src/xml/query.ts';
@@ -84,7 +84,7 @@ describe('the issued assertion', () => {
         password: idp.password,
       });
       const body = Buffer.from(
-        await sendRequestSecurityToken(endpointOf(idp, '1.3'), rst, { ca: idp.caPem }),
+        (await securityTokenRequest(endpointOf(idp, '1.3'), rst, { ca: idp.caPem })).body,
       ).toString('utf8');
       const doc = parseXml(body);
       const ns = saml === '1.1' ? NS_SAML1 : NS_SAML2;

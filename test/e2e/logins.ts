@@ -2,11 +2,13 @@
  * Logins against a test IdP that several end-to-end tests make the same way: a WS-Trust login as
  * the demo user, the federated Platform SSO login configuration, and requests to `/psso/token`.
  */
+
 import type { KeyObject } from 'node:crypto';
 import type { HttpOptions } from '../../src/http/options.ts';
 import { httpRequest } from '../../src/http/request.ts';
 import type { RunningIdp } from '../../src/idp/server.ts';
 import { buildLoginJwt, loginRequestBody } from '../../src/jose/login-jwt.ts';
+import type { SamlVersion } from '../../src/protocol/grant-types.ts';
 import { parseLoginConfiguration } from '../../src/psso/config/load.ts';
 import { resolveLoginConfiguration } from '../../src/psso/config/types.ts';
 import { type WsTrustLoginOptions, wsTrustLogin } from '../../src/wstrust/login.ts';
@@ -62,7 +64,7 @@ export async function samlBearerJwt(
   idp: TestIdp,
   keys: DeviceKeys,
   xml: string,
-  version: 'saml1_1' | 'saml2' = 'saml1_1',
+  version: SamlVersion = '1.1',
   serverNonce?: string,
 ): Promise<string> {
   return buildLoginJwt({

@@ -62,6 +62,31 @@ describe('device registration over HTTP (admin token)', () => {
     const token = readFileSync(idp.adminTokenFile, 'utf8').trim();
     const bad = { ...device, signingJwk: keys.signing.privateKey.export({ format: 'jwk' }) };
     assert.equal((await register(`Bearer ${token}`, bad)).status, 400);
+    // A point off the curve, an unknown algorithm: PSSO_ERR_IDP_REGISTRATION_INVALID → 400.
+    const jwk = device.signingJwk as { x: string };
+    const offCurve = { ...device, signingJwk: { ...device.signingJwk, y: jwk.x } };
+    const answer = await register(`Bearer ${token}`, offCurve);
+    assert.equal(answer.status, 400);
+    assert.equal(JSON.parse(Buffer.from(answer.body).toString('utf8')).error, 'invalid_request');
+    assert.equal(
+      (await register(`Bearer ${token}`, { ...device, encryptionAlg: 'HPKE-NOPE' })).status,
+      400,
+    );
+  });
+  test('a JSON body that does not parse: 400 invalid_request (PSSO_ERR_IDP_REQUEST_INVALID)', async () => {
+    const answer = await httpRequest(
+      {
+        method: 'POST',
+        url: `${idp.origin}/psso/devices`,
+        headers: { 'content-type': 'application/json' },
+        body: '{"clientId": ',
+      },
+      { ca: idp.caPem },
+    );
+    assert.equal(answer.status, 400);
+    assert.deepEqual(JSON.parse(Buffer.from(answer.body).toString('utf8')), {
+      error: 'invalid_request',
+    });
   });
   test('registered with the token, the device logs in; its refresh token survives an IdP restart', async () => {
     const token = readFileSync(idp.adminTokenFile, 'utf8').trim();
@@ -118,7 +143,7 @@ describe('device registration over HTTP (admin token)', () => {
       nonce: 'N',
       serverNonce: nonce,
       scope: 'openid',
-      samlAssertion: { xml: forged, version: 'saml1_1' },
+      samlAssertion: { xml: forged, version: '1.1' },
     });
     const r = await httpRequest(
       {

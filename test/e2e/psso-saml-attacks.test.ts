@@ -7,6 +7,7 @@ import { closeHttpAgents } from '../../src/http/agents.ts';
 import { httpRequest } from '../../src/http/request.ts';
 import { issueAssertion } from '../../src/idp/saml/index.ts';
 import type { AssertionParams } from '../../src/idp/saml/types.ts';
+import type { SamlVersion } from '../../src/protocol/grant-types.ts';
 import { generateDeviceKeys } from '../../src/psso/keys/device-keys.ts';
 import { editedAssertion, withConditions } from '../helpers/saml-craft.ts';
 import { samlBearerJwt, tokenRequest } from './logins.ts';
@@ -64,14 +65,10 @@ const ar2 = (audience: string) =>
 const saml2With = (conditions: string) =>
   withConditions(params({ samlVersion: '2.0' }), conditions, signing);
 
-const post = async (xml: string, version: 'saml1_1' | 'saml2' = 'saml1_1') =>
+const post = async (xml: string, version: SamlVersion = '1.1') =>
   (await tokenRequest(idp, await samlBearerJwt(idp, keys, xml, version))).status;
 
-async function refusedAs(
-  code: string,
-  xml: string,
-  version: 'saml1_1' | 'saml2' = 'saml1_1',
-): Promise<void> {
+async function refusedAs(code: string, xml: string, version: SamlVersion = '1.1'): Promise<void> {
   const before = await faults(code);
   assert.equal(await post(xml, version), 401);
   assert.equal(await faults(code), before + 1, `counted as ${code}`);
@@ -166,29 +163,29 @@ describe('the token endpoint refuses each SAML attack (end to end)', () => {
     refusedAs(
       'PSSO_ERR_SAML_RECIPIENT',
       issued({ samlVersion: '2.0', recipient: 'https://evil.example/token' }),
-      'saml2',
+      '2.0',
     ));
   test('a SAML 1.1 assertion under the saml2-bearer grant', () =>
-    refusedAs('PSSO_ERR_SAML_GRANT_MISMATCH', issued(), 'saml2'));
+    refusedAs('PSSO_ERR_SAML_GRANT_MISMATCH', issued(), '2.0'));
   test('a SAML 2.0 assertion under the saml1_1-bearer grant', () =>
-    refusedAs('PSSO_ERR_SAML_GRANT_MISMATCH', issued({ samlVersion: '2.0' }), 'saml1_1'));
+    refusedAs('PSSO_ERR_SAML_GRANT_MISMATCH', issued({ samlVersion: '2.0' }), '1.1'));
   test('control: a SAML 2.0 assertion with crafted, valid Conditions is accepted', async () =>
-    assert.equal(await post(saml2With(`${ar2(AUDIENCE)}<saml2:OneTimeUse/>`), 'saml2'), 200));
+    assert.equal(await post(saml2With(`${ar2(AUDIENCE)}<saml2:OneTimeUse/>`), '2.0'), 200));
   test('audience restrictions are ANDed: a second AudienceRestriction for another service', () =>
-    refusedAs('PSSO_ERR_SAML_AUDIENCE', saml2With(ar2(AUDIENCE) + ar2('urn:other')), 'saml2'));
+    refusedAs('PSSO_ERR_SAML_AUDIENCE', saml2With(ar2(AUDIENCE) + ar2('urn:other')), '2.0'));
   test('ProxyRestriction audience smuggling (our Audience only inside ProxyRestriction)', () =>
     refusedAs(
       'PSSO_ERR_SAML_AUDIENCE',
       saml2With(
         `${ar2('urn:other')}<saml2:ProxyRestriction><saml2:Audience>${AUDIENCE}</saml2:Audience></saml2:ProxyRestriction>`,
       ),
-      'saml2',
+      '2.0',
     ));
   test('a Condition the token endpoint does not understand', () =>
     refusedAs(
       'PSSO_ERR_SAML_CONDITIONS',
       saml2With(`${ar2(AUDIENCE)}<saml2:Condition xmlns:x="urn:x" xsi:type="x:Custom"/>`),
-      'saml2',
+      '2.0',
     ));
   test('no Recipient on the SAML 2.0 bearer confirmation (RFC 7522 §3)', () =>
     refusedAs(
@@ -198,7 +195,7 @@ describe('the token endpoint refuses each SAML attack (end to end)', () => {
         (x) => x.replace(/ Recipient="[^"]*"/, ''),
         signing,
       ),
-      'saml2',
+      '2.0',
     ));
   test('an untrusted Issuer', () =>
     refusedAs(

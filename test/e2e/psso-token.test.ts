@@ -93,7 +93,7 @@ async function login(a: Attempt) {
       ...(a.password !== undefined
         ? { password: a.password }
         : {
-            samlAssertion: { xml: a.saml ?? (await samlAssertion()), version: 'saml1_1' as const },
+            samlAssertion: { xml: a.saml ?? (await samlAssertion()), version: '1.1' as const },
           }),
     }));
   return { ...(await post(jwt)), contextNonce };

@@ -9,9 +9,8 @@ import { after, before, describe, test } from 'node:test';
 import { WsTrustFaultError } from '../../src/errors.ts';
 import { closeHttpAgents } from '../../src/http/agents.ts';
 import { generateDeviceKeys } from '../../src/psso/keys/device-keys.ts';
+import { processSecurityTokenResponse, securityTokenRequest } from '../../src/wstrust/exchange.ts';
 import { buildRequestSecurityToken } from '../../src/wstrust/rst.ts';
-import { processRequestSecurityTokenResponse } from '../../src/wstrust/rstr.ts';
-import { sendRequestSecurityToken } from '../../src/wstrust/send.ts';
 import { redisSkip, startRedis, type TestRedis } from '../helpers/redis.ts';
 import { samlBearerJwt, stsLogin, tokenRequest } from './logins.ts';
 import {
@@ -45,7 +44,7 @@ const assertion = async () => (await stsLogin(idp)).token.assertion;
 
 /** A SAML bearer login; the nonce and assertion are fetched first (they need no Redis). */
 const samlLogin = async (xml: string, serverNonce: string) =>
-  tokenRequest(idp, await samlBearerJwt(idp, keys, xml, 'saml1_1', serverNonce), {
+  tokenRequest(idp, await samlBearerJwt(idp, keys, xml, '1.1', serverNonce), {
     ca: idp.caPem,
     timeoutMs: 10_000,
   });
@@ -58,12 +57,11 @@ async function stsAnswer() {
     password: idp.password,
     profile: 'wss11',
   });
-  const body = await sendRequestSecurityToken(endpointOf(idp, '1.3'), rst, {
+  const body = await securityTokenRequest(endpointOf(idp, '1.3'), rst, {
     ca: idp.caPem,
     timeoutMs: 10_000,
   });
-  return () =>
-    processRequestSecurityTokenResponse(body, { version: '1.3', messageId: rst.messageId });
+  return () => processSecurityTokenResponse(body, { version: '1.3', messageId: rst.messageId });
 }
 
 /** Waits (up to ~10 s: ioredis reconnects with a growing delay) until the STS issues again. */

@@ -5,9 +5,8 @@ import { fileURLToPath } from 'node:url';
 import { WsTrustFaultError } from '../../src/errors.ts';
 import { closeHttpAgents } from '../../src/http/agents.ts';
 import { WSTRUST13 } from '../../src/protocol/wstrust.ts';
+import { processSecurityTokenResponse, securityTokenRequest } from '../../src/wstrust/exchange.ts';
 import { buildRequestSecurityToken } from '../../src/wstrust/rst.ts';
-import { processRequestSecurityTokenResponse } from '../../src/wstrust/rstr.ts';
-import { sendRequestSecurityToken } from '../../src/wstrust/send.ts';
 import { redisSkip, startRedis, type TestRedis } from '../helpers/redis.ts';
 import { startLine } from './idp-process.ts';
 import { tempDataDir, URN } from './support.ts';
@@ -88,16 +87,14 @@ describe('two IdP processes sharing Redis', { skip: redisSkip() }, () => {
       password,
       profile: 'wss11',
     });
-    const first = await sendRequestSecurityToken(endpoint(a), rst, { ca: a.ca });
+    const first = await securityTokenRequest(endpoint(a), rst, { ca: a.ca });
     assert.equal(
-      processRequestSecurityTokenResponse(first, { version: '1.3', messageId: rst.messageId })
-        .samlVersion,
+      processSecurityTokenResponse(first, { version: '1.3', messageId: rst.messageId }).samlVersion,
       '1.1',
     );
-    const replay = await sendRequestSecurityToken(endpoint(b), rst, { ca: b.ca });
+    const replay = await securityTokenRequest(endpoint(b), rst, { ca: b.ca });
     assert.throws(
-      () =>
-        processRequestSecurityTokenResponse(replay, { version: '1.3', messageId: rst.messageId }),
+      () => processSecurityTokenResponse(replay, { version: '1.3', messageId: rst.messageId }),
       (e) => e instanceof WsTrustFaultError && e.subcode === 'wsse:InvalidSecurity',
     );
   });
@@ -111,13 +108,12 @@ describe('two IdP processes sharing Redis', { skip: redisSkip() }, () => {
       password,
       profile: 'wss11',
     });
-    const answer = await sendRequestSecurityToken(endpoint(a), down, {
+    const answer = await securityTokenRequest(endpoint(a), down, {
       ca: a.ca,
       timeoutMs: 10_000,
     });
     assert.throws(
-      () =>
-        processRequestSecurityTokenResponse(answer, { version: '1.3', messageId: down.messageId }),
+      () => processSecurityTokenResponse(answer, { version: '1.3', messageId: down.messageId }),
       (e) => e instanceof WsTrustFaultError && e.faultCode === 's:Receiver',
     );
     await redis.restart();
@@ -130,9 +126,9 @@ describe('two IdP processes sharing Redis', { skip: redisSkip() }, () => {
         password,
         profile: 'wss11',
       });
-      const body = await sendRequestSecurityToken(endpoint(a), r, { ca: a.ca });
+      const body = await securityTokenRequest(endpoint(a), r, { ca: a.ca });
       try {
-        processRequestSecurityTokenResponse(body, { version: '1.3', messageId: r.messageId });
+        processSecurityTokenResponse(body, { version: '1.3', messageId: r.messageId });
         ok = true;
       } catch {
         await new Promise((res) => setTimeout(res, 200));

@@ -18,10 +18,9 @@ import { startIdp } from '../../src/idp/server.ts';
 import { buildLoginJwt, loginRequestBody } from '../../src/jose/login-jwt.ts';
 import { WSTRUST13 } from '../../src/protocol/wstrust.ts';
 import { generateDeviceKeys } from '../../src/psso/keys/device-keys.ts';
+import { processSecurityTokenResponse, securityTokenRequest } from '../../src/wstrust/exchange.ts';
 import { wsTrustLogin } from '../../src/wstrust/login.ts';
 import { buildRequestSecurityToken, type RequestSecurityToken } from '../../src/wstrust/rst.ts';
-import { processRequestSecurityTokenResponse } from '../../src/wstrust/rstr.ts';
-import { sendRequestSecurityToken } from '../../src/wstrust/send.ts';
 import { startLine } from './idp-process.ts';
 import { CONFIG, enrol, tempDataDir, URN } from './support.ts';
 
@@ -52,8 +51,8 @@ const sts13 = (t: Target) => ({
 async function sendRst(t: Target, rst: RequestSecurityToken) {
   const http = fresh(t);
   try {
-    const body = await sendRequestSecurityToken(sts13(t), rst, http);
-    return processRequestSecurityTokenResponse(body, { version: '1.3', messageId: rst.messageId });
+    const body = await securityTokenRequest(sts13(t), rst, http);
+    return processSecurityTokenResponse(body, { version: '1.3', messageId: rst.messageId });
   } finally {
     await http.dispatcher.close();
   }
@@ -104,7 +103,7 @@ async function loginJwt(t: Target, assertion: string): Promise<string> {
     nonce: 'CONTEXT',
     serverNonce: (JSON.parse(nonce.text) as { Nonce: string }).Nonce,
     scope: 'openid offline_access urn:apple:platformsso',
-    samlAssertion: { xml: assertion, version: 'saml1_1' },
+    samlAssertion: { xml: assertion, version: '1.1' },
   });
 }
 

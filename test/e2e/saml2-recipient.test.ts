@@ -51,7 +51,7 @@ function recipientOf(xml: string): string | null {
 }
 
 const tokenStatus = async (xml: string) =>
-  (await tokenRequest(idp, await samlBearerJwt(idp, keys, xml, 'saml2'))).status;
+  (await tokenRequest(idp, await samlBearerJwt(idp, keys, xml, '2.0'))).status;
 
 describe('SAML 2.0 Recipient (RFC 7522 §3), per relying party', () => {
   test('by default the Recipient is the IdP’s own token endpoint, signed (xmlsec1 verifies), and accepted there', async () => {

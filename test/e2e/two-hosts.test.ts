@@ -1,7 +1,7 @@
 /**
  * Two IdP hosts, as behind a load balancer: two `psso-wstrust idp` processes with separate data
  * folders, one PostgreSQL database (`--database`) and one Redis (`--redis`), and the same keys
- * (copied by a stand-in for `idp keys export/import`). What one host records, the other honours:
+ * (`idp keys export` on A, `idp keys import` on B). What one host records, the other honours:
  * devices, server nonce consumption, refresh token rotation, STS replay, lockout.
  */
 import assert from 'node:assert/strict';
@@ -18,12 +18,11 @@ import { loginApv } from '../../src/jose/party-info.ts';
 import { WSTRUST13 } from '../../src/protocol/wstrust.ts';
 import { generateDeviceKeys, publicJwk } from '../../src/psso/keys/device-keys.ts';
 import { buildRequestSecurityToken } from '../../src/wstrust/rst.ts';
-import { processRequestSecurityTokenResponse } from '../../src/wstrust/rstr.ts';
+import { readSecurityTokenResponse } from '../../src/wstrust/rstr.ts';
 import { runCli } from '../helpers/cli.ts';
 import { postgresSkip, startPostgres, type TestPostgres } from '../helpers/postgres.ts';
 import { redisSkip, startRedis, type TestRedis } from '../helpers/redis.ts';
 import { type IdpProcess, spawnIdp } from './idp-process.ts';
-import { shareIdpKeys } from './share-idp-keys.ts';
 import { tempDataDir, URN } from './support.ts';
 
 const SCOPE = 'openid offline_access urn:apple:platformsso';
@@ -68,7 +67,7 @@ describe('two IdP hosts sharing one PostgreSQL and one Redis', {
       ]);
     a = await host(tempDataDir());
     const dirB = join(tempDataDir(), 'host-b');
-    shareIdpKeys(a.info.dataDir, dirB);
+    await shareKeys(a.info.dataDir, dirB);
     b = await host(dirB);
     ca = readFileSync(a.info.caFile, 'utf8');
     // The users: once, through the admin command on the shared database.
@@ -86,6 +85,14 @@ describe('two IdP hosts sharing one PostgreSQL and one Redis', {
     await Promise.all([pg?.destroy(), redis?.stop()]);
   });
 
+  /** `idp keys export` from one data folder, `idp keys import` into another. */
+  const shareKeys = async (from: string, to: string) => {
+    const bundle = join(tempDataDir(), 'idp-keys.json');
+    const exported = await runCli(['idp', 'keys', 'export', '--data', from, '--out', bundle]);
+    assert.equal(exported.code, 0, exported.stderr);
+    const imported = await runCli(['idp', 'keys', 'import', bundle, '--data', to]);
+    assert.equal(imported.code, 0, imported.stderr);
+  };
   const post = async (host: IdpProcess, path: string, body: string, type: string, headers = {}) => {
     const r = await httpRequest(
       {
@@ -250,7 +257,7 @@ describe('two IdP hosts sharing one PostgreSQL and one Redis', {
       );
     const first = await send(a);
     assert.equal(first.status, 200);
-    processRequestSecurityTokenResponse(Buffer.from(first.body).toString('utf8'), {
+    readSecurityTokenResponse(Buffer.from(first.body).toString('utf8'), {
       version: '1.3',
       messageId: rst.messageId,
     });
@@ -258,7 +265,7 @@ describe('two IdP hosts sharing one PostgreSQL and one Redis', {
     const replay = await send(b);
     assert.throws(
       () =>
-        processRequestSecurityTokenResponse(Buffer.from(replay.body).toString('utf8'), {
+        readSecurityTokenResponse(Buffer.from(replay.body).toString('utf8'), {
           version: '1.3',
           messageId: rst.messageId,
         }),
@@ -291,7 +298,7 @@ describe('two IdP hosts sharing one PostgreSQL and one Redis', {
   });
   test('--workers works with --database: a third host of 2 workers serves the same state', async () => {
     const dirC = join(tempDataDir(), 'host-c');
-    shareIdpKeys(a.info.dataDir, dirC);
+    await shareKeys(a.info.dataDir, dirC);
     const c = await spawnIdp([
       '--data',
       dirC,

@@ -7,7 +7,7 @@ import { classifyNetworkFailure, NETWORK_HINTS, statusHint } from '../../src/htt
 import type { HttpExchange } from '../../src/http/observe.ts';
 import { formatExchange } from '../../src/http/observe.ts';
 import { httpRequest } from '../../src/http/request.ts';
-import { fetchMexDocument } from '../../src/mex/fetch.ts';
+import { mexRequest, processMexResponse } from '../../src/mex/exchange.ts';
 import { makeTestCert, makeTestPki } from '../helpers/tls.ts';
 import { freePort, startServer, startSilentServer, type TestServer } from './server.ts';
 
@@ -137,12 +137,15 @@ describe('a network failure says its cause, with a hint', () => {
 describe('an unexpected status says what it likely means', () => {
   test('a MEX URL answering 404: status and the "nothing is served at that path" hint', async () => {
     const pki = await makeTestPki();
-    const error = await fetchMexDocument(`${untrusted.origin}/adfs/services/trust/mex`, {
+    const response = await mexRequest(`${untrusted.origin}/adfs/services/trust/mex`, {
       ca: pki.caPem,
-    }).then(
-      () => assert.fail('the fetch succeeded'),
-      (e: unknown) => e,
-    );
+    });
+    const error = await Promise.resolve()
+      .then(() => processMexResponse(response))
+      .then(
+        () => assert.fail('the MEX was accepted'),
+        (e: unknown) => e,
+      );
     assert.ok(error instanceof HttpError);
     assert.equal(error.code, 'PSSO_ERR_HTTP_STATUS');
     assert.equal(error.status, 404);

@@ -40,7 +40,8 @@ test('renderMetrics sums counters and histograms over workers and labels memory 
 });
 
 test('a label value cannot break out of its quotes', () => {
+  // Fault reasons are a closed union (src/idp/http/refusals.ts); routes come from the router.
   const m = new Metrics();
-  m.fault('a"b\\c\nd');
-  assert.ok(m.render().includes('psso_idp_faults_total{reason="a\\"b\\\\c\\nd"} 1'));
+  m.request('a"b\\c\nd', 200, 0.001);
+  assert.ok(m.render().includes('psso_idp_requests_total{route="a\\"b\\\\c\\nd",status="200"} 1'));
 });

@@ -29,7 +29,7 @@ import { buildLoginJwt, loginRequestBody } from '../../src/jose/login-jwt.ts';
 import { WSTRUST13 } from '../../src/protocol/wstrust.ts';
 import { generateDeviceKeys, publicJwk } from '../../src/psso/keys/device-keys.ts';
 import { buildRequestSecurityToken } from '../../src/wstrust/rst.ts';
-import { processRequestSecurityTokenResponse } from '../../src/wstrust/rstr.ts';
+import { readSecurityTokenResponse } from '../../src/wstrust/rstr.ts';
 import { tempDataDir } from '../e2e/support.ts';
 import { storePasswordCheck } from '../helpers/password-check.ts';
 
@@ -235,8 +235,7 @@ describe('the SQLite database cannot answer: every endpoint says so (5xx), none 
     });
     assert.equal(r.statusCode, 500);
     assert.throws(
-      () =>
-        processRequestSecurityTokenResponse(r.body, { version: '1.3', messageId: rst.messageId }),
+      () => readSecurityTokenResponse(r.body, { version: '1.3', messageId: rst.messageId }),
       (e) =>
         e instanceof WsTrustFaultError &&
         e.faultCode === 's:Receiver' &&

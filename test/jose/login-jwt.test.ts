@@ -5,8 +5,6 @@ import {
   audienceOf,
   buildLoginJwt,
   buildRefreshJwt,
-  GRANT_SAML1_1,
-  GRANT_SAML2,
   type LoginJwtParams,
   loginRequestBody,
 } from '../../src/jose/login-jwt.ts';
@@ -16,6 +14,7 @@ import {
   parsePartyInfo,
   responseApu,
 } from '../../src/jose/party-info.ts';
+import { GRANT_TYPE } from '../../src/protocol/grant-types.ts';
 import { generateDeviceKeys, keyId } from '../../src/psso/keys/device-keys.ts';
 
 const keys = generateDeviceKeys();
@@ -82,7 +81,7 @@ describe('buildLoginJwt', () => {
   test('federated SAML login: header and every claim', async () => {
     const jwt = await buildLoginJwt({
       ...base,
-      samlAssertion: { xml: SAML, version: 'saml2' },
+      samlAssertion: { xml: SAML, version: '2.0' },
       x5c: ['MIIBcert'],
     });
     const { payload, protectedHeader } = await verify(jwt);
@@ -106,7 +105,7 @@ describe('buildLoginJwt', () => {
       scope: 'openid offline_access urn:apple:platformsso',
       sub: 'alice@example.com',
       username: 'alice@example.com',
-      grant_type: GRANT_SAML2,
+      grant_type: GRANT_TYPE.saml2Bearer,
       assertion,
       jwe_crypto: {
         alg: 'ECDH-ES',
@@ -119,9 +118,9 @@ describe('buildLoginJwt', () => {
 
   test('SAML 1.1 grant type, and password login', async () => {
     const saml1 = await verify(
-      await buildLoginJwt({ ...base, samlAssertion: { xml: SAML, version: 'saml1_1' } }),
+      await buildLoginJwt({ ...base, samlAssertion: { xml: SAML, version: '1.1' } }),
     );
-    assert.equal(saml1.payload.grant_type, GRANT_SAML1_1);
+    assert.equal(saml1.payload.grant_type, GRANT_TYPE.saml11Bearer);
     assert.equal(saml1.payload.password, undefined);
     const pw = await verify(await buildLoginJwt({ ...base, password: 'hunter2' }));
     assert.equal(pw.payload.grant_type, 'password');
@@ -153,7 +152,7 @@ describe('buildLoginJwt', () => {
 
   test('refuses both or neither credential and missing values', async () => {
     await assert.rejects(
-      buildLoginJwt({ ...base, password: 'p', samlAssertion: { xml: SAML, version: 'saml2' } }),
+      buildLoginJwt({ ...base, password: 'p', samlAssertion: { xml: SAML, version: '2.0' } }),
       TypeError,
     );
     await assert.rejects(buildLoginJwt(base), TypeError);

@@ -189,7 +189,7 @@ describe('the login and refresh JWTs are written as a Mac writes them', () => {
       ...common,
       username: 'alice',
       tokenEndpoint: 'https://idp.example.com/token',
-      samlAssertion: { xml: '<a/>', version: 'saml2' },
+      samlAssertion: { xml: '<a/>', version: '2.0' },
       customHeaderClaims: { tenant: 't', typ: 'JWT' },
       trailingBodyClaims: { previous_refresh_token: 'rt0' },
     });

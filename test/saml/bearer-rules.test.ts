@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { issueAssertion, unsignedAssertion } from '../../src/idp/saml/index.ts';
-import { GRANT_TYPE } from '../../src/protocol/wstrust.ts';
+import { GRANT_TYPE } from '../../src/protocol/grant-types.ts';
 import {
   type BearerRulesPolicy,
   type BearerRulesReport,

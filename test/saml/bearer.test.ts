@@ -3,7 +3,7 @@ import { describe, test } from 'node:test';
 import { SamlError } from '../../src/errors.ts';
 import { issueAssertion, unsignedAssertion } from '../../src/idp/saml/index.ts';
 import type { AssertionParams } from '../../src/idp/saml/types.ts';
-import { GRANT_TYPE, type SamlGrantType } from '../../src/protocol/wstrust.ts';
+import { GRANT_TYPE, type SamlGrantType } from '../../src/protocol/grant-types.ts';
 import { type SamlBearerPolicy, validateSamlBearer } from '../../src/saml/bearer.ts';
 import { makeSigningMaterial, testSigningMaterial } from '../helpers/signing.ts';
 import { baseParams, NOW } from '../idp/saml/support.ts';

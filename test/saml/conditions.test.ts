@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { SamlError } from '../../src/errors.ts';
 import type { AssertionParams } from '../../src/idp/saml/types.ts';
-import { GRANT_TYPE } from '../../src/protocol/wstrust.ts';
+import { GRANT_TYPE } from '../../src/protocol/grant-types.ts';
 import { type SamlBearerPolicy, validateSamlBearer } from '../../src/saml/bearer.ts';
 import { editedAssertion, withConditions } from '../helpers/saml-craft.ts';
 import { testSigningMaterial } from '../helpers/signing.ts';

@@ -7,7 +7,7 @@ import {
   XmlError,
   type XmlErrorCode,
 } from '../../src/errors.ts';
-import { processRequestSecurityTokenResponse as process } from '../../src/wstrust/rstr.ts';
+import { readSecurityTokenResponse as process } from '../../src/wstrust/rstr.ts';
 import { assertCode } from '../helpers/assert-code.ts';
 import {
   MESSAGE_ID,
@@ -27,7 +27,7 @@ function refuses(
   assertCode(() => process(body, exp), code);
 }
 
-describe('processRequestSecurityTokenResponse: a valid response', () => {
+describe('readSecurityTokenResponse: a valid response', () => {
   test('1.3 with SAML 1.1 gives the saml1_1-bearer grant and the exact assertion text', () => {
     const t = process(response(), expected);
     assert.equal(t.tokenType, 'urn:oasis:names:tc:SAML:1.0:assertion');
@@ -95,7 +95,7 @@ describe('processRequestSecurityTokenResponse: a valid response', () => {
   });
 });
 
-describe('processRequestSecurityTokenResponse: refusals, one per rule', () => {
+describe('readSecurityTokenResponse: refusals, one per rule', () => {
   test('truncated XML is an XmlError', () => {
     assert.throws(
       () => process(response().slice(0, 300), expected),
@@ -259,7 +259,7 @@ describe('processRequestSecurityTokenResponse: refusals, one per rule', () => {
     ));
 });
 
-describe('processRequestSecurityTokenResponse: caller misuse is a TypeError', () => {
+describe('readSecurityTokenResponse: caller misuse is a TypeError', () => {
   for (const [name, exp] of [
     ['no version', { messageId: MESSAGE_ID }],
     ['a bad version', { version: '1.4' }],
@@ -273,7 +273,7 @@ describe('processRequestSecurityTokenResponse: caller misuse is a TypeError', ()
     assert.throws(() => process(42 as never, expected), TypeError));
 });
 
-describe('processRequestSecurityTokenResponse: hostile documents', () => {
+describe('readSecurityTokenResponse: hostile documents', () => {
   const xmlRefused = (body: string | Uint8Array, code: XmlErrorCode): void => {
     assertCode(() => process(body, expected), code, XmlError);
   };

@@ -8,7 +8,7 @@
 import type { ResolvedLoginConfiguration } from '../../psso/config/types.js';
 import { processNonceResponse } from '../../psso/flow/nonce.js';
 import { parsePredicate } from '../../psso/predicate/index.js';
-import type { RawExchange } from '../record.js';
+import { type RawExchange, recordedResponse } from '../record.js';
 import type { RuleResult } from '../report.js';
 import { describe, result, rule, skipped } from './rule.js';
 
@@ -54,8 +54,9 @@ export function judgePsso(
   if (config === undefined) return [];
   const out: RuleResult[] = [];
   const n = exchanges.find((x) => x.step === 'psso-nonce');
+  const nonceResponse = n === undefined ? undefined : recordedResponse(n);
   if (n === undefined) out.push(skipped(NONCE, 'no nonce request was made'));
-  else if (n.response === undefined)
+  else if (nonceResponse === undefined)
     out.push(
       result(NONCE, {
         status: 'fail',
@@ -65,11 +66,11 @@ export function judgePsso(
     );
   else {
     try {
-      processNonceResponse(config, n.response.status, Buffer.from(n.response.body));
+      processNonceResponse(nonceResponse, config);
       out.push(
         result(NONCE, {
           status: 'pass',
-          got: `HTTP ${n.response.status}, nonce received`,
+          got: `HTTP ${nonceResponse.status}, nonce received`,
           evidence: [n.index],
         }),
       );
@@ -77,7 +78,7 @@ export function judgePsso(
       out.push(
         result(NONCE, {
           status: 'fail',
-          got: `HTTP ${n.response.status}: ${describe(error)}`,
+          got: `HTTP ${nonceResponse.status}: ${describe(error)}`,
           evidence: [n.index],
         }),
       );

@@ -6,14 +6,17 @@
  *
  * @module
  */
+
 import { WsTrustError, WsTrustFaultError } from '../../errors.js';
+import type { SamlVersion } from '../../protocol/grant-types.js';
 import { NS_SAML1, NS_WSA } from '../../protocol/namespaces.js';
 import {
   grantTypeForTokenType,
   type WsTrustVersion,
   wsTrustConstants,
 } from '../../protocol/wstrust.js';
-import { checkRelatesTo, readEnvelope, throwIfFault } from '../../wstrust/envelope.js';
+import { readSoapEnvelope, type SoapEnvelope } from '../../soap/envelope.js';
+import { checkRelatesTo, throwIfFault } from '../../wstrust/envelope.js';
 import {
   DEFAULT_CLOCK_SKEW_SECONDS,
   findAssertion,
@@ -36,7 +39,7 @@ export interface RstrFacts {
   readonly version?: WsTrustVersion;
   /** The assertion, byte for byte, when one was found. */
   readonly assertion?: string;
-  readonly samlVersion?: '1.1' | '2.0';
+  readonly samlVersion?: SamlVersion;
   /** The header Timestamp's Created. */
   readonly created?: Date;
   /** When the response arrived (this machine's clock). */
@@ -134,29 +137,30 @@ export function judgeRstr(
     for (const d of later.slice(1)) out.push(skipped(d, 'the response is not XML', e));
     return { results: out, facts };
   }
-  let envelope: ReturnType<typeof readEnvelope>;
-  try {
-    envelope = readEnvelope(doc.root);
+  // The reader the client and the STS share; its SOAP 1.1 parts let the later rules be judged.
+  const reading = readSoapEnvelope(doc.root);
+  let envelope: SoapEnvelope;
+  if (reading.ok) {
+    envelope = reading;
     out.push(result(R.SOAP12, { status: 'pass', got: 'SOAP 1.2 envelope', evidence: e }));
-  } catch (error) {
-    const soap11 = error instanceof WsTrustError && error.code === 'PSSO_ERR_SOAP_VERSION_MISMATCH';
+  } else {
+    const soap11 = reading.problem === 'soap11';
     out.push(
       result(R.SOAP12, {
         status: 'fail',
         got: soap11
           ? 'a SOAP 1.1 envelope (http://schemas.xmlsoap.org/soap/envelope/)'
-          : describe(error),
+          : `PSSO_ERR_SOAP_NOT_ENVELOPE: ${reading.detail}`,
         evidence: e,
       }),
     );
-    const lenient = soap11 ? soap11Parts(doc.root) : undefined;
-    if (lenient === undefined) {
+    if (reading.soap11 === undefined) {
       for (const d of later.slice(1))
         out.push(skipped(d, 'the response is not a SOAP 1.2 envelope', e));
       return { results: out, facts };
     }
     // Go on: the SOAP 1.1 Header and Body are judged as macOS would judge a 1.2 one's.
-    envelope = lenient;
+    envelope = reading.soap11;
   }
   // Step 2: RelatesTo, before the fault (macOS's order).
   if (messageId === undefined) {
@@ -302,13 +306,6 @@ export function judgeRstr(
     out.push(skipped(R.TOKEN_TYPE_MATCHES, 'no TokenType was read', e));
   }
   return { results: sortLike(out, [R.TRANSPORT, ...later]), facts };
-}
-
-/** The Header and Body of a SOAP 1.1 envelope, to judge the later rules anyway. */
-function soap11Parts(root: XmlElement): ReturnType<typeof readEnvelope> | undefined {
-  const header = childElements(root, root.ns, 'Header')[0];
-  const body = childElements(root, root.ns, 'Body')[0];
-  return body === undefined ? undefined : { header, body };
 }
 
 function sortLike(list: RuleResult[], order: readonly { id: string }[]): RuleResult[] {

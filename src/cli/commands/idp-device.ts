@@ -10,7 +10,7 @@ import type { DeviceRecord } from '../../idp/state/records.js';
 import { type DeviceKeyFlags, devicePublicKeys } from '../device-key-flags.js';
 import { type StateFlags, stateOptions, withIdpState } from '../idp-state.js';
 import { done, printJson } from '../output.js';
-import { UsageError } from '../usage.js';
+import { isRegistrationInvalid, UsageError } from '../usage.js';
 
 type DeviceFlags = StateFlags;
 
@@ -81,7 +81,8 @@ export function registerIdpDevice(idp: Command): void {
               flags.encryptionAlg,
             );
           } catch (e) {
-            if (e instanceof TypeError) throw new UsageError(e.message);
+            // The administrator's key files: a bad one is a usage error (exit 2).
+            if (isRegistrationInvalid(e)) throw new UsageError(e.message);
             throw e;
           }
           if (flags.json === true) printJson({ device: deviceJson(added) });

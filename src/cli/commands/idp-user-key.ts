@@ -11,7 +11,7 @@ import type { SmartCardCaRecord, UserKeyRecord } from '../../idp/state/records.j
 import { loadDeviceKeys } from '../../psso/keys/device-keys.js';
 import { type StateFlags, stateOptions, withIdpState } from '../idp-state.js';
 import { done, printJson } from '../output.js';
-import { UsageError } from '../usage.js';
+import { isRegistrationInvalid, UsageError } from '../usage.js';
 
 type DataFlags = StateFlags;
 
@@ -84,7 +84,7 @@ export function registerIdpUserKey(idp: Command): void {
         try {
           added = await state.userKeys.add(flags.user, jwk);
         } catch (e) {
-          if (e instanceof TypeError) throw new UsageError(e.message);
+          if (isRegistrationInvalid(e)) throw new UsageError(e.message);
           throw e;
         }
         if (flags.json === true) printJson({ key: keyJson(added) });

@@ -5,7 +5,7 @@
  */
 import type { Command } from 'commander';
 import { parseMex } from '../../mex/parse.js';
-import type { MexEndpoint } from '../../mex/types.js';
+import type { MexEndpoint, MexMetadata } from '../../mex/types.js';
 import { out as pc } from '../colors.js';
 import { type CommandFlags, commandHttp, withCommandOptions } from '../command-options.js';
 import { type HttpFlags, httpOptions, withHttpOptions } from '../http-options.js';
@@ -29,12 +29,17 @@ export function registerMex(program: Command): void {
     if (!json) progress(isUrl ? `GET ${source}` : `reading ${source}`);
     const started = performance.now();
     let document: Uint8Array;
+    let mex: MexMetadata;
     if (isUrl) {
       const { http, dispose } = commandHttp(httpOptions(flags), flags);
-      const { fetchMexDocument } = await import('../../mex/fetch.js');
-      document = await fetchMexDocument(source, http).finally(dispose);
-    } else document = await readDocument(source);
-    const mex = parseMex(document);
+      const { mexRequest, processMexResponse } = await import('../../mex/exchange.js');
+      const response = await mexRequest(source, http).finally(dispose);
+      document = response.body;
+      mex = processMexResponse(response);
+    } else {
+      document = await readDocument(source);
+      mex = parseMex(document);
+    }
     const selected = mex.usernamePassword[0] as MexEndpoint;
     if (json) {
       printJson({

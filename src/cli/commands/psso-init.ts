@@ -10,7 +10,11 @@
  */
 import { writeFile } from 'node:fs/promises';
 import type { Command } from 'commander';
-import { discoveryUrl, fetchDiscoveryDocument } from '../../psso/config/discovery.js';
+import {
+  discoveryRequest,
+  discoveryUrl,
+  processDiscoveryResponse,
+} from '../../psso/config/discovery.js';
 import { loginConfigurationToJSON, parseLoginConfiguration } from '../../psso/config/load.js';
 import { LOGIN_CONFIG_SCHEMA_ID } from '../../psso/config/schema-id.js';
 import { type CommandFlags, commandHttp, withCommandOptions } from '../command-options.js';
@@ -83,7 +87,7 @@ type InitFlags = HttpFlags &
  * @throws {ConfigError} any `PSSO_ERR_CONFIG_*` of `parseLoginConfiguration`.
  * @example
  * ```ts
- * const json = initConfiguration(await fetchDiscoveryDocument(url), { clientID: 'psso' }, {});
+ * const json = initConfiguration(processDiscoveryResponse(await discoveryRequest(url)), { clientID: 'psso' }, {});
  * ```
  */
 export function initConfiguration(
@@ -135,7 +139,7 @@ export function registerPssoInit(psso: Command): void {
         throw new UsageError((e as Error).message);
       }
       const { http, dispose } = commandHttp(httpOptions(flags), flags);
-      document = await fetchDiscoveryDocument(url, http).finally(dispose);
+      document = processDiscoveryResponse(await discoveryRequest(url, http).finally(dispose));
     }
     const json = initConfiguration(
       document,

@@ -10,7 +10,7 @@ import { parseDateTime } from '../../lib/time.js';
 import { NS_WST2005, NS_WSU } from '../../protocol/namespaces.js';
 import type { WsTrustVersion } from '../../protocol/wstrust.js';
 import { inspectAssertion } from '../../saml/inspect.js';
-import { processRequestSecurityTokenResponse, type WsTrustToken } from '../../wstrust/rstr.js';
+import { readSecurityTokenResponse, type WsTrustToken } from '../../wstrust/rstr.js';
 import { parseXml } from '../../xml/parse.js';
 import { childElements, descendants, textOf } from '../../xml/query.js';
 import { printAssertion, printWarnings, signatureWarnings } from '../assertion-view.js';
@@ -70,7 +70,8 @@ export function registerRstr(program: Command): void {
         if (!Number.isFinite(skew) || skew < 0)
           throw new UsageError('--skew must be a number of seconds >= 0');
         const version = flags.version ?? detectVersion(body);
-        const token = processRequestSecurityTokenResponse(body, {
+        // A saved body, without its HTTP status and headers: the body rules alone.
+        const token = readSecurityTokenResponse(body, {
           version,
           now,
           clockSkewSeconds: skew,

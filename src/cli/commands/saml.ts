@@ -11,7 +11,7 @@
 import { type Command, Option } from 'commander';
 import { SamlError } from '../../errors.js';
 import { parseDateTime } from '../../lib/time.js';
-import { GRANT_TYPE } from '../../protocol/wstrust.js';
+import { GRANT_TYPE } from '../../protocol/grant-types.js';
 import { type BearerRuleResult, evaluateSamlBearerRules } from '../../saml/bearer-rules.js';
 import { inspectAssertion } from '../../saml/inspect.js';
 import { printAssertion, printWarnings, signatureWarnings } from '../assertion-view.js';

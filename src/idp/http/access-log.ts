@@ -10,8 +10,9 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Logger } from '../log.js';
 import { PEER_TEXT_MAX, peerText } from '../peer-text.js';
+import type { AccessLogReason } from './refusals.js';
 
-const reasons = new WeakMap<FastifyRequest, string>();
+const reasons = new WeakMap<FastifyRequest, AccessLogReason>();
 
 /**
  * Records why a route refused `request` (a stable label such as `bad-credentials`), for the
@@ -22,7 +23,7 @@ const reasons = new WeakMap<FastifyRequest, string>();
  * refuse(request, answer.outcome);
  * ```
  */
-export function refuse(request: FastifyRequest, reason: string): void {
+export function refuse(request: FastifyRequest, reason: AccessLogReason): void {
   reasons.set(request, reason);
 }
 
@@ -62,7 +63,7 @@ export function refused(
   log: Logger,
   request: FastifyRequest,
   event: string,
-  reason: string,
+  reason: AccessLogReason,
   detail: string | undefined,
 ): void {
   refuse(request, reason);

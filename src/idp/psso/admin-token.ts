@@ -11,6 +11,22 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { createFileOnce, dataDirError } from '../store/data-dir.js';
 import { readSecretFile } from '../store/secret-file.js';
 
+/** The admin token file's name inside the data folder. */
+export const ADMIN_TOKEN_FILE = 'admin-token';
+
+/**
+ * Whether `text` (the file's content, trimmed) is a usable admin token: 20 to 200 base64url
+ * characters.
+ *
+ * @example
+ * ```ts
+ * isAdminToken(randomBytes(32).toString('base64url')); // true
+ * ```
+ */
+export function isAdminToken(text: string): boolean {
+  return /^[A-Za-z0-9_-]{20,200}$/.test(text);
+}
+
 /** The admin token file and a checker. */
 export interface AdminToken {
   readonly file: string;
@@ -32,7 +48,7 @@ export interface AdminToken {
  * ```
  */
 export async function loadOrCreateAdminToken(dataDir: string): Promise<AdminToken> {
-  const file = join(resolve(dataDir), 'admin-token');
+  const file = join(resolve(dataDir), ADMIN_TOKEN_FILE);
   let text = await readSecretFile(file, 'the admin token file');
   if (text === undefined) {
     const made = randomBytes(32).toString('base64url');
@@ -45,7 +61,7 @@ export async function loadOrCreateAdminToken(dataDir: string): Promise<AdminToke
     }
   }
   const token = text?.trim() ?? '';
-  if (!/^[A-Za-z0-9_-]{20,200}$/.test(token))
+  if (!isAdminToken(token))
     throw dataDirError(`the admin token file ${file} holds no usable token: delete it to make one`);
   const expected = createHash('sha256').update(token).digest();
   return {

@@ -26,7 +26,7 @@ import { compactVerify, decodeProtectedHeader, type JWTPayload } from 'jose';
 import { assertionAlgorithm, EMBEDDED_ASSERTION_TYP } from '../../jose/embedded-assertion.js';
 import { canonicalUsername } from '../auth/username.js';
 import type { DeviceRecord, UserKeyRecord } from '../state/records.js';
-import { Refusal } from './refusal.js';
+import { Refusal, type RefusalReason } from './refusal.js';
 import { type SmartCardMapping, smartCardUser, verifySmartCardChain } from './smartcard.js';
 import type { TokenEndpointDeps } from './token.js';
 
@@ -46,8 +46,8 @@ export type AssertionMethod = 'userSecureEnclaveKey' | 'smartCard';
 const TYPS = new Set([EMBEDDED_ASSERTION_TYP, 'JWT']);
 const ALGS = new Set(['RS256', 'ES256', 'ES384']);
 
-const refuse = (label: string, detail?: string): never => {
-  throw new Refusal(label, 401, 'invalid_grant', false, detail);
+const refuse = (label: RefusalReason, detail?: string): never => {
+  throw new Refusal(label, detail);
 };
 
 /**
@@ -72,14 +72,13 @@ export async function verifyEmbeddedAssertion(
   embedded: EmbeddedAssertionDeps,
 ): Promise<{ readonly upn: string; readonly method: AssertionMethod }> {
   const username = outer.username;
-  if (typeof username !== 'string' || username === '')
-    throw new Refusal('claim-username', 400, 'invalid_request', false);
+  if (typeof username !== 'string' || username === '') throw new Refusal('claim-username');
   const user = canonicalUsername(username);
   let header: ReturnType<typeof decodeProtectedHeader>;
   try {
     header = decodeProtectedHeader(assertion);
   } catch {
-    throw new Refusal('assertion-malformed', 400, 'invalid_request', false);
+    throw new Refusal('assertion-malformed');
   }
   if (typeof header.typ !== 'string' || !TYPS.has(header.typ)) refuse('assertion-typ');
   if (typeof header.alg !== 'string' || !ALGS.has(header.alg))

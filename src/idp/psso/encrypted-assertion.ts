@@ -58,9 +58,6 @@ export interface EncryptedAssertionContext {
   readonly skewSeconds: number;
 }
 
-const refuse = (label: string, detail?: string): Refusal =>
-  new Refusal(`encrypted-assertion-${label}`, 401, 'invalid_grant', true, detail);
-
 function same(a: Buffer, b: Buffer): boolean {
   return a.length === b.length && timingSafeEqual(a, b);
 }
@@ -86,16 +83,19 @@ export async function openEncryptedAssertion(
   try {
     header = decodeProtectedHeader(jwe);
   } catch {
-    throw new Refusal('encrypted-assertion-malformed', 400, 'invalid_request', true);
+    throw new Refusal('encrypted-assertion-malformed');
   }
-  if (header.alg !== 'ECDH-ES' || header.enc !== 'A256GCM') throw refuse('alg');
-  if (header.typ !== ENCRYPTED_ASSERTION_TYP) throw refuse('typ');
+  if (header.alg !== 'ECDH-ES' || header.enc !== 'A256GCM')
+    throw new Refusal('encrypted-assertion-alg');
+  if (header.typ !== ENCRYPTED_ASSERTION_TYP) throw new Refusal('encrypted-assertion-typ');
   const apv = parseEmbeddedApv(header.apv);
-  if (apv === undefined) throw refuse('apv', 'not three length-prefixed fields');
+  if (apv === undefined)
+    throw new Refusal('encrypted-assertion-apv', 'not three length-prefixed fields');
   if (!same(apv.prefix, Buffer.from(ctx.key.apvPrefix || EMBEDDED_APV_PREFIX, 'utf8')))
-    throw refuse('apv', 'prefix');
-  if (!same(apv.key, ctx.key.x963)) throw refuse('apv-key');
-  if (!same(apv.serverNonce, Buffer.from(outer.requestNonce, 'utf8'))) throw refuse('apv-nonce');
+    throw new Refusal('encrypted-assertion-apv', 'prefix');
+  if (!same(apv.key, ctx.key.x963)) throw new Refusal('encrypted-assertion-apv-key');
+  if (!same(apv.serverNonce, Buffer.from(outer.requestNonce, 'utf8')))
+    throw new Refusal('encrypted-assertion-apv-nonce');
   let plaintext: Uint8Array;
   try {
     ({ plaintext } = await compactDecrypt(jwe, ctx.key.privateKey, {
@@ -103,7 +103,7 @@ export async function openEncryptedAssertion(
       contentEncryptionAlgorithms: ['A256GCM'],
     }));
   } catch (e) {
-    throw refuse('decrypt', (e as { code?: string }).code);
+    throw new Refusal('encrypted-assertion-decrypt', (e as { code?: string }).code);
   }
   return { password: checkClaims(parseClaims(plaintext), outer, ctx) };
 }
@@ -113,10 +113,10 @@ function parseClaims(plaintext: Uint8Array): Record<string, unknown> {
   try {
     claims = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(plaintext));
   } catch {
-    throw refuse('claims', 'not JSON');
+    throw new Refusal('encrypted-assertion-claims', 'not JSON');
   }
   if (typeof claims !== 'object' || claims === null || Array.isArray(claims))
-    throw refuse('claims', 'not a JSON object');
+    throw new Refusal('encrypted-assertion-claims', 'not a JSON object');
   return claims as Record<string, unknown>;
 }
 
@@ -127,29 +127,31 @@ function checkClaims(
 ): string {
   const user = canonicalUsername(outer.username);
   for (const name of ['sub', 'iss'] as const)
-    if (typeof c[name] !== 'string') throw refuse('claims', `${name} missing`);
+    if (typeof c[name] !== 'string')
+      throw new Refusal('encrypted-assertion-claims', `${name} missing`);
   const names = [c.sub, c.iss, ...(c.username === undefined ? [] : [c.username])];
   if (!names.every((n) => typeof n === 'string' && canonicalUsername(n) === user))
-    throw refuse('user');
-  if (c.nonce !== outer.nonce) throw refuse('nonce');
-  if (c.request_nonce !== outer.requestNonce) throw refuse('request-nonce');
-  if (c.scope !== outer.scope) throw refuse('scope');
+    throw new Refusal('encrypted-assertion-user');
+  if (c.nonce !== outer.nonce) throw new Refusal('encrypted-assertion-nonce');
+  if (c.request_nonce !== outer.requestNonce)
+    throw new Refusal('encrypted-assertion-request-nonce');
+  if (c.scope !== outer.scope) throw new Refusal('encrypted-assertion-scope');
   const aud = c.aud;
   if (!(aud === ctx.audience || (Array.isArray(aud) && aud.includes(ctx.audience))))
-    throw refuse('audience');
+    throw new Refusal('encrypted-assertion-audience');
   const { iat, exp } = c;
   if (typeof iat !== 'number' || typeof exp !== 'number' || !Number.isFinite(iat + exp))
-    throw refuse('claims', 'iat/exp missing');
+    throw new Refusal('encrypted-assertion-claims', 'iat/exp missing');
   const now = ctx.now.getTime() / 1000;
-  if (iat - now > ctx.skewSeconds) throw refuse('iat');
-  if (now - exp > ctx.skewSeconds) throw refuse('expired');
+  if (iat - now > ctx.skewSeconds) throw new Refusal('encrypted-assertion-iat');
+  if (now - exp > ctx.skewSeconds) throw new Refusal('encrypted-assertion-expired');
   const { password } = c;
   if (
     typeof password !== 'string' ||
     password === '' ||
     Buffer.byteLength(password, 'utf8') > MAX_ASSERTION_PASSWORD_BYTES
   )
-    throw refuse('password');
+    throw new Refusal('encrypted-assertion-password');
   return password;
 }
 
@@ -170,17 +172,21 @@ export async function grantEncryptedAssertion(
   source: string,
 ): Promise<Granted> {
   const key = deps.loginRequestEncryption;
-  if (key === undefined)
-    throw new Refusal('encrypted-assertion-unsupported', 400, 'unsupported_grant_type', false);
+  if (key === undefined) throw new Refusal('encrypted-assertion-unsupported');
   const outer = {
     username: claims.username,
     nonce: claims.nonce,
     requestNonce: claims.request_nonce,
     scope: claims.scope,
   };
-  for (const [name, v] of Object.entries(outer))
-    if (typeof v !== 'string' || v === '')
-      throw new Refusal(`encrypted-assertion-outer-${name}`, 400, 'invalid_request', false);
+  const checks = [
+    ['encrypted-assertion-outer-username', outer.username],
+    ['encrypted-assertion-outer-nonce', outer.nonce],
+    ['encrypted-assertion-outer-requestNonce', outer.requestNonce],
+    ['encrypted-assertion-outer-scope', outer.scope],
+  ] as const;
+  for (const [reason, v] of checks)
+    if (typeof v !== 'string' || v === '') throw new Refusal(reason);
   const { password } = await openEncryptedAssertion(String(claims.assertion), outer as OuterLogin, {
     key,
     audience: deps.endpoint(),
@@ -188,10 +194,9 @@ export async function grantEncryptedAssertion(
     skewSeconds: deps.skewSeconds,
   });
   const username = outer.username as string;
-  if (deps.isFederated(username))
-    throw new Refusal('password-for-federated-user', 401, 'invalid_grant', false);
+  if (deps.isFederated(username)) throw new Refusal('password-for-federated-user');
   // The one password check: the STS's lockout, the same queue; locked answers as wrong.
   const r = await deps.passwords.check(username, password, source);
-  if (!r.ok) throw new Refusal(r.reason, 401, 'invalid_grant', false);
+  if (!r.ok) throw new Refusal(r.reason);
   return { upn: r.user.upn };
 }

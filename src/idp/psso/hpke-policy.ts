@@ -27,7 +27,12 @@ import {
 } from 'node:crypto';
 import { join, resolve } from 'node:path';
 import type { HpkePsk } from '../../jose/hpke/encrypt.js';
-import { type HpkeKeyType, type HpkeSuiteName, hpkeCipherSuite } from '../../jose/hpke/suites.js';
+import {
+  type HpkeKeyType,
+  type HpkeSuiteName,
+  hpkeCipherSuite,
+  hpkeKeyType,
+} from '../../jose/hpke/suites.js';
 import type { DeviceRecord } from '../state/records.js';
 import { createFileOnce, dataDirError } from '../store/data-dir.js';
 import { readSecretFile } from '../store/secret-file.js';
@@ -49,8 +54,13 @@ export const BASE_MODE: HpkeResponsePolicy = Object.freeze({
   senderPublicJwk: () => undefined,
 });
 
-const POLICY_FILE = 'hpke.json';
-const SENDER_FILE = 'hpke-sender-keys.json';
+/** The HPKE settings file's name inside the data folder (optional, 0600: it holds PSKs). */
+export const HPKE_SETTINGS_FILE = 'hpke.json';
+/** The HPKE sender keys file's name inside the data folder (Auth mode only, 0600). */
+export const HPKE_SENDER_KEYS_FILE = 'hpke-sender-keys.json';
+const POLICY_FILE = HPKE_SETTINGS_FILE;
+const SENDER_FILE = HPKE_SENDER_KEYS_FILE;
+const KEY_TYPES: readonly HpkeKeyType[] = ['P-256', 'P-384', 'X25519'];
 const STD_B64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
 
 function parsePsk(value: unknown, file: string): HpkePsk {
@@ -85,18 +95,74 @@ async function senderKeys(dataDir: string): Promise<Map<HpkeKeyType, KeyObject>>
     const created = await createFileOnce(file, `${made}\n`, 0o600);
     text = created ? made : await readSecretFile(file, 'the HPKE sender key file');
   }
-  const keys = new Map<HpkeKeyType, KeyObject>();
+  let json: unknown;
   try {
-    const json = JSON.parse(text ?? '') as Record<string, unknown>;
-    for (const type of ['P-256', 'P-384', 'X25519'] as const)
-      keys.set(
-        type,
-        createPrivateKey({ key: json[type] as import('node:crypto').JsonWebKey, format: 'jwk' }),
-      );
+    json = JSON.parse(text ?? '');
   } catch {
-    throw dataDirError(`${file} does not hold the HPKE sender keys: delete it to make new ones`);
+    json = undefined;
+  }
+  return parseHpkeSenderKeys(json, file);
+}
+
+/**
+ * The sender keys of `hpke-sender-keys.json` (parsed JSON): one private JWK per key type.
+ *
+ * @throws {IdpError} `PSSO_ERR_IDP_DATA_DIR` naming `file` when a key is missing, does not parse
+ *   or is of another type.
+ * @example
+ * ```ts
+ * const keys = parseHpkeSenderKeys(JSON.parse(text), file); // keys.get('X25519')
+ * ```
+ */
+export function parseHpkeSenderKeys(json: unknown, file: string): Map<HpkeKeyType, KeyObject> {
+  const keys = new Map<HpkeKeyType, KeyObject>();
+  const o = (typeof json === 'object' && json !== null ? json : {}) as Record<string, unknown>;
+  for (const type of KEY_TYPES) {
+    let key: KeyObject | undefined;
+    try {
+      key = createPrivateKey({ key: o[type] as import('node:crypto').JsonWebKey, format: 'jwk' });
+    } catch {
+      key = undefined;
+    }
+    if (key === undefined || hpkeKeyType(key) !== type)
+      throw dataDirError(`${file} does not hold the HPKE sender keys: delete it to make new ones`);
+    keys.set(type, key);
   }
   return keys;
+}
+
+/** What `hpke.json` selects. */
+export interface HpkeSettings {
+  /** The global PSK (PSK mode), if any. */
+  readonly psk: HpkePsk | undefined;
+  /** Per-device PSKs, by device signing kid. */
+  readonly devicePsks: ReadonlyMap<string, HpkePsk>;
+  /** Auth mode: the IdP seals with its sender keys. */
+  readonly auth: boolean;
+}
+
+/**
+ * Checks the parsed content of `hpke.json` (see the module header).
+ *
+ * @throws {IdpError} `PSSO_ERR_IDP_DATA_DIR` naming `file` for anything malformed.
+ * @example
+ * ```ts
+ * const settings = parseHpkeSettings(JSON.parse(text), file); // settings.auth
+ * ```
+ */
+export function parseHpkeSettings(json: unknown, file: string): HpkeSettings {
+  if (typeof json !== 'object' || json === null || Array.isArray(json))
+    throw dataDirError(`${file} is not a JSON object`);
+  const o = json as Record<string, unknown>;
+  const psk = o.psk === undefined ? undefined : parsePsk(o.psk, file);
+  const devicePsks = new Map<string, HpkePsk>();
+  const devices = o.devicePsks ?? {};
+  if (typeof devices !== 'object' || devices === null)
+    throw dataDirError(`${file}: bad devicePsks`);
+  for (const [kid, value] of Object.entries(devices)) devicePsks.set(kid, parsePsk(value, file));
+  if (o.auth !== undefined && typeof o.auth !== 'boolean')
+    throw dataDirError(`${file}: "auth" must be true or false`);
+  return { psk, devicePsks, auth: o.auth === true };
 }
 
 /**
@@ -113,22 +179,16 @@ export async function loadHpkeResponsePolicy(dataDir: string): Promise<HpkeRespo
   const file = join(resolve(dataDir), POLICY_FILE);
   const text = await readSecretFile(file, 'the HPKE settings file');
   if (text === undefined) return BASE_MODE;
-  let json: Record<string, unknown>;
+  let json: unknown;
   try {
-    json = JSON.parse(text) as Record<string, unknown>;
-    if (typeof json !== 'object' || json === null || Array.isArray(json)) throw new TypeError();
+    json = JSON.parse(text);
   } catch {
     throw dataDirError(`${file} is not a JSON object`);
   }
-  const global = json.psk === undefined ? undefined : parsePsk(json.psk, file);
-  const perDevice = new Map<string, HpkePsk>();
-  const devices = json.devicePsks ?? {};
-  if (typeof devices !== 'object' || devices === null)
-    throw dataDirError(`${file}: bad devicePsks`);
-  for (const [kid, value] of Object.entries(devices)) perDevice.set(kid, parsePsk(value, file));
-  if (json.auth !== undefined && typeof json.auth !== 'boolean')
-    throw dataDirError(`${file}: "auth" must be true or false`);
-  const senders = json.auth === true ? await senderKeys(dataDir) : undefined;
+  const settings = parseHpkeSettings(json, file);
+  const global = settings.psk;
+  const perDevice = settings.devicePsks;
+  const senders = settings.auth ? await senderKeys(dataDir) : undefined;
   const senderKey = (suite: HpkeSuiteName) => senders?.get(hpkeCipherSuite(suite).keyType);
   return {
     psk: (device) => perDevice.get(device.signingKid) ?? global,

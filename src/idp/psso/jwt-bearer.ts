@@ -29,12 +29,12 @@ export async function grantJwtBearer(
 ): Promise<Granted> {
   const assertion = claims.assertion;
   if (typeof assertion !== 'string' || assertion === '' || claims.password !== undefined)
-    throw new Refusal('assertion-claims', 400, 'invalid_request', false);
+    throw new Refusal('jwt-bearer-claims');
   const parts = assertion.split('.').length;
   // A JWS (three parts): signed by the user's Secure Enclave key or a SmartCard key (§3.9).
   if (parts === 3 && deps.embedded !== undefined)
     return verifyEmbeddedAssertion(assertion, claims, device, deps, deps.embedded);
   // A compact JWE (five parts): the encrypted embedded assertion (§3.10).
   if (parts === 5) return grantEncryptedAssertion(claims, deps, source);
-  throw new Refusal('jwt-bearer-unsupported', 400, 'unsupported_grant_type', false);
+  throw new Refusal('jwt-bearer-unsupported');
 }

@@ -27,7 +27,7 @@ import { canonicalUsername } from '../auth/username.js';
 import type { DeviceRecord } from '../state/records.js';
 import { issueUnlockKey } from './key-certificate.js';
 import { openKeyContext, sealKeyContext } from './key-context.js';
-import { Refusal } from './refusal.js';
+import { Refusal, type RefusalReason } from './refusal.js';
 import type { TokenAnswer, TokenEndpointDeps } from './token.js';
 
 /** The `typ` of a key request (and key exchange) JWT. */
@@ -49,7 +49,7 @@ export interface KeyRequestClaims {
   readonly keyContext?: string;
 }
 
-const shape = (label: string) => new Refusal(label, 400, 'invalid_request', false);
+const shape = (label: RefusalReason) => new Refusal(label);
 
 function text(claims: JWTPayload, name: string, max = 16_384): string {
   const v = claims[name];
@@ -101,7 +101,7 @@ export function checkKeyRequestClaims(claims: JWTPayload): KeyRequestClaims {
  * ```
  */
 export function otherPublicKey(value: string): KeyObject {
-  const invalid = () => new Refusal('other-publickey-invalid', 400, 'invalid_request', false);
+  const invalid = () => new Refusal('other-publickey-invalid');
   if (!/^[A-Za-z0-9+/_-]{86,88}={0,2}$/.test(value)) throw invalid();
   const point = Buffer.from(value, 'base64');
   if (point.length !== 65 || point[0] !== 0x04) throw invalid();
@@ -126,7 +126,7 @@ function exchangedKey(privateKey: KeyObject, publicKey: KeyObject): string {
   try {
     secret = diffieHellman({ privateKey, publicKey });
   } catch {
-    throw new Refusal('other-publickey-invalid', 400, 'invalid_request', false);
+    throw new Refusal('other-publickey-invalid');
   }
   const padded = Buffer.alloc(32);
   secret.copy(padded, 32 - Math.min(32, secret.length));
@@ -150,18 +150,16 @@ export async function handleKeyRequest(
 ): Promise<TokenAnswer> {
   const c = checkKeyRequestClaims(claims);
   const key = deps.keyContextKey;
-  if (key === undefined)
-    throw new Refusal('key-requests-unsupported', 400, 'unsupported_grant_type', false);
+  if (key === undefined) throw new Refusal('key-requests-unsupported');
   const r = await deps.refreshTokens.lookup(c.refreshToken, {
     clientId: device.clientId,
     deviceKid: device.signingKid,
   });
-  if (!r.ok) throw new Refusal(`key-refresh-token-${r.reason}`, 401, 'invalid_grant', false);
+  if (!r.ok) throw new Refusal(`key-refresh-token-${r.reason}`);
   if (canonicalUsername(r.grant.upn) !== canonicalUsername(c.username))
-    throw new Refusal('key-request-user-mismatch', 401, 'invalid_grant', false);
+    throw new Refusal('key-request-user-mismatch');
   const user = await deps.user(r.grant.upn);
-  if (user === undefined)
-    throw new Refusal('key-request-unknown-user', 401, 'invalid_grant', false);
+  if (user === undefined) throw new Refusal('key-request-unknown-user');
   const nowDate = deps.clock();
   const now = Math.floor(nowDate.getTime() / 1000);
   let body: Record<string, unknown>;
@@ -190,15 +188,7 @@ export async function handleKeyRequest(
       sameUser: (a, b) => canonicalUsername(a) === canonicalUsername(b),
     });
     if (!opened.ok) {
-      const tampered = opened.reason === 'key-context-invalid';
-      throw tampered
-        ? new Refusal(opened.reason, 400, 'invalid_request', false)
-        : new Refusal(
-            opened.reason,
-            401,
-            'invalid_grant',
-            opened.reason === 'key-context-other-device',
-          );
+      throw new Refusal(opened.reason);
     }
     const other = otherPublicKey(c.otherPublicKey ?? '');
     body = {

@@ -23,7 +23,7 @@ import { type HpkeSuiteName, isHpkeSuite } from '../../jose/hpke/suites.js';
 import { encryptLoginResponse } from '../../jose/login-response.js';
 import type { DeviceRecord } from '../state/records.js';
 import { BASE_MODE, type HpkeResponsePolicy } from './hpke-policy.js';
-import { Refusal } from './refusal.js';
+import { Refusal, type RefusalReason } from './refusal.js';
 
 /** The encryption a request asked for, checked against its device. */
 export type ResponseEncryption =
@@ -46,7 +46,7 @@ const kidBytes = (kid: string) => Buffer.from(kid.replace(/-/g, '+').replace(/_/
  */
 export function readJweCrypto(claims: JWTPayload, device: DeviceRecord): ResponseEncryption {
   const c = claims.jwe_crypto as { alg?: unknown; enc?: unknown; apv?: unknown; kid?: unknown };
-  const refuse = (label: string) => new Refusal(label, 400, 'invalid_request', true);
+  const refuse = (label: RefusalReason) => new Refusal(label);
   if (typeof c !== 'object' || c === null) throw refuse('jwe-crypto');
   if (c.alg === 'ECDH-ES' && c.enc === 'A256GCM' && typeof c.apv === 'string') {
     if (!B64URL_APV.test(c.apv)) throw refuse('jwe-crypto');

@@ -28,25 +28,25 @@
 import { randomUUID } from 'node:crypto';
 import { decodeJwt, decodeProtectedHeader, type JWTPayload, jwtVerify, SignJWT } from 'jose';
 import { IdpError, PssoError } from '../../errors.js';
-import { GRANT_TYPE, type SamlGrantType } from '../../protocol/wstrust.js';
+import { GRANT_TYPE, type SamlGrantType } from '../../protocol/grant-types.js';
 import { validateSamlBearer } from '../../saml/bearer.js';
 import type { PasswordCheck } from '../auth/password-check.js';
 import { UNKNOWN_SOURCE } from '../auth/source.js';
 import { canonicalUsername } from '../auth/username.js';
 import type { DeviceRecord, UserRecord } from '../state/records.js';
 import type { RefreshTokenStore, ReplayCache } from '../state/types.js';
-import { serverFailure } from '../wire-errors.js';
+import { type ServerFailureOutcome, serverFailure } from '../wire-errors.js';
 import type { EmbeddedAssertionDeps } from './embedded-assertion.js';
 import type { HpkeResponsePolicy } from './hpke-policy.js';
 import { grantJwtBearer } from './jwt-bearer.js';
 import { handleKeyRequest, KEY_REQUEST_TYP } from './key-request.js';
 import type { IdTokenKey } from './keys.js';
 import type { LoginRequestEncryptionKey } from './login-encryption-key.js';
-import { Refusal } from './refusal.js';
+import { Refusal, type RefusalReason } from './refusal.js';
+import { refusalForCode } from './refusal-reasons.js';
 import { encryptResponse, type ResponseEncryption, readJweCrypto } from './response-encryption.js';
 import type { ServerNonces } from './server-nonce.js';
 
-const JWT_BEARER = 'urn:ietf:params:oauth:grant-type:jwt-bearer';
 const REQUEST_TYPS = new Set([
   'platformsso-login-request+jwt',
   'platformsso-refresh-request+jwt',
@@ -91,8 +91,8 @@ export interface TokenAnswer {
   readonly status: number;
   readonly contentType: string;
   readonly body: string;
-  /** `issued` or the refusal's label (metrics, logs). */
-  readonly outcome: string;
+  /** `issued`, the refusal's label, or the IdP's own failure (metrics, logs). */
+  readonly outcome: 'issued' | RefusalReason | ServerFailureOutcome;
   readonly detail?: string;
   /** The `Retry-After` header (seconds), for a 503. */
   readonly retryAfterSeconds?: number;
@@ -114,17 +114,16 @@ export async function handleTokenRequest(
     const jwt = readForm(form);
     const { device, claims, keyRequest } = await verifyRequestJwt(jwt, deps);
     if (form.platform_sso_version === '2.0' && !keyRequest)
-      throw new Refusal('platform-sso-version', 400, 'invalid_request', true);
+      throw new Refusal('platform-sso-version');
     // Consumed only now that a registered device signed the request: nothing anonymous records it.
     const nonceRefusal = await deps.nonces.consume(claims.request_nonce);
-    if (nonceRefusal !== undefined) throw new Refusal(nonceRefusal, 401, 'invalid_grant', true);
+    if (nonceRefusal !== undefined) throw new Refusal(nonceRefusal);
     // Checked before the grant: a refresh rotates the token, which must not happen for a request
     // that cannot be answered.
     const encryption = readJweCrypto(claims, device);
     if (keyRequest) {
       // Key responses are ECDH-ES to the device encryption key (§3.11).
-      if (encryption.alg !== 'ECDH-ES')
-        throw new Refusal('jwe-crypto', 400, 'invalid_request', true);
+      if (encryption.alg !== 'ECDH-ES') throw new Refusal('jwe-crypto');
       return await handleKeyRequest(claims, device, encryption.apv, deps);
     }
     const granted = await grant(claims, device, deps, source);
@@ -134,7 +133,7 @@ export async function handleTokenRequest(
     if (error instanceof Refusal) r = error;
     else if (error instanceof PssoError && !(error instanceof IdpError))
       // What the client sent failed a library rule (a SAML assertion, XML): a refusal.
-      r = new Refusal(`refused:${error.code}`, 401, 'invalid_grant', false, error.message);
+      r = new Refusal(refusalForCode(error.code), `${error.code}: ${error.message}`);
     // The IdP's own machinery (a store, a bug): never a credential failure.
     else return failure(error);
     const body = {
@@ -172,15 +171,14 @@ function failure(error: unknown): TokenAnswer {
 }
 
 function readForm(form: Readonly<Record<string, string>>): string {
-  if (form.grant_type !== JWT_BEARER)
-    throw new Refusal('form-grant-type', 400, 'unsupported_grant_type', true);
+  if (form.grant_type !== GRANT_TYPE.jwtBearer) throw new Refusal('form-grant-type');
   const version = form.platform_sso_version;
   if (version !== undefined && version !== '1.0' && version !== '2.0') {
-    throw new Refusal('platform-sso-version', 400, 'invalid_request', true);
+    throw new Refusal('platform-sso-version');
   }
   const jwt = form.assertion ?? form.request;
   if (typeof jwt !== 'string' || jwt.length === 0 || jwt.length > 200_000)
-    throw new Refusal('no-jwt', 400, 'invalid_request', true);
+    throw new Refusal('no-jwt');
   return jwt;
 }
 
@@ -192,14 +190,12 @@ async function verifyRequestJwt(
   try {
     header = decodeProtectedHeader(jwt);
   } catch {
-    throw new Refusal('jwt-malformed', 400, 'invalid_request', true);
+    throw new Refusal('jwt-malformed');
   }
-  if (header.alg !== 'ES256')
-    throw new Refusal('jwt-alg', 401, 'invalid_grant', true, String(header.alg));
-  if (typeof header.typ !== 'string' || !REQUEST_TYPS.has(header.typ))
-    throw new Refusal('jwt-typ', 401, 'invalid_grant', true);
+  if (header.alg !== 'ES256') throw new Refusal('jwt-alg', String(header.alg));
+  if (typeof header.typ !== 'string' || !REQUEST_TYPS.has(header.typ)) throw new Refusal('jwt-typ');
   const device = typeof header.kid === 'string' ? await deps.device(header.kid) : undefined;
-  if (device === undefined) throw new Refusal('unknown-device', 401, 'invalid_grant', true);
+  if (device === undefined) throw new Refusal('unknown-device');
   // Key requests carry no aud (real Macs send none); one that does must name this endpoint.
   const keyRequest = header.typ === KEY_REQUEST_TYP;
   let claims: JWTPayload;
@@ -221,13 +217,12 @@ async function verifyRequestJwt(
         : undefined;
     const label =
       claim === 'iss' ? 'jwt-client-id' : claim === 'aud' ? 'jwt-audience' : 'jwt-invalid';
-    throw new Refusal(label, 401, 'invalid_grant', true, (e as Error).message);
+    throw new Refusal(label, (e as Error).message);
   }
   const now = deps.clock().getTime() / 1000;
-  if ((claims.iat ?? 0) - now > deps.skewSeconds)
-    throw new Refusal('jwt-iat-future', 401, 'invalid_grant', true);
+  if ((claims.iat ?? 0) - now > deps.skewSeconds) throw new Refusal('jwt-iat-future');
   if (claims.client_id !== undefined && claims.client_id !== device.clientId)
-    throw new Refusal('jwt-client-id', 401, 'invalid_grant', true);
+    throw new Refusal('jwt-client-id');
   return { device, claims, keyRequest };
 }
 
@@ -256,7 +251,7 @@ async function grant(
   if (type === GRANT_TYPE.saml11Bearer || type === GRANT_TYPE.saml2Bearer) {
     const username = stringClaim(claims, 'username');
     if (typeof claims.assertion !== 'string' || claims.password !== undefined)
-      throw new Refusal('saml-claims', 400, 'invalid_request', false);
+      throw new Refusal('saml-claims');
     const now = deps.clock();
     const a = await validateSamlBearer(claims.assertion, type as SamlGrantType, {
       trustedCertificates: deps.saml.trustedCertificates,
@@ -268,36 +263,34 @@ async function grant(
       firstSeen: (issuer, id, ttl) => deps.replay.firstSeen('assertion-id', issuer, id, ttl),
     });
     if (canonicalUsername(a.subject) !== canonicalUsername(username))
-      throw new Refusal('saml-subject-not-user', 401, 'invalid_grant', false);
+      throw new Refusal('saml-subject-not-user');
     const user = await deps.user(a.subject);
-    if (user === undefined) throw new Refusal('saml-unknown-user', 401, 'invalid_grant', false);
+    if (user === undefined) throw new Refusal('saml-unknown-user');
     return { upn: user.upn };
   }
-  if (type === 'password') {
+  if (type === GRANT_TYPE.password) {
     const username = stringClaim(claims, 'username');
     if (typeof claims.password !== 'string' || claims.assertion !== undefined)
-      throw new Refusal('password-claims', 400, 'invalid_request', false);
-    if (deps.isFederated(username))
-      throw new Refusal('password-for-federated-user', 401, 'invalid_grant', false);
+      throw new Refusal('password-claims');
+    if (deps.isFederated(username)) throw new Refusal('password-for-federated-user');
     // The one password check: the STS's lockout, the same queue; locked answers as wrong.
     const r = await deps.passwords.check(username, claims.password, source);
-    if (!r.ok) throw new Refusal(r.reason, 401, 'invalid_grant', false);
+    if (!r.ok) throw new Refusal(r.reason);
     return { upn: r.user.upn };
   }
-  if (type === JWT_BEARER) return grantJwtBearer(claims, device, deps, source);
-  if (type === 'refresh_token') {
+  if (type === GRANT_TYPE.jwtBearer) return grantJwtBearer(claims, device, deps, source);
+  if (type === GRANT_TYPE.refreshToken) {
     if (typeof claims.refresh_token !== 'string' || claims.refresh_token === '')
-      throw new Refusal('refresh-token-unknown', 401, 'invalid_grant', false);
+      throw new Refusal('refresh-token-unknown');
     const r = await deps.refreshTokens.rotate(claims.refresh_token, {
       clientId: device.clientId,
       deviceKid: device.signingKid,
     });
-    if (!r.ok) throw new Refusal(`refresh-token-${r.reason}`, 401, 'invalid_grant', false);
-    if ((await deps.user(r.grant.upn)) === undefined)
-      throw new Refusal('refresh-unknown-user', 401, 'invalid_grant', false);
+    if (!r.ok) throw new Refusal(`refresh-token-${r.reason}`);
+    if ((await deps.user(r.grant.upn)) === undefined) throw new Refusal('refresh-unknown-user');
     return { upn: r.grant.upn, refreshToken: r.token };
   }
-  throw new Refusal('jwt-grant-type', 400, 'unsupported_grant_type', false);
+  throw new Refusal('jwt-grant-type');
 }
 
 async function respond(
@@ -349,14 +342,13 @@ async function respond(
 function grantMethod(type: unknown): string {
   if (type === GRANT_TYPE.saml11Bearer) return 'saml1.1-bearer';
   if (type === GRANT_TYPE.saml2Bearer) return 'saml2-bearer';
-  if (type === JWT_BEARER) return 'jwt-bearer';
-  return type === 'password' || type === 'refresh_token' ? type : 'unknown';
+  if (type === GRANT_TYPE.jwtBearer) return 'jwt-bearer';
+  return type === GRANT_TYPE.password || type === GRANT_TYPE.refreshToken ? type : 'unknown';
 }
 
-function stringClaim(claims: JWTPayload, name: string): string {
+function stringClaim(claims: JWTPayload, name: 'username'): string {
   const v = claims[name];
-  if (typeof v !== 'string' || v === '')
-    throw new Refusal(`claim-${name}`, 400, 'invalid_request', false);
+  if (typeof v !== 'string' || v === '') throw new Refusal('claim-username');
   return v;
 }
 
@@ -375,7 +367,7 @@ function description(r: Refusal): string {
  * user: the device and request checks (the device key is public knowledge of the Mac), and an
  * assertion refused for what it is (audience, signature…) — a password failure stays generic.
  */
-const SPECIFIC_DESCRIPTIONS: Readonly<Record<string, string>> = Object.freeze({
+const SPECIFIC_DESCRIPTIONS: Readonly<Partial<Record<RefusalReason, string>>> = Object.freeze({
   'unknown-device': 'The device is not registered (unknown kid).',
   'jwt-client-id': 'The request was made for another client_id.',
   'jwt-invalid': 'The request JWT did not verify with the device signing key.',

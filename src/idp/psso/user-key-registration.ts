@@ -19,7 +19,7 @@ import { decodeProtectedHeader, type JWTPayload, jwtVerify } from 'jose';
 import { IdpError } from '../../errors.js';
 import type { DeviceRecord, UserKeyRecord } from '../state/records.js';
 import type { RefreshTokenStore } from '../state/types.js';
-import { Refusal } from './refusal.js';
+import { Refusal, type RefusalReason } from './refusal.js';
 import type { ServerNonces } from './server-nonce.js';
 
 /** The `typ` of a user key registration JWT. */
@@ -49,7 +49,7 @@ export type UserKeyAnswer =
   | {
       readonly status: 400 | 401;
       readonly body: { readonly error: string; readonly error_description: string };
-      readonly outcome: string;
+      readonly outcome: RefusalReason;
       readonly detail?: string;
     };
 
@@ -70,29 +70,28 @@ export async function handleUserKeyRegistration(
   try {
     const form = (typeof body === 'object' && body !== null ? body : {}) as Record<string, unknown>;
     const jwt = form.assertion;
-    if (typeof jwt !== 'string' || jwt === '' || jwt.length > 20_000)
-      throw new Refusal('no-jwt', 400, 'invalid_request', true);
+    if (typeof jwt !== 'string' || jwt === '' || jwt.length > 20_000) throw new Refusal('no-jwt');
     const { device, claims } = await verify(jwt, deps);
     const nonceRefusal = await deps.nonces.consume(claims.request_nonce);
-    if (nonceRefusal !== undefined) throw new Refusal(nonceRefusal, 401, 'invalid_grant', true);
+    if (nonceRefusal !== undefined) throw new Refusal(nonceRefusal);
     const token = claims.refresh_token;
     if (typeof token !== 'string' || token === '' || token.length > 4096)
-      throw new Refusal('refresh-token-unknown', 401, 'invalid_grant', false);
+      throw new Refusal('refresh-token-unknown');
     const r = await deps.refreshTokens.lookup(token, {
       clientId: device.clientId,
       deviceKid: device.signingKid,
     });
-    if (!r.ok) throw new Refusal(`refresh-token-${r.reason}`, 401, 'invalid_grant', false);
+    if (!r.ok) throw new Refusal(`refresh-token-${r.reason}`);
     const user = await deps.user(r.grant.upn);
-    if (user === undefined) throw new Refusal('refresh-unknown-user', 401, 'invalid_grant', false);
+    if (user === undefined) throw new Refusal('refresh-unknown-user');
     let added: UserKeyRecord;
     try {
       added = await deps.addUserKey(user.upn, claims.user_key);
     } catch (e) {
-      if (e instanceof TypeError)
-        throw new Refusal('invalid-user-key', 400, 'invalid_request', false, e.message);
+      if (e instanceof IdpError && e.code === 'PSSO_ERR_IDP_REGISTRATION_INVALID')
+        throw new Refusal('invalid-user-key', e.message);
       if (e instanceof IdpError && e.code === 'PSSO_ERR_IDP_USER_NOT_FOUND')
-        throw new Refusal('refresh-unknown-user', 401, 'invalid_grant', false);
+        throw new Refusal('refresh-unknown-user');
       throw e;
     }
     return { status: 201, body: { upn: added.upn, kid: added.kid }, outcome: 'registered' };
@@ -123,13 +122,13 @@ async function verify(
   try {
     header = decodeProtectedHeader(jwt);
   } catch {
-    throw new Refusal('jwt-malformed', 400, 'invalid_request', true);
+    throw new Refusal('jwt-malformed');
   }
-  if (header.alg !== 'ES256') throw new Refusal('jwt-alg', 401, 'invalid_grant', true);
+  if (header.alg !== 'ES256') throw new Refusal('jwt-alg');
   // Only this typ: a login or refresh JWT can never be replayed here as a registration.
-  if (header.typ !== USER_KEY_REQUEST_TYP) throw new Refusal('jwt-typ', 401, 'invalid_grant', true);
+  if (header.typ !== USER_KEY_REQUEST_TYP) throw new Refusal('jwt-typ');
   const device = typeof header.kid === 'string' ? await deps.device(header.kid) : undefined;
-  if (device === undefined) throw new Refusal('unknown-device', 401, 'invalid_grant', true);
+  if (device === undefined) throw new Refusal('unknown-device');
   let claims: JWTPayload;
   try {
     ({ payload: claims } = await jwtVerify(jwt, device.signingKey, {
@@ -144,9 +143,9 @@ async function verify(
     const claim = (e as { claim?: string }).claim;
     const label =
       claim === 'iss' ? 'jwt-client-id' : claim === 'aud' ? 'jwt-audience' : 'jwt-invalid';
-    throw new Refusal(label, 401, 'invalid_grant', true, (e as Error).message);
+    throw new Refusal(label, (e as Error).message);
   }
   if ((claims.iat ?? 0) - deps.clock().getTime() / 1000 > deps.skewSeconds)
-    throw new Refusal('jwt-iat-future', 401, 'invalid_grant', true);
+    throw new Refusal('jwt-iat-future');
   return { device, claims };
 }

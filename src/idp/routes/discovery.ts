@@ -16,10 +16,10 @@ export function discoveryRoutes(
 ): void {
   const answer = (user: string | undefined, apiVersion: string | undefined) => {
     if (apiVersion !== undefined && apiVersion !== '1.0')
-      return { status: 400, body: { error: 'unsupported_api_version' } };
+      return { status: 400 as const, body: { error: 'unsupported_api_version' as const } };
     if (user === undefined || user === '' || user.length > 256)
-      return { status: 400, body: { error: 'invalid_request' } };
-    return { status: 200, body: userRealm(user, realm) };
+      return { status: 400 as const, body: { error: 'invalid_request' as const } };
+    return { status: 200 as const, body: userRealm(user, realm) };
   };
   // Entra's path is case-insensitive: macOS asks /common/userrealm/{user}, ADAL (adal-node, ADAL
   // for Python) /common/UserRealm/{user}.
@@ -28,7 +28,7 @@ export function discoveryRoutes(
       path,
       async (req, reply) => {
         const a = answer(req.params.user, req.query['api-version']);
-        if (a.status !== 200) refuse(req, String(a.body.error));
+        if (a.status !== 200) refuse(req, a.body.error);
         return reply.code(a.status).header('cache-control', 'no-store').send(a.body);
       },
     );
@@ -37,7 +37,7 @@ export function discoveryRoutes(
     '/common/UserRealm',
     async (req, reply) => {
       const a = answer(req.query.user, req.query['api-version']);
-      if (a.status !== 200) refuse(req, String(a.body.error));
+      if (a.status !== 200) refuse(req, a.body.error);
       return reply.code(a.status).header('cache-control', 'no-store').send(a.body);
     },
   );

@@ -8,6 +8,8 @@
  * @module
  */
 import type { FastifyInstance } from 'fastify';
+import { IdpError } from '../../errors.js';
+import { GRANT_TYPE } from '../../protocol/grant-types.js';
 import { requestSource } from '../auth/source.js';
 import { issued, refuse, refused } from '../http/access-log.js';
 import type { Logger } from '../log.js';
@@ -36,7 +38,7 @@ export function serverNonceAnswer(
   if (
     typeof form !== 'object' ||
     form === null ||
-    (form as Record<string, unknown>).grant_type !== 'srv_challenge'
+    (form as Record<string, unknown>).grant_type !== GRANT_TYPE.serverChallenge
   )
     return { status: 400, body: { error: 'invalid_request' } };
   return { status: 200, body: { Nonce: nonces.issue() } };
@@ -108,7 +110,7 @@ export function pssoRoutes(
         encryptionAlg: d.encryptionAlg,
       });
     } catch (e) {
-      if (e instanceof TypeError) {
+      if (e instanceof IdpError && e.code === 'PSSO_ERR_IDP_REGISTRATION_INVALID') {
         refuse(request, 'invalid-device');
         return reply.code(400).send({ error: 'invalid_request', error_description: e.message });
       }

@@ -4,6 +4,7 @@
  *
  * @module
  */
+import type { SamlVersion } from '../../protocol/grant-types.js';
 import { isNcName } from '../../xml/chars.js';
 import type { AssertionParams, SamlAttribute } from './types.js';
 
@@ -68,7 +69,7 @@ export interface CheckedParams {
  * `AssertionID="${p.id}" IssueInstant="${p.issueInstant}"`;
  * ```
  */
-export function checkParams(params: AssertionParams, version: '1.1' | '2.0'): CheckedParams {
+export function checkParams(params: AssertionParams, version: SamlVersion): CheckedParams {
   if (typeof params !== 'object' || params === null)
     throw new TypeError('assertion params must be an object');
   if (params.samlVersion !== version)

@@ -17,8 +17,10 @@
  *
  * @module
  */
+
 import { createHash, KeyObject, sign, X509Certificate } from 'node:crypto';
 import { SignedXml } from 'xml-crypto';
+import type { SamlVersion } from '../../protocol/grant-types.js';
 import { NS_DSIG } from '../../protocol/namespaces.js';
 import { canonicalAssertion11, SAML11_ASSERTION_END } from './assertion11.js';
 import { canonicalAssertion20, SAML2_ISSUER_END } from './assertion20.js';
@@ -127,7 +129,7 @@ export function unsignedAssertion(params: AssertionParams): string {
 }
 
 /** Where the schemas put the signature: last child in SAML 1.1, right after Issuer in 2.0. */
-function signatureOffset(unsigned: string, version: '1.1' | '2.0'): number {
+function signatureOffset(unsigned: string, version: SamlVersion): number {
   return version === '1.1'
     ? unsigned.length - SAML11_ASSERTION_END.length
     : unsigned.indexOf(SAML2_ISSUER_END) + SAML2_ISSUER_END.length;

@@ -3,7 +3,9 @@
  *
  * @module
  */
+
 import type { KeyObject } from 'node:crypto';
+import type { SamlVersion } from '../../protocol/grant-types.js';
 
 /** One SAML attribute. SAML 1.1 uses `namespace` as AttributeNamespace; SAML 2.0 uses `name` as Name. */
 export interface SamlAttribute {
@@ -14,7 +16,7 @@ export interface SamlAttribute {
 
 /** The content of an assertion to issue. */
 export interface AssertionParams {
-  readonly samlVersion: '1.1' | '2.0';
+  readonly samlVersion: SamlVersion;
   /** Unique id: `AssertionID` (SAML 1.1) or `ID` (SAML 2.0); an NCName such as `_` + a UUID. */
   readonly id: string;
   /** The IdP's issuer URI. */

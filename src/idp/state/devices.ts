@@ -10,7 +10,12 @@
 import { createPublicKey, type KeyObject } from 'node:crypto';
 import { IdpError } from '../../errors.js';
 import { keyId } from '../../jose/key-id.js';
-import { deviceEncryptionAlg, hpkePublicKey } from './device-encryption.js';
+import {
+  deviceEncryptionAlg,
+  hpkePublicKey,
+  invalidRegistration,
+  jwkObject,
+} from './device-encryption.js';
 import type { DeviceRecord } from './records.js';
 import type { DeviceStore } from './types.js';
 
@@ -35,21 +40,23 @@ export const p256Kid: (key: KeyObject) => string = keyId;
 /**
  * Parses a public JWK (object or JSON text) as a P-256 public key; private members refused.
  *
- * @throws {TypeError} for anything but a public P-256 EC JWK.
+ * @throws {IdpError} `PSSO_ERR_IDP_REGISTRATION_INVALID` for anything else (a point off the
+ *   curve included).
  * @example
  * ```ts
  * const key = p256PublicKey({ kty: 'EC', crv: 'P-256', x, y });
  * ```
  */
 export function p256PublicKey(jwk: unknown): KeyObject {
-  const value = typeof jwk === 'string' ? (JSON.parse(jwk) as unknown) : jwk;
-  if (typeof value !== 'object' || value === null) throw new TypeError('a JWK object is required');
-  const o = value as Record<string, unknown>;
-  if (o.d !== undefined) throw new TypeError('a public JWK is required (it has a private part)');
+  const o = jwkObject(jwk);
   if (o.kty !== 'EC' || o.crv !== 'P-256' || typeof o.x !== 'string' || typeof o.y !== 'string') {
-    throw new TypeError('a P-256 EC JWK is required');
+    throw invalidRegistration('a P-256 EC JWK is required');
   }
-  return createPublicKey({ key: { kty: 'EC', crv: 'P-256', x: o.x, y: o.y }, format: 'jwk' });
+  try {
+    return createPublicKey({ key: { kty: 'EC', crv: 'P-256', x: o.x, y: o.y }, format: 'jwk' });
+  } catch {
+    throw invalidRegistration('the JWK is not a valid P-256 public key');
+  }
 }
 
 /**
@@ -96,7 +103,7 @@ export abstract class DeviceStoreBase implements DeviceStore {
     encryptionAlg?: unknown,
   ): Promise<DeviceRecord> {
     if (typeof clientId !== 'string' || clientId.trim() === '' || clientId.length > 256) {
-      throw new TypeError('clientId must be a non-empty string of at most 256 characters');
+      throw invalidRegistration('clientId must be a non-empty string of at most 256 characters');
     }
     const signingKey = p256PublicKey(signingJwk);
     const alg = deviceEncryptionAlg(encryptionAlg);

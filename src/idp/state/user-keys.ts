@@ -8,6 +8,7 @@
  */
 import { IdpError } from '../../errors.js';
 import { canonicalUsername } from '../auth/username.js';
+import { invalidRegistration } from './device-encryption.js';
 import { p256Kid, p256PublicKey } from './devices.js';
 import type { UserKeyRecord } from './records.js';
 import type { UserKeyStore } from './types.js';
@@ -55,7 +56,7 @@ export abstract class UserKeyStoreBase implements UserKeyStore {
     if (row === 'no-user')
       throw new IdpError('PSSO_ERR_IDP_USER_NOT_FOUND', 'There is no user with this UPN');
     if (canonicalUsername(row.upn) !== userKey)
-      throw new TypeError('this key is registered to another user');
+      throw invalidRegistration('this key is registered to another user');
     return userKeyRecord(row);
   }
 

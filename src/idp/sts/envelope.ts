@@ -4,11 +4,12 @@
  *
  * @module
  */
-import { NS_SOAP11, NS_SOAP12, NS_WSA, NS_WSSE } from '../../protocol/namespaces.js';
+import { NS_SOAP12, NS_WSA, NS_WSSE } from '../../protocol/namespaces.js';
 import { type WsTrustVersion, wsTrustConstants } from '../../protocol/wstrust.js';
+import { readSoapEnvelope } from '../../soap/envelope.js';
 import type { XmlElement } from '../../xml/dom.js';
 import { attribute, childElements, textOf } from '../../xml/query.js';
-import { StsFault, WIRE } from './fault.js';
+import { StsFault } from './fault.js';
 
 /** Header and Body of a SOAP 1.2 request. */
 export interface RequestEnvelope {
@@ -16,24 +17,16 @@ export interface RequestEnvelope {
   readonly body: XmlElement;
 }
 
-/** A SOAP 1.2 Envelope with one Header and one Body; SOAP 1.1 gets a VersionMismatch fault. */
+/**
+ * A SOAP 1.2 Envelope with one Header and one Body (the shared reader, `src/soap/envelope.ts`,
+ * plus a Header required); SOAP 1.1 gets a VersionMismatch fault.
+ */
 export function readRequestEnvelope(root: XmlElement): RequestEnvelope {
-  if (root.local === 'Envelope' && root.ns === NS_SOAP11)
-    throw new StsFault('soap11', WIRE.versionMismatch);
-  if (root.local !== 'Envelope' || root.ns !== NS_SOAP12)
-    throw new StsFault('not-envelope', WIRE.invalidRequest);
-  const children = childElements(root);
-  const [header, body] = children;
-  if (
-    children.length !== 2 ||
-    header?.ns !== NS_SOAP12 ||
-    header.local !== 'Header' ||
-    body?.ns !== NS_SOAP12 ||
-    body.local !== 'Body'
-  ) {
-    throw new StsFault('envelope-shape', WIRE.invalidRequest, 'expected exactly Header then Body');
-  }
-  return { header, body };
+  const r = readSoapEnvelope(root);
+  if (!r.ok) throw new StsFault(r.problem, r.problem === 'envelope-shape' ? r.detail : undefined);
+  if (r.header === undefined)
+    throw new StsFault('envelope-shape', 'expected exactly Header then Body');
+  return { header: r.header, body: r.body };
 }
 
 const UNDERSTOOD: ReadonlyArray<readonly [string, string]> = [
@@ -50,7 +43,7 @@ export function checkMustUnderstand(header: XmlElement): void {
     const mu = attribute(block, NS_SOAP12, 'mustUnderstand')?.trim();
     if (mu !== '1' && mu !== 'true') continue;
     if (!UNDERSTOOD.some(([ns, local]) => block.ns === ns && block.local === local)) {
-      throw new StsFault('must-understand', WIRE.mustUnderstand, `${block.ns} ${block.local}`);
+      throw new StsFault('must-understand', `${block.ns} ${block.local}`);
     }
   }
 }
@@ -101,14 +94,10 @@ export function checkAction(header: XmlElement, version: WsTrustVersion): void {
   const actions = childElements(header, NS_WSA, 'Action');
   const action = actions.length === 1 && actions[0] !== undefined ? textOf(actions[0]).trim() : '';
   if (action !== wsTrustConstants(version).issueAction) {
-    throw new StsFault(
-      'wrong-action',
-      WIRE.invalidRequest,
-      `wsa:Action is not the WS-Trust ${version} Issue action`,
-    );
+    throw new StsFault('wrong-action', `wsa:Action is not the WS-Trust ${version} Issue action`);
   }
   for (const local of ['To', 'ReplyTo']) {
     if (childElements(header, NS_WSA, local).length > 1)
-      throw new StsFault('duplicate-addressing', WIRE.invalidRequest, local);
+      throw new StsFault('duplicate-addressing', local);
   }
 }

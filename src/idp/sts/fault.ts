@@ -1,27 +1,42 @@
 /**
  * STS faults: what goes on the wire (a SOAP 1.2 fault shaped like AD FS's) apart from what goes to
- * the log. The wire never carries internal detail; `label` feeds the metrics.
+ * the log. The wire never carries internal detail; `label`, one of the closed list of reasons in
+ * ./fault-reasons.ts, feeds the logs and metrics and decides the wire fault.
  *
  * @module
  */
 import { NS_WSA, NS_WSSE } from '../../protocol/namespaces.js';
 import type { WsTrustVersion } from '../../protocol/wstrust.js';
 import { wsTrustConstants } from '../../protocol/wstrust.js';
+import { STS_FAULT_REASONS, type StsFaultReason } from './fault-reasons.js';
+
+export type { StsFaultReason } from './fault-reasons.js';
 
 /** The SOAP 1.2 fault codes the STS uses. */
 export type SoapFaultCode = 'Sender' | 'Receiver' | 'MustUnderstand' | 'VersionMismatch';
 
-/** A refusal raised inside the pipeline. */
+/**
+ * A refusal raised inside the pipeline (caught by it: never leaves `handleRst`). The wire fault
+ * is the reason's, from {@link STS_FAULT_REASONS}.
+ *
+ * @example
+ * ```ts
+ * if (!first) throw new StsFault('replayed-nonce');
+ * throw new StsFault('must-understand', `${block.ns} ${block.local}`);
+ * ```
+ */
 export class StsFault extends Error {
+  /** The wire fault of {@link label}. */
+  readonly wire: WireFault;
+
   constructor(
     /** Stable label for metrics and logs, e.g. `replayed-nonce`. */
-    readonly label: string,
-    /** The wire fault. */
-    readonly wire: WireFault,
+    readonly label: StsFaultReason,
     /** Internal detail for the log only. */
     readonly detail?: string,
   ) {
     super(label);
+    this.wire = WIRE[STS_FAULT_REASONS[label].wire];
   }
 }
 

@@ -13,7 +13,7 @@
 
 import { canonicalUsername } from '../auth/username.js';
 import type { ReplayCache } from '../state/types.js';
-import { StsFault, WIRE } from './fault.js';
+import { StsFault } from './fault.js';
 import type { SecurityHeader } from './security.js';
 
 /** Freshness policy. */
@@ -43,26 +43,22 @@ export function checkFreshness(sec: SecurityHeader, now: number, policy: Freshne
     policy.strict &&
     (sec.nonce === undefined || sec.created === undefined || sec.timestamp === undefined)
   ) {
-    throw new StsFault(
-      'strict-mode',
-      WIRE.invalidSecurity,
-      'strict mode requires Nonce, Created and Timestamp',
-    );
+    throw new StsFault('strict-mode', 'strict mode requires Nonce, Created and Timestamp');
   }
   if (sec.timestamp !== undefined) {
     if (sec.timestamp.created.getTime() - now > policy.skewMs)
-      throw new StsFault('timestamp-future', WIRE.messageExpired);
+      throw new StsFault('timestamp-future');
     if (
       sec.timestamp.expires !== undefined &&
       now - sec.timestamp.expires.getTime() > policy.skewMs
     ) {
-      throw new StsFault('timestamp-expired', WIRE.messageExpired);
+      throw new StsFault('timestamp-expired');
     }
   }
   if (sec.created !== undefined) {
     const age = now - sec.created.getTime();
-    if (age > policy.windowMs) throw new StsFault('stale-created', WIRE.messageExpired);
-    if (-age > policy.skewMs) throw new StsFault('future-created', WIRE.messageExpired);
+    if (age > policy.windowMs) throw new StsFault('stale-created');
+    if (-age > policy.skewMs) throw new StsFault('future-created');
   }
 }
 
@@ -94,5 +90,5 @@ export async function recordNonce(
     sec.nonce,
     policy.windowMs + policy.skewMs,
   );
-  if (!first) throw new StsFault('replayed-nonce', WIRE.invalidSecurity);
+  if (!first) throw new StsFault('replayed-nonce');
 }

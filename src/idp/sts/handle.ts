@@ -32,10 +32,11 @@ import { isUnavailable } from '../wire-errors.js';
 import {
   checkAction,
   checkMustUnderstand,
+  type MessageIdProblem,
   readMessageId,
   readRequestEnvelope,
 } from './envelope.js';
-import { StsFault, WIRE } from './fault.js';
+import { StsFault, type StsFaultReason } from './fault.js';
 import { checkFreshness, type FreshnessPolicy, recordNonce } from './freshness.js';
 import { faultResponse, tokenResponse } from './response.js';
 import { readRstBody } from './rst-body.js';
@@ -75,7 +76,7 @@ export interface StsAnswer {
   readonly status: number;
   readonly body: string;
   /** `issued` or the refusal's label (metrics, logs). */
-  readonly outcome: string;
+  readonly outcome: 'issued' | StsFaultReason;
   readonly samlVersion?: '1.1' | '2.0';
   /** Internal detail for the log. */
   readonly detail?: string;
@@ -83,13 +84,16 @@ export interface StsAnswer {
    * Served, but with something to warn about: `message-id-lowercase`, `-missing`, `-repeated` or
    * `-invalid` (the answer then has no RelatesTo, which macOS refuses).
    */
-  readonly warning?: string;
+  readonly warning?: StsWarning;
   /** When busy: the `Retry-After` header (seconds). */
   readonly retryAfterSeconds?: number;
   /** When issued: the user (UPN) and the relying party (AppliesTo), for the log. */
   readonly user?: string;
   readonly relyingParty?: string;
 }
+
+/** Why a request was served with a warning (metrics `psso_idp_warnings_total{reason=…}`). */
+export type StsWarning = `message-id-${MessageIdProblem}`;
 
 const UPN_CLAIM = 'http://schemas.xmlsoap.org/claims';
 const IMMUTABLE_ID_CLAIM = 'http://schemas.microsoft.com/LiveID/Federation/2008/05';
@@ -106,7 +110,7 @@ export async function handleRst(
   source: string = UNKNOWN_SOURCE,
 ): Promise<StsAnswer> {
   let messageId: string | undefined;
-  let warning: string | undefined;
+  let warning: StsWarning | undefined;
   const now = s.clock();
   try {
     const doc = parseXml(body, { maxBytes: s.maxBodyBytes, maxDepth: 24, maxAttributes: 32 });
@@ -114,8 +118,7 @@ export async function handleRst(
     checkMustUnderstand(header);
     const m = readMessageId(header);
     if (m.id === undefined) {
-      if (s.strict === true)
-        throw new StsFault('message-id', WIRE.invalidRequest, `MessageID ${m.problem}`);
+      if (s.strict === true) throw new StsFault('message-id', `MessageID ${m.problem}`);
       warning = `message-id-${m.problem}`;
     }
     messageId = m.id;
@@ -125,11 +128,7 @@ export async function handleRst(
     checkFreshness(security, now.getTime(), s.freshness);
     const rp = await deps.relyingParty(appliesTo);
     if (rp === undefined)
-      throw new StsFault(
-        'unknown-relying-party',
-        WIRE.requestFailed,
-        'AppliesTo names no relying party',
-      );
+      throw new StsFault('unknown-relying-party', 'AppliesTo names no relying party');
     const user = await authenticate(security.username, security.password, source, deps, () =>
       // UTP §4 replay check, now that the sender is known to hold the password, and before the
       // lockout counter is reset: a captured request cannot be replayed to clear a victim's
@@ -177,7 +176,6 @@ async function authenticate(
   if (r.ok) return r.user;
   throw new StsFault(
     r.reason,
-    WIRE.failedAuthentication,
     r.reason === 'bad-credentials' && r.nowLocked ? 'account now locked' : undefined,
   );
 }
@@ -252,17 +250,13 @@ function toFault(error: unknown): StsFault {
         : error.code === 'PSSO_ERR_XML_TOO_LARGE'
           ? 'too-large'
           : 'malformed-xml';
-    return new StsFault(label, WIRE.invalidRequest, error.code);
+    return new StsFault(label, error.code);
   }
-  if (error instanceof IdpBusyError) return new StsFault('busy', WIRE.busy, error.message);
+  if (error instanceof IdpBusyError) return new StsFault('busy', error.message);
   // A store that cannot answer is the IdP's failure (Receiver), never the client's.
   if (isUnavailable(error))
-    return new StsFault('store-unavailable', WIRE.unavailable, `${error.code}: ${error.message}`);
-  return new StsFault(
-    'internal-error',
-    WIRE.unavailable,
-    error instanceof Error ? error.stack : String(error),
-  );
+    return new StsFault('store-unavailable', `${error.code}: ${error.message}`);
+  return new StsFault('internal-error', error instanceof Error ? error.stack : String(error));
 }
 
 function relatesTo(messageId: string | undefined, f: FaultInjection): string | undefined {

@@ -8,7 +8,7 @@ import { NS_WSA, NS_WSP } from '../../protocol/namespaces.js';
 import { WSTRUST13, type WsTrustVersion, wsTrustConstants } from '../../protocol/wstrust.js';
 import type { XmlElement } from '../../xml/dom.js';
 import { childElements, path, textOf } from '../../xml/query.js';
-import { StsFault, WIRE } from './fault.js';
+import { StsFault, type StsFaultReason } from './fault.js';
 
 /** Reads the AppliesTo of the Body's RequestSecurityToken. */
 export function readRstBody(body: XmlElement, version: WsTrustVersion): { appliesTo: string } {
@@ -16,24 +16,19 @@ export function readRstBody(body: XmlElement, version: WsTrustVersion): { applie
   const children = childElements(body);
   const rst = children[0];
   if (children.length !== 1 || rst === undefined || rst.local !== 'RequestSecurityToken') {
-    throw new StsFault('rst-shape', WIRE.invalidRequest);
+    throw new StsFault('rst-shape');
   }
   if (rst.ns !== v.ns)
-    throw new StsFault(
-      'rst-version',
-      WIRE.invalidRequest,
-      `not a WS-Trust ${version} RequestSecurityToken`,
-    );
-  const requestType = single(rst, v.ns, 'RequestType');
+    throw new StsFault('rst-version', `not a WS-Trust ${version} RequestSecurityToken`);
+  const requestType = single(rst, v.ns, 'RequestType', 'duplicate-RequestType');
   if (requestType === undefined || textOf(requestType).trim() !== v.requestType) {
-    throw new StsFault('request-type', WIRE.invalidRequest);
+    throw new StsFault('request-type');
   }
-  const keyType = single(rst, v.ns, 'KeyType');
+  const keyType = single(rst, v.ns, 'KeyType', 'duplicate-KeyType');
   if (keyType !== undefined) {
     const value = textOf(keyType).trim();
     // Bearer (1.3) and NoProofKey (2005) both mean a bearer token; MSAL sends Bearer to 2005 too.
-    if (value !== v.keyType && value !== WSTRUST13.keyType)
-      throw new StsFault('key-type', WIRE.invalidRequest);
+    if (value !== v.keyType && value !== WSTRUST13.keyType) throw new StsFault('key-type');
   }
   const appliesToEls = childElements(rst, NS_WSP, 'AppliesTo');
   const address =
@@ -41,12 +36,18 @@ export function readRstBody(body: XmlElement, version: WsTrustVersion): { applie
       ? path(appliesToEls[0], [NS_WSA, 'EndpointReference'], [NS_WSA, 'Address'])
       : undefined;
   const appliesTo = address === undefined ? '' : textOf(address).trim();
-  if (appliesTo === '') throw new StsFault('applies-to', WIRE.invalidRequest);
+  if (appliesTo === '') throw new StsFault('applies-to');
   return { appliesTo };
 }
 
-function single(parent: XmlElement, ns: string, local: string): XmlElement | undefined {
+/** The `ns:local` child of `parent`, if any; refused as `reason` when there are several. */
+function single(
+  parent: XmlElement,
+  ns: string,
+  local: string,
+  reason: StsFaultReason,
+): XmlElement | undefined {
   const list = childElements(parent, ns, local);
-  if (list.length > 1) throw new StsFault(`duplicate-${local}`, WIRE.invalidRequest);
+  if (list.length > 1) throw new StsFault(reason);
   return list[0];
 }

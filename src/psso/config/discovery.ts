@@ -1,14 +1,21 @@
 /**
  * Reading an IdP's discovery document (`GET /.well-known/psso-configuration`, served by the
- * reference IdP): a login configuration in the JSON form of docs/PLATFORM-SSO.md §2, fetched over the
- * bounded https client and handed back unvalidated (the caller validates it with
- * `parseLoginConfiguration`, after any override).
+ * reference IdP) as a request/response pair ({@link discoveryRequest} /
+ * {@link processDiscoveryResponse}): a login configuration in the JSON form of
+ * docs/PLATFORM-SSO.md §2, fetched over the bounded https client and handed back unvalidated (the
+ * caller validates it with `parseLoginConfiguration`, after any override).
  *
  * @module
  */
 import { ConfigError, HttpError } from '../../errors.js';
 import type { HttpOptions } from '../../http/options.js';
-import { httpRequest } from '../../http/request.js';
+import {
+  assertRecordedResponse,
+  type HttpResponse,
+  type RecordedResponse,
+  sendHttpRequest,
+} from '../../http/request.js';
+import { JSON_MEDIA_TYPE } from '../../protocol/media-types.js';
 
 /** The path of the discovery document under an IdP's origin. */
 export const PSSO_CONFIGURATION_PATH = '/.well-known/psso-configuration';
@@ -35,35 +42,43 @@ export function discoveryUrl(text: string): string {
 }
 
 /**
- * Fetches the discovery document at `url` (see {@link discoveryUrl}): a 200 answer holding a JSON
- * object.
+ * GETs the discovery document at `url` (see {@link discoveryUrl}) and returns the response as
+ * received, whatever its status.
  *
- * @throws {HttpError} any transport code, or `PSSO_ERR_HTTP_STATUS` (with `status`) for another
- *   status than 200.
- * @throws {ConfigError} `PSSO_ERR_CONFIG_JSON` when the body is not a JSON object (never quoted).
+ * @throws {HttpError} any transport code.
  * @example
  * ```ts
- * const doc = await fetchDiscoveryDocument(discoveryUrl('https://idp.example.com'), { ca });
+ * const doc = processDiscoveryResponse(await discoveryRequest(discoveryUrl('https://idp.example.com'), { ca }));
  * const config = parseLoginConfiguration(doc);
  * ```
  */
-export async function fetchDiscoveryDocument(
-  url: string,
-  http: HttpOptions = {},
-): Promise<Record<string, unknown>> {
-  const res = await httpRequest(
-    { method: 'GET', url, headers: { accept: 'application/json' } },
-    http,
-  );
-  if (res.status !== 200)
+export async function discoveryRequest(url: string, options?: HttpOptions): Promise<HttpResponse> {
+  return sendHttpRequest({ method: 'GET', url, headers: { accept: JSON_MEDIA_TYPE } }, options);
+}
+
+/**
+ * Judges a discovery answer, in order: the status (200), the content type (not checked), the
+ * shape (a JSON object, handed back unvalidated: the caller validates it with
+ * `parseLoginConfiguration`, after any override).
+ *
+ * @throws {HttpError} `PSSO_ERR_HTTP_STATUS` (with `status`) for another status than 200.
+ * @throws {ConfigError} `PSSO_ERR_CONFIG_JSON` when the body is not a JSON object (never quoted).
+ * @example
+ * ```ts
+ * const doc = processDiscoveryResponse({ status: 200, headers: {}, body });
+ * ```
+ */
+export function processDiscoveryResponse(response: RecordedResponse): Record<string, unknown> {
+  assertRecordedResponse(response, 'processDiscoveryResponse');
+  if (response.status !== 200)
     throw new HttpError(
       'PSSO_ERR_HTTP_STATUS',
-      `the discovery document answered HTTP ${res.status}, not 200`,
-      { status: res.status },
+      `the discovery document answered HTTP ${response.status}, not 200`,
+      { status: response.status },
     );
   let json: unknown;
   try {
-    json = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(res.body));
+    json = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(response.body));
   } catch {
     json = undefined;
   }

@@ -10,6 +10,7 @@
 import { ConfigError } from '../../errors.js';
 import { buildEmbeddedAssertion } from '../../jose/embedded-assertion.js';
 import { audienceOf } from '../../jose/login-jwt.js';
+import type { SamlVersion } from '../../protocol/grant-types.js';
 import type { AuthenticationMethod, ResolvedLoginConfiguration } from '../config/types.js';
 import type { DeviceKeys } from '../keys/device-keys.js';
 import type { SmartCardCredential } from '../keys/smartcard.js';
@@ -18,7 +19,7 @@ import { assertionClaimOptions, passwordCredential } from './encrypted-password.
 /** The credential part of a login JWT's inputs (`buildLoginJwt`). */
 export type LoginCredential =
   | { readonly password: string }
-  | { readonly samlAssertion: { readonly xml: string; readonly version: 'saml1_1' | 'saml2' } }
+  | { readonly samlAssertion: { readonly xml: string; readonly version: SamlVersion } }
   | { readonly embeddedAssertion: string };
 
 /** What {@link loginCredential} needs. */

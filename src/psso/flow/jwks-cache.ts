@@ -8,7 +8,13 @@
  */
 import { LoginError } from '../../errors.js';
 import type { HttpOptions } from '../../http/options.js';
-import { httpRequest } from '../../http/request.js';
+import {
+  assertRecordedResponse,
+  type HttpResponse,
+  type RecordedResponse,
+  sendHttpRequest,
+} from '../../http/request.js';
+import { JSON_MEDIA_TYPE } from '../../protocol/media-types.js';
 import { jsonObject } from './json.js';
 
 /** Bounds and clock of a {@link JwksCache}; every field has a default. */
@@ -42,6 +48,46 @@ export const JWKS_CACHE_DEFAULTS = {
 interface Entry {
   readonly jwks: Record<string, unknown>;
   readonly expiresAt: number;
+}
+
+/**
+ * GETs the JWKS at `url` and returns the response as received, whatever its status.
+ *
+ * @throws {HttpError} on a transport failure or a limit breach.
+ *
+ * @example
+ * ```ts
+ * const jwks = processJwksResponse(await jwksRequest(config.jwksEndpointURL, { ca }));
+ * ```
+ */
+export async function jwksRequest(url: URL | string, options?: HttpOptions): Promise<HttpResponse> {
+  return sendHttpRequest({ method: 'GET', url, headers: { accept: JSON_MEDIA_TYPE } }, options);
+}
+
+/**
+ * Judges a JWKS answer, in order: the status (any 2xx), the content type (not checked), the
+ * shape (a JSON object), the number of keys (at most `maxKeys`, default 32). The keys themselves
+ * are judged when an id_token is verified against them.
+ *
+ * @throws {LoginError} `PSSO_ERR_JWKS` (with `status` for a non-2xx answer).
+ *
+ * @example
+ * ```ts
+ * const jwks = processJwksResponse({ status: 200, headers: {}, body });
+ * ```
+ */
+export function processJwksResponse(
+  response: RecordedResponse,
+  options: { readonly maxKeys?: number } = {},
+): Record<string, unknown> {
+  assertRecordedResponse(response, 'processJwksResponse');
+  if (response.status < 200 || response.status > 299)
+    throw new LoginError('PSSO_ERR_JWKS', 'The JWKS request failed', { status: response.status });
+  const jwks = jsonObject(response.body, 'PSSO_ERR_JWKS', 'JWKS');
+  const maxKeys = options.maxKeys ?? JWKS_CACHE_DEFAULTS.maxKeys;
+  if (Array.isArray(jwks.keys) && jwks.keys.length > maxKeys)
+    throw new LoginError('PSSO_ERR_JWKS', `The JWKS has more than ${maxKeys} keys: refused`);
+  return jwks;
 }
 
 /**
@@ -128,19 +174,8 @@ export class JwksCache {
 
   async #load(url: URL, http: HttpOptions | undefined): Promise<Entry> {
     const key = url.href;
-    const res = await httpRequest(
-      { method: 'GET', url, headers: { accept: 'application/json' } },
-      http,
-    );
-    if (res.status < 200 || res.status > 299)
-      throw new LoginError('PSSO_ERR_JWKS', 'The JWKS request failed', { status: res.status });
-    const jwks = jsonObject(res.body, 'PSSO_ERR_JWKS', 'JWKS');
-    const keys = jwks.keys;
-    if (Array.isArray(keys) && keys.length > this.#o.maxKeys)
-      throw new LoginError(
-        'PSSO_ERR_JWKS',
-        `The JWKS has more than ${this.#o.maxKeys} keys: refused`,
-      );
+    const res = await jwksRequest(url, http);
+    const jwks = processJwksResponse(res, { maxKeys: this.#o.maxKeys });
     const ageMs = this.#ageMs(res.headers['cache-control']);
     const entry: Entry = { jwks, expiresAt: this.#o.now() + ageMs };
     this.#entries.delete(key);

@@ -1,10 +1,9 @@
 /**
  * The Platform SSO 2.0 key request and key exchange flows (`key_purpose` `user_unlock`,
- * docs/PLATFORM-SSO.md §3.11): server nonce → the signed key request JWT → POST to `keyEndpointURL`
- * (default the token endpoint) with `platform_sso_version=2.0` → the key response checked
- * ({@link processKeyRequestResponse}, {@link processKeyExchangeResponse}). The request builders
- * ({@link keyRequest}) and the response checks are separate, so a recorded exchange can be
- * replayed without a network.
+ * docs/PLATFORM-SSO.md §3.11), built from the request/response pairs: server nonce
+ * ({@link nonceRequest} / {@link processNonceResponse}) → the signed key request JWT → the key
+ * endpoint ({@link keyRequest} / {@link processKeyResponse}, {@link keyExchangeRequest} /
+ * {@link processKeyExchangeResponse}, in `key-endpoint.ts`).
  *
  * @module
  */
@@ -16,22 +15,21 @@ import {
   type X509Certificate,
 } from 'node:crypto';
 import type { HttpOptions } from '../../http/options.js';
-import { httpRequest } from '../../http/request.js';
-import {
-  buildKeyRequestJwt,
-  KEY_RESPONSE_CONTENT_TYPE,
-  keyRequestBody,
-} from '../../jose/key-request-jwt.js';
+import type { HttpResponse } from '../../http/request.js';
+import { buildKeyRequestJwt } from '../../jose/key-request-jwt.js';
 import { loginApv } from '../../jose/party-info.js';
 import type { ResolvedLoginConfiguration } from '../config/types.js';
 import type { DeviceKeys } from '../keys/device-keys.js';
 import {
   type KeyExchangeResult,
   type KeyRequestResult,
+  type KeyResponseContext,
+  keyExchangeRequest,
+  keyRequest,
   processKeyExchangeResponse,
-  processKeyRequestResponse,
-} from './key-response.js';
-import { type FormRequest, fetchServerNonce } from './nonce.js';
+  processKeyResponse,
+} from './key-endpoint.js';
+import { nonceRequest, processNonceResponse } from './nonce.js';
 
 /** One finished step of a key flow. */
 export interface KeyFlowStep {
@@ -39,70 +37,6 @@ export interface KeyFlowStep {
   readonly ms: number;
   /** A short, secret-free description. */
   readonly detail: string;
-}
-
-/** Inputs of {@link keyRequest}. */
-export interface KeyRequestInput {
-  readonly config: ResolvedLoginConfiguration;
-  readonly keys: DeviceKeys;
-  readonly username: string;
-  readonly refreshToken: string;
-  readonly serverNonce: string;
-  /** The `client-request-id` (the nonce request's). */
-  readonly requestId: string;
-  /** Default a fresh uppercase UUID. */
-  readonly contextNonce?: string;
-  /** key_exchange: the other key pair's public half and the stored key_context. */
-  readonly exchange?: { readonly otherPublicKey: KeyObject; readonly keyContext: string };
-  /** Seconds since the epoch; default now. */
-  readonly now?: number;
-}
-
-/** A built key request and what its answer is checked with. */
-export interface BuiltKeyRequest extends FormRequest {
-  readonly jwt: string;
-  readonly apv: string;
-  readonly contextNonce: string;
-}
-
-/**
- * Builds a key request or key exchange POST (no network).
- *
- * @example
- * ```ts
- * const req = await keyRequest({ config, keys, username, refreshToken, serverNonce, requestId });
- * // POST req.url with req.headers and req.body
- * ```
- */
-export async function keyRequest(i: KeyRequestInput): Promise<BuiltKeyRequest> {
-  const contextNonce = i.contextNonce ?? randomUUID().toUpperCase();
-  const jwt = await buildKeyRequestJwt({
-    requestType: i.exchange === undefined ? 'key_request' : 'key_exchange',
-    signingKey: i.keys.signing.privateKey,
-    encryptionPublicKey: i.keys.encryption.publicKey,
-    clientId: i.config.clientID,
-    username: i.username,
-    nonce: contextNonce,
-    serverNonce: i.serverNonce,
-    serverNonceClaimName: i.config.serverNonceClaimName,
-    refreshToken: i.refreshToken,
-    ...(i.exchange === undefined
-      ? {}
-      : { otherPublicKey: i.exchange.otherPublicKey, keyContext: i.exchange.keyContext }),
-    ...(i.now === undefined ? {} : { now: i.now }),
-  });
-  return {
-    url: i.config.keyEndpointURL ?? i.config.tokenEndpointURL,
-    headers: {
-      'content-type': 'application/x-www-form-urlencoded',
-      accept: KEY_RESPONSE_CONTENT_TYPE,
-      'client-request-id': i.requestId,
-    },
-    body: keyRequestBody(jwt, i.config.customRequestJWTParameterName),
-    jwt,
-    apv: loginApv(i.keys.encryption.publicKey, contextNonce).base64url,
-    contextNonce,
-  };
 }
 
 /** Options common to both flows. */
@@ -118,13 +52,19 @@ export interface KeyFlowOptions {
   readonly now?: () => Date;
 }
 
-/** Runs nonce → build → POST, timing each step. */
+/** What one key flow sends and how its answer is judged. */
+interface KeyFlowKind<T> {
+  readonly step: 'key_request' | 'key_exchange';
+  readonly exchange?: { readonly otherPublicKey: KeyObject; readonly keyContext: string };
+  readonly request: typeof keyRequest;
+  readonly process: (res: HttpResponse, ctx: KeyResponseContext) => Promise<T>;
+  readonly detail: (v: T) => string;
+}
+
+/** Runs nonce → build → the key endpoint pair, timing each step. */
 async function run<T>(
   o: KeyFlowOptions,
-  step: 'key_request' | 'key_exchange',
-  exchange: KeyRequestInput['exchange'],
-  check: (res: Awaited<ReturnType<typeof httpRequest>>, req: BuiltKeyRequest) => Promise<T>,
-  detail: (v: T) => string,
+  kind: KeyFlowKind<T>,
 ): Promise<T & { steps: readonly KeyFlowStep[] }> {
   const steps: KeyFlowStep[] = [];
   const record = (s: KeyFlowStep) => {
@@ -133,26 +73,34 @@ async function run<T>(
   };
   const requestId = randomUUID().toUpperCase();
   let t0 = performance.now();
-  const serverNonce = await fetchServerNonce(o.config, requestId, o.http);
+  const serverNonce = processNonceResponse(
+    await nonceRequest(o.config, requestId, o.http),
+    o.config,
+  );
   record({ step: 'nonce', ms: ms(t0), detail: 'server nonce received' });
   t0 = performance.now();
   const now = o.now?.() ?? new Date();
-  const req = await keyRequest({
-    config: o.config,
-    keys: o.keys,
+  const contextNonce = randomUUID().toUpperCase();
+  const jwt = await buildKeyRequestJwt({
+    requestType: kind.step,
+    signingKey: o.keys.signing.privateKey,
+    encryptionPublicKey: o.keys.encryption.publicKey,
+    clientId: o.config.clientID,
     username: o.username,
-    refreshToken: o.refreshToken,
+    nonce: contextNonce,
     serverNonce,
-    requestId,
+    serverNonceClaimName: o.config.serverNonceClaimName,
+    refreshToken: o.refreshToken,
+    ...(kind.exchange === undefined ? {} : kind.exchange),
     now: Math.floor(now.getTime() / 1000),
-    ...(exchange === undefined ? {} : { exchange }),
   });
-  const res = await httpRequest(
-    { method: 'POST', url: req.url, headers: req.headers, body: req.body },
-    o.http,
-  );
-  const result = await check(res, req);
-  record({ step, ms: ms(t0), detail: detail(result) });
+  const res = await kind.request(o.config, jwt, requestId, o.http);
+  const result = await kind.process(res, {
+    encryptionPrivateKey: o.keys.encryption.privateKey,
+    apv: loginApv(o.keys.encryption.publicKey, contextNonce).base64url,
+    now: o.now?.() ?? new Date(),
+  });
+  record({ step: kind.step, ms: ms(t0), detail: kind.detail(result) });
   return { ...result, steps };
 }
 
@@ -170,18 +118,12 @@ const ms = (t0: number) => Math.round((performance.now() - t0) * 10) / 10;
 export async function pssoKeyRequest(
   o: KeyFlowOptions,
 ): Promise<KeyRequestResult & { steps: readonly KeyFlowStep[] }> {
-  return run(
-    o,
-    'key_request',
-    undefined,
-    (res, req) =>
-      processKeyRequestResponse(res, {
-        encryptionPrivateKey: o.keys.encryption.privateKey,
-        apv: req.apv,
-        now: o.now?.() ?? new Date(),
-      }),
-    (v) => `certificate for ${v.certificate.subject.replace(/\n/g, ', ')}`,
-  );
+  return run(o, {
+    step: 'key_request',
+    request: keyRequest,
+    process: processKeyResponse,
+    detail: (v) => `certificate for ${v.certificate.subject.replace(/\n/g, ', ')}`,
+  });
 }
 
 /** Options of {@link pssoKeyExchange}. */
@@ -207,18 +149,16 @@ export async function pssoKeyExchange(
   o: KeyExchangeFlowOptions,
 ): Promise<KeyExchangeResult & { steps: readonly KeyFlowStep[] }> {
   const other = o.otherPrivateKey ?? generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey;
-  return run(
-    o,
-    'key_exchange',
-    { otherPublicKey: createPublicKey(other), keyContext: o.keyContext },
-    (res, req) =>
+  return run(o, {
+    step: 'key_exchange',
+    exchange: { otherPublicKey: createPublicKey(other), keyContext: o.keyContext },
+    request: keyExchangeRequest,
+    process: (res, ctx) =>
       processKeyExchangeResponse(res, {
-        encryptionPrivateKey: o.keys.encryption.privateKey,
-        apv: req.apv,
-        now: o.now?.() ?? new Date(),
+        ...ctx,
         otherPrivateKey: other,
         certificate: o.certificate,
       }),
-    () => 'exchanged key verified',
-  );
+    detail: () => 'exchanged key verified',
+  });
 }

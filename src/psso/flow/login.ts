@@ -1,7 +1,8 @@
 /**
- * The whole Platform SSO password login as macOS runs it (docs/PLATFORM-SSO.md §1): server nonce →
- * (dynamic WS-Trust) preauthentication → (federated) MEX and WS-Trust → the signed login JWT →
- * the token response. And the refresh (§3.8). Each step is timed for the caller's progress.
+ * The whole Platform SSO password login as macOS runs it (docs/PLATFORM-SSO.md §1), built from the
+ * request/response pairs: server nonce → (dynamic WS-Trust) preauthentication → (federated) MEX
+ * and WS-Trust (`wsTrustLogin`) → the signed login JWT → the token response. And the refresh
+ * (§3.8). Each step is timed for the caller's progress.
  *
  * @module
  */
@@ -9,6 +10,7 @@ import { randomUUID } from 'node:crypto';
 import type { HttpOptions } from '../../http/options.js';
 import { buildLoginJwt, buildRefreshJwt } from '../../jose/login-jwt.js';
 import { loginApv } from '../../jose/party-info.js';
+import type { SamlVersion } from '../../protocol/grant-types.js';
 import { wsTrustLogin } from '../../wstrust/login.js';
 import { hpkeResponseKey } from '../config/hpke.js';
 import type { ResolvedLoginConfiguration } from '../config/types.js';
@@ -16,9 +18,15 @@ import type { DeviceKeys } from '../keys/device-keys.js';
 import { hpkeJweCrypto } from '../keys/hpke-key.js';
 import type { SmartCardCredential } from '../keys/smartcard.js';
 import { authenticationMethodOf, type LoginCredential, loginCredential } from './credential.js';
-import { fetchServerNonce } from './nonce.js';
-import { preauthenticate } from './preauth.js';
-import { postLoginRequest, type TokenResult } from './token.js';
+import { nonceRequest, processNonceResponse } from './nonce.js';
+import { preauthenticationRequest, processPreauthenticationResponse } from './preauth.js';
+import {
+  loginRequest,
+  processLoginResponse,
+  processRefreshResponse,
+  refreshRequest,
+  type TokenResult,
+} from './token.js';
 
 /** One finished step. */
 export interface PssoStep {
@@ -54,7 +62,7 @@ export interface PssoLoginResult extends TokenResult {
   /** Whether the login went through WS-Trust federation. */
   readonly federated: boolean;
   /** The SAML version of the STS's assertion, when federated. */
-  readonly samlVersion?: '1.1' | '2.0';
+  readonly samlVersion?: SamlVersion;
   readonly steps: readonly PssoStep[];
 }
 
@@ -86,18 +94,22 @@ export async function pssoLogin(o: PssoLoginOptions): Promise<PssoLoginResult> {
   const contextNonce = randomUUID().toUpperCase();
   const serverNonce = await timed(
     'nonce',
-    () => fetchServerNonce(config, requestId, o.http),
+    async () => processNonceResponse(await nonceRequest(config, requestId, o.http), config),
     () => 'server nonce received',
   );
   let mexUrl: URL | undefined;
-  let samlVersion: '1.1' | '2.0' | undefined;
+  let samlVersion: SamlVersion | undefined;
   // Only a password login federates; a key login (§3.9) goes straight to the token endpoint.
   const byPassword = authenticationMethodOf(config) === 'password';
   if (byPassword && config.federationType === 'wsTrust') mexUrl = config.federationMEXURL;
   else if (byPassword && config.federationType === 'dynamicWSTrust') {
     const r = await timed(
       'preauthentication',
-      () => preauthenticate(config, o.username, requestId, o.http),
+      async () =>
+        processPreauthenticationResponse(
+          await preauthenticationRequest(config, o.username, requestId, o.http),
+          config,
+        ),
       (v) => (v.federated ? 'federated' : 'not federated: password login'),
     );
     if (r.federated) mexUrl = r.mexUrl;
@@ -131,12 +143,7 @@ export async function pssoLogin(o: PssoLoginOptions): Promise<PssoLoginResult> {
       },
     });
     samlVersion = ws.token.samlVersion;
-    credential = {
-      samlAssertion: {
-        xml: ws.token.assertion,
-        version: ws.token.samlVersion === '1.1' ? 'saml1_1' : 'saml2',
-      },
-    };
+    credential = { samlAssertion: { xml: ws.token.assertion, version: ws.token.samlVersion } };
   } else {
     credential = await loginCredential(config, {
       ...o,
@@ -163,19 +170,14 @@ export async function pssoLogin(o: PssoLoginOptions): Promise<PssoLoginResult> {
   const apv = loginApv(o.keys.encryption.publicKey, contextNonce).base64url;
   const result = await timed(
     'login',
-    () =>
-      postLoginRequest(
-        config,
-        jwt,
-        {
-          requestId,
-          apv,
-          contextNonce,
-          encryptionPrivateKey: o.keys.encryption.privateKey,
-          ...hpkeRequest(o.keys).response(config, contextNonce),
-        },
-        o.http,
-      ),
+    async () =>
+      processLoginResponse(await loginRequest(config, jwt, requestId, o.http), config, {
+        apv,
+        contextNonce,
+        encryptionPrivateKey: o.keys.encryption.privateKey,
+        ...hpkeRequest(o.keys).response(config, contextNonce),
+        ...(o.http === undefined ? {} : { http: o.http }),
+      }),
     (v) => `id_token for ${String(v.idTokenClaims.sub)}`,
   );
   return {
@@ -206,7 +208,7 @@ export async function pssoRefresh(o: {
   const contextNonce = randomUUID().toUpperCase();
   const steps: PssoStep[] = [];
   const t0 = performance.now();
-  const serverNonce = await fetchServerNonce(config, requestId, o.http);
+  const serverNonce = processNonceResponse(await nonceRequest(config, requestId, o.http), config);
   const s1: PssoStep = {
     step: 'nonce',
     ms: Math.round(performance.now() - t0),
@@ -227,17 +229,16 @@ export async function pssoRefresh(o: {
     ...hpkeRequest(o.keys).jwt,
   });
   const t1 = performance.now();
-  const result = await postLoginRequest(
+  const result = await processRefreshResponse(
+    await refreshRequest(config, jwt, requestId, o.http),
     config,
-    jwt,
     {
-      requestId,
       apv: loginApv(o.keys.encryption.publicKey, contextNonce).base64url,
       contextNonce,
       encryptionPrivateKey: o.keys.encryption.privateKey,
       ...hpkeRequest(o.keys).response(config, contextNonce),
+      ...(o.http === undefined ? {} : { http: o.http }),
     },
-    o.http,
   );
   const s2: PssoStep = {
     step: 'refresh',

@@ -1,14 +1,21 @@
 /**
- * Dynamic WS-Trust discovery (docs/PLATFORM-SSO.md §1.2): GET the user-preauthentication URL with
- * `user=` and the custom values, evaluate the federation predicate on the JSON answer, and take
- * the MEX URL from the configured key path, else from `federation_metadata_url`. Not federated
- * means a password login. Any failure fails the login (macOS has no fallback).
+ * Dynamic WS-Trust discovery (docs/PLATFORM-SSO.md §1.2) as a request/response pair:
+ * {@link preauthenticationRequest} GETs the user-preauthentication URL with `user=` and the custom
+ * values; {@link processPreauthenticationResponse} evaluates the federation predicate on the JSON
+ * answer and takes the MEX URL from the configured key path, else from `federation_metadata_url`.
+ * Not federated means a password login. Any failure fails the login (macOS has no fallback).
  *
  * @module
  */
 import { LoginError } from '../../errors.js';
 import type { HttpOptions } from '../../http/options.js';
-import { httpRequest } from '../../http/request.js';
+import {
+  assertRecordedResponse,
+  type HttpResponse,
+  type RecordedResponse,
+  sendHttpRequest,
+} from '../../http/request.js';
+import { JSON_MEDIA_TYPE } from '../../protocol/media-types.js';
 import type { ResolvedLoginConfiguration } from '../config/types.js';
 import { parsePredicate } from '../predicate/index.js';
 import { valueForKeyPath } from '../predicate/keypath.js';
@@ -21,19 +28,25 @@ export type PreauthResult =
   | { readonly federated: true; readonly mexUrl: URL };
 
 /**
- * Builds the preauthentication GET: the configured URL's own query items first, then `user`,
- * then the custom values.
+ * GETs the user-preauthentication URL for `username` and returns the response as received,
+ * whatever its status: the configured URL's own query items first, then `user`, then the custom
+ * values.
+ *
+ * @throws {HttpError} on a transport failure or a limit breach.
+ * @throws {TypeError} when the configuration has no `federationUserPreauthenticationURL`.
  *
  * @example
  * ```ts
- * const { url, headers } = preauthenticationRequest(config, 'alice@example.com', requestId);
+ * const response = await preauthenticationRequest(config, 'alice@example.com', requestId, { ca });
+ * const r = processPreauthenticationResponse(response, config); // { federated: true, mexUrl }
  * ```
  */
-export function preauthenticationRequest(
+export async function preauthenticationRequest(
   config: ResolvedLoginConfiguration,
   username: string,
   requestId: string,
-): { url: URL; headers: Readonly<Record<string, string>> } {
+  options?: HttpOptions,
+): Promise<HttpResponse> {
   const base = config.federationUserPreauthenticationURL;
   if (base === undefined)
     throw new TypeError('the configuration has no federationUserPreauthenticationURL');
@@ -43,31 +56,38 @@ export function preauthenticationRequest(
     ...config.customFederationUserPreauthenticationRequestValues,
   ]);
   url.search = url.search === '' ? `?${items}` : `${url.search}&${items}`;
-  return { url, headers: { accept: 'application/json', 'client-request-id': requestId } };
+  return sendHttpRequest(
+    { method: 'GET', url, headers: { accept: JSON_MEDIA_TYPE, 'client-request-id': requestId } },
+    options,
+  );
 }
 
 /**
- * Decides from the answer: any 2xx, a JSON object, the predicate evaluated on it.
+ * Decides from the answer, in order: the status (any 2xx), the content type (not checked: macOS
+ * reads the body whatever it says), the shape (a JSON object), the federation predicate evaluated
+ * on it, then the field (the MEX URL at `federationMEXURLKeypath`, else `federation_metadata_url`).
  *
- * @throws {LoginError} `PSSO_ERR_PREAUTH_RESPONSE`; {PredicateError} when the predicate cannot be
- *   evaluated (macOS fails the login then too).
+ * @throws {LoginError} `PSSO_ERR_PREAUTH_RESPONSE` (with `status` for a non-2xx answer);
+ *   {PredicateError} when the predicate cannot be evaluated (macOS fails the login then too).
  *
  * @example
  * ```ts
- * const r = processPreauthenticationResponse(config, 200, body); // { federated: true, mexUrl }
+ * const r = processPreauthenticationResponse({ status: 200, headers: {}, body }, config);
+ * if (r.federated) await wsTrustLogin({ mexUrl: r.mexUrl, … });
  * ```
  */
 export function processPreauthenticationResponse(
+  response: RecordedResponse,
   config: ResolvedLoginConfiguration,
-  status: number,
-  body: Uint8Array,
 ): PreauthResult {
+  assertRecordedResponse(response, 'processPreauthenticationResponse');
+  const { status } = response;
   if (status < 200 || status > 299) {
     throw new LoginError('PSSO_ERR_PREAUTH_RESPONSE', 'The preauthentication request failed', {
       status,
     });
   }
-  const json = jsonObject(body, 'PSSO_ERR_PREAUTH_RESPONSE', 'preauthentication response');
+  const json = jsonObject(response.body, 'PSSO_ERR_PREAUTH_RESPONSE', 'preauthentication response');
   const predicate = config.federationPredicate;
   if (predicate === undefined) throw new TypeError('the configuration has no federationPredicate');
   if (!parsePredicate(predicate).evaluate(json)) return { federated: false };
@@ -90,24 +110,4 @@ export function processPreauthenticationResponse(
       'The MEX URL in the preauthentication answer is not a URL',
     );
   }
-}
-
-/**
- * Runs preauthentication for `username`.
- *
- * @example
- * ```ts
- * const r = await preauthenticate(config, 'alice@federated.example', requestId, { ca });
- * if (r.federated) await wsTrustLogin({ mexUrl: r.mexUrl, … });
- * ```
- */
-export async function preauthenticate(
-  config: ResolvedLoginConfiguration,
-  username: string,
-  requestId: string,
-  http?: HttpOptions,
-): Promise<PreauthResult> {
-  const req = preauthenticationRequest(config, username, requestId);
-  const res = await httpRequest({ method: 'GET', url: req.url, headers: req.headers }, http);
-  return processPreauthenticationResponse(config, res.status, res.body);
 }

@@ -1,20 +1,31 @@
 /**
- * The Platform SSO login and refresh requests and their responses (docs/PLATFORM-SSO.md §3.6–§3.8):
- * the signed JWT POSTed as a form with `platform_sso_version=1.0`, a JWE answer decrypted with the
- * device encryption key and our `apv`, the id_token verified against the JWKS; 400/401 judged
- * with the invalidCredentialPredicate as macOS does.
+ * The Platform SSO login and refresh steps (docs/PLATFORM-SSO.md §3.6–§3.8) as request/response
+ * pairs: {@link loginRequest} / {@link refreshRequest} POST the signed JWT as a form with
+ * `platform_sso_version=1.0` and return the raw response; {@link processLoginResponse} /
+ * {@link processRefreshResponse} judge it: 400/401 with the invalidCredentialPredicate as macOS
+ * does, a JWE answer decrypted with the device encryption key and our `apv`, the id_token verified
+ * against the JWKS.
  *
  * @module
  */
+import type { KeyObject } from 'node:crypto';
+import type { JSONWebKeySet } from 'jose';
 import { LoginError } from '../../errors.js';
 import type { HttpOptions } from '../../http/options.js';
-import { httpRequest } from '../../http/request.js';
+import {
+  assertRecordedResponse,
+  type HttpResponse,
+  type RecordedResponse,
+} from '../../http/request.js';
+import type { HpkeResponseKey } from '../../jose/hpke/decrypt.js';
 import { verifyIdToken } from '../../jose/id-token.js';
 import { loginRequestBody } from '../../jose/login-jwt.js';
 import { decryptLoginResponse, type LoginResponse } from '../../jose/login-response.js';
-import type { ResolvedLoginConfiguration } from '../config/types.js';
+import { LOGIN_RESPONSE_MEDIA_TYPE } from '../../protocol/media-types.js';
+import type { QueryItems, ResolvedLoginConfiguration } from '../config/types.js';
 import { parsePredicate } from '../predicate/index.js';
 import { deviceRejection } from './device-rejected.js';
+import { postForm } from './form.js';
 import { jsonObject } from './json.js';
 import { JwksCache } from './jwks-cache.js';
 
@@ -24,60 +35,149 @@ export interface TokenResult {
   readonly idTokenClaims: Readonly<Record<string, unknown>>;
 }
 
+/** What a login or refresh response is checked against. */
+export interface LoginResponseContext {
+  /** The request's `jwe_crypto.apv` (base64url). */
+  readonly apv: string;
+  /** The login JWT's `nonce`: the id_token's `nonce`, when present, must equal it. */
+  readonly contextNonce: string;
+  /** The device encryption private key the JWE is opened with. */
+  readonly encryptionPrivateKey: KeyObject;
+  /** An HPKE device: what the response is opened with (see `config/hpke.ts`). */
+  readonly hpke?: HpkeResponseKey;
+  /** The clock of the id_token check; default now. */
+  readonly now?: Date;
+  /** The IdP's key set: the id_token is verified against it, with no network. */
+  readonly jwks?: JSONWebKeySet;
+  /** Otherwise the JWKS of `jwksEndpointURL`, through this cache; default the library's shared one. */
+  readonly jwksCache?: JwksCache;
+  /** Transport options of that JWKS fetch. */
+  readonly http?: HttpOptions;
+}
+
 /**
- * POSTs `jwt` to the token endpoint and validates the answer.
+ * POSTs the login JWT to the token endpoint (`platform_sso_version=1.0`, jwt-bearer, the custom
+ * login values, the JWT under `customRequestJWTParameterName`, else `assertion`) and returns the
+ * response as received, whatever its status.
  *
- * @throws {LoginError} `PSSO_ERR_LOGIN_INVALID_CREDENTIALS` (re-prompt), `PSSO_ERR_LOGIN_FAILED`
- *   (with `status`), or a JWE / id_token code.
+ * @throws {HttpError} on a transport failure or a limit breach.
  *
  * @example
  * ```ts
- * const { idTokenClaims } = await postLoginRequest(config, jwt, { requestId, apv, contextNonce, encryptionPrivateKey });
+ * const response = await loginRequest(config, jwt, requestId, { ca });
+ * const { idTokenClaims } = await processLoginResponse(response, config, { apv, contextNonce, encryptionPrivateKey });
  * ```
  */
-export async function postLoginRequest(
+export async function loginRequest(
   config: ResolvedLoginConfiguration,
   jwt: string,
-  context: {
-    requestId: string;
-    apv: string;
-    contextNonce: string;
-    encryptionPrivateKey: import('node:crypto').KeyObject;
-    /** An HPKE device: what the response is opened with (see `config/hpke.ts`). */
-    hpke?: import('../../jose/hpke/decrypt.js').HpkeResponseKey;
-    now?: Date;
-    /** Default: the library's shared cache. */
-    jwksCache?: JwksCache;
-  },
-  http?: HttpOptions,
+  requestId: string,
+  options?: HttpOptions,
+): Promise<HttpResponse> {
+  return tokenEndpointRequest(config, jwt, requestId, config.customLoginRequestValues, options);
+}
+
+/**
+ * POSTs the refresh JWT to the token endpoint, as a login is posted (§3.8) but with the custom
+ * refresh values when the configuration has any, and returns the response as received.
+ *
+ * @throws {HttpError} on a transport failure or a limit breach.
+ *
+ * @example
+ * ```ts
+ * const response = await refreshRequest(config, jwt, requestId, { ca });
+ * const refreshed = await processRefreshResponse(response, config, { apv, contextNonce, encryptionPrivateKey });
+ * ```
+ */
+export async function refreshRequest(
+  config: ResolvedLoginConfiguration,
+  jwt: string,
+  requestId: string,
+  options?: HttpOptions,
+): Promise<HttpResponse> {
+  const values =
+    config.customRefreshRequestValues.length > 0
+      ? config.customRefreshRequestValues
+      : config.customLoginRequestValues;
+  return tokenEndpointRequest(config, jwt, requestId, values, options);
+}
+
+function tokenEndpointRequest(
+  config: ResolvedLoginConfiguration,
+  jwt: string,
+  requestId: string,
+  values: QueryItems,
+  options: HttpOptions | undefined,
+): Promise<HttpResponse> {
+  const body = loginRequestBody(jwt, {
+    parameterName: config.customRequestJWTParameterName,
+    customValues: values.map((i) => [i.name, i.value] as [string, string]),
+  });
+  const o = { accept: LOGIN_RESPONSE_MEDIA_TYPE, requestId };
+  return postForm(config.tokenEndpointURL, body, o, options);
+}
+
+/**
+ * Judges a login response, in order: the status (2xx; 400/401 judged with the
+ * invalidCredentialPredicate as macOS does, see {@link loginFailure}), the content type (not
+ * checked: macOS reads the body whatever it says), the shape (a compact JWE, decrypted with the
+ * device key and our `apv`; the token fields), then the expected values (the id_token verified
+ * against the JWKS: signature, issuer, audience, nonce, times). Only the JWKS may need the
+ * network: give `jwks` to judge a recorded response with none.
+ *
+ * @throws {LoginError} `PSSO_ERR_LOGIN_INVALID_CREDENTIALS` (re-prompt), `PSSO_ERR_LOGIN_FAILED`
+ *   (with `status`), `PSSO_ERR_LOGIN_DEVICE_REJECTED`, or a JWE / id_token / JWKS code.
+ *
+ * @example
+ * ```ts
+ * const { response, idTokenClaims } = await processLoginResponse(recorded, config, {
+ *   apv, contextNonce, encryptionPrivateKey, jwks, now,
+ * });
+ * ```
+ */
+export async function processLoginResponse(
+  response: RecordedResponse,
+  config: ResolvedLoginConfiguration,
+  context: LoginResponseContext,
 ): Promise<TokenResult> {
-  const res = await httpRequest(
-    {
-      method: 'POST',
-      url: config.tokenEndpointURL,
-      headers: {
-        'content-type': 'application/x-www-form-urlencoded',
-        accept: 'application/platformsso-login-response+jwt',
-        'client-request-id': context.requestId,
-      },
-      body: loginRequestBody(jwt, {
-        parameterName: config.customRequestJWTParameterName,
-        customValues: config.customLoginRequestValues.map(
-          (i) => [i.name, i.value] as [string, string],
-        ),
-      }),
-    },
-    http,
-  );
+  assertRecordedResponse(response, 'processLoginResponse');
+  return processTokenResponse(response, config, context);
+}
+
+/**
+ * Judges a refresh response: exactly as a login response (§3.8), see {@link processLoginResponse}.
+ *
+ * @throws {LoginError} as {@link processLoginResponse}.
+ *
+ * @example
+ * ```ts
+ * const { response } = await processRefreshResponse(recorded, config, { apv, contextNonce, encryptionPrivateKey });
+ * response.refreshToken; // the rotated refresh token
+ * ```
+ */
+export async function processRefreshResponse(
+  response: RecordedResponse,
+  config: ResolvedLoginConfiguration,
+  context: LoginResponseContext,
+): Promise<TokenResult> {
+  assertRecordedResponse(response, 'processRefreshResponse');
+  return processTokenResponse(response, config, context);
+}
+
+async function processTokenResponse(
+  res: RecordedResponse,
+  config: ResolvedLoginConfiguration,
+  context: LoginResponseContext,
+): Promise<TokenResult> {
   if (res.status < 200 || res.status > 299) throw loginFailure(config, res.status, res.body);
   const response = await decryptLoginResponse(Buffer.from(res.body).toString('utf8'), {
     encryptionPrivateKey: context.encryptionPrivateKey,
     apv: context.apv,
     ...(context.hpke === undefined ? {} : { hpke: context.hpke }),
   });
-  const verify = async (jwks: Record<string, unknown>) =>
+  const verify = async (jwks: JSONWebKeySet) =>
     verifyIdToken(response.idToken, {
-      jwks: jwks as never,
+      jwks,
       issuer: config.issuer,
       clientId: config.clientID,
       nonce: context.contextNonce,
@@ -85,12 +185,14 @@ export async function postLoginRequest(
     });
   // The JWKS is cached per URL, bounded in age, URLs and keys; fetched again when stale, or for
   // an unknown kid at most once per interval (§3.7).
-  const result = await (context.jwksCache ?? sharedJwksCache).verify(
-    config.jwksEndpointURL,
-    http,
-    verify,
-  );
-  const payload = result.payload;
+  const { payload } =
+    context.jwks === undefined
+      ? await (context.jwksCache ?? sharedJwksCache).verify(
+          config.jwksEndpointURL,
+          context.http,
+          (jwks) => verify(jwks as unknown as JSONWebKeySet),
+        )
+      : await verify(context.jwks);
   return { response, idTokenClaims: payload };
 }
 

@@ -2,8 +2,9 @@
  * Registers the user's Secure Enclave key (docs/PLATFORM-SSO.md §3.9) at the reference IdP's
  * `POST /psso/user-keys`: a server nonce first, then a JWT signed by the device signing key
  * (`typ` `platformsso-user-key-request+jwt`) carrying the user's current refresh token (proof that
- * the user signed in on this device) and the user key's public JWK. Apple fixes no wire format
- * for this (docs/PSSO-PEERS.md §4.5); other IdPs register keys their own way.
+ * the user signed in on this device) and the user key's public JWK, as the request/response pair
+ * {@link userKeyRequest} / {@link processUserKeyResponse}. Apple fixes no wire format for this
+ * (docs/PSSO-PEERS.md §4.5); other IdPs register keys their own way.
  *
  * @module
  */
@@ -11,12 +12,18 @@ import { randomUUID } from 'node:crypto';
 import { SignJWT } from 'jose';
 import { LoginError } from '../../errors.js';
 import type { HttpOptions } from '../../http/options.js';
-import { httpRequest } from '../../http/request.js';
+import {
+  assertRecordedResponse,
+  type HttpResponse,
+  type RecordedResponse,
+} from '../../http/request.js';
 import { audienceOf } from '../../jose/login-jwt.js';
+import { JSON_MEDIA_TYPE } from '../../protocol/media-types.js';
 import type { ResolvedLoginConfiguration } from '../config/types.js';
 import type { DeviceKeys } from '../keys/device-keys.js';
+import { postForm } from './form.js';
 import { jsonObject } from './json.js';
-import { fetchServerNonce } from './nonce.js';
+import { nonceRequest, processNonceResponse } from './nonce.js';
 
 /** The `typ` of the registration JWT. */
 export const USER_KEY_REQUEST_TYP = 'platformsso-user-key-request+jwt';
@@ -89,8 +96,67 @@ export async function buildUserKeyRequestJwt(p: UserKeyRequestParams): Promise<s
     .sign(p.keys.signing.privateKey);
 }
 
+/** What the IdP registered the user key under. */
+export interface UserKeyRegistration {
+  readonly upn: string;
+  readonly kid: string;
+}
+
 /**
- * Registers the user key; resolves the user and `kid` the IdP registered it under.
+ * POSTs the registration JWT (`assertion=<jwt>`) to `endpoint` and returns the response as
+ * received, whatever its status.
+ *
+ * @throws {HttpError} on a transport failure or a limit breach.
+ * @example
+ * ```ts
+ * const response = await userKeyRequest(userKeyEndpoint(config), jwt, requestId, { ca });
+ * const { upn, kid } = processUserKeyResponse(response);
+ * ```
+ */
+export async function userKeyRequest(
+  endpoint: string | URL,
+  jwt: string,
+  requestId: string,
+  options?: HttpOptions,
+): Promise<HttpResponse> {
+  return postForm(endpoint, `assertion=${jwt}`, { accept: JSON_MEDIA_TYPE, requestId }, options);
+}
+
+/**
+ * Judges the registration answer, in order: the status (201), the content type (not checked),
+ * the shape (a JSON object), the fields (`upn` and `kid` strings). A refusal carries what the IdP
+ * said.
+ *
+ * @throws {LoginError} `PSSO_ERR_LOGIN_FAILED` (`status`, `error` and `errorDescription` say why).
+ * @example
+ * ```ts
+ * const { upn, kid } = processUserKeyResponse({ status: 201, headers: {}, body });
+ * ```
+ */
+export function processUserKeyResponse(response: RecordedResponse): UserKeyRegistration {
+  assertRecordedResponse(response, 'processUserKeyResponse');
+  let body: Record<string, unknown> = {};
+  try {
+    body = jsonObject(response.body, 'PSSO_ERR_LOGIN_FAILED', 'user key registration response');
+  } catch {
+    // An empty or non-JSON body: reported with the status below.
+  }
+  const str = (v: unknown) => (typeof v === 'string' ? v : undefined);
+  if (response.status !== 201 || typeof body.upn !== 'string' || typeof body.kid !== 'string') {
+    const error = str(body.error);
+    const errorDescription = str(body.error_description);
+    throw new LoginError('PSSO_ERR_LOGIN_FAILED', 'The IdP refused the user key registration', {
+      status: response.status,
+      ...(error === undefined ? {} : { error }),
+      ...(errorDescription === undefined ? {} : { errorDescription }),
+    });
+  }
+  return { upn: body.upn, kid: body.kid };
+}
+
+/**
+ * Registers the user key (server nonce, then the registration pair); resolves the user and `kid`
+ * the IdP registered it under.
  *
  * @throws {TypeError} when the keys hold no user key.
  * @throws {LoginError} `PSSO_ERR_NONCE_RESPONSE` (the nonce request failed) or
@@ -100,16 +166,17 @@ export async function buildUserKeyRequestJwt(p: UserKeyRequestParams): Promise<s
  * const { upn, kid } = await registerUserKey({ config, keys, refreshToken });
  * ```
  */
-export async function registerUserKey(
-  o: RegisterUserKeyOptions,
-): Promise<{ readonly upn: string; readonly kid: string }> {
+export async function registerUserKey(o: RegisterUserKeyOptions): Promise<UserKeyRegistration> {
   const user = o.keys.userSecureEnclaveKey;
   if (user === undefined) throw new TypeError('the device keys hold no user Secure Enclave key');
   if (typeof o.refreshToken !== 'string' || o.refreshToken === '')
     throw new TypeError('refreshToken must be a non-empty string');
   const endpoint = o.endpoint === undefined ? userKeyEndpoint(o.config) : new URL(o.endpoint);
   const requestId = randomUUID().toUpperCase();
-  const serverNonce = await fetchServerNonce(o.config, requestId, o.http);
+  const serverNonce = processNonceResponse(
+    await nonceRequest(o.config, requestId, o.http),
+    o.config,
+  );
   const jwt = await buildUserKeyRequestJwt({
     keys: o.keys,
     clientId: o.config.clientID,
@@ -117,34 +184,5 @@ export async function registerUserKey(
     serverNonce,
     refreshToken: o.refreshToken,
   });
-  const res = await httpRequest(
-    {
-      method: 'POST',
-      url: endpoint,
-      headers: {
-        'content-type': 'application/x-www-form-urlencoded',
-        accept: 'application/json',
-        'client-request-id': requestId,
-      },
-      body: `assertion=${jwt}`,
-    },
-    o.http,
-  );
-  let body: Record<string, unknown> = {};
-  try {
-    body = jsonObject(res.body, 'PSSO_ERR_LOGIN_FAILED', 'user key registration response');
-  } catch {
-    // An empty or non-JSON body: reported with the status below.
-  }
-  const str = (v: unknown) => (typeof v === 'string' ? v : undefined);
-  if (res.status !== 201 || typeof body.upn !== 'string' || typeof body.kid !== 'string') {
-    const error = str(body.error);
-    const errorDescription = str(body.error_description);
-    throw new LoginError('PSSO_ERR_LOGIN_FAILED', 'The IdP refused the user key registration', {
-      status: res.status,
-      ...(error === undefined ? {} : { error }),
-      ...(errorDescription === undefined ? {} : { errorDescription }),
-    });
-  }
-  return { upn: body.upn, kid: body.kid };
+  return processUserKeyResponse(await userKeyRequest(endpoint, jwt, requestId, o.http));
 }

@@ -7,7 +7,7 @@ import { LoginError } from '../../../src/errors.ts';
 import { closeHttpAgents } from '../../../src/http/agents.ts';
 import { parseLoginConfiguration } from '../../../src/psso/config/load.ts';
 import { resolveLoginConfiguration } from '../../../src/psso/config/types.ts';
-import { fetchServerNonce } from '../../../src/psso/flow/nonce.ts';
+import { nonceRequest, processNonceResponse } from '../../../src/psso/flow/nonce.ts';
 import { keyId } from '../../../src/psso/keys/device-keys.ts';
 import { startTestIdp, type TestIdp, tempDataDir } from '../../e2e/support.ts';
 import { runCli } from '../../helpers/cli.ts';
@@ -82,8 +82,8 @@ describe('POST /psso/nonce on the reference IdP', () => {
     );
   test('our client gets a fresh Nonce each time', async () => {
     const c = config(`${idp.origin}/psso/nonce`);
-    const a = await fetchServerNonce(c, 'REQ', { ca: idp.caPem });
-    const b = await fetchServerNonce(c, 'REQ', { ca: idp.caPem });
+    const a = processNonceResponse(await nonceRequest(c, 'REQ', { ca: idp.caPem }), c);
+    const b = processNonceResponse(await nonceRequest(c, 'REQ', { ca: idp.caPem }), c);
     assert.notEqual(a, b);
   });
   test('a request without grant_type=srv_challenge is a 400', async () => {
@@ -102,8 +102,10 @@ describe('POST /psso/nonce on the reference IdP', () => {
       { ca: idp.caPem },
     );
     assert.equal(r.status, 400);
-    await assert.rejects(
-      fetchServerNonce(config(`${idp.origin}/psso/nothing`), 'REQ', { ca: idp.caPem }),
+    const nothing = config(`${idp.origin}/psso/nothing`);
+    const answer = await nonceRequest(nothing, 'REQ', { ca: idp.caPem });
+    assert.throws(
+      () => processNonceResponse(answer, nothing),
       (e) => e instanceof LoginError && e.status === 404,
     );
   });

@@ -14,8 +14,8 @@ import {
 import { loginApv } from '../../../src/jose/party-info.ts';
 import {
   processKeyExchangeResponse,
-  processKeyRequestResponse,
-} from '../../../src/psso/flow/key-response.ts';
+  processKeyResponse,
+} from '../../../src/psso/flow/key-endpoint.ts';
 import type { DeviceKeys } from '../../../src/psso/keys/device-keys.ts';
 import { type Bench, BOB, openBench } from './token-bench.ts';
 
@@ -96,7 +96,7 @@ export async function requestUnlockKey(b: Bench, device = b.device, upn = BOB.up
   const r = await keyForm(b, { device, refreshToken, username: upn });
   const a = await sendKey(b, r);
   if (a.status !== 200) throw new Error(`expected 200, got ${a.status} ${a.outcome}`);
-  const res = await processKeyRequestResponse(recorded(a), {
+  const res = await processKeyResponse(recorded(a), {
     encryptionPrivateKey: device.encryption.privateKey,
     apv: r.apv,
     now: b.deps.clock(),

@@ -14,6 +14,7 @@ import { openIdpState } from '../../../src/idp/state/open.ts';
 import type { DeviceRecord } from '../../../src/idp/state/records.ts';
 import { generateDeviceKeys, publicJwk } from '../../../src/psso/keys/device-keys.ts';
 import { tempDataDir } from '../../e2e/support.ts';
+import { assertCode } from '../../helpers/assert-code.ts';
 import { runCli } from '../../helpers/cli.ts';
 
 const NONCE = 'B7F1FC32-9121-4E2A-9E32-8417E03675DD';
@@ -62,24 +63,17 @@ describe('device registration with an HPKE suite', () => {
 
   test('refused: an unknown alg, a key of another type, a private key', async () => {
     const store = await openIdpState({ dataDir: tempDataDir() });
+    const refused = (run: Promise<unknown>) =>
+      assertCode(run, 'PSSO_ERR_IDP_REGISTRATION_INVALID', IdpError);
     try {
       const keys = generateDeviceKeys({ hpkeSuite: 'HPKE-X25519-SHA256-ChaCha20Poly1305' });
       const sign = publicJwk(keys.signing.publicKey);
       const x = keys.hpkeEncryption?.publicJwk;
-      await assert.rejects(
-        store.devices.add('psso', sign, x, 'HPKE-P521-SHA512-A256GCM'),
-        TypeError,
-      );
-      await assert.rejects(
-        store.devices.add('psso', sign, x, 'HPKE-P256-SHA256-A256GCM'),
-        TypeError,
-      );
-      await assert.rejects(store.devices.add('psso', sign, x), TypeError); // ECDH-ES needs P-256
+      await refused(store.devices.add('psso', sign, x, 'HPKE-P521-SHA512-A256GCM'));
+      await refused(store.devices.add('psso', sign, x, 'HPKE-P256-SHA256-A256GCM'));
+      await refused(store.devices.add('psso', sign, x)); // ECDH-ES needs P-256
       const priv = keys.hpkeEncryption?.privateKey.export({ format: 'jwk' });
-      await assert.rejects(
-        store.devices.add('psso', sign, priv, 'HPKE-X25519-SHA256-ChaCha20Poly1305'),
-        TypeError,
-      );
+      await refused(store.devices.add('psso', sign, priv, 'HPKE-X25519-SHA256-ChaCha20Poly1305'));
     } finally {
       await store.close();
     }

@@ -183,7 +183,7 @@ export async function requestForm(b: Bench, grant: Grant, device = b.device): Pr
           ...common,
           tokenEndpoint: ENDPOINT,
           ...('saml' in grant
-            ? { username: ALICE, samlAssertion: { xml: grant.saml, version: 'saml1_1' as const } }
+            ? { username: ALICE, samlAssertion: { xml: grant.saml, version: '1.1' as const } }
             : { username: grant.username ?? BOB.upn, password: grant.password }),
         });
   return {

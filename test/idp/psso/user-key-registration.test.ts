@@ -16,6 +16,7 @@ import {
 import { buildUserKeyRequestJwt } from '../../../src/psso/flow/user-key-register.ts';
 import { type DeviceKeys, publicJwk } from '../../../src/psso/keys/device-keys.ts';
 import { generateUserSecureEnclaveKey } from '../../../src/psso/keys/user-key.ts';
+import { assertCode } from '../../helpers/assert-code.ts';
 import {
   ALICE,
   type Bench,
@@ -175,8 +176,17 @@ describe('user key store', () => {
       key.kid,
       'idempotent',
     );
-    await assert.rejects(b.accounts.userKeys.add(BOB.upn, jwk), /another user/);
-    await assert.rejects(b.accounts.userKeys.add(BOB.upn, { ...jwk, d: 'x' }), TypeError);
+    const e = await assertCode(
+      b.accounts.userKeys.add(BOB.upn, jwk),
+      'PSSO_ERR_IDP_REGISTRATION_INVALID',
+      IdpError,
+    );
+    assert.match(e.message, /another user/);
+    await assertCode(
+      b.accounts.userKeys.add(BOB.upn, { ...jwk, d: 'x' }),
+      'PSSO_ERR_IDP_REGISTRATION_INVALID',
+      IdpError,
+    );
     assert.ok((await b.accounts.userKeys.list(ALICE)).some((k) => k.kid === key.kid));
     await b.accounts.users.remove(ALICE);
     assert.equal(await b.accounts.userKeys.get(key.kid), undefined);

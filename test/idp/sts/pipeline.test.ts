@@ -3,7 +3,7 @@ import { describe, test } from 'node:test';
 import { WsTrustFaultError } from '../../../src/errors.ts';
 import { handleRst, type StsAnswer } from '../../../src/idp/sts/handle.ts';
 import { WSTRUST13, WSTRUST2005, type WsTrustVersion } from '../../../src/protocol/wstrust.ts';
-import { processRequestSecurityTokenResponse } from '../../../src/wstrust/rstr.ts';
+import { readSecurityTokenResponse } from '../../../src/wstrust/rstr.ts';
 import { fakeDeps, NOW, settings, URN } from './fakes.ts';
 import { rst, send } from './requests.ts';
 
@@ -17,7 +17,7 @@ function refused(
   assert.equal(answer.outcome, label);
   assert.ok(!answer.body.includes('at '), 'no stack trace on the wire');
   try {
-    processRequestSecurityTokenResponse(answer.body, {
+    readSecurityTokenResponse(answer.body, {
       version,
       now: NOW,
       ...(messageId === undefined ? {} : { messageId }),
@@ -36,7 +36,7 @@ describe('STS pipeline: what clients send is accepted', () => {
         const r = rst({ version, profile });
         const answer = await send(r.body, fakeDeps(), version);
         assert.equal(answer.status, 200, answer.detail);
-        const token = processRequestSecurityTokenResponse(answer.body, {
+        const token = readSecurityTokenResponse(answer.body, {
           version,
           messageId: r.messageId,
           now: NOW,
@@ -49,7 +49,7 @@ describe('STS pipeline: what clients send is accepted', () => {
   }
   test('a SAML 2.0 relying party gets a SAML 2.0 assertion and TokenType', async () => {
     const r = rst({ appliesTo: 'urn:saml2' });
-    const token = processRequestSecurityTokenResponse((await send(r.body)).body, {
+    const token = readSecurityTokenResponse((await send(r.body)).body, {
       version: '1.3',
       messageId: r.messageId,
       now: NOW,
@@ -256,7 +256,7 @@ describe('STS pipeline: one refusal per attack', () => {
       '<trust:KeyType>',
       '<trust:Lifetime><u:Created>2026-11-29T10:00:00Z</u:Created><u:Expires>2027-11-29T10:00:00Z</u:Expires></trust:Lifetime><trust:KeyType>',
     );
-    const t = processRequestSecurityTokenResponse((await send(body)).body, {
+    const t = readSecurityTokenResponse((await send(body)).body, {
       version: '1.3',
       messageId: r.messageId,
       now: NOW,

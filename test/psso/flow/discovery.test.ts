@@ -8,17 +8,13 @@ import { closeHttpAgents } from '../../../src/http/agents.ts';
 import { parseLoginConfiguration } from '../../../src/psso/config/load.ts';
 import { resolveLoginConfiguration } from '../../../src/psso/config/types.ts';
 import { encodeComponent } from '../../../src/psso/flow/form.ts';
+import { nonceRequest, processNonceResponse } from '../../../src/psso/flow/nonce.ts';
 import {
-  fetchServerNonce,
-  nonceRequest,
-  processNonceResponse,
-} from '../../../src/psso/flow/nonce.ts';
-import {
-  preauthenticate,
   preauthenticationRequest,
   processPreauthenticationResponse,
 } from '../../../src/psso/flow/preauth.ts';
 import { startTestIdp, type TestIdp } from '../../e2e/support.ts';
+import { capture, recorded } from '../../helpers/recorded.ts';
 
 const REQ = 'A3F1C2D4-0000-4000-8000-000000000001';
 const config = (extra: Record<string, unknown> = {}) =>
@@ -40,14 +36,19 @@ const config = (extra: Record<string, unknown> = {}) =>
       { dangerouslyAllowHttpLoopback: true },
     ),
   );
-const bytes = (v: unknown) => Buffer.from(typeof v === 'string' ? v : JSON.stringify(v));
+const json = (status: number, v: unknown) =>
+  recorded(status, typeof v === 'string' ? v : JSON.stringify(v));
 
 describe('server nonce request and response (recorded bytes)', () => {
-  test('grant_type=srv_challenge then the custom values, form-encoded, with Accept and client-request-id', () => {
-    const r = nonceRequest(
+  test('grant_type=srv_challenge then the custom values, form-encoded, with Accept and client-request-id', async () => {
+    const sent = capture(json(200, { Nonce: 'n' }));
+    await nonceRequest(
       config({ customNonceRequestValues: [{ name: 'x-ak-device-token', value: 'a+b&c=d' }] }),
       REQ,
+      { transport: sent.transport },
     );
+    const r = sent.only();
+    assert.equal(r.method, 'POST');
     assert.equal(r.body, 'grant_type=srv_challenge&x-ak-device-token=a%2Bb%26c%3Dd');
     assert.deepEqual(r.headers, {
       'content-type': 'application/x-www-form-urlencoded',
@@ -55,39 +56,37 @@ describe('server nonce request and response (recorded bytes)', () => {
       'client-request-id': REQ,
     });
     assert.equal(
-      r.url.href,
+      String(r.url),
       'https://idp.example.com/psso/token',
       'the nonce endpoint defaults to the token endpoint',
     );
   });
   test('the nonce at the key path, else at Nonce', () => {
-    assert.equal(processNonceResponse(config(), 200, bytes({ Nonce: 'AwAB' })), 'AwAB');
+    assert.equal(processNonceResponse(json(200, { Nonce: 'AwAB' }), config()), 'AwAB');
     assert.equal(
       processNonceResponse(
+        json(201, { data: { nonce: 'n1' } }),
         config({ nonceResponseKeypath: 'data.nonce' }),
-        201,
-        bytes({ data: { nonce: 'n1' } }),
       ),
       'n1',
     );
     assert.equal(
       processNonceResponse(
+        json(200, { Nonce: 'fallback' }),
         config({ nonceResponseKeypath: 'nonce' }),
-        200,
-        bytes({ Nonce: 'fallback' }),
       ),
       'fallback',
     );
   });
-  for (const [name, status, body] of [
-    ['a non-2xx status', 500, bytes({ Nonce: 'x' })],
-    ['not JSON', 200, bytes('<html>')],
-    ['a JSON array', 200, bytes([1])],
-    ['no nonce', 200, bytes({ nonce: 1 })],
+  for (const [name, response] of [
+    ['a non-2xx status', json(500, { Nonce: 'x' })],
+    ['not JSON', json(200, '<html>')],
+    ['a JSON array', json(200, [1])],
+    ['no nonce', json(200, { nonce: 1 })],
   ] as const) {
     test(`${name} is PSSO_ERR_NONCE_RESPONSE`, () => {
       assert.throws(
-        () => processNonceResponse(config(), status, body),
+        () => processNonceResponse(response, config()),
         (e) => e instanceof LoginError && e.code === 'PSSO_ERR_NONCE_RESPONSE',
       );
     });
@@ -104,9 +103,11 @@ describe('server nonce request and response (recorded bytes)', () => {
     await once(server, 'listening');
     const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/nonce`;
     try {
-      const nonce = await fetchServerNonce(config({ nonceEndpointURL: url }), REQ, {
-        dangerouslyAllowHttpLoopback: true,
-      });
+      const c = config({ nonceEndpointURL: url });
+      const nonce = processNonceResponse(
+        await nonceRequest(c, REQ, { dangerouslyAllowHttpLoopback: true }),
+        c,
+      );
       assert.equal(nonce, `${REQ}|grant_type=srv_challenge`);
     } finally {
       server.close();
@@ -115,8 +116,9 @@ describe('server nonce request and response (recorded bytes)', () => {
 });
 
 describe('preauthentication (recorded bytes)', () => {
-  test('the configured query first, then user, then the custom values; + and @ kept as macOS keeps them', () => {
-    const r = preauthenticationRequest(
+  test('the configured query first, then user, then the custom values; + and @ kept as macOS keeps them', async () => {
+    const sent = capture(json(200, {}));
+    await preauthenticationRequest(
       config({
         customFederationUserPreauthenticationRequestValues: [
           { name: 'checkForMicrosoftAccount', value: 'false' },
@@ -124,9 +126,13 @@ describe('preauthentication (recorded bytes)', () => {
       }),
       'bob+tag@federated.example',
       REQ,
+      { transport: sent.transport },
     );
+    const r = sent.only();
+    assert.equal(r.method, 'GET');
+    assert.equal(r.body, undefined);
     assert.equal(
-      r.url.search,
+      new URL(String(r.url)).search,
       '?api-version=1.0&user=bob%2Btag@federated.example&checkForMicrosoftAccount=false',
     );
     assert.deepEqual(r.headers, { accept: 'application/json', 'client-request-id': REQ });
@@ -134,49 +140,48 @@ describe('preauthentication (recorded bytes)', () => {
   });
   test('federated: the MEX URL at the key path', () => {
     const r = processPreauthenticationResponse(
+      json(200, { account_type: 'Federated', fed: { mex: 'https://sts.example.com/mex' } }),
       config({ federationMEXURLKeypath: 'fed.mex' }),
-      200,
-      bytes({ account_type: 'Federated', fed: { mex: 'https://sts.example.com/mex' } }),
     );
     assert.deepEqual(r, { federated: true, mexUrl: new URL('https://sts.example.com/mex') });
   });
   test('federated: federation_metadata_url when the key path yields nothing', () => {
     const r = processPreauthenticationResponse(
+      json(200, {
+        account_type: 'Federated',
+        federation_metadata_url: 'https://sts.example.com/mex',
+      }),
       config({ federationMEXURLKeypath: 'missing' }),
-      200,
-      bytes({ account_type: 'Federated', federation_metadata_url: 'https://sts.example.com/mex' }),
     );
     assert.equal(r.federated && r.mexUrl.href, 'https://sts.example.com/mex');
   });
   test('not federated (MSAL’s lowercase mock does not match the case-sensitive predicate)', () => {
     assert.deepEqual(
-      processPreauthenticationResponse(config(), 200, bytes({ account_type: 'federated' })),
+      processPreauthenticationResponse(json(200, { account_type: 'federated' }), config()),
       { federated: false },
     );
     assert.deepEqual(
-      processPreauthenticationResponse(config(), 200, bytes({ account_type: 'Managed' })),
+      processPreauthenticationResponse(json(200, { account_type: 'Managed' }), config()),
       { federated: false },
     );
   });
-  for (const [name, status, body, code] of [
-    ['a non-2xx status', 404, bytes({}), 'PSSO_ERR_PREAUTH_RESPONSE'],
-    ['not JSON', 200, bytes('nope'), 'PSSO_ERR_PREAUTH_RESPONSE'],
+  for (const [name, response, code] of [
+    ['a non-2xx status', json(404, {}), 'PSSO_ERR_PREAUTH_RESPONSE'],
+    ['not JSON', json(200, 'nope'), 'PSSO_ERR_PREAUTH_RESPONSE'],
     [
       'federated without a MEX URL',
-      200,
-      bytes({ account_type: 'Federated' }),
+      json(200, { account_type: 'Federated' }),
       'PSSO_ERR_PREAUTH_RESPONSE',
     ],
     [
       'a MEX URL that is not a URL',
-      200,
-      bytes({ account_type: 'Federated', federation_metadata_url: 'not a url' }),
+      json(200, { account_type: 'Federated', federation_metadata_url: 'not a url' }),
       'PSSO_ERR_PREAUTH_RESPONSE',
     ],
   ] as const) {
     test(`${name}: ${code}`, () => {
       assert.throws(
-        () => processPreauthenticationResponse(config(), status, body),
+        () => processPreauthenticationResponse(response, config()),
         (e) => e instanceof LoginError && e.code === code,
       );
     });
@@ -185,9 +190,8 @@ describe('preauthentication (recorded bytes)', () => {
     assert.throws(
       () =>
         processPreauthenticationResponse(
+          json(200, { account_type: 7 }),
           config({ federationPredicate: "account_type BEGINSWITH 'F'" }),
-          200,
-          bytes({ account_type: 7 }),
         ),
       (e) => e instanceof PredicateError && e.code === 'PSSO_ERR_PREDICATE_EVALUATION',
     );
@@ -207,10 +211,13 @@ describe('preauthentication against the reference IdP', () => {
     const c = config({
       federationUserPreauthenticationURL: `${idp.origin}/common/UserRealm?api-version=1.0`,
     });
-    const fed = await preauthenticate(c, 'alice@federated.example', REQ, { ca: idp.caPem });
+    const realm = async (user: string) =>
+      processPreauthenticationResponse(
+        await preauthenticationRequest(c, user, REQ, { ca: idp.caPem }),
+        c,
+      );
+    const fed = await realm('alice@federated.example');
     assert.equal(fed.federated && fed.mexUrl.href, idp.mexUrl);
-    assert.deepEqual(await preauthenticate(c, 'bob@managed.example', REQ, { ca: idp.caPem }), {
-      federated: false,
-    });
+    assert.deepEqual(await realm('bob@managed.example'), { federated: false });
   });
 });

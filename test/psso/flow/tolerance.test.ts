@@ -14,12 +14,11 @@ import { after, before, describe, test } from 'node:test';
 import { SignJWT } from 'jose';
 import { LoginError, type LoginErrorCode } from '../../../src/errors.ts';
 import { closeHttpAgents } from '../../../src/http/agents.ts';
-import { decryptLoginResponse } from '../../../src/jose/login-response.ts';
 import { loginApv } from '../../../src/jose/party-info.ts';
 import { parseLoginConfiguration } from '../../../src/psso/config/load.ts';
 import { resolveLoginConfiguration } from '../../../src/psso/config/types.ts';
 import { JwksCache } from '../../../src/psso/flow/jwks-cache.ts';
-import { loginFailure, postLoginRequest } from '../../../src/psso/flow/token.ts';
+import { loginRequest, processLoginResponse } from '../../../src/psso/flow/token.ts';
 import { generateDeviceKeys } from '../../../src/psso/keys/device-keys.ts';
 import { oddLoginResponse } from '../../helpers/odd-jwe.ts';
 import { makeTestPki } from '../../helpers/tls.ts';
@@ -96,21 +95,20 @@ function config(predicate?: string) {
   );
 }
 
+/** The login pair over the network: the stub server replays `recorded`, the JWKS is fetched. */
 async function post(recorded: Recorded, predicate?: string) {
   answer = recorded;
-  return postLoginRequest(
-    config(predicate),
-    'aa.bb.cc',
-    {
-      requestId: 'B0E2F7A3-0000-4000-8000-000000000001',
-      apv: APV,
-      contextNonce: NONCE,
-      encryptionPrivateKey: keys.encryption.privateKey,
-      now: new Date(NOW * 1000),
-      jwksCache: new JwksCache(),
-    },
-    { ca: caPem, timeoutMs: 5000 },
-  );
+  const c = config(predicate);
+  const http = { ca: caPem, timeoutMs: 5000 };
+  const response = await loginRequest(c, 'aa.bb.cc', 'B0E2F7A3-0000-4000-8000-000000000001', http);
+  return processLoginResponse(response, c, {
+    apv: APV,
+    contextNonce: NONCE,
+    encryptionPrivateKey: keys.encryption.privateKey,
+    now: new Date(NOW * 1000),
+    jwksCache: new JwksCache(),
+    http,
+  });
 }
 
 async function refused(p: Promise<unknown>, code: LoginErrorCode): Promise<LoginError> {
@@ -123,21 +121,24 @@ async function refused(p: Promise<unknown>, code: LoginErrorCode): Promise<Login
   return e;
 }
 
-/** The same judgement straight from the recorded bytes, without a network. */
+/** The same judgement straight from the recorded bytes, without a network (the JWKS given). */
 async function judge(recorded: Recorded, predicate?: string): Promise<LoginError> {
-  const body = Buffer.from(recorded.body);
-  if (recorded.status >= 200 && recorded.status <= 299) {
-    const e = await decryptLoginResponse(body.toString('utf8'), {
-      encryptionPrivateKey: keys.encryption.privateKey,
+  const e = await processLoginResponse(
+    { status: recorded.status, headers: recorded.headers, body: Buffer.from(recorded.body) },
+    config(predicate),
+    {
       apv: APV,
-    }).then(
-      () => assert.fail('accepted'),
-      (err: unknown) => err,
-    );
-    assert.ok(e instanceof LoginError);
-    return e;
-  }
-  return loginFailure(config(predicate), recorded.status, body);
+      contextNonce: NONCE,
+      encryptionPrivateKey: keys.encryption.privateKey,
+      now: new Date(NOW * 1000),
+      jwks: { keys: [] },
+    },
+  ).then(
+    () => assert.fail('accepted'),
+    (err: unknown) => err,
+  );
+  assert.ok(e instanceof LoginError);
+  return e;
 }
 
 describe('refusals shaped as working IdPs send them', () => {

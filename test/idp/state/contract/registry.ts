@@ -5,6 +5,7 @@
 import assert from 'node:assert/strict';
 import { generateKeyPairSync } from 'node:crypto';
 import { describe, test } from 'node:test';
+import { IdpError } from '../../../../src/errors.ts';
 import { keyId } from '../../../../src/jose/key-id.ts';
 import { assertCode } from '../../../helpers/assert-code.ts';
 import { makeCa } from '../../../helpers/smartcard.ts';
@@ -107,20 +108,26 @@ export function registryContract(fx: StateFixture): void {
       });
     });
 
-    test('a private JWK, another curve or RSA is refused', async () => {
+    test('a private JWK, another curve, RSA, a point off the curve, bad JSON or client id: PSSO_ERR_IDP_REGISTRATION_INVALID', async () => {
       await withState(await fx.fresh(), async ({ devices }) => {
+        const refused = (run: Promise<unknown>) =>
+          assertCode(run, 'PSSO_ERR_IDP_REGISTRATION_INVALID', IdpError);
         const priv = p256().privateKey.export({ format: 'jwk' });
-        await assert.rejects(devices.add('psso', priv, publicJwk(p256())), TypeError);
+        await refused(devices.add('psso', priv, publicJwk(p256())));
         const p384 = generateKeyPairSync('ec', { namedCurve: 'P-384' }).publicKey.export({
           format: 'jwk',
         });
-        await assert.rejects(devices.add('psso', p384, publicJwk(p256())), TypeError);
+        await refused(devices.add('psso', p384, publicJwk(p256())));
         const rsa = generateKeyPairSync('rsa', { modulusLength: 2048 }).publicKey.export({
           format: 'jwk',
         });
-        await assert.rejects(devices.add('psso', publicJwk(p256()), rsa), TypeError);
-        await assert.rejects(devices.add('', publicJwk(p256()), publicJwk(p256())), TypeError);
-        assert.equal((await devices.list()).length, 0);
+        await refused(devices.add('psso', publicJwk(p256()), rsa));
+        const offCurve = { ...publicJwk(p256()), y: publicJwk(p256()).x };
+        await refused(devices.add('psso', offCurve, publicJwk(p256())));
+        await refused(devices.add('psso', '{not json', publicJwk(p256())));
+        await refused(devices.add('', publicJwk(p256()), publicJwk(p256())));
+        await refused(devices.add('psso', publicJwk(p256()), publicJwk(p256()), 'HPKE-NOPE'));
+        assert.equal((await devices.list()).length, 0, 'nothing registered');
       });
     });
   });
@@ -136,8 +143,17 @@ export function registryContract(fx: StateFixture): void {
         const added = await userKeys.add('alice@example.com', jwk);
         assert.equal(added.kid, keyId(key.publicKey));
         assert.equal((await userKeys.add('ALICE@example.com', jwk)).kid, added.kid, 'idempotent');
-        await assert.rejects(userKeys.add('bob@example.com', jwk), /another user/);
-        await assert.rejects(userKeys.add('bob@example.com', { ...jwk, d: 'x' }), TypeError);
+        const e = await assertCode(
+          userKeys.add('bob@example.com', jwk),
+          'PSSO_ERR_IDP_REGISTRATION_INVALID',
+          IdpError,
+        );
+        assert.match(e.message, /another user/);
+        await assertCode(
+          userKeys.add('bob@example.com', { ...jwk, d: 'x' }),
+          'PSSO_ERR_IDP_REGISTRATION_INVALID',
+          IdpError,
+        );
         await userKeys.add('bob@example.com', publicJwk(p256()));
         assert.deepEqual(
           (await userKeys.list('Alice@Example.COM')).map((k) => k.kid),

@@ -19,15 +19,15 @@ import { readFileSync } from 'node:fs';
 import { describe, test } from 'node:test';
 import * as x509 from '@peculiar/x509';
 import { LoginError, type LoginErrorCode } from '../../../src/errors.ts';
+import type { RecordedResponse } from '../../../src/http/request.ts';
 import { issueUnlockKey } from '../../../src/idp/psso/key-certificate.ts';
 import { KEY_RESPONSE_TYP } from '../../../src/jose/key-request-jwt.ts';
 import { encryptLoginResponse } from '../../../src/jose/login-response.ts';
 import { loginApv } from '../../../src/jose/party-info.ts';
 import {
   processKeyExchangeResponse,
-  processKeyRequestResponse,
-  type RecordedResponse,
-} from '../../../src/psso/flow/key-response.ts';
+  processKeyResponse,
+} from '../../../src/psso/flow/key-endpoint.ts';
 import { testSigningMaterial } from '../../helpers/signing.ts';
 
 const REC = JSON.parse(
@@ -73,7 +73,7 @@ function respond(body: Record<string, unknown>, o: { typ?: string; apv?: string 
 }
 
 async function certificateOf(): Promise<X509Certificate> {
-  const r = await processKeyRequestResponse(ok(REC.keyRequestResponse), ctx);
+  const r = await processKeyResponse(ok(REC.keyRequestResponse), ctx);
   return r.certificate;
 }
 
@@ -96,7 +96,7 @@ async function p384CertificateB64url(): Promise<string> {
 
 describe('key_request response (recorded bytes)', () => {
   test('the recorded answer: a P-256 certificate, key_context, iat/exp', async () => {
-    const r = await processKeyRequestResponse(ok(REC.keyRequestResponse), ctx);
+    const r = await processKeyResponse(ok(REC.keyRequestResponse), ctx);
     assert.equal(r.certificate.subject, 'CN=alice@managed.example');
     assert.equal(r.keyContext, 'v1.recorded-opaque-context');
     assert.equal(r.iat, IAT);
@@ -106,20 +106,20 @@ describe('key_request response (recorded bytes)', () => {
 
   test('iat/exp within ±120 s: 119 s late passes, 121 s after exp fails, 121 s early fails', async () => {
     const at = (s: number) => ({ ...ctx, now: new Date((IAT + s) * 1000) });
-    await processKeyRequestResponse(ok(REC.keyRequestResponse), at(300 + 119));
+    await processKeyResponse(ok(REC.keyRequestResponse), at(300 + 119));
     await rejectsWith(
-      processKeyRequestResponse(ok(REC.keyRequestResponse), at(300 + 121)),
+      processKeyResponse(ok(REC.keyRequestResponse), at(300 + 121)),
       'PSSO_ERR_KEY_RESPONSE_TIME',
     );
     await rejectsWith(
-      processKeyRequestResponse(ok(REC.keyRequestResponse), at(-121)),
+      processKeyResponse(ok(REC.keyRequestResponse), at(-121)),
       'PSSO_ERR_KEY_RESPONSE_TIME',
     );
   });
 
   test('a refusal: PSSO_ERR_KEY_RESPONSE_STATUS with what the server said', async () => {
     const e = await rejectsWith(
-      processKeyRequestResponse(
+      processKeyResponse(
         {
           status: 401,
           headers: { 'content-type': 'application/json' },
@@ -133,20 +133,20 @@ describe('key_request response (recorded bytes)', () => {
     assert.equal(e.error, 'invalid_grant');
     assert.equal(e.suberror, 'device_authentication_failed');
     await rejectsWith(
-      processKeyRequestResponse({ status: 500, headers: {}, body: new Uint8Array() }, ctx),
+      processKeyResponse({ status: 500, headers: {}, body: new Uint8Array() }, ctx),
       'PSSO_ERR_KEY_RESPONSE_STATUS',
     );
   });
 
   test('content type or JWE typ of a login response: PSSO_ERR_KEY_RESPONSE_TYPE', async () => {
     await rejectsWith(
-      processKeyRequestResponse(ok(REC.keyRequestResponse, 'application/json'), ctx),
+      processKeyResponse(ok(REC.keyRequestResponse, 'application/json'), ctx),
       'PSSO_ERR_KEY_RESPONSE_TYPE',
     );
     // authentik's bug: a key response sent with typ platformsso-login-response+jwt.
     const body = { certificate: 'x', key_context: 'c', iat: IAT, exp: IAT + 300 };
     const wrongTyp = await respond(body, { typ: 'platformsso-login-response+jwt' });
-    await rejectsWith(processKeyRequestResponse(ok(wrongTyp), ctx), 'PSSO_ERR_KEY_RESPONSE_TYPE');
+    await rejectsWith(processKeyResponse(ok(wrongTyp), ctx), 'PSSO_ERR_KEY_RESPONSE_TYPE');
   });
 
   test('JWE layer: tampered ciphertext, another apv, not a JWE → PSSO_ERR_KEY_RESPONSE_JWE', async () => {
@@ -155,17 +155,17 @@ describe('key_request response (recorded bytes)', () => {
     ct[0] = (ct[0] ?? 0) ^ 1;
     parts[3] = ct.toString('base64url');
     const e = await rejectsWith(
-      processKeyRequestResponse(ok(parts.join('.')), ctx),
+      processKeyResponse(ok(parts.join('.')), ctx),
       'PSSO_ERR_KEY_RESPONSE_JWE',
     );
     assert.equal((e.cause as LoginError).code, 'PSSO_ERR_LOGIN_RESPONSE_DECRYPT');
     const otherApv = loginApv(encryptionKey, '00000000-0000-0000-0000-000000000000').base64url;
     const e2 = await rejectsWith(
-      processKeyRequestResponse(ok(REC.keyRequestResponse), { ...ctx, apv: otherApv }),
+      processKeyResponse(ok(REC.keyRequestResponse), { ...ctx, apv: otherApv }),
       'PSSO_ERR_KEY_RESPONSE_JWE',
     );
     assert.equal((e2.cause as LoginError).code, 'PSSO_ERR_LOGIN_RESPONSE_APV');
-    await rejectsWith(processKeyRequestResponse(ok('%%%'), ctx), 'PSSO_ERR_KEY_RESPONSE_JWE');
+    await rejectsWith(processKeyResponse(ok('%%%'), ctx), 'PSSO_ERR_KEY_RESPONSE_JWE');
   });
 
   test('missing members: PSSO_ERR_KEY_RESPONSE_FIELDS', async () => {
@@ -176,7 +176,7 @@ describe('key_request response (recorded bytes)', () => {
       { certificate: cert, key_context: 'c', iat: String(IAT), exp: IAT + 300 },
     ])
       await rejectsWith(
-        processKeyRequestResponse(ok(await respond(body)), ctx),
+        processKeyResponse(ok(await respond(body)), ctx),
         'PSSO_ERR_KEY_RESPONSE_FIELDS',
       );
   });
@@ -185,7 +185,7 @@ describe('key_request response (recorded bytes)', () => {
     const rsa = Buffer.from((await testSigningMaterial()).certificateDer).toString('base64url');
     for (const certificate of [rsa, await p384CertificateB64url(), 'AAAA'])
       await rejectsWith(
-        processKeyRequestResponse(
+        processKeyResponse(
           ok(await respond({ certificate, key_context: 'c', iat: IAT, exp: IAT + 300 })),
           ctx,
         ),
@@ -196,7 +196,7 @@ describe('key_request response (recorded bytes)', () => {
   test('attack: an expired response (replayed later) → PSSO_ERR_KEY_RESPONSE_TIME', async () => {
     const later = { ...ctx, now: new Date(NOW.getTime() + 3600_000) };
     await rejectsWith(
-      processKeyRequestResponse(ok(REC.keyRequestResponse), later),
+      processKeyResponse(ok(REC.keyRequestResponse), later),
       'PSSO_ERR_KEY_RESPONSE_TIME',
     );
   });

@@ -1,8 +1,12 @@
 /**
- * Validating a Platform SSO 2.0 key response as macOS does, and more (docs/PLATFORM-SSO.md §3.11;
- * docs/PSSO-PEERS.md §4.2): a 2xx status, the `application/platformsso-key-response+jwt` content type,
- * a JWE with `typ` `platformsso-key-response+jwt` decrypted with the device encryption key and our
- * `apv` (the login response's JWE layer, {@link decryptResponseJwe}), then the body:
+ * The Platform SSO 2.0 key endpoint (docs/PLATFORM-SSO.md §3.11; docs/PSSO-PEERS.md §4.2) as two
+ * request/response pairs: {@link keyRequest} / {@link processKeyResponse} and
+ * {@link keyExchangeRequest} / {@link processKeyExchangeResponse}. A request POSTs the signed key
+ * request JWT (`buildKeyRequestJwt`) with `platform_sso_version=2.0` to `keyEndpointURL` (default
+ * the token endpoint) and returns the raw response. A response is validated as macOS does, and
+ * more: a 2xx status, the `application/platformsso-key-response+jwt` content type, a JWE with
+ * `typ` `platformsso-key-response+jwt` decrypted with the device encryption key and our `apv`
+ * (the login response's JWE layer, {@link decryptResponseJwe}), then the body:
  *
  * - key_request: `{certificate (b64url DER), key_context, iat, exp}`; the certificate's key must
  *   be EC P-256 (macOS checks its size);
@@ -16,16 +20,67 @@
  */
 import { diffieHellman, type KeyObject, timingSafeEqual, X509Certificate } from 'node:crypto';
 import { LoginError, type LoginErrorCode } from '../../errors.js';
-import { KEY_RESPONSE_CONTENT_TYPE, KEY_RESPONSE_TYP } from '../../jose/key-request-jwt.js';
+import { mediaType } from '../../http/content-type.js';
+import type { HttpOptions } from '../../http/options.js';
+import {
+  assertRecordedResponse,
+  type HttpResponse,
+  type RecordedResponse,
+} from '../../http/request.js';
+import {
+  KEY_RESPONSE_CONTENT_TYPE,
+  KEY_RESPONSE_TYP,
+  keyRequestBody,
+} from '../../jose/key-request-jwt.js';
 import { decryptResponseJwe } from '../../jose/login-response.js';
+import type { ResolvedLoginConfiguration } from '../config/types.js';
+import { postForm } from './form.js';
 import { jsonObject } from './json.js';
 
-/** The response as received. */
-export interface RecordedResponse {
-  readonly status: number;
-  /** Lower-case names. */
-  readonly headers: Readonly<Record<string, string>>;
-  readonly body: Uint8Array;
+/**
+ * POSTs a key request JWT (`request_type` `key_request`) to the key endpoint and returns the
+ * response as received, whatever its status.
+ *
+ * @throws {HttpError} on a transport failure or a limit breach.
+ *
+ * @example
+ * ```ts
+ * const jwt = await buildKeyRequestJwt({ requestType: 'key_request', … });
+ * const r = await processKeyResponse(await keyRequest(config, jwt, requestId, { ca }), {
+ *   encryptionPrivateKey, apv,
+ * });
+ * ```
+ */
+export async function keyRequest(
+  config: ResolvedLoginConfiguration,
+  jwt: string,
+  requestId: string,
+  options?: HttpOptions,
+): Promise<HttpResponse> {
+  return postForm(
+    config.keyEndpointURL ?? config.tokenEndpointURL,
+    keyRequestBody(jwt, config.customRequestJWTParameterName),
+    { accept: KEY_RESPONSE_CONTENT_TYPE, requestId },
+    options,
+  );
+}
+
+/**
+ * POSTs a key exchange JWT (`request_type` `key_exchange`, with `other_publickey` and the
+ * `key_context`) to the key endpoint and returns the response as received: the same POST as
+ * {@link keyRequest}, answered by {@link processKeyExchangeResponse}.
+ *
+ * @throws {HttpError} on a transport failure or a limit breach.
+ *
+ * @example
+ * ```ts
+ * const response = await keyExchangeRequest(config, jwt, requestId, { ca });
+ * ```
+ */
+export async function keyExchangeRequest(
+  ...args: Parameters<typeof keyRequest>
+): Promise<HttpResponse> {
+  return keyRequest(...args);
 }
 
 /** What the response is checked against. */
@@ -67,7 +122,9 @@ const fail = (code: LoginErrorCode, message: string, cause?: unknown) =>
 async function openResponse(
   res: RecordedResponse,
   ctx: KeyResponseContext,
+  fn: string,
 ): Promise<{ body: Record<string, unknown>; keyContext: string; iat: number; exp: number }> {
+  assertRecordedResponse(res, fn);
   if (res.status < 200 || res.status > 299) {
     let json: Record<string, unknown> | undefined;
     try {
@@ -87,8 +144,7 @@ async function openResponse(
       ...(suberror === undefined ? {} : { suberror }),
     });
   }
-  const type = (res.headers['content-type'] ?? '').split(';')[0]?.trim().toLowerCase();
-  if (type !== KEY_RESPONSE_CONTENT_TYPE)
+  if (mediaType(res.headers) !== KEY_RESPONSE_CONTENT_TYPE)
     throw fail(
       'PSSO_ERR_KEY_RESPONSE_TYPE',
       `the key response is not ${KEY_RESPONSE_CONTENT_TYPE}`,
@@ -163,21 +219,23 @@ export function keyResponseCertificate(value: unknown): { der: Buffer; cert: X50
 }
 
 /**
- * Checks a key_request answer.
+ * Checks a key_request answer, in order: status, content type, JWE (typ, decryption), fields
+ * (`key_context`, `iat`/`exp`, `certificate`), expected values (times within ±120 s, a P-256
+ * certificate key).
  *
  * @throws {LoginError} `PSSO_ERR_KEY_RESPONSE_STATUS`, `…_TYPE`, `…_JWE`, `…_FIELDS`,
  *   `…_CERTIFICATE`, `…_TIME`.
  * @example
  * ```ts
- * const r = await processKeyRequestResponse(res, { encryptionPrivateKey, apv, now });
+ * const r = await processKeyResponse(recorded, { encryptionPrivateKey, apv, now });
  * r.certificate.publicKey; // the P-256 user unlock key
  * ```
  */
-export async function processKeyRequestResponse(
+export async function processKeyResponse(
   res: RecordedResponse,
   ctx: KeyResponseContext,
 ): Promise<KeyRequestResult> {
-  const { body, keyContext, iat, exp } = await openResponse(res, ctx);
+  const { body, keyContext, iat, exp } = await openResponse(res, ctx, 'processKeyResponse');
   const { der, cert } = keyResponseCertificate(body.certificate);
   return { certificateDer: der, certificate: cert, keyContext, iat, exp };
 }
@@ -206,7 +264,7 @@ export async function processKeyExchangeResponse(
   res: RecordedResponse,
   ctx: KeyExchangeContext,
 ): Promise<KeyExchangeResult> {
-  const { body, keyContext, iat, exp } = await openResponse(res, ctx);
+  const { body, keyContext, iat, exp } = await openResponse(res, ctx, 'processKeyExchangeResponse');
   const { key } = body;
   if (typeof key !== 'string' || !/^[A-Za-z0-9+/]{43}=$/.test(key))
     throw fail('PSSO_ERR_KEY_RESPONSE_FIELDS', 'the key is not standard base64 of 32 bytes');
