@@ -2,7 +2,7 @@
  * `npm run bench:idp` (second part): Platform SSO logins per second, and their p99, against one
  * IdP host on SQLite (the embedded default) and against two hosts sharing one PostgreSQL database
  * and one Redis (`--database`, `--redis`), each host its own process and data folder with the same
- * keys. Everything runs on this machine: the hosts share its cores with each other, with
+ * keys (`exportIdpKeys` / `importIdpKeys`). Everything runs on this machine: the hosts share its cores with each other, with
  * PostgreSQL, Redis and the load generator, so the two-host figure measures the cost of the shared
  * state, not the capacity of two machines.
  *

@@ -1,7 +1,7 @@
 /**
  * Two IdP hosts, as behind a load balancer: two `psso-wstrust idp` processes with separate data
  * folders, one PostgreSQL database (`--database`) and one Redis (`--redis`), and the same keys
- * (copied by a stand-in for `idp keys export/import`). What one host records, the other honours:
+ * (`idp keys export` on A, `idp keys import` on B). What one host records, the other honours:
  * devices, server nonce consumption, refresh token rotation, STS replay, lockout.
  */
 import assert from 'node:assert/strict';
@@ -12,14 +12,13 @@ import { after, before, describe, test } from 'node:test';
 import { WsTrustFaultError } from '../../src/errors.ts';
 import { closeHttpAgents } from '../../src/http/agents.ts';
 import { httpRequest } from '../../src/http/request.ts';
-import { exportIdpKeys, importIdpKeys } from '../../src/idp/keys/bundle.ts';
 import { buildLoginJwt, buildRefreshJwt, loginRequestBody } from '../../src/jose/login-jwt.ts';
 import { decryptLoginResponse } from '../../src/jose/login-response.ts';
 import { loginApv } from '../../src/jose/party-info.ts';
 import { WSTRUST13 } from '../../src/protocol/wstrust.ts';
 import { generateDeviceKeys, publicJwk } from '../../src/psso/keys/device-keys.ts';
-import { processSecurityTokenResponse } from '../../src/wstrust/exchange.ts';
 import { buildRequestSecurityToken } from '../../src/wstrust/rst.ts';
+import { readSecurityTokenResponse } from '../../src/wstrust/rstr.ts';
 import { runCli } from '../helpers/cli.ts';
 import { postgresSkip, startPostgres, type TestPostgres } from '../helpers/postgres.ts';
 import { redisSkip, startRedis, type TestRedis } from '../helpers/redis.ts';
@@ -67,21 +66,8 @@ describe('two IdP hosts sharing one PostgreSQL and one Redis', {
         redis.url,
       ]);
     a = await host(tempDataDir());
-    // Host B gets host A's keys the way an operator gives them: idp keys export / import.
     const dirB = join(tempDataDir(), 'host-b');
-    const bundle = join(tempDataDir(), 'idp-keys.json');
-    const exported = await runCli([
-      'idp',
-      'keys',
-      'export',
-      '--data',
-      a.info.dataDir,
-      '--out',
-      bundle,
-    ]);
-    assert.equal(exported.code, 0, exported.stderr);
-    const imported = await runCli(['idp', 'keys', 'import', bundle, '--data', dirB]);
-    assert.equal(imported.code, 0, imported.stderr);
+    await shareKeys(a.info.dataDir, dirB);
     b = await host(dirB);
     ca = readFileSync(a.info.caFile, 'utf8');
     // The users: once, through the admin command on the shared database.
@@ -99,6 +85,14 @@ describe('two IdP hosts sharing one PostgreSQL and one Redis', {
     await Promise.all([pg?.destroy(), redis?.stop()]);
   });
 
+  /** `idp keys export` from one data folder, `idp keys import` into another. */
+  const shareKeys = async (from: string, to: string) => {
+    const bundle = join(tempDataDir(), 'idp-keys.json');
+    const exported = await runCli(['idp', 'keys', 'export', '--data', from, '--out', bundle]);
+    assert.equal(exported.code, 0, exported.stderr);
+    const imported = await runCli(['idp', 'keys', 'import', bundle, '--data', to]);
+    assert.equal(imported.code, 0, imported.stderr);
+  };
   const post = async (host: IdpProcess, path: string, body: string, type: string, headers = {}) => {
     const r = await httpRequest(
       {
@@ -263,7 +257,7 @@ describe('two IdP hosts sharing one PostgreSQL and one Redis', {
       );
     const first = await send(a);
     assert.equal(first.status, 200);
-    processSecurityTokenResponse(first, {
+    readSecurityTokenResponse(Buffer.from(first.body).toString('utf8'), {
       version: '1.3',
       messageId: rst.messageId,
     });
@@ -271,7 +265,7 @@ describe('two IdP hosts sharing one PostgreSQL and one Redis', {
     const replay = await send(b);
     assert.throws(
       () =>
-        processSecurityTokenResponse(replay, {
+        readSecurityTokenResponse(Buffer.from(replay.body).toString('utf8'), {
           version: '1.3',
           messageId: rst.messageId,
         }),
@@ -304,7 +298,7 @@ describe('two IdP hosts sharing one PostgreSQL and one Redis', {
   });
   test('--workers works with --database: a third host of 2 workers serves the same state', async () => {
     const dirC = join(tempDataDir(), 'host-c');
-    await importIdpKeys(dirC, await exportIdpKeys(a.info.dataDir));
+    await shareKeys(a.info.dataDir, dirC);
     const c = await spawnIdp([
       '--data',
       dirC,

@@ -169,7 +169,8 @@ export interface DeviceStore {
   /**
    * Registers (or re-registers) a device from its public JWKs.
    *
-   * @throws {TypeError} for a bad client id, JWK or encryption algorithm.
+   * @throws {IdpError} `PSSO_ERR_IDP_REGISTRATION_INVALID` for a bad client id, JWK or encryption
+   *   algorithm.
    */
   add(
     clientId: string,
@@ -194,7 +195,8 @@ export interface UserKeyStore {
   /**
    * Registers a public key to an existing user; the same key again for the same user is a no-op.
    *
-   * @throws {TypeError} for a JWK that is not a P-256 public key, or a key of another user.
+   * @throws {IdpError} `PSSO_ERR_IDP_REGISTRATION_INVALID` for a JWK that is not a P-256 public
+   *   key, or a key of another user.
    * @throws {IdpError} `PSSO_ERR_IDP_USER_NOT_FOUND` when there is no such user.
    */
   add(upn: string, jwk: unknown): Promise<UserKeyRecord>;

@@ -143,12 +143,12 @@ export function registryContract(fx: StateFixture): void {
         const added = await userKeys.add('alice@example.com', jwk);
         assert.equal(added.kid, keyId(key.publicKey));
         assert.equal((await userKeys.add('ALICE@example.com', jwk)).kid, added.kid, 'idempotent');
-        const other = await assertCode(
+        const e = await assertCode(
           userKeys.add('bob@example.com', jwk),
           'PSSO_ERR_IDP_REGISTRATION_INVALID',
           IdpError,
         );
-        assert.match(other.message, /another user/);
+        assert.match(e.message, /another user/);
         await assertCode(
           userKeys.add('bob@example.com', { ...jwk, d: 'x' }),
           'PSSO_ERR_IDP_REGISTRATION_INVALID',
