@@ -134,6 +134,10 @@ const idpExports = exportedNames(IDP_INDEX);
 /** The client subpath (`''` for `.`) whose index should carry a module's symbols. */
 function clientGroup(oldTarget: string): string {
   const rest = oldTarget.slice('src/'.length);
+  // errors.ts helpers the entry does not export (peer-text sanitizing, the IdP request error)
+  // and the time format go with their kin rather than widening `.`.
+  if (rest === 'errors.ts') return 'lib';
+  if (rest === 'lib/time.ts') return 'protocol';
   if (!rest.includes('/')) return '';
   return rest.split('/')[0] ?? '';
 }
@@ -193,7 +197,7 @@ function dynamicBindings(
 ): Binding[] | undefined {
   const before = text.slice(Math.max(0, offset - 200), offset);
   const after = text.slice(offset + length, offset + length + 80);
-  const destructured = /\{([^}]*)\}\s*=\s*await\s*$/.exec(before);
+  const destructured = /\{([^{}]*)\}\s*=\s*await\s*$/.exec(before);
   if (destructured !== null) return parseBindings(`{${destructured[1]}}`, false);
   const member = /^\)\.(\w+)/.exec(after);
   if (member !== null && /\(\s*await\s*$/.test(before))
@@ -205,7 +209,7 @@ function dynamicBindings(
 }
 
 const IMPORT_RE =
-  /(import|export)(\s+type)?\s+([^;'"]*?)\s+from\s+'([^']+)'|import\(\s*'([^']+)'\s*\)/gs;
+  /^(import|export)(\s+type)?\s+([^;'"`]*?)\s+from\s+'([^']+)'|import\(\s*'([^']+)'\s*\)/gms;
 
 for (const file of packageFiles) {
   const from = pkgOf(file);
