@@ -17,12 +17,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
-import { enrolDemoExtras } from '../src/cli/demo-world.ts';
-import { closeHttpAgents } from '../src/http/agents.ts';
-import { openIdpState } from '../src/idp/state/open.ts';
-import { parseLoginConfiguration } from '../src/psso/config/load.ts';
-import { resolveLoginConfiguration } from '../src/psso/config/types.ts';
-import { type DeviceKeys, generateDeviceKeys, publicJwk } from '../src/psso/keys/device-keys.ts';
+import { enrolDemoExtras } from '../packages/cli/src/demo-world.ts';
+import { closeHttpAgents } from '../packages/psso-wstrust/src/http/agents.ts';
+import { openIdpState } from '../packages/idp/src/state/open.ts';
+import { parseLoginConfiguration } from '../packages/psso-wstrust/src/psso/config/load.ts';
+import { resolveLoginConfiguration } from '../packages/psso-wstrust/src/psso/config/types.ts';
+import { type DeviceKeys, generateDeviceKeys, publicJwk } from '../packages/psso-wstrust/src/psso/keys/device-keys.ts';
 import { type BenchIdp, benchMethods } from './lib/flow-methods.ts';
 
 const args = process.argv.slice(2);

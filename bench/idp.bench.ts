@@ -19,8 +19,8 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
-import { WSTRUST13 } from '../src/protocol/wstrust.ts';
-import { buildRequestSecurityToken } from '../src/wstrust/rst.ts';
+import { WSTRUST13 } from '../packages/psso-wstrust/src/protocol/wstrust.ts';
+import { buildRequestSecurityToken } from '../packages/psso-wstrust/src/wstrust/rst.ts';
 
 const args = process.argv.slice(2);
 const arg = (name: string, fallback: number) => {

@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { after, before, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import * as entry from '../src/psso/index.ts';
+import * as entry from '../packages/psso-wstrust/src/psso/index.ts';
 import { enrol, startTestIdp, type TestIdp, URN } from './e2e/support.ts';
 
 const PUBLIC_API = [
@@ -113,7 +113,7 @@ test('export leak: psso-wstrust/psso exports exactly the Platform SSO client API
 });
 
 test('the package entry and psso-wstrust/psso share the error classes (one instanceof)', async () => {
-  const root = await import('../src/index.ts');
+  const root = await import('../packages/psso-wstrust/src/index.ts');
   assert.equal(root.LoginError, entry.LoginError);
   assert.equal(root.PssoError, entry.PssoError);
   assert.equal(root.ConfigError, entry.ConfigError);

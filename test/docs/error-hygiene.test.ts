@@ -10,8 +10,8 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { isRefusalReason } from '../../src/idp/psso/refusal-reasons.ts';
-import { isStsFaultReason } from '../../src/idp/sts/fault-reasons.ts';
+import { isRefusalReason } from '../../packages/idp/src/psso/refusal-reasons.ts';
+import { isStsFaultReason } from '../../packages/idp/src/sts/fault-reasons.ts';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 
