@@ -18,11 +18,15 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { enrolDemoExtras } from '../packages/cli/src/demo-world.ts';
-import { closeHttpAgents } from '../packages/psso-wstrust/src/http/agents.ts';
 import { openIdpState } from '../packages/idp/src/state/open.ts';
+import { closeHttpAgents } from '../packages/psso-wstrust/src/http/agents.ts';
 import { parseLoginConfiguration } from '../packages/psso-wstrust/src/psso/config/load.ts';
 import { resolveLoginConfiguration } from '../packages/psso-wstrust/src/psso/config/types.ts';
-import { type DeviceKeys, generateDeviceKeys, publicJwk } from '../packages/psso-wstrust/src/psso/keys/device-keys.ts';
+import {
+  type DeviceKeys,
+  generateDeviceKeys,
+  publicJwk,
+} from '../packages/psso-wstrust/src/psso/keys/device-keys.ts';
 import { type BenchIdp, benchMethods } from './lib/flow-methods.ts';
 
 const args = process.argv.slice(2);

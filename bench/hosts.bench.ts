@@ -27,7 +27,10 @@ import { Agent, request } from 'undici';
 import { exportIdpKeys, importIdpKeys } from '../packages/idp/src/keys/bundle.ts';
 import { openIdpState } from '../packages/idp/src/state/open.ts';
 import { buildLoginJwt, loginRequestBody } from '../packages/psso-wstrust/src/jose/login-jwt.ts';
-import { generateDeviceKeys, publicJwk } from '../packages/psso-wstrust/src/psso/keys/device-keys.ts';
+import {
+  generateDeviceKeys,
+  publicJwk,
+} from '../packages/psso-wstrust/src/psso/keys/device-keys.ts';
 import { postgresSkip, startPostgres } from '../test/helpers/postgres.ts';
 import { redisSkip, startRedis } from '../test/helpers/redis.ts';
 

@@ -4,7 +4,10 @@
  * {@link benchMethods}: the shared method and the configuration and user it runs with.
  */
 import type { DemoExtras } from '../../packages/cli/src/demo-world.ts';
-import { loginConfigurationToJSON, parseLoginConfiguration } from '../../packages/psso-wstrust/src/psso/config/load.ts';
+import {
+  loginConfigurationToJSON,
+  parseLoginConfiguration,
+} from '../../packages/psso-wstrust/src/psso/config/load.ts';
 import {
   type ResolvedLoginConfiguration,
   resolveLoginConfiguration,

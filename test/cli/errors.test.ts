@@ -5,7 +5,10 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { HttpError } from '../../packages/psso-wstrust/src/errors.ts';
 import { closeHttpAgents } from '../../packages/psso-wstrust/src/http/agents.ts';
-import { commandDeadline, withCommandSignal } from '../../packages/psso-wstrust/src/http/command-deadline.ts';
+import {
+  commandDeadline,
+  withCommandSignal,
+} from '../../packages/psso-wstrust/src/http/command-deadline.ts';
 import { wsTrustLogin } from '../../packages/psso-wstrust/src/wstrust/login.ts';
 import { runCli } from '../helpers/cli.ts';
 import { MESSAGE_ID, response } from '../helpers/responses.ts';

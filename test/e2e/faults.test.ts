@@ -1,8 +1,11 @@
 import assert from 'node:assert/strict';
 import { after, describe, test } from 'node:test';
+import {
+  type FaultInjection,
+  parseFaultSwitches,
+} from '../../packages/idp/src/faults/injection.ts';
 import { HttpError, PssoError, XmlError } from '../../packages/psso-wstrust/src/errors.ts';
 import { closeHttpAgents } from '../../packages/psso-wstrust/src/http/agents.ts';
-import { type FaultInjection, parseFaultSwitches } from '../../packages/idp/src/faults/injection.ts';
 import { wsTrustLogin } from '../../packages/psso-wstrust/src/wstrust/login.ts';
 import { endpointOf, startTestIdp, URN } from './support.ts';
 

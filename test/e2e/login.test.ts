@@ -1,7 +1,11 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { closeHttpAgents } from '../../packages/psso-wstrust/src/http/agents.ts';
-import { NS_SAML1, NS_SAML2, NS_WSSE } from '../../packages/psso-wstrust/src/protocol/namespaces.ts';
+import {
+  NS_SAML1,
+  NS_SAML2,
+  NS_WSSE,
+} from '../../packages/psso-wstrust/src/protocol/namespaces.ts';
 import { verifyAssertionSignature } from '../../packages/psso-wstrust/src/saml/verify.ts';
 import { securityTokenRequest } from '../../packages/psso-wstrust/src/wstrust/exchange.ts';
 import { wsTrustLogin } from '../../packages/psso-wstrust/src/wstrust/login.ts';

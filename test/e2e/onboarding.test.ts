@@ -18,7 +18,10 @@ import { tempDataDir } from './support.ts';
 
 const MAIN = fileURLToPath(new URL('../../packages/cli/src/main.ts', import.meta.url));
 const schema = JSON.parse(
-  readFileSync(new URL('../../packages/psso-wstrust/schema/login-config.v1.json', import.meta.url), 'utf8'),
+  readFileSync(
+    new URL('../../packages/psso-wstrust/schema/login-config.v1.json', import.meta.url),
+    'utf8',
+  ),
 ) as Record<string, unknown>;
 
 interface StartLine {

@@ -14,7 +14,10 @@ import { parseLoginConfiguration } from '../../packages/psso-wstrust/src/psso/co
 import { resolveLoginConfiguration } from '../../packages/psso-wstrust/src/psso/config/types.ts';
 import { pssoLogin } from '../../packages/psso-wstrust/src/psso/flow/login.ts';
 import { registerUserKey } from '../../packages/psso-wstrust/src/psso/flow/user-key-register.ts';
-import { generateDeviceKeys, loadOrCreateDeviceKeys } from '../../packages/psso-wstrust/src/psso/keys/device-keys.ts';
+import {
+  generateDeviceKeys,
+  loadOrCreateDeviceKeys,
+} from '../../packages/psso-wstrust/src/psso/keys/device-keys.ts';
 import { generateUserSecureEnclaveKey } from '../../packages/psso-wstrust/src/psso/keys/user-key.ts';
 import { runCli } from '../helpers/cli.ts';
 import { makeCa, makeCard, type TestCa } from '../helpers/smartcard.ts';
@@ -147,7 +150,9 @@ describe('Secure Enclave key login', () => {
     const keyFile = join(files, 'admin', 'device-keys.json');
     const device = await loadOrCreateDeviceKeys(keyFile);
     await enrol(idp.dataDir, device, ERIN);
-    const { addUserSecureEnclaveKey } = await import('../../packages/psso-wstrust/src/psso/keys/user-key.ts');
+    const { addUserSecureEnclaveKey } = await import(
+      '../../packages/psso-wstrust/src/psso/keys/user-key.ts'
+    );
     const keys = await addUserSecureEnclaveKey(keyFile);
     const add = await runCli([
       'idp',

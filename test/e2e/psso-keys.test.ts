@@ -12,9 +12,15 @@ import { LoginError } from '../../packages/psso-wstrust/src/errors.ts';
 import { closeHttpAgents } from '../../packages/psso-wstrust/src/http/agents.ts';
 import { parseLoginConfiguration } from '../../packages/psso-wstrust/src/psso/config/load.ts';
 import { resolveLoginConfiguration } from '../../packages/psso-wstrust/src/psso/config/types.ts';
-import { pssoKeyExchange, pssoKeyRequest } from '../../packages/psso-wstrust/src/psso/flow/key-request.ts';
+import {
+  pssoKeyExchange,
+  pssoKeyRequest,
+} from '../../packages/psso-wstrust/src/psso/flow/key-request.ts';
 import { pssoLogin } from '../../packages/psso-wstrust/src/psso/flow/login.ts';
-import { generateDeviceKeys, loadOrCreateDeviceKeys } from '../../packages/psso-wstrust/src/psso/keys/device-keys.ts';
+import {
+  generateDeviceKeys,
+  loadOrCreateDeviceKeys,
+} from '../../packages/psso-wstrust/src/psso/keys/device-keys.ts';
 import { runCli } from '../helpers/cli.ts';
 import { enrol, startTestIdp, type TestIdp, tempDataDir } from './support.ts';
 

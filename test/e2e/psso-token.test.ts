@@ -1,16 +1,23 @@
 import assert from 'node:assert/strict';
 import { generateKeyPairSync, type KeyObject, randomBytes, randomUUID } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
-import { closeHttpAgents } from '../../packages/psso-wstrust/src/http/agents.ts';
-import { httpRequest } from '../../packages/psso-wstrust/src/http/request.ts';
 import { loadOrCreateNonceKey, ServerNonces } from '../../packages/idp/src/psso/server-nonce.ts';
 import { MemoryReplayCache } from '../../packages/idp/src/state/memory/replay.ts';
 import { consumedNonces } from '../../packages/idp/src/state/nonces.ts';
+import { closeHttpAgents } from '../../packages/psso-wstrust/src/http/agents.ts';
+import { httpRequest } from '../../packages/psso-wstrust/src/http/request.ts';
 import { verifyIdToken } from '../../packages/psso-wstrust/src/jose/id-token.ts';
-import { buildLoginJwt, buildRefreshJwt, loginRequestBody } from '../../packages/psso-wstrust/src/jose/login-jwt.ts';
+import {
+  buildLoginJwt,
+  buildRefreshJwt,
+  loginRequestBody,
+} from '../../packages/psso-wstrust/src/jose/login-jwt.ts';
 import { decryptLoginResponse } from '../../packages/psso-wstrust/src/jose/login-response.ts';
 import { loginApv } from '../../packages/psso-wstrust/src/jose/party-info.ts';
-import { generateDeviceKeys, publicJwk } from '../../packages/psso-wstrust/src/psso/keys/device-keys.ts';
+import {
+  generateDeviceKeys,
+  publicJwk,
+} from '../../packages/psso-wstrust/src/psso/keys/device-keys.ts';
 import { wsTrustLogin } from '../../packages/psso-wstrust/src/wstrust/login.ts';
 import { endpointOf, enrol, serverNonceFrom, startTestIdp, type TestIdp, URN } from './support.ts';
 

@@ -5,7 +5,10 @@ import { fileURLToPath } from 'node:url';
 import { WsTrustFaultError } from '../../packages/psso-wstrust/src/errors.ts';
 import { closeHttpAgents } from '../../packages/psso-wstrust/src/http/agents.ts';
 import { WSTRUST13 } from '../../packages/psso-wstrust/src/protocol/wstrust.ts';
-import { processSecurityTokenResponse, securityTokenRequest } from '../../packages/psso-wstrust/src/wstrust/exchange.ts';
+import {
+  processSecurityTokenResponse,
+  securityTokenRequest,
+} from '../../packages/psso-wstrust/src/wstrust/exchange.ts';
 import { buildRequestSecurityToken } from '../../packages/psso-wstrust/src/wstrust/rst.ts';
 import { redisSkip, startRedis, type TestRedis } from '../helpers/redis.ts';
 import { startLine } from './idp-process.ts';

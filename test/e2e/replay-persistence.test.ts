@@ -10,17 +10,23 @@ import { createServer } from 'node:net';
 import { after, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { Agent } from 'undici';
+import { silentLogger } from '../../packages/idp/src/log.ts';
+import { startIdp } from '../../packages/idp/src/server.ts';
 import { WsTrustFaultError } from '../../packages/psso-wstrust/src/errors.ts';
 import { closeHttpAgents } from '../../packages/psso-wstrust/src/http/agents.ts';
 import { httpRequest } from '../../packages/psso-wstrust/src/http/request.ts';
-import { silentLogger } from '../../packages/idp/src/log.ts';
-import { startIdp } from '../../packages/idp/src/server.ts';
 import { buildLoginJwt, loginRequestBody } from '../../packages/psso-wstrust/src/jose/login-jwt.ts';
 import { WSTRUST13 } from '../../packages/psso-wstrust/src/protocol/wstrust.ts';
 import { generateDeviceKeys } from '../../packages/psso-wstrust/src/psso/keys/device-keys.ts';
-import { processSecurityTokenResponse, securityTokenRequest } from '../../packages/psso-wstrust/src/wstrust/exchange.ts';
+import {
+  processSecurityTokenResponse,
+  securityTokenRequest,
+} from '../../packages/psso-wstrust/src/wstrust/exchange.ts';
 import { wsTrustLogin } from '../../packages/psso-wstrust/src/wstrust/login.ts';
-import { buildRequestSecurityToken, type RequestSecurityToken } from '../../packages/psso-wstrust/src/wstrust/rst.ts';
+import {
+  buildRequestSecurityToken,
+  type RequestSecurityToken,
+} from '../../packages/psso-wstrust/src/wstrust/rst.ts';
 import { startLine } from './idp-process.ts';
 import { CONFIG, enrol, tempDataDir, URN } from './support.ts';
 

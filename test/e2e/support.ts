@@ -6,7 +6,11 @@ import { DEFAULT_CONFIG, type IdpConfig } from '../../packages/idp/src/config.ts
 import type { FaultInjection } from '../../packages/idp/src/faults/injection.ts';
 import { silentLogger } from '../../packages/idp/src/log.ts';
 import { type RunningIdp, startIdp } from '../../packages/idp/src/server.ts';
-import { WSTRUST13, WSTRUST2005, type WsTrustVersion } from '../../packages/psso-wstrust/src/protocol/wstrust.ts';
+import {
+  WSTRUST13,
+  WSTRUST2005,
+  type WsTrustVersion,
+} from '../../packages/psso-wstrust/src/protocol/wstrust.ts';
 
 export const URN = 'urn:federation:MicrosoftOnline';
 export const SAML2_URN = 'urn:example:saml2-relying-party';

@@ -9,15 +9,22 @@ import { randomUUID } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
+import { exportIdpKeys, importIdpKeys } from '../../packages/idp/src/keys/bundle.ts';
 import { WsTrustFaultError } from '../../packages/psso-wstrust/src/errors.ts';
 import { closeHttpAgents } from '../../packages/psso-wstrust/src/http/agents.ts';
 import { httpRequest } from '../../packages/psso-wstrust/src/http/request.ts';
-import { exportIdpKeys, importIdpKeys } from '../../packages/idp/src/keys/bundle.ts';
-import { buildLoginJwt, buildRefreshJwt, loginRequestBody } from '../../packages/psso-wstrust/src/jose/login-jwt.ts';
+import {
+  buildLoginJwt,
+  buildRefreshJwt,
+  loginRequestBody,
+} from '../../packages/psso-wstrust/src/jose/login-jwt.ts';
 import { decryptLoginResponse } from '../../packages/psso-wstrust/src/jose/login-response.ts';
 import { loginApv } from '../../packages/psso-wstrust/src/jose/party-info.ts';
 import { WSTRUST13 } from '../../packages/psso-wstrust/src/protocol/wstrust.ts';
-import { generateDeviceKeys, publicJwk } from '../../packages/psso-wstrust/src/psso/keys/device-keys.ts';
+import {
+  generateDeviceKeys,
+  publicJwk,
+} from '../../packages/psso-wstrust/src/psso/keys/device-keys.ts';
 import { processSecurityTokenResponse } from '../../packages/psso-wstrust/src/wstrust/exchange.ts';
 import { buildRequestSecurityToken } from '../../packages/psso-wstrust/src/wstrust/rst.ts';
 import { runCli } from '../helpers/cli.ts';

@@ -1,6 +1,9 @@
 /** The IdP's one password check over a user store, for tests that assemble routes by hand. */
 import { FairQueue } from '../../packages/idp/src/auth/fair-queue.ts';
-import { PasswordCheck, type PasswordCheckDeps } from '../../packages/idp/src/auth/password-check.ts';
+import {
+  PasswordCheck,
+  type PasswordCheckDeps,
+} from '../../packages/idp/src/auth/password-check.ts';
 import { MemoryLockoutStore } from '../../packages/idp/src/state/memory/lockout.ts';
 import type { LockoutStore, UserStore } from '../../packages/idp/src/state/types.ts';
 import { CredentialCache } from '../../packages/idp/src/sts/credential-cache.ts';

@@ -2,8 +2,15 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { HttpError } from '../../packages/psso-wstrust/src/errors.ts';
 import { closeHttpAgents } from '../../packages/psso-wstrust/src/http/agents.ts';
-import { commandDeadline, withCommandSignal } from '../../packages/psso-wstrust/src/http/command-deadline.ts';
-import { classifyNetworkFailure, NETWORK_HINTS, statusHint } from '../../packages/psso-wstrust/src/http/failure.ts';
+import {
+  commandDeadline,
+  withCommandSignal,
+} from '../../packages/psso-wstrust/src/http/command-deadline.ts';
+import {
+  classifyNetworkFailure,
+  NETWORK_HINTS,
+  statusHint,
+} from '../../packages/psso-wstrust/src/http/failure.ts';
 import type { HttpExchange } from '../../packages/psso-wstrust/src/http/observe.ts';
 import { formatExchange } from '../../packages/psso-wstrust/src/http/observe.ts';
 import { httpRequest } from '../../packages/psso-wstrust/src/http/request.ts';

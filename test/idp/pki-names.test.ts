@@ -6,7 +6,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import { connect, createServer } from 'node:tls';
-import { IdpError } from '../../packages/psso-wstrust/src/errors.ts';
 import { loadOrCreatePki } from '../../packages/idp/src/pki.ts';
 import {
   canonicalTlsName,
@@ -14,6 +13,7 @@ import {
   nameConstraintsDer,
   tlsNames,
 } from '../../packages/idp/src/pki-names.ts';
+import { IdpError } from '../../packages/psso-wstrust/src/errors.ts';
 
 const root = mkdtempSync(join(tmpdir(), 'psso-pki-names-'));
 after(() => rmSync(root, { recursive: true, force: true }));

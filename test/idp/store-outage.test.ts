@@ -8,7 +8,6 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
 import type { FastifyInstance } from 'fastify';
-import { WsTrustFaultError } from '../../packages/psso-wstrust/src/errors.ts';
 import { createApp } from '../../packages/idp/src/app.ts';
 import type { Logger } from '../../packages/idp/src/log.ts';
 import { Metrics } from '../../packages/idp/src/metrics.ts';
@@ -25,9 +24,13 @@ import { MemoryReplayCache } from '../../packages/idp/src/state/memory/replay.ts
 import { consumedNonces } from '../../packages/idp/src/state/nonces.ts';
 import { openIdpState } from '../../packages/idp/src/state/open.ts';
 import type { IdpState } from '../../packages/idp/src/state/types.ts';
+import { WsTrustFaultError } from '../../packages/psso-wstrust/src/errors.ts';
 import { buildLoginJwt, loginRequestBody } from '../../packages/psso-wstrust/src/jose/login-jwt.ts';
 import { WSTRUST13 } from '../../packages/psso-wstrust/src/protocol/wstrust.ts';
-import { generateDeviceKeys, publicJwk } from '../../packages/psso-wstrust/src/psso/keys/device-keys.ts';
+import {
+  generateDeviceKeys,
+  publicJwk,
+} from '../../packages/psso-wstrust/src/psso/keys/device-keys.ts';
 import { buildRequestSecurityToken } from '../../packages/psso-wstrust/src/wstrust/rst.ts';
 import { readSecurityTokenResponse } from '../../packages/psso-wstrust/src/wstrust/rstr.ts';
 import { tempDataDir } from '../e2e/support.ts';

@@ -15,7 +15,10 @@ import {
   responseApu,
 } from '../../packages/psso-wstrust/src/jose/party-info.ts';
 import { GRANT_TYPE } from '../../packages/psso-wstrust/src/protocol/grant-types.ts';
-import { generateDeviceKeys, keyId } from '../../packages/psso-wstrust/src/psso/keys/device-keys.ts';
+import {
+  generateDeviceKeys,
+  keyId,
+} from '../../packages/psso-wstrust/src/psso/keys/device-keys.ts';
 
 const keys = generateDeviceKeys();
 const NOW = 1_700_000_000;

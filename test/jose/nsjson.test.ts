@@ -14,7 +14,11 @@ import {
   signCompactJws,
 } from '../../packages/psso-wstrust/src/jose/compact-sign.ts';
 import { buildLoginJwt, buildRefreshJwt } from '../../packages/psso-wstrust/src/jose/login-jwt.ts';
-import { type NsJsonValue, nsJsonStringify, orderKeys } from '../../packages/psso-wstrust/src/jose/nsjson.ts';
+import {
+  type NsJsonValue,
+  nsJsonStringify,
+  orderKeys,
+} from '../../packages/psso-wstrust/src/jose/nsjson.ts';
 import { generateDeviceKeys } from '../../packages/psso-wstrust/src/psso/keys/device-keys.ts';
 
 const FIXTURES = new URL('../fixtures/real-mac/', import.meta.url);

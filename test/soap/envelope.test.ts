@@ -4,9 +4,9 @@
  */
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { type PssoErrorCode, WsTrustError } from '../../packages/psso-wstrust/src/errors.ts';
 import { readRequestEnvelope } from '../../packages/idp/src/sts/envelope.ts';
 import { StsFault } from '../../packages/idp/src/sts/fault.ts';
+import { type PssoErrorCode, WsTrustError } from '../../packages/psso-wstrust/src/errors.ts';
 import { NS_SOAP11, NS_SOAP12 } from '../../packages/psso-wstrust/src/protocol/namespaces.ts';
 import { readSoapEnvelope } from '../../packages/psso-wstrust/src/soap/envelope.ts';
 import { readEnvelope } from '../../packages/psso-wstrust/src/wstrust/envelope.ts';

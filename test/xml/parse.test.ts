@@ -1,7 +1,12 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { XmlError } from '../../packages/psso-wstrust/src/errors.ts';
-import type { XmlAttribute, XmlDocument, XmlElement, XmlNode } from '../../packages/psso-wstrust/src/xml/dom.ts';
+import type {
+  XmlAttribute,
+  XmlDocument,
+  XmlElement,
+  XmlNode,
+} from '../../packages/psso-wstrust/src/xml/dom.ts';
 import { parseXml } from '../../packages/psso-wstrust/src/xml/parse.ts';
 import { lookupNamespace } from '../../packages/psso-wstrust/src/xml/query.ts';
 

@@ -4,8 +4,9 @@
  *
  * @module
  */
-import { sha256RemediationText } from 'psso-wstrust/saml';
+
 import type { AssertionInspection } from 'psso-wstrust/saml';
+import { sha256RemediationText } from 'psso-wstrust/saml';
 import { err, out as pc } from './colors.js';
 
 /** A warning, printed on stderr as `warning: …` and listed under `warnings` in `--json`. */

@@ -9,10 +9,15 @@
  */
 import { open, writeFile } from 'node:fs/promises';
 import { type Command, Option } from 'commander';
-import { fromHar, type RedactOptions, type TraceContents, toHar } from 'psso-wstrust/check';
-import { renderHtml } from 'psso-wstrust/check';
-import type { CheckReport } from 'psso-wstrust/check';
 import { CheckError } from 'psso-wstrust';
+import type { CheckReport } from 'psso-wstrust/check';
+import {
+  fromHar,
+  type RedactOptions,
+  renderHtml,
+  type TraceContents,
+  toHar,
+} from 'psso-wstrust/check';
 import { warn } from './output.js';
 import { writePrivateFile } from './private-file.js';
 import { UsageError } from './usage.js';

@@ -6,9 +6,8 @@
  * @module
  */
 import type { Command } from 'commander';
-import { commandDeadline, withCommandSignal } from 'psso-wstrust';
-import { formatExchange } from 'psso-wstrust';
 import type { HttpOptions } from 'psso-wstrust';
+import { commandDeadline, formatExchange, withCommandSignal } from 'psso-wstrust';
 import { err as pc } from './colors.js';
 import { UsageError } from './usage.js';
 

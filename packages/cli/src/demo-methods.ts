@@ -6,23 +6,23 @@
  *
  * @module
  */
-import type { ResolvedLoginConfiguration } from 'psso-wstrust/psso';
-import type { DeviceKeys } from 'psso-wstrust/psso';
-import type { SmartCardCredential } from 'psso-wstrust/psso';
+import type {
+  DeviceKeys,
+  ResolvedLoginConfiguration,
+  SmartCardCredential,
+} from 'psso-wstrust/psso';
 import {
+  ENCRYPTED_PASSWORD_METHOD,
   FEDERATED_METHOD,
+  HPKE_METHOD,
+  KEY_EXCHANGE_METHOD,
+  KEY_REQUEST_METHOD,
   type MethodContext,
   type MethodInputs,
   type MethodOutcome,
   PASSWORD_METHOD,
   type PssoMethod,
   REFRESH_METHOD,
-} from 'psso-wstrust/psso';
-import {
-  ENCRYPTED_PASSWORD_METHOD,
-  HPKE_METHOD,
-  KEY_EXCHANGE_METHOD,
-  KEY_REQUEST_METHOD,
   SECURE_ENCLAVE_METHOD,
   SMARTCARD_METHOD,
 } from 'psso-wstrust/psso';

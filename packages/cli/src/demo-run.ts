@@ -11,13 +11,11 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PssoError } from 'psso-wstrust';
-import { DEFAULT_CONFIG } from 'psso-wstrust-idp';
-import { silentLogger } from 'psso-wstrust-idp';
-import { type RunningIdp, startIdp } from 'psso-wstrust-idp';
 import type { SamlVersion } from 'psso-wstrust';
+import { PssoError } from 'psso-wstrust';
 import type { PssoStep } from 'psso-wstrust/psso';
 import { generateDeviceKeys } from 'psso-wstrust/psso';
+import { DEFAULT_CONFIG, type RunningIdp, silentLogger, startIdp } from 'psso-wstrust-idp';
 import { err as pc } from './colors.js';
 import { DEMO_METHODS } from './demo-methods.js';
 import { prepareSavedDemo, printSavedDemo } from './demo-save.js';

@@ -11,10 +11,9 @@
  */
 import { mkdir, stat, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { pssoConfiguration } from 'psso-wstrust-idp/admin';
-import type { RunningIdp } from 'psso-wstrust-idp';
-import { savePort } from 'psso-wstrust-idp/admin';
 import { type DeviceKeys, loadOrCreateDeviceKeys } from 'psso-wstrust/psso';
+import type { RunningIdp } from 'psso-wstrust-idp';
+import { pssoConfiguration, savePort } from 'psso-wstrust-idp/admin';
 import { initConfiguration } from './commands/psso-init.js';
 import { writePrivateFile } from './private-file.js';
 import { UsageError } from './usage.js';

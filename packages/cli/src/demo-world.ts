@@ -9,15 +9,19 @@
 import { createPrivateKey, createPublicKey } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import type { PssoStep, SmartCardCredential } from 'psso-wstrust/psso';
+import {
+  type DeviceKeys,
+  generateDeviceKeys,
+  generateUserSecureEnclaveKey,
+  type MethodSession,
+  newMethodSession,
+  parseLoginConfiguration,
+  publicJwk,
+  resolveLoginConfiguration,
+} from 'psso-wstrust/psso';
 import type { RunningIdp } from 'psso-wstrust-idp';
 import { openIdpState } from 'psso-wstrust-idp';
-import { parseLoginConfiguration } from 'psso-wstrust/psso';
-import { resolveLoginConfiguration } from 'psso-wstrust/psso';
-import type { PssoStep } from 'psso-wstrust/psso';
-import { type DeviceKeys, generateDeviceKeys, publicJwk } from 'psso-wstrust/psso';
-import type { SmartCardCredential } from 'psso-wstrust/psso';
-import { generateUserSecureEnclaveKey } from 'psso-wstrust/psso';
-import { type MethodSession, newMethodSession } from 'psso-wstrust/psso';
 import type { DemoUser, DemoWorld } from './demo-methods.js';
 import { demoSmartCard } from './demo-smartcard.js';
 

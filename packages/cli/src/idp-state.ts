@@ -6,9 +6,8 @@
  * @module
  */
 import type { Command } from 'commander';
-import { openIdpState } from 'psso-wstrust-idp';
 import type { IdpState } from 'psso-wstrust-idp';
-import { defaultDataDir } from 'psso-wstrust-idp';
+import { defaultDataDir, openIdpState } from 'psso-wstrust-idp';
 import { UsageError } from './usage.js';
 
 /** The flags every admin command takes. */

@@ -17,9 +17,14 @@ export { probePort } from './listen.js';
 export { canonicalTlsName } from './pki-names.js';
 export { pssoConfiguration } from './routes/psso-configuration.js';
 export { isPostgresUrl, redactDatabaseUrl } from './state/postgres/url.js';
-export { type DeviceRecord, type SmartCardCaRecord, type StoredUser, type UserKeyRecord } from './state/records.js';
+export type {
+  DeviceRecord,
+  SmartCardCaRecord,
+  StoredUser,
+  UserKeyRecord,
+} from './state/records.js';
 export { RedisLockoutStore } from './state/redis/lockout.js';
 export { DEMO_UPN, requireUpn, validateUpn } from './state/users.js';
 export { createFileOnce, defaultDataDir } from './store/data-dir.js';
 export { readSavedPort, savePort } from './store/server-state.js';
-export { type TlsFiles } from './tls-files.js';
+export type { TlsFiles } from './tls-files.js';

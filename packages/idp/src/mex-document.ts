@@ -15,8 +15,10 @@ import {
   NS_WSDL_SOAP12,
   NS_WSP,
   NS_WSU,
+  SOAP_HTTP_TRANSPORT,
+  WSTRUST13,
+  WSTRUST2005,
 } from 'psso-wstrust/protocol';
-import { SOAP_HTTP_TRANSPORT, WSTRUST13, WSTRUST2005 } from 'psso-wstrust/protocol';
 import { escapeAttribute, escapeText } from 'psso-wstrust/xml';
 
 /** Paths of the endpoints the MEX lists, relative to the origin. */

@@ -1,7 +1,11 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { requestSource } from '../../../packages/idp/src/auth/source.ts';
-import { canonicalDomain, canonicalUsername, isUpnShaped } from '../../../packages/idp/src/auth/username.ts';
+import {
+  canonicalDomain,
+  canonicalUsername,
+  isUpnShaped,
+} from '../../../packages/idp/src/auth/username.ts';
 import { inDomains } from '../../../packages/idp/src/realm.ts';
 
 const NFC = 'bücher.example';

@@ -9,9 +9,6 @@ import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from '
 import { chmod } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { IdpError } from '../../../packages/psso-wstrust/src/errors.ts';
-import { closeHttpAgents } from '../../../packages/psso-wstrust/src/http/agents.ts';
-import { httpRequest } from '../../../packages/psso-wstrust/src/http/request.ts';
 import { exportIdpKeys, importIdpKeys } from '../../../packages/idp/src/keys/bundle.ts';
 import {
   type IdpKeyBundle,
@@ -21,6 +18,9 @@ import {
   serializeKeyBundle,
 } from '../../../packages/idp/src/keys/bundle-format.ts';
 import { PKI_FILES } from '../../../packages/idp/src/pki.ts';
+import { IdpError } from '../../../packages/psso-wstrust/src/errors.ts';
+import { closeHttpAgents } from '../../../packages/psso-wstrust/src/http/agents.ts';
+import { httpRequest } from '../../../packages/psso-wstrust/src/http/request.ts';
 import { parseLoginConfiguration } from '../../../packages/psso-wstrust/src/psso/config/load.ts';
 import { resolveLoginConfiguration } from '../../../packages/psso-wstrust/src/psso/config/types.ts';
 import { pssoLogin } from '../../../packages/psso-wstrust/src/psso/flow/login.ts';

@@ -3,8 +3,8 @@ import { chmodSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync }
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
-import { IdpError } from '../../../packages/psso-wstrust/src/errors.ts';
 import { loadOrCreateAdminToken } from '../../../packages/idp/src/psso/admin-token.ts';
+import { IdpError } from '../../../packages/psso-wstrust/src/errors.ts';
 
 const root = mkdtempSync(join(tmpdir(), 'psso-admin-token-'));
 after(() => rmSync(root, { recursive: true, force: true }));

@@ -7,7 +7,10 @@ import { LoginError } from '../../../packages/psso-wstrust/src/errors.ts';
 import { closeHttpAgents } from '../../../packages/psso-wstrust/src/http/agents.ts';
 import { parseLoginConfiguration } from '../../../packages/psso-wstrust/src/psso/config/load.ts';
 import { resolveLoginConfiguration } from '../../../packages/psso-wstrust/src/psso/config/types.ts';
-import { nonceRequest, processNonceResponse } from '../../../packages/psso-wstrust/src/psso/flow/nonce.ts';
+import {
+  nonceRequest,
+  processNonceResponse,
+} from '../../../packages/psso-wstrust/src/psso/flow/nonce.ts';
 import { keyId } from '../../../packages/psso-wstrust/src/psso/keys/device-keys.ts';
 import { startTestIdp, type TestIdp, tempDataDir } from '../../e2e/support.ts';
 import { runCli } from '../../helpers/cli.ts';

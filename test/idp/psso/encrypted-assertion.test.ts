@@ -14,7 +14,10 @@ import {
 } from '../../../packages/idp/src/psso/login-encryption-key.ts';
 import { Refusal } from '../../../packages/idp/src/psso/refusal.ts';
 import { handleTokenRequest, type TokenAnswer } from '../../../packages/idp/src/psso/token.ts';
-import { EMBEDDED_APV_PREFIX, embeddedApv } from '../../../packages/psso-wstrust/src/jose/embedded-apv.ts';
+import {
+  EMBEDDED_APV_PREFIX,
+  embeddedApv,
+} from '../../../packages/psso-wstrust/src/jose/embedded-apv.ts';
 import {
   buildEncryptedAssertion,
   ENCRYPTED_ASSERTION_TYP,

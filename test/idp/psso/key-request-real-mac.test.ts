@@ -11,9 +11,15 @@ import { createPublicKey, randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { describe, test } from 'node:test';
 import { decodeJwt, decodeProtectedHeader, jwtVerify } from 'jose';
-import { checkKeyRequestClaims, otherPublicKey } from '../../../packages/idp/src/psso/key-request.ts';
+import {
+  checkKeyRequestClaims,
+  otherPublicKey,
+} from '../../../packages/idp/src/psso/key-request.ts';
 import type { ServerNonces } from '../../../packages/idp/src/psso/server-nonce.ts';
-import { handleTokenRequest, type TokenEndpointDeps } from '../../../packages/idp/src/psso/token.ts';
+import {
+  handleTokenRequest,
+  type TokenEndpointDeps,
+} from '../../../packages/idp/src/psso/token.ts';
 import type { DeviceRecord } from '../../../packages/idp/src/state/records.ts';
 import type { RefreshTokenStore } from '../../../packages/idp/src/state/types.ts';
 import { keyId } from '../../../packages/psso-wstrust/src/jose/key-id.ts';

@@ -8,7 +8,6 @@ import { chmodSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { SignJWT } from 'jose';
-import { IdpError } from '../../../packages/psso-wstrust/src/errors.ts';
 import { prepareDataDir } from '../../../packages/idp/src/cluster.ts';
 import { DEFAULT_CONFIG } from '../../../packages/idp/src/config.ts';
 import { idTokenKey } from '../../../packages/idp/src/psso/keys.ts';
@@ -17,6 +16,7 @@ import {
   loadOrCreateLoginEncryptionKey,
   loginRequestEncryptionPublicKey,
 } from '../../../packages/idp/src/psso/login-encryption-key.ts';
+import { IdpError } from '../../../packages/psso-wstrust/src/errors.ts';
 import { loginRequestEncryptionKey } from '../../../packages/psso-wstrust/src/jose/embedded-apv.ts';
 import { verifyIdToken } from '../../../packages/psso-wstrust/src/jose/id-token.ts';
 import { x963 } from '../../../packages/psso-wstrust/src/jose/key-id.ts';

@@ -12,7 +12,10 @@ import { readFileSync } from 'node:fs';
 import { describe, test } from 'node:test';
 import { compactVerify, decodeJwt, decodeProtectedHeader } from 'jose';
 import { ServerNonces } from '../../../packages/idp/src/psso/server-nonce.ts';
-import { handleTokenRequest, type TokenEndpointDeps } from '../../../packages/idp/src/psso/token.ts';
+import {
+  handleTokenRequest,
+  type TokenEndpointDeps,
+} from '../../../packages/idp/src/psso/token.ts';
 import { MemoryReplayCache } from '../../../packages/idp/src/state/memory/replay.ts';
 import { consumedNonces } from '../../../packages/idp/src/state/nonces.ts';
 import type { DeviceRecord } from '../../../packages/idp/src/state/records.ts';

@@ -3,7 +3,6 @@ import { randomBytes } from 'node:crypto';
 import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
-import { IdpError } from '../../../packages/psso-wstrust/src/errors.ts';
 import { prepareDataDir } from '../../../packages/idp/src/cluster.ts';
 import { DEFAULT_CONFIG } from '../../../packages/idp/src/config.ts';
 import {
@@ -16,6 +15,7 @@ import { consumedNonces } from '../../../packages/idp/src/state/nonces.ts';
 import { IdpDatabase } from '../../../packages/idp/src/state/sqlite/database.ts';
 import { SqliteReplayCache } from '../../../packages/idp/src/state/sqlite/replay.ts';
 import type { ReplayCache } from '../../../packages/idp/src/state/types.ts';
+import { IdpError } from '../../../packages/psso-wstrust/src/errors.ts';
 import { tempDataDir } from '../../e2e/support.ts';
 
 const T0 = new Date('2026-11-29T10:00:00.000Z').getTime();

@@ -19,7 +19,10 @@ import {
   type SqliteBackendOptions,
 } from '../../../packages/idp/src/state/sqlite/index.ts';
 import type { ReplayCache } from '../../../packages/idp/src/state/types.ts';
-import { buildLoginJwt, buildRefreshJwt } from '../../../packages/psso-wstrust/src/jose/login-jwt.ts';
+import {
+  buildLoginJwt,
+  buildRefreshJwt,
+} from '../../../packages/psso-wstrust/src/jose/login-jwt.ts';
 import { decryptLoginResponse } from '../../../packages/psso-wstrust/src/jose/login-response.ts';
 import { loginApv } from '../../../packages/psso-wstrust/src/jose/party-info.ts';
 import {

@@ -15,7 +15,11 @@ import {
   SAML11_CM_BEARER,
   unsignedAssertion,
 } from '../../../packages/idp/src/saml/index.ts';
-import { NS_DSIG, NS_SAML1, NS_SAML2 } from '../../../packages/psso-wstrust/src/protocol/namespaces.ts';
+import {
+  NS_DSIG,
+  NS_SAML1,
+  NS_SAML2,
+} from '../../../packages/psso-wstrust/src/protocol/namespaces.ts';
 import { readInterop } from '../../helpers/interop.ts';
 import { makeSigningMaterial, testSigningMaterial } from '../../helpers/signing.ts';
 import {

@@ -9,7 +9,11 @@ import {
   issueAssertionWithXmlCrypto,
   type SamlAttribute,
 } from '../../../packages/idp/src/saml/index.ts';
-import { NS_DSIG, NS_SAML1, NS_SAML2 } from '../../../packages/psso-wstrust/src/protocol/namespaces.ts';
+import {
+  NS_DSIG,
+  NS_SAML1,
+  NS_SAML2,
+} from '../../../packages/psso-wstrust/src/protocol/namespaces.ts';
 import { testSigningMaterial } from '../../helpers/signing.ts';
 import {
   assertXmlsecVerifies,

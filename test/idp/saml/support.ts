@@ -12,7 +12,11 @@ import fc from 'fast-check';
 import { SignedXml } from 'xml-crypto';
 import type { AssertionParams } from '../../../packages/idp/src/saml/index.ts';
 import { ALG_RSA_SHA256 } from '../../../packages/idp/src/saml/index.ts';
-import { NS_DSIG, NS_SAML1, NS_SAML2 } from '../../../packages/psso-wstrust/src/protocol/namespaces.ts';
+import {
+  NS_DSIG,
+  NS_SAML1,
+  NS_SAML2,
+} from '../../../packages/psso-wstrust/src/protocol/namespaces.ts';
 import { findInvalidChar } from '../../../packages/psso-wstrust/src/xml/chars.ts';
 
 export const NOW = new Date('2026-11-29T10:00:00.000Z');

@@ -6,7 +6,11 @@ import { canonicalUsername } from '../../../packages/idp/src/auth/username.ts';
 import type { AssertionParams } from '../../../packages/idp/src/saml/types.ts';
 import { MemoryLockoutStore } from '../../../packages/idp/src/state/memory/lockout.ts';
 import type { UserRecord } from '../../../packages/idp/src/state/records.ts';
-import type { LockoutPolicy, LockoutStore, ReplayCache } from '../../../packages/idp/src/state/types.ts';
+import type {
+  LockoutPolicy,
+  LockoutStore,
+  ReplayCache,
+} from '../../../packages/idp/src/state/types.ts';
 import { CredentialCache } from '../../../packages/idp/src/sts/credential-cache.ts';
 import type { StsDeps, StsSettings } from '../../../packages/idp/src/sts/handle.ts';
 import { escapeText } from '../../../packages/psso-wstrust/src/xml/write.ts';

@@ -1,8 +1,12 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { WsTrustFaultError } from '../../../packages/psso-wstrust/src/errors.ts';
 import { handleRst, type StsAnswer } from '../../../packages/idp/src/sts/handle.ts';
-import { WSTRUST13, WSTRUST2005, type WsTrustVersion } from '../../../packages/psso-wstrust/src/protocol/wstrust.ts';
+import { WsTrustFaultError } from '../../../packages/psso-wstrust/src/errors.ts';
+import {
+  WSTRUST13,
+  WSTRUST2005,
+  type WsTrustVersion,
+} from '../../../packages/psso-wstrust/src/protocol/wstrust.ts';
 import { readSecurityTokenResponse } from '../../../packages/psso-wstrust/src/wstrust/rstr.ts';
 import { fakeDeps, NOW, settings, URN } from './fakes.ts';
 import { rst, send } from './requests.ts';

@@ -3,8 +3,8 @@ import { generateKeyPairSync } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { describe, test } from 'node:test';
 import { initConfiguration } from '../../../packages/cli/src/commands/psso-init.ts';
-import { ConfigError } from '../../../packages/psso-wstrust/src/errors.ts';
 import { pssoConfiguration } from '../../../packages/idp/src/routes/psso-configuration.ts';
+import { ConfigError } from '../../../packages/psso-wstrust/src/errors.ts';
 import {
   LOGIN_CONFIGURATION_FIELDS,
   loginConfigurationToJSON,
@@ -15,7 +15,10 @@ import { validateJson } from '../../helpers/json-schema.ts';
 import { dynamic, wsTrust } from './fixtures.ts';
 
 const schema = JSON.parse(
-  readFileSync(new URL('../../../packages/psso-wstrust/schema/login-config.v1.json', import.meta.url), 'utf8'),
+  readFileSync(
+    new URL('../../../packages/psso-wstrust/schema/login-config.v1.json', import.meta.url),
+    'utf8',
+  ),
 ) as Record<string, unknown> & { properties: Record<string, { description?: string }> };
 const doc = readFileSync(new URL('../../../docs/login-config.md', import.meta.url), 'utf8');
 const docFields = [...doc.matchAll(/^### `([^`]+)`$/gm)].map((m) => m[1]);

@@ -8,7 +8,10 @@ import { closeHttpAgents } from '../../../packages/psso-wstrust/src/http/agents.
 import { parseLoginConfiguration } from '../../../packages/psso-wstrust/src/psso/config/load.ts';
 import { resolveLoginConfiguration } from '../../../packages/psso-wstrust/src/psso/config/types.ts';
 import { encodeComponent } from '../../../packages/psso-wstrust/src/psso/flow/form.ts';
-import { nonceRequest, processNonceResponse } from '../../../packages/psso-wstrust/src/psso/flow/nonce.ts';
+import {
+  nonceRequest,
+  processNonceResponse,
+} from '../../../packages/psso-wstrust/src/psso/flow/nonce.ts';
 import {
   preauthenticationRequest,
   processPreauthenticationResponse,

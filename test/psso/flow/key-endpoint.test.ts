@@ -18,9 +18,9 @@ import {
 import { readFileSync } from 'node:fs';
 import { describe, test } from 'node:test';
 import * as x509 from '@peculiar/x509';
+import { issueUnlockKey } from '../../../packages/idp/src/psso/key-certificate.ts';
 import { LoginError, type LoginErrorCode } from '../../../packages/psso-wstrust/src/errors.ts';
 import type { RecordedResponse } from '../../../packages/psso-wstrust/src/http/request.ts';
-import { issueUnlockKey } from '../../../packages/idp/src/psso/key-certificate.ts';
 import { KEY_RESPONSE_TYP } from '../../../packages/psso-wstrust/src/jose/key-request-jwt.ts';
 import { encryptLoginResponse } from '../../../packages/psso-wstrust/src/jose/login-response.ts';
 import { loginApv } from '../../../packages/psso-wstrust/src/jose/party-info.ts';

@@ -11,12 +11,24 @@ import { SignJWT } from 'jose';
 import { ConfigError, HttpError, LoginError } from '../../../packages/psso-wstrust/src/errors.ts';
 import { encryptLoginResponse } from '../../../packages/psso-wstrust/src/jose/login-response.ts';
 import { loginApv } from '../../../packages/psso-wstrust/src/jose/party-info.ts';
-import { discoveryRequest, processDiscoveryResponse } from '../../../packages/psso-wstrust/src/psso/config/discovery.ts';
+import {
+  discoveryRequest,
+  processDiscoveryResponse,
+} from '../../../packages/psso-wstrust/src/psso/config/discovery.ts';
 import { parseLoginConfiguration } from '../../../packages/psso-wstrust/src/psso/config/load.ts';
 import { resolveLoginConfiguration } from '../../../packages/psso-wstrust/src/psso/config/types.ts';
-import { jwksRequest, processJwksResponse } from '../../../packages/psso-wstrust/src/psso/flow/jwks-cache.ts';
-import { keyExchangeRequest, keyRequest } from '../../../packages/psso-wstrust/src/psso/flow/key-endpoint.ts';
-import { nonceRequest, processNonceResponse } from '../../../packages/psso-wstrust/src/psso/flow/nonce.ts';
+import {
+  jwksRequest,
+  processJwksResponse,
+} from '../../../packages/psso-wstrust/src/psso/flow/jwks-cache.ts';
+import {
+  keyExchangeRequest,
+  keyRequest,
+} from '../../../packages/psso-wstrust/src/psso/flow/key-endpoint.ts';
+import {
+  nonceRequest,
+  processNonceResponse,
+} from '../../../packages/psso-wstrust/src/psso/flow/nonce.ts';
 import { processPreauthenticationResponse } from '../../../packages/psso-wstrust/src/psso/flow/preauth.ts';
 import {
   type LoginResponseContext,

@@ -18,7 +18,10 @@ import { loginApv } from '../../../packages/psso-wstrust/src/jose/party-info.ts'
 import { parseLoginConfiguration } from '../../../packages/psso-wstrust/src/psso/config/load.ts';
 import { resolveLoginConfiguration } from '../../../packages/psso-wstrust/src/psso/config/types.ts';
 import { JwksCache } from '../../../packages/psso-wstrust/src/psso/flow/jwks-cache.ts';
-import { loginRequest, processLoginResponse } from '../../../packages/psso-wstrust/src/psso/flow/token.ts';
+import {
+  loginRequest,
+  processLoginResponse,
+} from '../../../packages/psso-wstrust/src/psso/flow/token.ts';
 import { generateDeviceKeys } from '../../../packages/psso-wstrust/src/psso/keys/device-keys.ts';
 import { oddLoginResponse } from '../../helpers/odd-jwe.ts';
 import { makeTestPki } from '../../helpers/tls.ts';

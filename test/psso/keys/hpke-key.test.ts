@@ -8,8 +8,14 @@ import { after, describe, test } from 'node:test';
 import { ConfigError } from '../../../packages/psso-wstrust/src/errors.ts';
 import { HPKE_SUITES } from '../../../packages/psso-wstrust/src/jose/hpke/suites.ts';
 import { keyId } from '../../../packages/psso-wstrust/src/jose/key-id.ts';
-import { loadDeviceKeys, loadOrCreateDeviceKeys } from '../../../packages/psso-wstrust/src/psso/keys/device-keys.ts';
-import { generateHpkeDeviceKey, hpkeJweCrypto } from '../../../packages/psso-wstrust/src/psso/keys/hpke-key.ts';
+import {
+  loadDeviceKeys,
+  loadOrCreateDeviceKeys,
+} from '../../../packages/psso-wstrust/src/psso/keys/device-keys.ts';
+import {
+  generateHpkeDeviceKey,
+  hpkeJweCrypto,
+} from '../../../packages/psso-wstrust/src/psso/keys/hpke-key.ts';
 
 const root = mkdtempSync(join(tmpdir(), 'psso-hpke-keys-'));
 after(() => rmSync(root, { recursive: true, force: true }));

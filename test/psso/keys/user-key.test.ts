@@ -5,8 +5,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import { ConfigError } from '../../../packages/psso-wstrust/src/errors.ts';
-import { loadDeviceKeys, loadOrCreateDeviceKeys } from '../../../packages/psso-wstrust/src/psso/keys/device-keys.ts';
-import { loadSmartCard, smartCardCredential } from '../../../packages/psso-wstrust/src/psso/keys/smartcard.ts';
+import {
+  loadDeviceKeys,
+  loadOrCreateDeviceKeys,
+} from '../../../packages/psso-wstrust/src/psso/keys/device-keys.ts';
+import {
+  loadSmartCard,
+  smartCardCredential,
+} from '../../../packages/psso-wstrust/src/psso/keys/smartcard.ts';
 import { addUserSecureEnclaveKey } from '../../../packages/psso-wstrust/src/psso/keys/user-key.ts';
 import { makeCa, makeCard } from '../../helpers/smartcard.ts';
 

@@ -10,9 +10,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { type Command, Option } from 'commander';
-import { redact, redactRule } from 'psso-wstrust/check';
-import { type CheckReport, reportFails } from 'psso-wstrust/check';
-import { renderText } from 'psso-wstrust/check';
+import { type CheckReport, redact, redactRule, renderText, reportFails } from 'psso-wstrust/check';
 import {
   addCheckOutputOptions,
   type CheckOutputFlags,

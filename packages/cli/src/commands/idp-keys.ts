@@ -12,11 +12,12 @@
 import type { Command } from 'commander';
 import { exportIdpKeys, importIdpKeys } from 'psso-wstrust-idp';
 import {
+  createFileOnce,
+  defaultDataDir,
   MAX_KEY_BUNDLE_BYTES,
   serializeKeyBundle,
   summarizeKeys,
 } from 'psso-wstrust-idp/admin';
-import { createFileOnce, defaultDataDir } from 'psso-wstrust-idp/admin';
 import { readInput } from '../io.js';
 import { done, printJson } from '../output.js';
 import { writePrivateFile } from '../private-file.js';

@@ -7,8 +7,8 @@
  */
 import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
-import type { SmartCardCaRecord, UserKeyRecord } from 'psso-wstrust-idp/admin';
 import { loadDeviceKeys } from 'psso-wstrust/psso';
+import type { SmartCardCaRecord, UserKeyRecord } from 'psso-wstrust-idp/admin';
 import { type StateFlags, stateOptions, withIdpState } from '../idp-state.js';
 import { done, printJson } from '../output.js';
 import { isRegistrationInvalid, UsageError } from '../usage.js';

@@ -11,19 +11,34 @@
 import cluster from 'node:cluster';
 import { resolve } from 'node:path';
 import { type Command, Option } from 'commander';
-import { forkWorkers, isIdpWorker, prepareDataDir, reportReady } from 'psso-wstrust-idp/admin';
-import { DEFAULT_CONFIG, type IdpConfig, loadConfig } from 'psso-wstrust-idp';
-import { idpEndpoints, parsePublicUrl, pkiOptionsFor } from 'psso-wstrust-idp/admin';
-import { FAULT_SWITCHES, parseFaultSwitches } from 'psso-wstrust-idp/admin';
-import { probePort } from 'psso-wstrust-idp/admin';
-import { jsonLogger, type Logger } from 'psso-wstrust-idp';
-import { defaultDataDir } from 'psso-wstrust-idp';
-import { canonicalTlsName } from 'psso-wstrust-idp/admin';
-import { startIdp } from 'psso-wstrust-idp';
-import { isPostgresUrl, redactDatabaseUrl } from 'psso-wstrust-idp/admin';
-import { DEMO_UPN } from 'psso-wstrust-idp/admin';
-import { readSavedPort, savePort } from 'psso-wstrust-idp/admin';
+import {
+  DEFAULT_CONFIG,
+  defaultDataDir,
+  type IdpConfig,
+  jsonLogger,
+  type Logger,
+  loadConfig,
+  startIdp,
+} from 'psso-wstrust-idp';
 import type { TlsFiles } from 'psso-wstrust-idp/admin';
+import {
+  canonicalTlsName,
+  DEMO_UPN,
+  FAULT_SWITCHES,
+  forkWorkers,
+  idpEndpoints,
+  isIdpWorker,
+  isPostgresUrl,
+  parseFaultSwitches,
+  parsePublicUrl,
+  pkiOptionsFor,
+  prepareDataDir,
+  probePort,
+  readSavedPort,
+  redactDatabaseUrl,
+  reportReady,
+  savePort,
+} from 'psso-wstrust-idp/admin';
 import { printStartInfo, startInfo } from '../idp-banner.js';
 import { UsageError } from '../usage.js';
 

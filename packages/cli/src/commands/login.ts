@@ -5,10 +5,9 @@
  * @module
  */
 import { type Command, Option } from 'commander';
+import type { RequestProfile, WsTrustLoginEvent } from 'psso-wstrust';
 import { WSTRUST13, WSTRUST2005 } from 'psso-wstrust';
 import { inspectAssertion } from 'psso-wstrust/saml';
-import type { WsTrustLoginEvent } from 'psso-wstrust';
-import type { RequestProfile } from 'psso-wstrust';
 import { type CliWarning, printWarnings, signatureWarnings } from '../assertion-view.js';
 import { type CommandFlags, commandHttp, withCommandOptions } from '../command-options.js';
 import { type HttpFlags, httpOptions, withHttpOptions } from '../http-options.js';

@@ -4,8 +4,8 @@
  * @module
  */
 import type { Command } from 'commander';
-import { parseMex } from 'psso-wstrust';
 import type { MexEndpoint, MexMetadata } from 'psso-wstrust';
+import { parseMex } from 'psso-wstrust';
 import { out as pc } from '../colors.js';
 import { type CommandFlags, commandHttp, withCommandOptions } from '../command-options.js';
 import { type HttpFlags, httpOptions, withHttpOptions } from '../http-options.js';

@@ -13,10 +13,11 @@ import type { Command } from 'commander';
 import {
   discoveryRequest,
   discoveryUrl,
+  LOGIN_CONFIG_SCHEMA_ID,
+  loginConfigurationToJSON,
+  parseLoginConfiguration,
   processDiscoveryResponse,
 } from 'psso-wstrust/psso';
-import { loginConfigurationToJSON, parseLoginConfiguration } from 'psso-wstrust/psso';
-import { LOGIN_CONFIG_SCHEMA_ID } from 'psso-wstrust/psso';
 import { type CommandFlags, commandHttp, withCommandOptions } from '../command-options.js';
 import { type HttpFlags, httpOptions, withHttpOptions } from '../http-options.js';
 import { done, printJson } from '../output.js';

@@ -19,8 +19,6 @@ import {
   type DeviceKeys,
   loadDeviceKeys,
   loadOrCreateDeviceKeys,
-} from 'psso-wstrust/psso';
-import {
   PUBLIC_KEY_FORMATS,
   type PublicKeyFormat,
   publicKeyFile,

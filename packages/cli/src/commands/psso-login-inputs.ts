@@ -7,8 +7,7 @@
  * @module
  */
 import type { ResolvedLoginConfiguration } from 'psso-wstrust/psso';
-import { authenticationMethodOf } from 'psso-wstrust/psso';
-import { loadSmartCard, type SmartCardCredential } from 'psso-wstrust/psso';
+import { authenticationMethodOf, loadSmartCard, type SmartCardCredential } from 'psso-wstrust/psso';
 import { UsageError } from '../usage.js';
 
 /** The `psso login` flags read here. */

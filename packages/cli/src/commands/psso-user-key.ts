@@ -7,8 +7,7 @@
  * @module
  */
 import type { Command } from 'commander';
-import { registerUserKey } from 'psso-wstrust/psso';
-import { addUserSecureEnclaveKey } from 'psso-wstrust/psso';
+import { addUserSecureEnclaveKey, registerUserKey } from 'psso-wstrust/psso';
 import { type CommandFlags, commandHttp, withCommandOptions } from '../command-options.js';
 import { type HttpFlags, httpOptions, withHttpOptions } from '../http-options.js';
 import { done, printJson } from '../output.js';

@@ -11,9 +11,8 @@
 import { readFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type { Command } from 'commander';
-import { loadLoginConfiguration } from 'psso-wstrust/psso';
-import { resolveLoginConfiguration } from 'psso-wstrust/psso';
 import type { PssoStep } from 'psso-wstrust/psso';
+import { loadLoginConfiguration, resolveLoginConfiguration } from 'psso-wstrust/psso';
 import { type CommandFlags, commandHttp, withCommandOptions } from '../command-options.js';
 import { type HttpFlags, httpOptions, withHttpOptions } from '../http-options.js';
 import { readPassword } from '../io.js';

@@ -6,13 +6,14 @@
  * @module
  */
 import { type Command, Option } from 'commander';
-import { SOAP12_CONTENT_TYPE } from 'psso-wstrust/protocol';
-import { WSTRUST13, WSTRUST2005 } from 'psso-wstrust';
 import {
   buildRequestSecurityToken,
   type PasswordType,
   type RequestProfile,
+  WSTRUST13,
+  WSTRUST2005,
 } from 'psso-wstrust';
+import { SOAP12_CONTENT_TYPE } from 'psso-wstrust/protocol';
 import { readStdinLine } from '../io.js';
 import { printJson } from '../output.js';
 

@@ -6,13 +6,11 @@
  * @module
  */
 import { type Command, Option } from 'commander';
-import { parseDateTime } from 'psso-wstrust/protocol';
-import { NS_WST2005, NS_WSU } from 'psso-wstrust/protocol';
 import type { WsTrustVersion } from 'psso-wstrust';
+import { NS_WST2005, NS_WSU, parseDateTime } from 'psso-wstrust/protocol';
 import { inspectAssertion } from 'psso-wstrust/saml';
 import { readSecurityTokenResponse, type WsTrustToken } from 'psso-wstrust/wstrust';
-import { parseXml } from 'psso-wstrust/xml';
-import { childElements, descendants, textOf } from 'psso-wstrust/xml';
+import { childElements, descendants, parseXml, textOf } from 'psso-wstrust/xml';
 import { printAssertion, printWarnings, signatureWarnings } from '../assertion-view.js';
 import { out as pc } from '../colors.js';
 import { readCertificates, readInput } from '../io.js';

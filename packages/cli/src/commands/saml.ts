@@ -9,11 +9,13 @@
  * @module
  */
 import { type Command, Option } from 'commander';
-import { SamlError } from 'psso-wstrust';
+import { GRANT_TYPE, SamlError } from 'psso-wstrust';
 import { parseDateTime } from 'psso-wstrust/protocol';
-import { GRANT_TYPE } from 'psso-wstrust';
-import { type BearerRuleResult, evaluateSamlBearerRules } from 'psso-wstrust/saml';
-import { inspectAssertion } from 'psso-wstrust/saml';
+import {
+  type BearerRuleResult,
+  evaluateSamlBearerRules,
+  inspectAssertion,
+} from 'psso-wstrust/saml';
 import { printAssertion, printWarnings, signatureWarnings } from '../assertion-view.js';
 import { out as pc } from '../colors.js';
 import { readCertificates, readInput } from '../io.js';

@@ -30,10 +30,11 @@
  */
 import { timingSafeEqual } from 'node:crypto';
 import { compactDecrypt, decodeProtectedHeader, type JWTPayload } from 'jose';
-import { EMBEDDED_APV_PREFIX, parseEmbeddedApv } from 'psso-wstrust/jose';
 import {
+  EMBEDDED_APV_PREFIX,
   ENCRYPTED_ASSERTION_TYP,
   MAX_ASSERTION_PASSWORD_BYTES,
+  parseEmbeddedApv,
 } from 'psso-wstrust/jose';
 import { canonicalUsername } from '../auth/username.js';
 import type { LoginRequestEncryptionKey } from './login-encryption-key.js';

@@ -18,9 +18,13 @@
  * @module
  */
 import type { JWTPayload } from 'jose';
-import { encryptHpkeResponse, MAX_HPKE_INFO_BYTES } from 'psso-wstrust/jose';
-import { type HpkeSuiteName, isHpkeSuite } from 'psso-wstrust/jose';
-import { encryptLoginResponse } from 'psso-wstrust/jose';
+import {
+  encryptHpkeResponse,
+  encryptLoginResponse,
+  type HpkeSuiteName,
+  isHpkeSuite,
+  MAX_HPKE_INFO_BYTES,
+} from 'psso-wstrust/jose';
 import type { DeviceRecord } from '../state/records.js';
 import { BASE_MODE, type HpkeResponsePolicy } from './hpke-policy.js';
 import { Refusal, type RefusalReason } from './refusal.js';

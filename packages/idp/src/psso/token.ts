@@ -27,8 +27,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { decodeJwt, decodeProtectedHeader, type JWTPayload, jwtVerify, SignJWT } from 'jose';
-import { IdpError, PssoError } from 'psso-wstrust';
-import { GRANT_TYPE, type SamlGrantType } from 'psso-wstrust';
+import { GRANT_TYPE, IdpError, PssoError, type SamlGrantType } from 'psso-wstrust';
 import { validateSamlBearer } from 'psso-wstrust/saml';
 import type { PasswordCheck } from '../auth/password-check.js';
 import { UNKNOWN_SOURCE } from '../auth/source.js';

@@ -8,8 +8,7 @@
  * @module
  */
 import type { FastifyInstance } from 'fastify';
-import { IdpError } from 'psso-wstrust';
-import { GRANT_TYPE } from 'psso-wstrust';
+import { GRANT_TYPE, IdpError } from 'psso-wstrust';
 import { requestSource } from '../auth/source.js';
 import { issued, refuse, refused } from '../http/access-log.js';
 import type { Logger } from '../log.js';

@@ -6,8 +6,8 @@
  * @module
  */
 import type { FastifyInstance } from 'fastify';
-import { SOAP11_CONTENT_TYPE, SOAP12_CONTENT_TYPE } from 'psso-wstrust/protocol';
 import type { WsTrustVersion } from 'psso-wstrust';
+import { SOAP11_CONTENT_TYPE, SOAP12_CONTENT_TYPE } from 'psso-wstrust/protocol';
 import { requestSource } from '../auth/source.js';
 import type { FaultInjection } from '../faults/injection.js';
 import { issued, refuse, refused } from '../http/access-log.js';

@@ -19,9 +19,9 @@
  */
 
 import { createHash, KeyObject, sign, X509Certificate } from 'node:crypto';
-import { SignedXml } from 'xml-crypto';
 import type { SamlVersion } from 'psso-wstrust';
 import { NS_DSIG } from 'psso-wstrust/protocol';
+import { SignedXml } from 'xml-crypto';
 import { canonicalAssertion11, SAML11_ASSERTION_END } from './assertion11.js';
 import { canonicalAssertion20, SAML2_ISSUER_END } from './assertion20.js';
 import { protectLineSeparators } from './c14n.js';

@@ -4,8 +4,13 @@
  *
  * @module
  */
-import { NS_SOAP12, NS_WSA, NS_WSSE } from 'psso-wstrust/protocol';
-import { type WsTrustVersion, wsTrustConstants } from 'psso-wstrust/protocol';
+import {
+  NS_SOAP12,
+  NS_WSA,
+  NS_WSSE,
+  type WsTrustVersion,
+  wsTrustConstants,
+} from 'psso-wstrust/protocol';
 import { readSoapEnvelope } from 'psso-wstrust/soap';
 import type { XmlElement } from 'psso-wstrust/xml';
 import { attribute, childElements, textOf } from 'psso-wstrust/xml';

@@ -5,9 +5,9 @@
  *
  * @module
  */
-import { NS_WSA, NS_WSSE } from 'psso-wstrust/protocol';
+
 import type { WsTrustVersion } from 'psso-wstrust';
-import { wsTrustConstants } from 'psso-wstrust/protocol';
+import { NS_WSA, NS_WSSE, wsTrustConstants } from 'psso-wstrust/protocol';
 import { STS_FAULT_REASONS, type StsFaultReason } from './fault-reasons.js';
 
 export type { StsFaultReason } from './fault-reasons.js';

@@ -17,10 +17,9 @@
  * @module
  */
 import { randomUUID } from 'node:crypto';
-import { XmlError } from 'psso-wstrust';
 import type { WsTrustVersion } from 'psso-wstrust';
-import { parseXml } from 'psso-wstrust/xml';
-import { escapeText } from 'psso-wstrust/xml';
+import { XmlError } from 'psso-wstrust';
+import { escapeText, parseXml } from 'psso-wstrust/xml';
 import { IdpBusyError } from '../auth/fair-queue.js';
 import type { PasswordCheck } from '../auth/password-check.js';
 import { UNKNOWN_SOURCE } from '../auth/source.js';

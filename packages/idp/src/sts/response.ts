@@ -6,8 +6,8 @@
  *
  * @module
  */
-import { formatDateTime } from 'psso-wstrust/protocol';
 import {
+  formatDateTime,
   NS_SOAP11,
   NS_SOAP12,
   NS_WSA,
@@ -15,8 +15,6 @@ import {
   NS_WSSE,
   NS_WSSE11,
   NS_WSU,
-} from 'psso-wstrust/protocol';
-import {
   SAML_ASSERTION_ID_VALUE_TYPE,
   SAML2_ASSERTION_ID_VALUE_TYPE,
   TOKEN_TYPE,

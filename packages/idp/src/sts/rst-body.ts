@@ -4,8 +4,13 @@
  *
  * @module
  */
-import { NS_WSA, NS_WSP } from 'psso-wstrust/protocol';
-import { WSTRUST13, type WsTrustVersion, wsTrustConstants } from 'psso-wstrust/protocol';
+import {
+  NS_WSA,
+  NS_WSP,
+  WSTRUST13,
+  type WsTrustVersion,
+  wsTrustConstants,
+} from 'psso-wstrust/protocol';
 import type { XmlElement } from 'psso-wstrust/xml';
 import { childElements, path, textOf } from 'psso-wstrust/xml';
 import { StsFault, type StsFaultReason } from './fault.js';

@@ -4,9 +4,14 @@
  *
  * @module
  */
-import { parseDateTime } from 'psso-wstrust/protocol';
-import { NS_WSSE, NS_WSU } from 'psso-wstrust/protocol';
-import { BASE64_BINARY, PASSWORD_DIGEST, PASSWORD_TEXT } from 'psso-wstrust/protocol';
+import {
+  BASE64_BINARY,
+  NS_WSSE,
+  NS_WSU,
+  PASSWORD_DIGEST,
+  PASSWORD_TEXT,
+  parseDateTime,
+} from 'psso-wstrust/protocol';
 import type { XmlElement } from 'psso-wstrust/xml';
 import { attribute, childElements, textOf } from 'psso-wstrust/xml';
 import { StsFault, type StsFaultReason } from './fault.js';

@@ -9,7 +9,7 @@
  * ```
  */
 export { buildReport, grade } from './grade.js';
-export { fromHar, type RedactOptions, toHar, type TraceContents } from './har.js';
+export { fromHar, type RedactOptions, type TraceContents, toHar } from './har.js';
 export { renderHtml } from './html.js';
 export { rawFromRecorded } from './record.js';
 export { redact, redactRule } from './redact.js';

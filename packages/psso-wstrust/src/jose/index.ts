@@ -12,6 +12,14 @@ export { EMBEDDED_APV_PREFIX, parseEmbeddedApv } from './embedded-apv.js';
 export { assertionAlgorithm, EMBEDDED_ASSERTION_TYP, MIN_RSA_BITS } from './embedded-assertion.js';
 export { ENCRYPTED_ASSERTION_TYP, MAX_ASSERTION_PASSWORD_BYTES } from './encrypted-assertion.js';
 export { encryptHpkeResponse, type HpkePsk, MAX_HPKE_INFO_BYTES } from './hpke/encrypt.js';
-export { HPKE_SUITES, hpkeCipherSuite, hpkeKeyId, hpkeKeyType, type HpkeKeyType, type HpkeSuiteName, isHpkeSuite } from './hpke/suites.js';
+export {
+  HPKE_SUITES,
+  type HpkeKeyType,
+  type HpkeSuiteName,
+  hpkeCipherSuite,
+  hpkeKeyId,
+  hpkeKeyType,
+  isHpkeSuite,
+} from './hpke/suites.js';
 export { keyId, x963 } from './key-id.js';
 export { encryptLoginResponse } from './login-response.js';

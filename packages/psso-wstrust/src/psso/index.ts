@@ -109,12 +109,14 @@ export {
   type SamlVersion,
   samlGrantType,
 } from '../protocol/grant-types.js';
+export { discoveryRequest, discoveryUrl, processDiscoveryResponse } from './config/discovery.js';
 export {
   type LoginConfigurationOptions,
   loadLoginConfiguration,
   loginConfigurationToJSON,
   parseLoginConfiguration,
 } from './config/load.js';
+export { LOGIN_CONFIG_SCHEMA_ID } from './config/schema-id.js';
 export {
   AUTHENTICATION_METHODS,
   type AuthenticationMethod,
@@ -129,7 +131,7 @@ export {
   type ResolvedLoginConfiguration,
   resolveLoginConfiguration,
 } from './config/types.js';
-export { loginCredential } from './flow/credential.js';
+export { authenticationMethodOf, loginCredential } from './flow/credential.js';
 export { passwordCredential } from './flow/encrypted-password.js';
 export { JWKS_CACHE_DEFAULTS, JwksCache, type JwksCacheOptions } from './flow/jwks-cache.js';
 export {
@@ -139,6 +141,7 @@ export {
   type KeyResponseContext,
   keyExchangeRequest,
   keyRequest,
+  keyResponseCertificate,
   processKeyExchangeResponse,
   processKeyResponse,
 } from './flow/key-endpoint.js';
@@ -189,6 +192,13 @@ export {
   x963,
 } from './keys/device-keys.js';
 export { generateHpkeDeviceKey, type HpkeDeviceKey } from './keys/hpke-key.js';
+export {
+  PUBLIC_KEY_FORMATS,
+  type PublicKeyFormat,
+  publicKeyFile,
+  publicKeys,
+  publicPartsOfKeyFile,
+} from './keys/public-keys.js';
 export { loadSmartCard, type SmartCardCredential, smartCardCredential } from './keys/smartcard.js';
 export { addUserSecureEnclaveKey, generateUserSecureEnclaveKey } from './keys/user-key.js';
 export {
@@ -216,8 +226,3 @@ export {
   SMARTCARD_METHOD,
 } from './methods-keys.js';
 export { evaluatePredicate, Predicate, parsePredicate } from './predicate/index.js';
-export { discoveryRequest, discoveryUrl, processDiscoveryResponse } from './config/discovery.js';
-export { LOGIN_CONFIG_SCHEMA_ID } from './config/schema-id.js';
-export { authenticationMethodOf } from './flow/credential.js';
-export { keyResponseCertificate } from './flow/key-endpoint.js';
-export { PUBLIC_KEY_FORMATS, publicKeyFile, type PublicKeyFormat, publicKeys, publicPartsOfKeyFile } from './keys/public-keys.js';

@@ -9,6 +9,6 @@
  * ```
  */
 export { sha256RemediationText } from './algorithms.js';
-export { type BearerRuleResult, evaluateSamlBearerRules } from './bearer-rules.js';
 export { validateSamlBearer } from './bearer.js';
+export { type BearerRuleResult, evaluateSamlBearerRules } from './bearer-rules.js';
 export { type AssertionInspection, inspectAssertion } from './inspect.js';

@@ -1,3 +1,4 @@
+export { findInvalidChar, isNcName } from './chars.js';
 export type {
   XmlAttribute,
   XmlComment,
@@ -21,4 +22,3 @@ export {
   textOf,
 } from './query.js';
 export { escapeAttribute, escapeText } from './write.js';
-export { findInvalidChar, isNcName } from './chars.js';

@@ -13,7 +13,10 @@ import type { PgLockoutStore } from '../../../../packages/idp/src/state/postgres
 import { MIGRATIONS, migrate } from '../../../../packages/idp/src/state/postgres/migrations.ts';
 import { postgresOptions } from '../../../../packages/idp/src/state/postgres/options.ts';
 import type { PgReplayCache } from '../../../../packages/idp/src/state/postgres/replay.ts';
-import { databaseTarget, redactDatabaseUrl } from '../../../../packages/idp/src/state/postgres/url.ts';
+import {
+  databaseTarget,
+  redactDatabaseUrl,
+} from '../../../../packages/idp/src/state/postgres/url.ts';
 import type { IdpState } from '../../../../packages/idp/src/state/types.ts';
 import { tempDataDir } from '../../../e2e/support.ts';
 import { assertCode } from '../../../helpers/assert-code.ts';
