@@ -80,10 +80,12 @@ function lineOf(src: string, index: number): number {
 }
 
 describe('error hygiene in src/', () => {
-  const files = [...sourceFiles(join(ROOT, 'src'))].map((path) => ({
-    file: relative(ROOT, path),
-    src: readFileSync(path, 'utf8'),
-  }));
+  const files = ['packages/psso-wstrust/src', 'packages/idp/src', 'packages/cli/src']
+    .flatMap((dir) => [...sourceFiles(join(ROOT, dir))])
+    .map((path) => ({
+      file: relative(ROOT, path),
+      src: readFileSync(path, 'utf8'),
+    }));
 
   test('the scan reads the whole tree', () => {
     assert.ok(files.length > 150, `only ${files.length} files`);
