@@ -35,7 +35,7 @@ const option = (name: string) =>
 const duration = option('--duration') || 15;
 const iterations = option('--iterations');
 const warmup = option('--warmup') ?? 20;
-const MAIN = fileURLToPath(new URL('../dist/cli/main.js', import.meta.url));
+const MAIN = fileURLToPath(new URL('../packages/cli/dist/main.js', import.meta.url));
 const SAML11_URN = 'urn:federation:MicrosoftOnline';
 const SAML2_URN = 'urn:example:saml2-relying-party';
 

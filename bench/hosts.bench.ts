@@ -41,7 +41,7 @@ const arg = (name: string, fallback: number) => {
 };
 const duration = arg('--duration', 20);
 const connections = arg('--connections', 16);
-const MAIN = fileURLToPath(new URL('../dist/cli/main.js', import.meta.url));
+const MAIN = fileURLToPath(new URL('../packages/cli/dist/main.js', import.meta.url));
 const USER = { upn: 'bench@managed.example', password: 'a bench password' };
 const keys = generateDeviceKeys();
 const folders: string[] = [];

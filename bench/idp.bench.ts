@@ -29,7 +29,7 @@ const arg = (name: string, fallback: number) => {
 };
 const duration = arg('--duration', 30);
 const connections = arg('--connections', 32);
-const MAIN = fileURLToPath(new URL('../dist/cli/main.js', import.meta.url));
+const MAIN = fileURLToPath(new URL('../packages/cli/dist/main.js', import.meta.url));
 
 function rawSigningRate(ms = 3000): number {
   const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
