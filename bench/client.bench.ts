@@ -14,8 +14,8 @@
  * `--time MS` sets the time per task (default 2000).
  */
 import { readFileSync } from 'node:fs';
-import { parseMex } from '../src/mex/parse.ts';
-import { processSecurityTokenResponse } from '../src/wstrust/exchange.ts';
+import { parseMex } from '../packages/psso-wstrust/src/mex/parse.ts';
+import { processSecurityTokenResponse } from '../packages/psso-wstrust/src/wstrust/exchange.ts';
 import { interopPath } from '../test/helpers/interop.ts';
 import { fmt, table, time } from './lib/report.ts';
 import { ADAL_NODE_VERSION, adalProcessRstr, adalSelectMex } from './peers/adal.ts';

@@ -20,8 +20,8 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { Agent, request } from 'undici';
-import { WSTRUST13 } from '../src/protocol/wstrust.ts';
-import { buildRequestSecurityToken } from '../src/wstrust/rst.ts';
+import { WSTRUST13 } from '../packages/psso-wstrust/src/protocol/wstrust.ts';
+import { buildRequestSecurityToken } from '../packages/psso-wstrust/src/wstrust/rst.ts';
 
 const args = process.argv.slice(2);
 const arg = (name: string, fallback: number) => {
@@ -31,7 +31,7 @@ const arg = (name: string, fallback: number) => {
 const connections = arg('--connections', 1000);
 const durationS = arg('--duration', 15);
 const TARGET_P99_MS = 2000;
-const MAIN = fileURLToPath(new URL('../src/cli/main.ts', import.meta.url));
+const MAIN = fileURLToPath(new URL('../packages/cli/src/main.ts', import.meta.url));
 const FLOOD = fileURLToPath(new URL('./lib/flood-client.ts', import.meta.url));
 
 interface Info {

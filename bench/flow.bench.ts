@@ -17,12 +17,16 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
-import { enrolDemoExtras } from '../src/cli/demo-world.ts';
-import { closeHttpAgents } from '../src/http/agents.ts';
-import { openIdpState } from '../src/idp/state/open.ts';
-import { parseLoginConfiguration } from '../src/psso/config/load.ts';
-import { resolveLoginConfiguration } from '../src/psso/config/types.ts';
-import { type DeviceKeys, generateDeviceKeys, publicJwk } from '../src/psso/keys/device-keys.ts';
+import { enrolDemoExtras } from '../packages/cli/src/demo-world.ts';
+import { openIdpState } from '../packages/idp/src/state/open.ts';
+import { closeHttpAgents } from '../packages/psso-wstrust/src/http/agents.ts';
+import { parseLoginConfiguration } from '../packages/psso-wstrust/src/psso/config/load.ts';
+import { resolveLoginConfiguration } from '../packages/psso-wstrust/src/psso/config/types.ts';
+import {
+  type DeviceKeys,
+  generateDeviceKeys,
+  publicJwk,
+} from '../packages/psso-wstrust/src/psso/keys/device-keys.ts';
 import { type BenchIdp, benchMethods } from './lib/flow-methods.ts';
 
 const args = process.argv.slice(2);
@@ -31,7 +35,7 @@ const option = (name: string) =>
 const duration = option('--duration') || 15;
 const iterations = option('--iterations');
 const warmup = option('--warmup') ?? 20;
-const MAIN = fileURLToPath(new URL('../dist/cli/main.js', import.meta.url));
+const MAIN = fileURLToPath(new URL('../packages/cli/dist/main.js', import.meta.url));
 const SAML11_URN = 'urn:federation:MicrosoftOnline';
 const SAML2_URN = 'urn:example:saml2-relying-party';
 

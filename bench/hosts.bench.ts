@@ -24,10 +24,13 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { Agent, request } from 'undici';
-import { exportIdpKeys, importIdpKeys } from '../src/idp/keys/bundle.ts';
-import { openIdpState } from '../src/idp/state/open.ts';
-import { buildLoginJwt, loginRequestBody } from '../src/jose/login-jwt.ts';
-import { generateDeviceKeys, publicJwk } from '../src/psso/keys/device-keys.ts';
+import { exportIdpKeys, importIdpKeys } from '../packages/idp/src/keys/bundle.ts';
+import { openIdpState } from '../packages/idp/src/state/open.ts';
+import { buildLoginJwt, loginRequestBody } from '../packages/psso-wstrust/src/jose/login-jwt.ts';
+import {
+  generateDeviceKeys,
+  publicJwk,
+} from '../packages/psso-wstrust/src/psso/keys/device-keys.ts';
 import { postgresSkip, startPostgres } from '../test/helpers/postgres.ts';
 import { redisSkip, startRedis } from '../test/helpers/redis.ts';
 
@@ -38,7 +41,7 @@ const arg = (name: string, fallback: number) => {
 };
 const duration = arg('--duration', 20);
 const connections = arg('--connections', 16);
-const MAIN = fileURLToPath(new URL('../dist/cli/main.js', import.meta.url));
+const MAIN = fileURLToPath(new URL('../packages/cli/dist/main.js', import.meta.url));
 const USER = { upn: 'bench@managed.example', password: 'a bench password' };
 const keys = generateDeviceKeys();
 const folders: string[] = [];

@@ -19,8 +19,8 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
-import { WSTRUST13 } from '../src/protocol/wstrust.ts';
-import { buildRequestSecurityToken } from '../src/wstrust/rst.ts';
+import { WSTRUST13 } from '../packages/psso-wstrust/src/protocol/wstrust.ts';
+import { buildRequestSecurityToken } from '../packages/psso-wstrust/src/wstrust/rst.ts';
 
 const args = process.argv.slice(2);
 const arg = (name: string, fallback: number) => {
@@ -29,7 +29,7 @@ const arg = (name: string, fallback: number) => {
 };
 const duration = arg('--duration', 30);
 const connections = arg('--connections', 32);
-const MAIN = fileURLToPath(new URL('../dist/cli/main.js', import.meta.url));
+const MAIN = fileURLToPath(new URL('../packages/cli/dist/main.js', import.meta.url));
 
 function rawSigningRate(ms = 3000): number {
   const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });

@@ -14,7 +14,7 @@ import {
   type AssertionParams,
   issueAssertion,
   issueAssertionWithXmlCrypto,
-} from '../src/idp/saml/index.ts';
+} from '../packages/idp/src/saml/index.ts';
 import { testSigningMaterial } from '../test/helpers/signing.ts';
 import { fmt, table, time } from './lib/report.ts';
 

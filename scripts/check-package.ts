@@ -20,7 +20,7 @@
  * ```
  */
 import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, normalize, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -59,11 +59,33 @@ function packedFiles(dir: string): Set<string> {
   return new Set(result.files.map((f) => normalize(f.path)));
 }
 
-/** Export targets (strings anywhere in the `exports` tree), as package-relative paths. */
-function exportTargets(exportsField: unknown): string[] {
+/**
+ * The one export condition whose targets are not shipped: `psso-source` points the workspace's
+ * own tests and benchmarks (run with `--conditions=psso-source`) at the TypeScript sources. A
+ * consumer never sets it, so it must not be the only way to a file; every other condition's
+ * target must be shipped.
+ */
+export const SOURCE_CONDITION = 'psso-source';
+
+/**
+ * Export targets (strings anywhere in the `exports` tree), as package-relative paths; the
+ * {@link SOURCE_CONDITION} branch is checked apart: it must name a `./src/**.ts` file that exists.
+ */
+function exportTargets(exportsField: unknown, dir: string, failures: string[]): string[] {
   if (typeof exportsField === 'string') return [normalize(exportsField)];
   if (exportsField === null || typeof exportsField !== 'object') return [];
-  return Object.values(exportsField).flatMap(exportTargets);
+  return Object.entries(exportsField).flatMap(([key, value]) => {
+    if (key !== SOURCE_CONDITION) return exportTargets(value, dir, failures);
+    if (
+      typeof value !== 'string' ||
+      !/^\.\/src\/.+\.ts$/.test(value) ||
+      !existsSync(join(dir, value))
+    )
+      failures.push(
+        `${SOURCE_CONDITION} target ${String(value)} is not an existing ./src/*.ts file`,
+      );
+    return [];
+  });
 }
 
 /** This script's own rules; returns one line per failure. */
@@ -91,7 +113,10 @@ function fileRules(dir: string, files: Set<string>): string[] {
   };
   const bins =
     typeof manifest.bin === 'string' ? [manifest.bin] : Object.values(manifest.bin ?? {});
-  for (const target of [...exportTargets(manifest.exports), ...bins.map((b) => normalize(b))])
+  for (const target of [
+    ...exportTargets(manifest.exports, dir, failures),
+    ...bins.map((b) => normalize(b)),
+  ])
     if (!files.has(target)) failures.push(`${target} (an export or bin) is not shipped`);
   return failures;
 }

@@ -32,7 +32,14 @@ import { fileURLToPath } from 'node:url';
 export const NOTES = ['PROTOCOL', 'PLATFORM-SSO', 'PSSO-PEERS', 'ADFS-NOTES', 'ARCHITECTURE'];
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
-const FOLDERS = ['src', 'test', 'bench', 'scripts'];
+const FOLDERS = [
+  'packages/psso-wstrust/src',
+  'packages/idp/src',
+  'packages/cli/src',
+  'test',
+  'bench',
+  'scripts',
+];
 // The fixtures are data; this file's own comments show citations before and after on purpose.
 const SKIP = new Set([join(ROOT, 'test', 'fixtures'), fileURLToPath(import.meta.url)]);
 const EXTENSIONS = /\.(?:[cm]?ts|[cm]?js|tsx)$/;

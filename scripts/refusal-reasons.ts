@@ -9,10 +9,10 @@
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { HTTP_REFUSALS } from '../src/idp/http/refusals.ts';
-import { REFUSAL_REASONS, REFUSAL_WIRE } from '../src/idp/psso/refusal-reasons.ts';
-import { WIRE, type WireFault } from '../src/idp/sts/fault.ts';
-import { STS_FAULT_REASONS } from '../src/idp/sts/fault-reasons.ts';
+import { HTTP_REFUSALS } from '../packages/idp/src/http/refusals.ts';
+import { REFUSAL_REASONS, REFUSAL_WIRE } from '../packages/idp/src/psso/refusal-reasons.ts';
+import { WIRE, type WireFault } from '../packages/idp/src/sts/fault.ts';
+import { STS_FAULT_REASONS } from '../packages/idp/src/sts/fault-reasons.ts';
 
 /** Where the reference is written. */
 export const REFUSALS_DOC = fileURLToPath(new URL('../docs/IDP-REFUSALS.md', import.meta.url));

@@ -6,6 +6,6 @@
  * node --import tsx scripts/remediation-table.ts > /tmp/table.md
  * ```
  */
-import { remediationTable } from '../src/cli/remediation.ts';
+import { remediationTable } from '../packages/cli/src/remediation.ts';
 
 process.stdout.write(`${remediationTable()}\n`);

@@ -6,12 +6,24 @@
  */
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { after, before, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import * as entry from '../src/psso/index.ts';
+import * as entry from '../packages/psso-wstrust/src/psso/index.ts';
 import { enrol, startTestIdp, type TestIdp, URN } from './e2e/support.ts';
 
 const PUBLIC_API = [
+  // Added when the CLI moved to its own package (psso-wstrust-cli) and imports them from here.
+  'discoveryRequest',
+  'discoveryUrl',
+  'processDiscoveryResponse',
+  'LOGIN_CONFIG_SCHEMA_ID',
+  'authenticationMethodOf',
+  'keyResponseCertificate',
+  'PUBLIC_KEY_FORMATS',
+  'publicKeyFile',
+  'publicKeys',
+  'publicPartsOfKeyFile',
   'ENCRYPTED_PASSWORD_METHOD',
   'HPKE_METHOD',
   'KEY_EXCHANGE_METHOD',
@@ -113,7 +125,7 @@ test('export leak: psso-wstrust/psso exports exactly the Platform SSO client API
 });
 
 test('the package entry and psso-wstrust/psso share the error classes (one instanceof)', async () => {
-  const root = await import('../src/index.ts');
+  const root = await import('../packages/psso-wstrust/src/index.ts');
   assert.equal(root.LoginError, entry.LoginError);
   assert.equal(root.PssoError, entry.PssoError);
   assert.equal(root.ConfigError, entry.ConfigError);
@@ -143,8 +155,11 @@ test('the methods table: ids are unique, each method has a label and says what i
 });
 
 describe('psso-wstrust/psso through the package self-reference (the built dist)', () => {
-  // The name is a variable so the typecheck does not need dist/ to exist.
-  const SPECIFIER: string = 'psso-wstrust/psso';
+  // The built file the package's `exports['./psso'].default` names (tests run with the
+  // psso-source condition, so the specifier itself resolves to the sources); a variable so the
+  // typecheck does not need dist/ to exist.
+  const SPECIFIER: string = new URL('../packages/psso-wstrust/dist/psso/index.js', import.meta.url)
+    .href;
   let idp: TestIdp;
   let built: typeof entry;
   before(async () => {
@@ -162,7 +177,11 @@ describe('psso-wstrust/psso through the package self-reference (the built dist)'
   });
 
   test('resolves to dist/psso/index.js and exports the same names as the source entry', () => {
-    assert.match(import.meta.resolve(SPECIFIER), /\/dist\/psso\/index\.js$/);
+    const manifest = JSON.parse(
+      readFileSync(new URL('../packages/psso-wstrust/package.json', import.meta.url), 'utf8'),
+    ) as { exports: Record<string, { default: string }> };
+    assert.equal(manifest.exports['./psso']?.default, './dist/psso/index.js');
+    assert.match(import.meta.resolve('psso-wstrust/psso'), /\/src\/psso\/index\.ts$/);
     assert.deepEqual(Object.keys(built).sort(), [...PUBLIC_API].sort());
   });
 

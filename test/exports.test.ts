@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import * as entry from '../src/index.ts';
+import * as entry from '../packages/psso-wstrust/src/index.ts';
 
 // The package entry's runtime exports, exactly: a new export must be added here on purpose, and
 // an internal one leaking through (as `sanitizePeerText` once did via `export *`) fails the test.

@@ -3,13 +3,16 @@
  * (`src/psso/methods.ts`, docs/PLATFORM-SSO.md §1, §3.6–§3.8). A new method is one entry in
  * {@link benchMethods}: the shared method and the configuration and user it runs with.
  */
-import type { DemoExtras } from '../../src/cli/demo-world.ts';
-import { loginConfigurationToJSON, parseLoginConfiguration } from '../../src/psso/config/load.ts';
+import type { DemoExtras } from '../../packages/cli/src/demo-world.ts';
+import {
+  loginConfigurationToJSON,
+  parseLoginConfiguration,
+} from '../../packages/psso-wstrust/src/psso/config/load.ts';
 import {
   type ResolvedLoginConfiguration,
   resolveLoginConfiguration,
-} from '../../src/psso/config/types.ts';
-import type { DeviceKeys } from '../../src/psso/keys/device-keys.ts';
+} from '../../packages/psso-wstrust/src/psso/config/types.ts';
+import type { DeviceKeys } from '../../packages/psso-wstrust/src/psso/keys/device-keys.ts';
 import {
   FEDERATED_METHOD,
   type MethodInputs,
@@ -18,7 +21,7 @@ import {
   PASSWORD_METHOD,
   type PssoMethod,
   REFRESH_METHOD,
-} from '../../src/psso/methods.ts';
+} from '../../packages/psso-wstrust/src/psso/methods.ts';
 import {
   ENCRYPTED_PASSWORD_METHOD,
   HPKE_METHOD,
@@ -26,7 +29,7 @@ import {
   KEY_REQUEST_METHOD,
   SECURE_ENCLAVE_METHOD,
   SMARTCARD_METHOD,
-} from '../../src/psso/methods-keys.ts';
+} from '../../packages/psso-wstrust/src/psso/methods-keys.ts';
 
 /** One IdP the bench started: its configurations, CA and users. */
 export interface BenchIdp {

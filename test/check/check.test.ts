@@ -12,12 +12,12 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import type { CheckReport } from '../../src/check/report.ts';
-import { runCheck } from '../../src/check/run.ts';
-import { closeHttpAgents } from '../../src/http/agents.ts';
-import { parseLoginConfiguration } from '../../src/psso/config/load.ts';
-import { resolveLoginConfiguration } from '../../src/psso/config/types.ts';
-import { generateDeviceKeys } from '../../src/psso/keys/device-keys.ts';
+import type { CheckReport } from '../../packages/psso-wstrust/src/check/report.ts';
+import { runCheck } from '../../packages/psso-wstrust/src/check/run.ts';
+import { closeHttpAgents } from '../../packages/psso-wstrust/src/http/agents.ts';
+import { parseLoginConfiguration } from '../../packages/psso-wstrust/src/psso/config/load.ts';
+import { resolveLoginConfiguration } from '../../packages/psso-wstrust/src/psso/config/types.ts';
+import { generateDeviceKeys } from '../../packages/psso-wstrust/src/psso/keys/device-keys.ts';
 import { enrol, startTestIdp, type TestIdp, URN } from '../e2e/support.ts';
 import { runCli } from '../helpers/cli.ts';
 import { validateJson } from '../helpers/json-schema.ts';
@@ -502,8 +502,8 @@ describe('check: TLS, hosts, deadline, judging again from the recorded exchanges
   });
 
   test('grading the recorded (unredacted) exchanges again gives the same verdicts', async () => {
-    const { grade } = await import('../../src/check/grade.ts');
-    const { rawFromRecorded } = await import('../../src/check/record.ts');
+    const { grade } = await import('../../packages/psso-wstrust/src/check/grade.ts');
+    const { rawFromRecorded } = await import('../../packages/psso-wstrust/src/check/record.ts');
     const { report } = await runCheck({
       mexUrl: idp.mexUrl,
       urn: URN,

@@ -5,7 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { after, describe, test } from 'node:test';
-import { closeHttpAgents } from '../../src/http/agents.ts';
+import { closeHttpAgents } from '../../packages/psso-wstrust/src/http/agents.ts';
 import { assertFailed, checkIdp, closeSharedIdp, failed, ruleOf } from './support.ts';
 
 after(async () => {

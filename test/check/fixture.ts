@@ -11,10 +11,10 @@ import type {
   CheckStep,
   RecordedExchange,
   RuleResult,
-} from '../../src/check/report.ts';
-import { httpRequest } from '../../src/http/request.ts';
-import { WSTRUST13 } from '../../src/protocol/wstrust.ts';
-import { buildRequestSecurityToken } from '../../src/wstrust/rst.ts';
+} from '../../packages/psso-wstrust/src/check/report.ts';
+import { httpRequest } from '../../packages/psso-wstrust/src/http/request.ts';
+import { WSTRUST13 } from '../../packages/psso-wstrust/src/protocol/wstrust.ts';
+import { buildRequestSecurityToken } from '../../packages/psso-wstrust/src/wstrust/rst.ts';
 import { startTestIdp, URN } from '../e2e/support.ts';
 
 /** The report and every secret it holds (which a redacted trace must not). */

@@ -1,12 +1,12 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import fc from 'fast-check';
-import { fromHar, REDACTED, redact, toHar } from '../../src/check/har.ts';
-import { redactBody } from '../../src/check/redact.ts';
-import type { RecordedExchange, RuleResult } from '../../src/check/report.ts';
-import { CheckError } from '../../src/errors.ts';
-import { parseXml } from '../../src/xml/parse.ts';
-import { escapeText } from '../../src/xml/write.ts';
+import { fromHar, REDACTED, redact, toHar } from '../../packages/psso-wstrust/src/check/har.ts';
+import { redactBody } from '../../packages/psso-wstrust/src/check/redact.ts';
+import type { RecordedExchange, RuleResult } from '../../packages/psso-wstrust/src/check/report.ts';
+import { CheckError } from '../../packages/psso-wstrust/src/errors.ts';
+import { parseXml } from '../../packages/psso-wstrust/src/xml/parse.ts';
+import { escapeText } from '../../packages/psso-wstrust/src/xml/write.ts';
 import { interopXmlFiles, readInterop } from '../helpers/interop.ts';
 import { fixture } from './fixture.ts';
 import { harProblems } from './har-spec.ts';

@@ -3,8 +3,12 @@ import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
-import { REPORT_CSP, renderHtml } from '../../src/check/html.ts';
-import type { CheckReport, RecordedExchange, RuleResult } from '../../src/check/report.ts';
+import { REPORT_CSP, renderHtml } from '../../packages/psso-wstrust/src/check/html.ts';
+import type {
+  CheckReport,
+  RecordedExchange,
+  RuleResult,
+} from '../../packages/psso-wstrust/src/check/report.ts';
 import { chromiumSkip, dumpDom, runChromium, screenshot } from '../helpers/chromium.ts';
 import { fixture } from './fixture.ts';
 

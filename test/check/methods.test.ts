@@ -10,12 +10,19 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { type CheckReport, type MethodResult, reportFails } from '../../src/check/report.ts';
-import { runCheck } from '../../src/check/run.ts';
-import { closeHttpAgents } from '../../src/http/agents.ts';
-import { parseLoginConfiguration } from '../../src/psso/config/load.ts';
-import { resolveLoginConfiguration } from '../../src/psso/config/types.ts';
-import { generateDeviceKeys, loadOrCreateDeviceKeys } from '../../src/psso/keys/device-keys.ts';
+import {
+  type CheckReport,
+  type MethodResult,
+  reportFails,
+} from '../../packages/psso-wstrust/src/check/report.ts';
+import { runCheck } from '../../packages/psso-wstrust/src/check/run.ts';
+import { closeHttpAgents } from '../../packages/psso-wstrust/src/http/agents.ts';
+import { parseLoginConfiguration } from '../../packages/psso-wstrust/src/psso/config/load.ts';
+import { resolveLoginConfiguration } from '../../packages/psso-wstrust/src/psso/config/types.ts';
+import {
+  generateDeviceKeys,
+  loadOrCreateDeviceKeys,
+} from '../../packages/psso-wstrust/src/psso/keys/device-keys.ts';
 import { enrol, startTestIdp, type TestIdp, URN } from '../e2e/support.ts';
 import { runCli } from '../helpers/cli.ts';
 import { assertValid } from './support.ts';

@@ -8,10 +8,10 @@ import { once } from 'node:events';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, test } from 'node:test';
-import { Recorder } from '../../src/check/record.ts';
-import { HttpError } from '../../src/errors.ts';
-import { closeHttpAgents } from '../../src/http/agents.ts';
-import { mexRequest } from '../../src/mex/exchange.ts';
+import { Recorder } from '../../packages/psso-wstrust/src/check/record.ts';
+import { HttpError } from '../../packages/psso-wstrust/src/errors.ts';
+import { closeHttpAgents } from '../../packages/psso-wstrust/src/http/agents.ts';
+import { mexRequest } from '../../packages/psso-wstrust/src/mex/exchange.ts';
 
 let server: ReturnType<typeof createServer>;
 let origin: string;

@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { SignedXml } from 'xml-crypto';
-import { judgeSaml } from '../../src/check/rules/saml.ts';
+import { judgeSaml } from '../../packages/psso-wstrust/src/check/rules/saml.ts';
 import { saml11Assertion } from '../helpers/responses.ts';
 import { testSigningMaterial } from '../helpers/signing.ts';
 

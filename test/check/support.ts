@@ -1,15 +1,18 @@
 /** Running `check` in-process against the reference IdP or a loopback stub, for the proof tests. */
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import type { CheckReport, RuleResult } from '../../src/check/report.ts';
-import type { CheckOptions } from '../../src/check/run.ts';
-import { runCheck } from '../../src/check/run.ts';
-import type { FaultInjection } from '../../src/idp/faults/injection.ts';
+import type { FaultInjection } from '../../packages/idp/src/faults/injection.ts';
+import type { CheckReport, RuleResult } from '../../packages/psso-wstrust/src/check/report.ts';
+import type { CheckOptions } from '../../packages/psso-wstrust/src/check/run.ts';
+import { runCheck } from '../../packages/psso-wstrust/src/check/run.ts';
 import { startTestIdp, type TestIdp, URN } from '../e2e/support.ts';
 import { validateJson } from '../helpers/json-schema.ts';
 
 export const SCHEMA = JSON.parse(
-  readFileSync(new URL('../../schema/check-report.v1.json', import.meta.url), 'utf8'),
+  readFileSync(
+    new URL('../../packages/psso-wstrust/schema/check-report.v1.json', import.meta.url),
+    'utf8',
+  ),
 ) as Record<string, unknown>;
 
 /** The switches of the shared IdP: read by the STS at each request, so a test can flip them. */

@@ -9,9 +9,9 @@ import {
   type CheckOutputFlags,
   loadTrace,
   writeCheckOutputs,
-} from '../../src/cli/check-outputs.ts';
-import { UsageError } from '../../src/cli/usage.ts';
-import { CheckError } from '../../src/errors.ts';
+} from '../../packages/cli/src/check-outputs.ts';
+import { UsageError } from '../../packages/cli/src/usage.ts';
+import { CheckError } from '../../packages/psso-wstrust/src/errors.ts';
 import { fixture } from '../check/fixture.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'psso-check-outputs-'));

@@ -3,10 +3,13 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { HttpError } from '../../src/errors.ts';
-import { closeHttpAgents } from '../../src/http/agents.ts';
-import { commandDeadline, withCommandSignal } from '../../src/http/command-deadline.ts';
-import { wsTrustLogin } from '../../src/wstrust/login.ts';
+import { HttpError } from '../../packages/psso-wstrust/src/errors.ts';
+import { closeHttpAgents } from '../../packages/psso-wstrust/src/http/agents.ts';
+import {
+  commandDeadline,
+  withCommandSignal,
+} from '../../packages/psso-wstrust/src/http/command-deadline.ts';
+import { wsTrustLogin } from '../../packages/psso-wstrust/src/wstrust/login.ts';
 import { runCli } from '../helpers/cli.ts';
 import { MESSAGE_ID, response } from '../helpers/responses.ts';
 import { type StubSts, startStubSts } from '../helpers/stub-sts.ts';

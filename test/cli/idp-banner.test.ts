@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { printStartInfo, startInfo } from '../../src/cli/idp-banner.ts';
-import { idpEndpoints } from '../../src/idp/endpoints.ts';
+import { printStartInfo, startInfo } from '../../packages/cli/src/idp-banner.ts';
+import { idpEndpoints } from '../../packages/idp/src/endpoints.ts';
 
 const info = (tlsGenerated: boolean) =>
   startInfo({

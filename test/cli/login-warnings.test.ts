@@ -3,7 +3,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { canonicalAssertion } from '../../src/idp/saml/sign.ts';
+import { canonicalAssertion } from '../../packages/idp/src/saml/sign.ts';
 import { startTestIdp, type TestIdp, URN } from '../e2e/support.ts';
 import { runCli } from '../helpers/cli.ts';
 import { SHA1_ALGORITHMS, signAssertionXml } from '../helpers/saml-craft.ts';

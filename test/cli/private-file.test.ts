@@ -11,7 +11,7 @@ import {
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
-import { writePrivateFile } from '../../src/cli/private-file.ts';
+import { writePrivateFile } from '../../packages/cli/src/private-file.ts';
 
 const root = mkdtempSync(join(tmpdir(), 'psso-private-file-'));
 after(() => rmSync(root, { recursive: true, force: true }));

@@ -6,10 +6,10 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { pssoConfiguration } from '../../src/idp/routes/psso-configuration.ts';
-import { discoveryUrl } from '../../src/psso/config/discovery.ts';
-import { parseLoginConfiguration } from '../../src/psso/config/load.ts';
-import { LOGIN_CONFIG_SCHEMA_ID } from '../../src/psso/config/schema-id.ts';
+import { pssoConfiguration } from '../../packages/idp/src/routes/psso-configuration.ts';
+import { discoveryUrl } from '../../packages/psso-wstrust/src/psso/config/discovery.ts';
+import { parseLoginConfiguration } from '../../packages/psso-wstrust/src/psso/config/load.ts';
+import { LOGIN_CONFIG_SCHEMA_ID } from '../../packages/psso-wstrust/src/psso/config/schema-id.ts';
 import { runCli } from '../helpers/cli.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'psso-onboard-'));

@@ -1,16 +1,21 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { describe, test } from 'node:test';
-import { causeChain, errorFields, formatErrorText } from '../../src/cli/error-report.ts';
-import { REMEDIATIONS, remediationFor, remediationTable } from '../../src/cli/remediation.ts';
-import { HttpError, LoginError, WsTrustError } from '../../src/errors.ts';
-import { peerText } from '../../src/lib/peer-text.ts';
+import { causeChain, errorFields, formatErrorText } from '../../packages/cli/src/error-report.ts';
+import {
+  REMEDIATIONS,
+  remediationFor,
+  remediationTable,
+} from '../../packages/cli/src/remediation.ts';
+import { HttpError, LoginError, WsTrustError } from '../../packages/psso-wstrust/src/errors.ts';
+import { peerText } from '../../packages/psso-wstrust/src/lib/peer-text.ts';
 
 const codes = [
   ...new Set(
-    readFileSync(new URL('../../src/errors.ts', import.meta.url), 'utf8').match(
-      /'PSSO_ERR_[A-Z0-9_]+'/g,
-    ) ?? [],
+    readFileSync(
+      new URL('../../packages/psso-wstrust/src/errors.ts', import.meta.url),
+      'utf8',
+    ).match(/'PSSO_ERR_[A-Z0-9_]+'/g) ?? [],
   ),
 ].map((c) => c.slice(1, -1));
 

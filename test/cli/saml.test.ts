@@ -3,7 +3,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
-import { issueAssertion } from '../../src/idp/saml/index.ts';
+import { issueAssertion } from '../../packages/idp/src/saml/index.ts';
 import { ADFS_BASE64, adfsSigningCertPem } from '../helpers/adfs-sha1.ts';
 import { runCli } from '../helpers/cli.ts';
 import { readInterop } from '../helpers/interop.ts';

@@ -8,8 +8,8 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { describe, test } from 'node:test';
-import { REMEDIATIONS } from '../../src/cli/remediation.ts';
-import type { PssoErrorCode } from '../../src/errors.ts';
+import { REMEDIATIONS } from '../../packages/cli/src/remediation.ts';
+import type { PssoErrorCode } from '../../packages/psso-wstrust/src/errors.ts';
 
 const CODES = Object.keys(REMEDIATIONS) as PssoErrorCode[];
 const README = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');

@@ -10,8 +10,8 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { isRefusalReason } from '../../src/idp/psso/refusal-reasons.ts';
-import { isStsFaultReason } from '../../src/idp/sts/fault-reasons.ts';
+import { isRefusalReason } from '../../packages/idp/src/psso/refusal-reasons.ts';
+import { isStsFaultReason } from '../../packages/idp/src/sts/fault-reasons.ts';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 
@@ -80,10 +80,12 @@ function lineOf(src: string, index: number): number {
 }
 
 describe('error hygiene in src/', () => {
-  const files = [...sourceFiles(join(ROOT, 'src'))].map((path) => ({
-    file: relative(ROOT, path),
-    src: readFileSync(path, 'utf8'),
-  }));
+  const files = ['packages/psso-wstrust/src', 'packages/idp/src', 'packages/cli/src']
+    .flatMap((dir) => [...sourceFiles(join(ROOT, dir))])
+    .map((path) => ({
+      file: relative(ROOT, path),
+      src: readFileSync(path, 'utf8'),
+    }));
 
   test('the scan reads the whole tree', () => {
     assert.ok(files.length > 150, `only ${files.length} files`);

@@ -6,16 +6,19 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { describe, test } from 'node:test';
-import { REFUSALS_DOC, refusalReasonsMarkdown } from '../../scripts/refusal-reasons.ts';
-import { HTTP_REFUSALS } from '../../src/idp/http/refusals.ts';
-import { Refusal } from '../../src/idp/psso/refusal.ts';
+import { HTTP_REFUSALS } from '../../packages/idp/src/http/refusals.ts';
+import { Refusal } from '../../packages/idp/src/psso/refusal.ts';
 import {
   REFUSAL_REASONS,
   REFUSAL_WIRE,
   refusalForCode,
-} from '../../src/idp/psso/refusal-reasons.ts';
-import { StsFault, WIRE } from '../../src/idp/sts/fault.ts';
-import { STS_FAULT_REASONS, type StsFaultReason } from '../../src/idp/sts/fault-reasons.ts';
+} from '../../packages/idp/src/psso/refusal-reasons.ts';
+import { StsFault, WIRE } from '../../packages/idp/src/sts/fault.ts';
+import {
+  STS_FAULT_REASONS,
+  type StsFaultReason,
+} from '../../packages/idp/src/sts/fault-reasons.ts';
+import { REFUSALS_DOC, refusalReasonsMarkdown } from '../../scripts/refusal-reasons.ts';
 
 describe('refusal reasons', () => {
   test('docs/IDP-REFUSALS.md is up to date (node --import tsx scripts/refusal-reasons.ts)', () => {

@@ -1,14 +1,14 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { connect } from 'node:tls';
-import { closeHttpAgents } from '../../src/http/agents.ts';
-import { httpRequest } from '../../src/http/request.ts';
-import { jsonLogger } from '../../src/idp/log.ts';
-import { type RunningIdp, startIdp } from '../../src/idp/server.ts';
-import { pssoLogin } from '../../src/psso/flow/login.ts';
-import { generateDeviceKeys } from '../../src/psso/keys/device-keys.ts';
-import { wsTrustLogin } from '../../src/wstrust/login.ts';
-import { buildRequestSecurityToken } from '../../src/wstrust/rst.ts';
+import { jsonLogger } from '../../packages/idp/src/log.ts';
+import { type RunningIdp, startIdp } from '../../packages/idp/src/server.ts';
+import { closeHttpAgents } from '../../packages/psso-wstrust/src/http/agents.ts';
+import { httpRequest } from '../../packages/psso-wstrust/src/http/request.ts';
+import { pssoLogin } from '../../packages/psso-wstrust/src/psso/flow/login.ts';
+import { generateDeviceKeys } from '../../packages/psso-wstrust/src/psso/keys/device-keys.ts';
+import { wsTrustLogin } from '../../packages/psso-wstrust/src/wstrust/login.ts';
+import { buildRequestSecurityToken } from '../../packages/psso-wstrust/src/wstrust/rst.ts';
 import { federatedConfig } from './logins.ts';
 import { CONFIG, endpointOf, enrol, tempDataDir, URN } from './support.ts';
 

@@ -8,13 +8,16 @@ import assert from 'node:assert/strict';
 import { Agent } from 'node:https';
 import { createRequire } from 'node:module';
 import { after, before, describe, test } from 'node:test';
-import { WsTrustError } from '../../src/errors.ts';
-import { closeHttpAgents } from '../../src/http/agents.ts';
-import { httpRequest } from '../../src/http/request.ts';
-import type { Logger } from '../../src/idp/log.ts';
-import { type RunningIdp, startIdp } from '../../src/idp/server.ts';
-import { WSTRUST13 } from '../../src/protocol/wstrust.ts';
-import { processSecurityTokenResponse, securityTokenRequest } from '../../src/wstrust/exchange.ts';
+import type { Logger } from '../../packages/idp/src/log.ts';
+import { type RunningIdp, startIdp } from '../../packages/idp/src/server.ts';
+import { WsTrustError } from '../../packages/psso-wstrust/src/errors.ts';
+import { closeHttpAgents } from '../../packages/psso-wstrust/src/http/agents.ts';
+import { httpRequest } from '../../packages/psso-wstrust/src/http/request.ts';
+import { WSTRUST13 } from '../../packages/psso-wstrust/src/protocol/wstrust.ts';
+import {
+  processSecurityTokenResponse,
+  securityTokenRequest,
+} from '../../packages/psso-wstrust/src/wstrust/exchange.ts';
 import { assertXmlsecVerifies } from '../idp/saml/support.ts';
 import { CONFIG, tempDataDir, URN } from './support.ts';
 

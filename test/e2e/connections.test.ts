@@ -2,8 +2,8 @@ import assert from 'node:assert/strict';
 import { type Socket, connect as tcpConnect } from 'node:net';
 import { after, before, describe, test } from 'node:test';
 import { type TLSSocket, connect as tlsConnect } from 'node:tls';
-import { closeHttpAgents } from '../../src/http/agents.ts';
-import { defaultMaxConnections, openFileLimit } from '../../src/idp/http/fd-limit.ts';
+import { defaultMaxConnections, openFileLimit } from '../../packages/idp/src/http/fd-limit.ts';
+import { closeHttpAgents } from '../../packages/psso-wstrust/src/http/agents.ts';
 import { stsLogin } from './logins.ts';
 import { CONFIG, startTestIdp, type TestIdp } from './support.ts';
 

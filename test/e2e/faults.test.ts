@@ -1,9 +1,12 @@
 import assert from 'node:assert/strict';
 import { after, describe, test } from 'node:test';
-import { HttpError, PssoError, XmlError } from '../../src/errors.ts';
-import { closeHttpAgents } from '../../src/http/agents.ts';
-import { type FaultInjection, parseFaultSwitches } from '../../src/idp/faults/injection.ts';
-import { wsTrustLogin } from '../../src/wstrust/login.ts';
+import {
+  type FaultInjection,
+  parseFaultSwitches,
+} from '../../packages/idp/src/faults/injection.ts';
+import { HttpError, PssoError, XmlError } from '../../packages/psso-wstrust/src/errors.ts';
+import { closeHttpAgents } from '../../packages/psso-wstrust/src/http/agents.ts';
+import { wsTrustLogin } from '../../packages/psso-wstrust/src/wstrust/login.ts';
 import { endpointOf, startTestIdp, URN } from './support.ts';
 
 after(() => closeHttpAgents());

@@ -6,17 +6,17 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { after, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { closeHttpAgents } from '../../src/http/agents.ts';
-import { httpRequest } from '../../src/http/request.ts';
-import { WSTRUST13 } from '../../src/protocol/wstrust.ts';
-import { pssoLogin } from '../../src/psso/flow/login.ts';
-import { generateDeviceKeys } from '../../src/psso/keys/device-keys.ts';
-import { wsTrustLogin } from '../../src/wstrust/login.ts';
+import { closeHttpAgents } from '../../packages/psso-wstrust/src/http/agents.ts';
+import { httpRequest } from '../../packages/psso-wstrust/src/http/request.ts';
+import { WSTRUST13 } from '../../packages/psso-wstrust/src/protocol/wstrust.ts';
+import { pssoLogin } from '../../packages/psso-wstrust/src/psso/flow/login.ts';
+import { generateDeviceKeys } from '../../packages/psso-wstrust/src/psso/keys/device-keys.ts';
+import { wsTrustLogin } from '../../packages/psso-wstrust/src/wstrust/login.ts';
 import { startLine } from './idp-process.ts';
 import { federatedConfig } from './logins.ts';
 import { CONFIG, enrol, tempDataDir, URN } from './support.ts';
 
-const MAIN = fileURLToPath(new URL('../../src/cli/main.ts', import.meta.url));
+const MAIN = fileURLToPath(new URL('../../packages/cli/src/main.ts', import.meta.url));
 const FD_LIMIT = 1024;
 const FLOOD = 1100;
 

@@ -4,12 +4,15 @@ import { request } from 'node:https';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
-import { IdpError } from '../../src/errors.ts';
-import { loadConfig } from '../../src/idp/config.ts';
-import { silentLogger } from '../../src/idp/log.ts';
-import { startIdp } from '../../src/idp/server.ts';
-import { openSqliteBackend } from '../../src/idp/state/sqlite/index.ts';
-import { generateDeviceKeys, publicJwk } from '../../src/psso/keys/device-keys.ts';
+import { loadConfig } from '../../packages/idp/src/config.ts';
+import { silentLogger } from '../../packages/idp/src/log.ts';
+import { startIdp } from '../../packages/idp/src/server.ts';
+import { openSqliteBackend } from '../../packages/idp/src/state/sqlite/index.ts';
+import { IdpError } from '../../packages/psso-wstrust/src/errors.ts';
+import {
+  generateDeviceKeys,
+  publicJwk,
+} from '../../packages/psso-wstrust/src/psso/keys/device-keys.ts';
 import { runCli } from '../helpers/cli.ts';
 import { spawnIdp } from './idp-process.ts';
 import { tempDataDir } from './support.ts';

@@ -2,14 +2,17 @@ import assert from 'node:assert/strict';
 import { X509Certificate } from 'node:crypto';
 import { request } from 'node:https';
 import { after, before, describe, test } from 'node:test';
-import { IdpError } from '../../src/errors.ts';
-import { closeHttpAgents } from '../../src/http/agents.ts';
-import { certNamesOrigin } from '../../src/idp/endpoints.ts';
-import { silentLogger } from '../../src/idp/log.ts';
-import { type RunningIdp, startIdp } from '../../src/idp/server.ts';
-import { WSTRUST13 } from '../../src/protocol/wstrust.ts';
-import { processSecurityTokenResponse, securityTokenRequest } from '../../src/wstrust/exchange.ts';
-import { buildRequestSecurityToken } from '../../src/wstrust/rst.ts';
+import { certNamesOrigin } from '../../packages/idp/src/endpoints.ts';
+import { silentLogger } from '../../packages/idp/src/log.ts';
+import { type RunningIdp, startIdp } from '../../packages/idp/src/server.ts';
+import { IdpError } from '../../packages/psso-wstrust/src/errors.ts';
+import { closeHttpAgents } from '../../packages/psso-wstrust/src/http/agents.ts';
+import { WSTRUST13 } from '../../packages/psso-wstrust/src/protocol/wstrust.ts';
+import {
+  processSecurityTokenResponse,
+  securityTokenRequest,
+} from '../../packages/psso-wstrust/src/wstrust/exchange.ts';
+import { buildRequestSecurityToken } from '../../packages/psso-wstrust/src/wstrust/rst.ts';
 import { CONFIG, tempDataDir, URN } from './support.ts';
 
 const PUBLIC = 'https://idp.example.test:8443';

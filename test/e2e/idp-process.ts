@@ -3,9 +3,9 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
-import type { IdpEndpoints } from '../../src/idp/endpoints.ts';
+import type { IdpEndpoints } from '../../packages/idp/src/endpoints.ts';
 
-const MAIN = fileURLToPath(new URL('../../src/cli/main.ts', import.meta.url));
+const MAIN = fileURLToPath(new URL('../../packages/cli/src/main.ts', import.meta.url));
 
 /**
  * The `--json` start line of an IdP process (its first stdout line), parsed. Rejects when the

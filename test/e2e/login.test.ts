@@ -1,14 +1,18 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { closeHttpAgents } from '../../src/http/agents.ts';
-import { NS_SAML1, NS_SAML2, NS_WSSE } from '../../src/protocol/namespaces.ts';
-import { verifyAssertionSignature } from '../../src/saml/verify.ts';
-import { securityTokenRequest } from '../../src/wstrust/exchange.ts';
-import { wsTrustLogin } from '../../src/wstrust/login.ts';
-import { buildRequestSecurityToken } from '../../src/wstrust/rst.ts';
-import type { XmlElement } from '../../src/xml/dom.ts';
-import { parseXml } from '../../src/xml/parse.ts';
-import { attribute, descendants, textOf } from '../../src/xml/query.ts';
+import { closeHttpAgents } from '../../packages/psso-wstrust/src/http/agents.ts';
+import {
+  NS_SAML1,
+  NS_SAML2,
+  NS_WSSE,
+} from '../../packages/psso-wstrust/src/protocol/namespaces.ts';
+import { verifyAssertionSignature } from '../../packages/psso-wstrust/src/saml/verify.ts';
+import { securityTokenRequest } from '../../packages/psso-wstrust/src/wstrust/exchange.ts';
+import { wsTrustLogin } from '../../packages/psso-wstrust/src/wstrust/login.ts';
+import { buildRequestSecurityToken } from '../../packages/psso-wstrust/src/wstrust/rst.ts';
+import type { XmlElement } from '../../packages/psso-wstrust/src/xml/dom.ts';
+import { parseXml } from '../../packages/psso-wstrust/src/xml/parse.ts';
+import { attribute, descendants, textOf } from '../../packages/psso-wstrust/src/xml/query.ts';
 import { assertXmlsecVerifies, xmlsecSkip } from '../idp/saml/support.ts';
 import { endpointOf, SAML2_URN, startTestIdp, type TestIdp, URN } from './support.ts';
 
@@ -130,7 +134,7 @@ describe('the issued assertion', () => {
 
 describe('identity values survive escaping', () => {
   test('a user name full of XML metacharacters, ]]> and <!-- reads back exactly from the signed content', async () => {
-    const { openIdpState } = await import('../../src/idp/state/open.ts');
+    const { openIdpState } = await import('../../packages/idp/src/state/open.ts');
     const upn = `o'brien&<x>"]]><!--a@federated.example`;
     const store = await openIdpState({ dataDir: idp.dataDir });
     try {

@@ -4,14 +4,17 @@
  */
 
 import type { KeyObject } from 'node:crypto';
-import type { HttpOptions } from '../../src/http/options.ts';
-import { httpRequest } from '../../src/http/request.ts';
-import type { RunningIdp } from '../../src/idp/server.ts';
-import { buildLoginJwt, loginRequestBody } from '../../src/jose/login-jwt.ts';
-import type { SamlVersion } from '../../src/protocol/grant-types.ts';
-import { parseLoginConfiguration } from '../../src/psso/config/load.ts';
-import { resolveLoginConfiguration } from '../../src/psso/config/types.ts';
-import { type WsTrustLoginOptions, wsTrustLogin } from '../../src/wstrust/login.ts';
+import type { RunningIdp } from '../../packages/idp/src/server.ts';
+import type { HttpOptions } from '../../packages/psso-wstrust/src/http/options.ts';
+import { httpRequest } from '../../packages/psso-wstrust/src/http/request.ts';
+import { buildLoginJwt, loginRequestBody } from '../../packages/psso-wstrust/src/jose/login-jwt.ts';
+import type { SamlVersion } from '../../packages/psso-wstrust/src/protocol/grant-types.ts';
+import { parseLoginConfiguration } from '../../packages/psso-wstrust/src/psso/config/load.ts';
+import { resolveLoginConfiguration } from '../../packages/psso-wstrust/src/psso/config/types.ts';
+import {
+  type WsTrustLoginOptions,
+  wsTrustLogin,
+} from '../../packages/psso-wstrust/src/wstrust/login.ts';
 import { endpointOf, serverNonceFrom, type TestIdp, URN } from './support.ts';
 
 /**

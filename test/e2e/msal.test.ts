@@ -3,7 +3,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { once } from 'node:events';
 import { after, before, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { verifyAssertionSignature } from '../../src/saml/verify.ts';
+import { verifyAssertionSignature } from '../../packages/psso-wstrust/src/saml/verify.ts';
 import { assertXmlsecVerifies, xmlsecSkip } from '../idp/saml/support.ts';
 import { startTestIdp, type TestIdp, URN } from './support.ts';
 

@@ -9,16 +9,19 @@ import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { IdpDatabase } from '../../src/idp/state/sqlite/database.ts';
-import { LOGIN_CONFIG_SCHEMA_ID } from '../../src/psso/config/schema-id.ts';
+import { IdpDatabase } from '../../packages/idp/src/state/sqlite/database.ts';
+import { LOGIN_CONFIG_SCHEMA_ID } from '../../packages/psso-wstrust/src/psso/config/schema-id.ts';
 import { runCli } from '../helpers/cli.ts';
 import { validateJson } from '../helpers/json-schema.ts';
 import { startLine } from './idp-process.ts';
 import { tempDataDir } from './support.ts';
 
-const MAIN = fileURLToPath(new URL('../../src/cli/main.ts', import.meta.url));
+const MAIN = fileURLToPath(new URL('../../packages/cli/src/main.ts', import.meta.url));
 const schema = JSON.parse(
-  readFileSync(new URL('../../schema/login-config.v1.json', import.meta.url), 'utf8'),
+  readFileSync(
+    new URL('../../packages/psso-wstrust/schema/login-config.v1.json', import.meta.url),
+    'utf8',
+  ),
 ) as Record<string, unknown>;
 
 interface StartLine {

@@ -7,12 +7,15 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
-import { WsTrustFaultError } from '../../src/errors.ts';
-import { closeHttpAgents } from '../../src/http/agents.ts';
-import { httpRequest } from '../../src/http/request.ts';
-import { openIdpState } from '../../src/idp/state/open.ts';
-import { buildLoginJwt } from '../../src/jose/login-jwt.ts';
-import { generateDeviceKeys, publicJwk } from '../../src/psso/keys/device-keys.ts';
+import { openIdpState } from '../../packages/idp/src/state/open.ts';
+import { WsTrustFaultError } from '../../packages/psso-wstrust/src/errors.ts';
+import { closeHttpAgents } from '../../packages/psso-wstrust/src/http/agents.ts';
+import { httpRequest } from '../../packages/psso-wstrust/src/http/request.ts';
+import { buildLoginJwt } from '../../packages/psso-wstrust/src/jose/login-jwt.ts';
+import {
+  generateDeviceKeys,
+  publicJwk,
+} from '../../packages/psso-wstrust/src/psso/keys/device-keys.ts';
 import { postgresSkip, startPostgres, type TestPostgres } from '../helpers/postgres.ts';
 import { stsLogin, tokenRequest } from './logins.ts';
 import { CONFIG, serverNonceFrom, startTestIdp, type TestIdp, tempDataDir } from './support.ts';

@@ -1,13 +1,16 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { after, before, describe, test } from 'node:test';
-import { closeHttpAgents } from '../../src/http/agents.ts';
-import { httpRequest } from '../../src/http/request.ts';
-import { issueAssertion } from '../../src/idp/saml/index.ts';
-import { parseLoginConfiguration } from '../../src/psso/config/load.ts';
-import { resolveLoginConfiguration } from '../../src/psso/config/types.ts';
-import { pssoLogin, pssoRefresh } from '../../src/psso/flow/login.ts';
-import { generateDeviceKeys, publicJwk } from '../../src/psso/keys/device-keys.ts';
+import { issueAssertion } from '../../packages/idp/src/saml/index.ts';
+import { closeHttpAgents } from '../../packages/psso-wstrust/src/http/agents.ts';
+import { httpRequest } from '../../packages/psso-wstrust/src/http/request.ts';
+import { parseLoginConfiguration } from '../../packages/psso-wstrust/src/psso/config/load.ts';
+import { resolveLoginConfiguration } from '../../packages/psso-wstrust/src/psso/config/types.ts';
+import { pssoLogin, pssoRefresh } from '../../packages/psso-wstrust/src/psso/flow/login.ts';
+import {
+  generateDeviceKeys,
+  publicJwk,
+} from '../../packages/psso-wstrust/src/psso/keys/device-keys.ts';
 import { makeSigningMaterial } from '../helpers/signing.ts';
 import { CONFIG, serverNonceFrom, startTestIdp, type TestIdp, tempDataDir } from './support.ts';
 
@@ -132,7 +135,9 @@ describe('device registration over HTTP (admin token)', () => {
       },
       attacker,
     );
-    const { buildLoginJwt, loginRequestBody } = await import('../../src/jose/login-jwt.ts');
+    const { buildLoginJwt, loginRequestBody } = await import(
+      '../../packages/psso-wstrust/src/jose/login-jwt.ts'
+    );
     const nonce = await serverNonceFrom(idp);
     const jwt = await buildLoginJwt({
       signingKey: keys.signing.privateKey,

@@ -7,14 +7,14 @@
 import assert from 'node:assert/strict';
 import { generateKeyPairSync, randomUUID } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
-import { LoginError } from '../../src/errors.ts';
-import { closeHttpAgents } from '../../src/http/agents.ts';
-import { httpRequest } from '../../src/http/request.ts';
-import { buildLoginJwt } from '../../src/jose/login-jwt.ts';
-import { parseLoginConfiguration } from '../../src/psso/config/load.ts';
-import { resolveLoginConfiguration } from '../../src/psso/config/types.ts';
-import { pssoLogin } from '../../src/psso/flow/login.ts';
-import { generateDeviceKeys } from '../../src/psso/keys/device-keys.ts';
+import { LoginError } from '../../packages/psso-wstrust/src/errors.ts';
+import { closeHttpAgents } from '../../packages/psso-wstrust/src/http/agents.ts';
+import { httpRequest } from '../../packages/psso-wstrust/src/http/request.ts';
+import { buildLoginJwt } from '../../packages/psso-wstrust/src/jose/login-jwt.ts';
+import { parseLoginConfiguration } from '../../packages/psso-wstrust/src/psso/config/load.ts';
+import { resolveLoginConfiguration } from '../../packages/psso-wstrust/src/psso/config/types.ts';
+import { pssoLogin } from '../../packages/psso-wstrust/src/psso/flow/login.ts';
+import { generateDeviceKeys } from '../../packages/psso-wstrust/src/psso/keys/device-keys.ts';
 import { tokenRequest } from './logins.ts';
 import {
   CONFIG,

@@ -2,13 +2,16 @@ import assert from 'node:assert/strict';
 import { chmodSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { LoginError } from '../../src/errors.ts';
-import { closeHttpAgents } from '../../src/http/agents.ts';
-import { openIdpState } from '../../src/idp/state/open.ts';
-import { parseLoginConfiguration } from '../../src/psso/config/load.ts';
-import { resolveLoginConfiguration } from '../../src/psso/config/types.ts';
-import { pssoLogin, pssoRefresh } from '../../src/psso/flow/login.ts';
-import { generateDeviceKeys, publicJwk } from '../../src/psso/keys/device-keys.ts';
+import { openIdpState } from '../../packages/idp/src/state/open.ts';
+import { LoginError } from '../../packages/psso-wstrust/src/errors.ts';
+import { closeHttpAgents } from '../../packages/psso-wstrust/src/http/agents.ts';
+import { parseLoginConfiguration } from '../../packages/psso-wstrust/src/psso/config/load.ts';
+import { resolveLoginConfiguration } from '../../packages/psso-wstrust/src/psso/config/types.ts';
+import { pssoLogin, pssoRefresh } from '../../packages/psso-wstrust/src/psso/flow/login.ts';
+import {
+  generateDeviceKeys,
+  publicJwk,
+} from '../../packages/psso-wstrust/src/psso/keys/device-keys.ts';
 import { runCli } from '../helpers/cli.ts';
 import { enrol, startTestIdp, type TestIdp, tempDataDir } from './support.ts';
 
@@ -235,7 +238,9 @@ describe('the CLI', () => {
     // No key file: login refuses to make one behind the user's back.
     assert.equal(reg.code, 1);
     assert.match(reg.stdout + reg.stderr, /PSSO_ERR_KEYS_MISSING/);
-    const { loadOrCreateDeviceKeys } = await import('../../src/psso/keys/device-keys.ts');
+    const { loadOrCreateDeviceKeys } = await import(
+      '../../packages/psso-wstrust/src/psso/keys/device-keys.ts'
+    );
     const cliKeys = await loadOrCreateDeviceKeys(keyFile);
     const store = await openIdpState({ dataDir: idp.dataDir });
     try {

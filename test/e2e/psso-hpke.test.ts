@@ -8,16 +8,23 @@ import assert from 'node:assert/strict';
 import { chmodSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { LoginError } from '../../src/errors.ts';
-import { closeHttpAgents } from '../../src/http/agents.ts';
-import { httpRequest } from '../../src/http/request.ts';
-import { loadHpkeResponsePolicy } from '../../src/idp/psso/hpke-policy.ts';
-import { openIdpState } from '../../src/idp/state/open.ts';
-import { HPKE_SUITES, type HpkeSuiteName } from '../../src/jose/hpke/suites.ts';
-import { parseLoginConfiguration } from '../../src/psso/config/load.ts';
-import { resolveLoginConfiguration } from '../../src/psso/config/types.ts';
-import { pssoLogin, pssoRefresh } from '../../src/psso/flow/login.ts';
-import { type DeviceKeys, generateDeviceKeys, publicJwk } from '../../src/psso/keys/device-keys.ts';
+import { loadHpkeResponsePolicy } from '../../packages/idp/src/psso/hpke-policy.ts';
+import { openIdpState } from '../../packages/idp/src/state/open.ts';
+import { LoginError } from '../../packages/psso-wstrust/src/errors.ts';
+import { closeHttpAgents } from '../../packages/psso-wstrust/src/http/agents.ts';
+import { httpRequest } from '../../packages/psso-wstrust/src/http/request.ts';
+import {
+  HPKE_SUITES,
+  type HpkeSuiteName,
+} from '../../packages/psso-wstrust/src/jose/hpke/suites.ts';
+import { parseLoginConfiguration } from '../../packages/psso-wstrust/src/psso/config/load.ts';
+import { resolveLoginConfiguration } from '../../packages/psso-wstrust/src/psso/config/types.ts';
+import { pssoLogin, pssoRefresh } from '../../packages/psso-wstrust/src/psso/flow/login.ts';
+import {
+  type DeviceKeys,
+  generateDeviceKeys,
+  publicJwk,
+} from '../../packages/psso-wstrust/src/psso/keys/device-keys.ts';
 import { startTestIdp, type TestIdp, tempDataDir } from './support.ts';
 
 const USER = { upn: 'hpke@managed.example', password: 'hpke pw' };

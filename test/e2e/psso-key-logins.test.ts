@@ -8,14 +8,17 @@ import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { LoginError } from '../../src/errors.ts';
-import { closeHttpAgents } from '../../src/http/agents.ts';
-import { parseLoginConfiguration } from '../../src/psso/config/load.ts';
-import { resolveLoginConfiguration } from '../../src/psso/config/types.ts';
-import { pssoLogin } from '../../src/psso/flow/login.ts';
-import { registerUserKey } from '../../src/psso/flow/user-key-register.ts';
-import { generateDeviceKeys, loadOrCreateDeviceKeys } from '../../src/psso/keys/device-keys.ts';
-import { generateUserSecureEnclaveKey } from '../../src/psso/keys/user-key.ts';
+import { LoginError } from '../../packages/psso-wstrust/src/errors.ts';
+import { closeHttpAgents } from '../../packages/psso-wstrust/src/http/agents.ts';
+import { parseLoginConfiguration } from '../../packages/psso-wstrust/src/psso/config/load.ts';
+import { resolveLoginConfiguration } from '../../packages/psso-wstrust/src/psso/config/types.ts';
+import { pssoLogin } from '../../packages/psso-wstrust/src/psso/flow/login.ts';
+import { registerUserKey } from '../../packages/psso-wstrust/src/psso/flow/user-key-register.ts';
+import {
+  generateDeviceKeys,
+  loadOrCreateDeviceKeys,
+} from '../../packages/psso-wstrust/src/psso/keys/device-keys.ts';
+import { generateUserSecureEnclaveKey } from '../../packages/psso-wstrust/src/psso/keys/user-key.ts';
 import { runCli } from '../helpers/cli.ts';
 import { makeCa, makeCard, type TestCa } from '../helpers/smartcard.ts';
 import { enrol, startTestIdp, type TestIdp, tempDataDir } from './support.ts';
@@ -147,7 +150,9 @@ describe('Secure Enclave key login', () => {
     const keyFile = join(files, 'admin', 'device-keys.json');
     const device = await loadOrCreateDeviceKeys(keyFile);
     await enrol(idp.dataDir, device, ERIN);
-    const { addUserSecureEnclaveKey } = await import('../../src/psso/keys/user-key.ts');
+    const { addUserSecureEnclaveKey } = await import(
+      '../../packages/psso-wstrust/src/psso/keys/user-key.ts'
+    );
     const keys = await addUserSecureEnclaveKey(keyFile);
     const add = await runCli([
       'idp',

@@ -8,13 +8,19 @@ import assert from 'node:assert/strict';
 import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { LoginError } from '../../src/errors.ts';
-import { closeHttpAgents } from '../../src/http/agents.ts';
-import { parseLoginConfiguration } from '../../src/psso/config/load.ts';
-import { resolveLoginConfiguration } from '../../src/psso/config/types.ts';
-import { pssoKeyExchange, pssoKeyRequest } from '../../src/psso/flow/key-request.ts';
-import { pssoLogin } from '../../src/psso/flow/login.ts';
-import { generateDeviceKeys, loadOrCreateDeviceKeys } from '../../src/psso/keys/device-keys.ts';
+import { LoginError } from '../../packages/psso-wstrust/src/errors.ts';
+import { closeHttpAgents } from '../../packages/psso-wstrust/src/http/agents.ts';
+import { parseLoginConfiguration } from '../../packages/psso-wstrust/src/psso/config/load.ts';
+import { resolveLoginConfiguration } from '../../packages/psso-wstrust/src/psso/config/types.ts';
+import {
+  pssoKeyExchange,
+  pssoKeyRequest,
+} from '../../packages/psso-wstrust/src/psso/flow/key-request.ts';
+import { pssoLogin } from '../../packages/psso-wstrust/src/psso/flow/login.ts';
+import {
+  generateDeviceKeys,
+  loadOrCreateDeviceKeys,
+} from '../../packages/psso-wstrust/src/psso/keys/device-keys.ts';
 import { runCli } from '../helpers/cli.ts';
 import { enrol, startTestIdp, type TestIdp, tempDataDir } from './support.ts';
 

@@ -7,12 +7,12 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
 import type { Agent } from 'undici';
-import { WsTrustFaultError } from '../../src/errors.ts';
-import { closeHttpAgents } from '../../src/http/agents.ts';
-import { httpRequest } from '../../src/http/request.ts';
-import { buildLoginJwt } from '../../src/jose/login-jwt.ts';
-import { generateDeviceKeys } from '../../src/psso/keys/device-keys.ts';
-import { buildRequestSecurityToken } from '../../src/wstrust/rst.ts';
+import { WsTrustFaultError } from '../../packages/psso-wstrust/src/errors.ts';
+import { closeHttpAgents } from '../../packages/psso-wstrust/src/http/agents.ts';
+import { httpRequest } from '../../packages/psso-wstrust/src/http/request.ts';
+import { buildLoginJwt } from '../../packages/psso-wstrust/src/jose/login-jwt.ts';
+import { generateDeviceKeys } from '../../packages/psso-wstrust/src/psso/keys/device-keys.ts';
+import { buildRequestSecurityToken } from '../../packages/psso-wstrust/src/wstrust/rst.ts';
 import { boundAgent } from '../helpers/bound-agent.ts';
 import { stsLogin, tokenRequest } from './logins.ts';
 import {
@@ -46,7 +46,7 @@ function from(address: string): Agent {
 before(async () => {
   const dataDir = tempDataDir();
   await enrol(dataDir, keys);
-  const { openIdpState } = await import('../../src/idp/state/open.ts');
+  const { openIdpState } = await import('../../packages/idp/src/state/open.ts');
   const store = await openIdpState({ dataDir: dataDir });
   for (const upn of [EVE, ...MANAGED]) await store.users.add(upn, PASSWORD);
   await store.close();

@@ -1,17 +1,24 @@
 import assert from 'node:assert/strict';
 import { generateKeyPairSync, type KeyObject, randomBytes, randomUUID } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
-import { closeHttpAgents } from '../../src/http/agents.ts';
-import { httpRequest } from '../../src/http/request.ts';
-import { loadOrCreateNonceKey, ServerNonces } from '../../src/idp/psso/server-nonce.ts';
-import { MemoryReplayCache } from '../../src/idp/state/memory/replay.ts';
-import { consumedNonces } from '../../src/idp/state/nonces.ts';
-import { verifyIdToken } from '../../src/jose/id-token.ts';
-import { buildLoginJwt, buildRefreshJwt, loginRequestBody } from '../../src/jose/login-jwt.ts';
-import { decryptLoginResponse } from '../../src/jose/login-response.ts';
-import { loginApv } from '../../src/jose/party-info.ts';
-import { generateDeviceKeys, publicJwk } from '../../src/psso/keys/device-keys.ts';
-import { wsTrustLogin } from '../../src/wstrust/login.ts';
+import { loadOrCreateNonceKey, ServerNonces } from '../../packages/idp/src/psso/server-nonce.ts';
+import { MemoryReplayCache } from '../../packages/idp/src/state/memory/replay.ts';
+import { consumedNonces } from '../../packages/idp/src/state/nonces.ts';
+import { closeHttpAgents } from '../../packages/psso-wstrust/src/http/agents.ts';
+import { httpRequest } from '../../packages/psso-wstrust/src/http/request.ts';
+import { verifyIdToken } from '../../packages/psso-wstrust/src/jose/id-token.ts';
+import {
+  buildLoginJwt,
+  buildRefreshJwt,
+  loginRequestBody,
+} from '../../packages/psso-wstrust/src/jose/login-jwt.ts';
+import { decryptLoginResponse } from '../../packages/psso-wstrust/src/jose/login-response.ts';
+import { loginApv } from '../../packages/psso-wstrust/src/jose/party-info.ts';
+import {
+  generateDeviceKeys,
+  publicJwk,
+} from '../../packages/psso-wstrust/src/psso/keys/device-keys.ts';
+import { wsTrustLogin } from '../../packages/psso-wstrust/src/wstrust/login.ts';
 import { endpointOf, enrol, serverNonceFrom, startTestIdp, type TestIdp, URN } from './support.ts';
 
 const SCOPE = 'openid offline_access urn:apple:platformsso';

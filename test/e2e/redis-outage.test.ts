@@ -6,11 +6,14 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { WsTrustFaultError } from '../../src/errors.ts';
-import { closeHttpAgents } from '../../src/http/agents.ts';
-import { generateDeviceKeys } from '../../src/psso/keys/device-keys.ts';
-import { processSecurityTokenResponse, securityTokenRequest } from '../../src/wstrust/exchange.ts';
-import { buildRequestSecurityToken } from '../../src/wstrust/rst.ts';
+import { WsTrustFaultError } from '../../packages/psso-wstrust/src/errors.ts';
+import { closeHttpAgents } from '../../packages/psso-wstrust/src/http/agents.ts';
+import { generateDeviceKeys } from '../../packages/psso-wstrust/src/psso/keys/device-keys.ts';
+import {
+  processSecurityTokenResponse,
+  securityTokenRequest,
+} from '../../packages/psso-wstrust/src/wstrust/exchange.ts';
+import { buildRequestSecurityToken } from '../../packages/psso-wstrust/src/wstrust/rst.ts';
 import { redisSkip, startRedis, type TestRedis } from '../helpers/redis.ts';
 import { samlBearerJwt, stsLogin, tokenRequest } from './logins.ts';
 import {

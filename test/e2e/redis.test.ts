@@ -2,16 +2,19 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { after, before, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { WsTrustFaultError } from '../../src/errors.ts';
-import { closeHttpAgents } from '../../src/http/agents.ts';
-import { WSTRUST13 } from '../../src/protocol/wstrust.ts';
-import { processSecurityTokenResponse, securityTokenRequest } from '../../src/wstrust/exchange.ts';
-import { buildRequestSecurityToken } from '../../src/wstrust/rst.ts';
+import { WsTrustFaultError } from '../../packages/psso-wstrust/src/errors.ts';
+import { closeHttpAgents } from '../../packages/psso-wstrust/src/http/agents.ts';
+import { WSTRUST13 } from '../../packages/psso-wstrust/src/protocol/wstrust.ts';
+import {
+  processSecurityTokenResponse,
+  securityTokenRequest,
+} from '../../packages/psso-wstrust/src/wstrust/exchange.ts';
+import { buildRequestSecurityToken } from '../../packages/psso-wstrust/src/wstrust/rst.ts';
 import { redisSkip, startRedis, type TestRedis } from '../helpers/redis.ts';
 import { startLine } from './idp-process.ts';
 import { tempDataDir, URN } from './support.ts';
 
-const MAIN = fileURLToPath(new URL('../../src/cli/main.ts', import.meta.url));
+const MAIN = fileURLToPath(new URL('../../packages/cli/src/main.ts', import.meta.url));
 
 interface IdpProcess {
   info: { sts13Url: string; caFile: string; demoUser: { upn: string; password?: string } };

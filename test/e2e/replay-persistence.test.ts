@@ -10,21 +10,27 @@ import { createServer } from 'node:net';
 import { after, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { Agent } from 'undici';
-import { WsTrustFaultError } from '../../src/errors.ts';
-import { closeHttpAgents } from '../../src/http/agents.ts';
-import { httpRequest } from '../../src/http/request.ts';
-import { silentLogger } from '../../src/idp/log.ts';
-import { startIdp } from '../../src/idp/server.ts';
-import { buildLoginJwt, loginRequestBody } from '../../src/jose/login-jwt.ts';
-import { WSTRUST13 } from '../../src/protocol/wstrust.ts';
-import { generateDeviceKeys } from '../../src/psso/keys/device-keys.ts';
-import { processSecurityTokenResponse, securityTokenRequest } from '../../src/wstrust/exchange.ts';
-import { wsTrustLogin } from '../../src/wstrust/login.ts';
-import { buildRequestSecurityToken, type RequestSecurityToken } from '../../src/wstrust/rst.ts';
+import { silentLogger } from '../../packages/idp/src/log.ts';
+import { startIdp } from '../../packages/idp/src/server.ts';
+import { WsTrustFaultError } from '../../packages/psso-wstrust/src/errors.ts';
+import { closeHttpAgents } from '../../packages/psso-wstrust/src/http/agents.ts';
+import { httpRequest } from '../../packages/psso-wstrust/src/http/request.ts';
+import { buildLoginJwt, loginRequestBody } from '../../packages/psso-wstrust/src/jose/login-jwt.ts';
+import { WSTRUST13 } from '../../packages/psso-wstrust/src/protocol/wstrust.ts';
+import { generateDeviceKeys } from '../../packages/psso-wstrust/src/psso/keys/device-keys.ts';
+import {
+  processSecurityTokenResponse,
+  securityTokenRequest,
+} from '../../packages/psso-wstrust/src/wstrust/exchange.ts';
+import { wsTrustLogin } from '../../packages/psso-wstrust/src/wstrust/login.ts';
+import {
+  buildRequestSecurityToken,
+  type RequestSecurityToken,
+} from '../../packages/psso-wstrust/src/wstrust/rst.ts';
 import { startLine } from './idp-process.ts';
 import { CONFIG, enrol, tempDataDir, URN } from './support.ts';
 
-const MAIN = fileURLToPath(new URL('../../src/cli/main.ts', import.meta.url));
+const MAIN = fileURLToPath(new URL('../../packages/cli/src/main.ts', import.meta.url));
 const keys = generateDeviceKeys();
 
 /** What the tests need of a running IdP, however started. */

@@ -5,9 +5,9 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { closeHttpAgents } from '../../src/http/agents.ts';
-import { NS_SAML2 } from '../../src/protocol/namespaces.ts';
-import { generateDeviceKeys } from '../../src/psso/keys/device-keys.ts';
+import { closeHttpAgents } from '../../packages/psso-wstrust/src/http/agents.ts';
+import { NS_SAML2 } from '../../packages/psso-wstrust/src/protocol/namespaces.ts';
+import { generateDeviceKeys } from '../../packages/psso-wstrust/src/psso/keys/device-keys.ts';
 import { assertXmlsecVerifies, rootOf } from '../idp/saml/support.ts';
 import { samlBearerJwt, stsLogin, tokenRequest } from './logins.ts';
 import { CONFIG, enrol, startTestIdp, type TestIdp, tempDataDir, URN } from './support.ts';

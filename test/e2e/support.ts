@@ -2,11 +2,15 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DEFAULT_CONFIG, type IdpConfig } from '../../src/idp/config.ts';
-import type { FaultInjection } from '../../src/idp/faults/injection.ts';
-import { silentLogger } from '../../src/idp/log.ts';
-import { type RunningIdp, startIdp } from '../../src/idp/server.ts';
-import { WSTRUST13, WSTRUST2005, type WsTrustVersion } from '../../src/protocol/wstrust.ts';
+import { DEFAULT_CONFIG, type IdpConfig } from '../../packages/idp/src/config.ts';
+import type { FaultInjection } from '../../packages/idp/src/faults/injection.ts';
+import { silentLogger } from '../../packages/idp/src/log.ts';
+import { type RunningIdp, startIdp } from '../../packages/idp/src/server.ts';
+import {
+  WSTRUST13,
+  WSTRUST2005,
+  type WsTrustVersion,
+} from '../../packages/psso-wstrust/src/protocol/wstrust.ts';
 
 export const URN = 'urn:federation:MicrosoftOnline';
 export const SAML2_URN = 'urn:example:saml2-relying-party';
@@ -83,8 +87,8 @@ export async function enrol(
   },
   user?: { upn: string; password: string },
 ): Promise<void> {
-  const { openIdpState } = await import('../../src/idp/state/open.ts');
-  const { publicJwk } = await import('../../src/psso/keys/device-keys.ts');
+  const { openIdpState } = await import('../../packages/idp/src/state/open.ts');
+  const { publicJwk } = await import('../../packages/psso-wstrust/src/psso/keys/device-keys.ts');
   const store = await openIdpState({ dataDir: dataDir });
   try {
     await store.devices.add(
@@ -101,7 +105,7 @@ export async function enrol(
 
 /** A fresh server nonce from `POST /psso/nonce`. */
 export async function serverNonceFrom(idp: RunningIdp): Promise<string> {
-  const { httpRequest } = await import('../../src/http/request.ts');
+  const { httpRequest } = await import('../../packages/psso-wstrust/src/http/request.ts');
   const r = await httpRequest(
     {
       method: 'POST',

@@ -2,16 +2,16 @@ import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { LoginError } from '../../src/errors.ts';
-import { closeHttpAgents } from '../../src/http/agents.ts';
-import { parseLoginConfiguration } from '../../src/psso/config/load.ts';
-import { resolveLoginConfiguration } from '../../src/psso/config/types.ts';
-import { pssoLogin } from '../../src/psso/flow/login.ts';
+import { LoginError } from '../../packages/psso-wstrust/src/errors.ts';
+import { closeHttpAgents } from '../../packages/psso-wstrust/src/http/agents.ts';
+import { parseLoginConfiguration } from '../../packages/psso-wstrust/src/psso/config/load.ts';
+import { resolveLoginConfiguration } from '../../packages/psso-wstrust/src/psso/config/types.ts';
+import { pssoLogin } from '../../packages/psso-wstrust/src/psso/flow/login.ts';
 import {
   type DeviceKeys,
   generateDeviceKeys,
   loadOrCreateDeviceKeys,
-} from '../../src/psso/keys/device-keys.ts';
+} from '../../packages/psso-wstrust/src/psso/keys/device-keys.ts';
 import { runCli } from '../helpers/cli.ts';
 import { enrol, SAML2_URN, startTestIdp, type TestIdp, tempDataDir, URN } from './support.ts';
 

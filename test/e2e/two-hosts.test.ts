@@ -9,16 +9,23 @@ import { randomUUID } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { WsTrustFaultError } from '../../src/errors.ts';
-import { closeHttpAgents } from '../../src/http/agents.ts';
-import { httpRequest } from '../../src/http/request.ts';
-import { buildLoginJwt, buildRefreshJwt, loginRequestBody } from '../../src/jose/login-jwt.ts';
-import { decryptLoginResponse } from '../../src/jose/login-response.ts';
-import { loginApv } from '../../src/jose/party-info.ts';
-import { WSTRUST13 } from '../../src/protocol/wstrust.ts';
-import { generateDeviceKeys, publicJwk } from '../../src/psso/keys/device-keys.ts';
-import { buildRequestSecurityToken } from '../../src/wstrust/rst.ts';
-import { readSecurityTokenResponse } from '../../src/wstrust/rstr.ts';
+import { WsTrustFaultError } from '../../packages/psso-wstrust/src/errors.ts';
+import { closeHttpAgents } from '../../packages/psso-wstrust/src/http/agents.ts';
+import { httpRequest } from '../../packages/psso-wstrust/src/http/request.ts';
+import {
+  buildLoginJwt,
+  buildRefreshJwt,
+  loginRequestBody,
+} from '../../packages/psso-wstrust/src/jose/login-jwt.ts';
+import { decryptLoginResponse } from '../../packages/psso-wstrust/src/jose/login-response.ts';
+import { loginApv } from '../../packages/psso-wstrust/src/jose/party-info.ts';
+import { WSTRUST13 } from '../../packages/psso-wstrust/src/protocol/wstrust.ts';
+import {
+  generateDeviceKeys,
+  publicJwk,
+} from '../../packages/psso-wstrust/src/psso/keys/device-keys.ts';
+import { buildRequestSecurityToken } from '../../packages/psso-wstrust/src/wstrust/rst.ts';
+import { readSecurityTokenResponse } from '../../packages/psso-wstrust/src/wstrust/rstr.ts';
 import { runCli } from '../helpers/cli.ts';
 import { postgresSkip, startPostgres, type TestPostgres } from '../helpers/postgres.ts';
 import { redisSkip, startRedis, type TestRedis } from '../helpers/redis.ts';

@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { startLine } from './idp-process.ts';
 import { tempDataDir } from './support.ts';
 
-const MAIN = fileURLToPath(new URL('../../src/cli/main.ts', import.meta.url));
+const MAIN = fileURLToPath(new URL('../../packages/cli/src/main.ts', import.meta.url));
 const REQUESTS = 12;
 
 let child: ChildProcess | undefined;

@@ -4,8 +4,8 @@
  */
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { HttpError, MexError, XmlError } from '../../src/errors.ts';
-import { parseMex } from '../../src/mex/parse.ts';
+import { HttpError, MexError, XmlError } from '../../packages/psso-wstrust/src/errors.ts';
+import { parseMex } from '../../packages/psso-wstrust/src/mex/parse.ts';
 import { assertCode } from './assert-code.ts';
 
 const notWsdl = () => parseMex('<a/>');

@@ -5,7 +5,7 @@
  * of error codes in src/errors.ts, so a misspelt code fails `npm run typecheck`.
  */
 import assert from 'node:assert/strict';
-import { PssoError, type PssoErrorCode } from '../../src/errors.ts';
+import { PssoError, type PssoErrorCode } from '../../packages/psso-wstrust/src/errors.ts';
 
 /** A class of error, for `instanceof` (its constructor's parameters do not matter). */
 // biome-ignore lint/suspicious/noExplicitAny: any constructor signature is accepted on purpose

@@ -11,8 +11,8 @@ import {
   type KeyObject,
   randomBytes,
 } from 'node:crypto';
-import { concatKdfA256Gcm } from '../../src/jose/ecdh-es-gcm.ts';
-import { responseApu } from '../../src/jose/party-info.ts';
+import { concatKdfA256Gcm } from '../../packages/psso-wstrust/src/jose/ecdh-es-gcm.ts';
+import { responseApu } from '../../packages/psso-wstrust/src/jose/party-info.ts';
 
 /** Options of {@link oddLoginResponse}. */
 export interface OddJweOptions {

@@ -1,9 +1,12 @@
 /** The IdP's one password check over a user store, for tests that assemble routes by hand. */
-import { FairQueue } from '../../src/idp/auth/fair-queue.ts';
-import { PasswordCheck, type PasswordCheckDeps } from '../../src/idp/auth/password-check.ts';
-import { MemoryLockoutStore } from '../../src/idp/state/memory/lockout.ts';
-import type { LockoutStore, UserStore } from '../../src/idp/state/types.ts';
-import { CredentialCache } from '../../src/idp/sts/credential-cache.ts';
+import { FairQueue } from '../../packages/idp/src/auth/fair-queue.ts';
+import {
+  PasswordCheck,
+  type PasswordCheckDeps,
+} from '../../packages/idp/src/auth/password-check.ts';
+import { MemoryLockoutStore } from '../../packages/idp/src/state/memory/lockout.ts';
+import type { LockoutStore, UserStore } from '../../packages/idp/src/state/types.ts';
+import { CredentialCache } from '../../packages/idp/src/sts/credential-cache.ts';
 
 /** A {@link PasswordCheck} over `users` (the IdP's default lockout policy, no credential cache). */
 export function storePasswordCheck(

@@ -4,7 +4,11 @@
  * protocol step are tested with no network.
  */
 import assert from 'node:assert/strict';
-import type { HttpRequest, HttpResponse, HttpTransport } from '../../src/http/request.ts';
+import type {
+  HttpRequest,
+  HttpResponse,
+  HttpTransport,
+} from '../../packages/psso-wstrust/src/http/request.ts';
 
 /**
  * A response as recorded: `status`, the body (text or bytes) and headers (lower-case names).

@@ -10,8 +10,8 @@ import {
   ALG_RSA_SHA256,
   ALG_SHA256,
   canonicalAssertion,
-} from '../../src/idp/saml/sign.ts';
-import type { AssertionParams } from '../../src/idp/saml/types.ts';
+} from '../../packages/idp/src/saml/sign.ts';
+import type { AssertionParams } from '../../packages/idp/src/saml/types.ts';
 import type { TestSigningMaterial } from './signing.ts';
 
 const NS_XSI = 'http://www.w3.org/2001/XMLSchema-instance';

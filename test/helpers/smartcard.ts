@@ -6,7 +6,10 @@
 import 'reflect-metadata';
 import { KeyObject, randomBytes, webcrypto } from 'node:crypto';
 import * as x509 from '@peculiar/x509';
-import { type SmartCardCredential, smartCardCredential } from '../../src/psso/keys/smartcard.ts';
+import {
+  type SmartCardCredential,
+  smartCardCredential,
+} from '../../packages/psso-wstrust/src/psso/keys/smartcard.ts';
 
 x509.cryptoProvider.set(webcrypto as unknown as Crypto);
 

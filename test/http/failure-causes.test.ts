@@ -1,13 +1,20 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { HttpError } from '../../src/errors.ts';
-import { closeHttpAgents } from '../../src/http/agents.ts';
-import { commandDeadline, withCommandSignal } from '../../src/http/command-deadline.ts';
-import { classifyNetworkFailure, NETWORK_HINTS, statusHint } from '../../src/http/failure.ts';
-import type { HttpExchange } from '../../src/http/observe.ts';
-import { formatExchange } from '../../src/http/observe.ts';
-import { httpRequest } from '../../src/http/request.ts';
-import { mexRequest, processMexResponse } from '../../src/mex/exchange.ts';
+import { HttpError } from '../../packages/psso-wstrust/src/errors.ts';
+import { closeHttpAgents } from '../../packages/psso-wstrust/src/http/agents.ts';
+import {
+  commandDeadline,
+  withCommandSignal,
+} from '../../packages/psso-wstrust/src/http/command-deadline.ts';
+import {
+  classifyNetworkFailure,
+  NETWORK_HINTS,
+  statusHint,
+} from '../../packages/psso-wstrust/src/http/failure.ts';
+import type { HttpExchange } from '../../packages/psso-wstrust/src/http/observe.ts';
+import { formatExchange } from '../../packages/psso-wstrust/src/http/observe.ts';
+import { httpRequest } from '../../packages/psso-wstrust/src/http/request.ts';
+import { mexRequest, processMexResponse } from '../../packages/psso-wstrust/src/mex/exchange.ts';
 import { makeTestCert, makeTestPki } from '../helpers/tls.ts';
 import { freePort, startServer, startSilentServer, type TestServer } from './server.ts';
 

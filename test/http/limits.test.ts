@@ -5,9 +5,9 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { Agent } from 'undici';
-import { HttpError } from '../../src/errors.ts';
-import { closeHttpAgents } from '../../src/http/agents.ts';
-import { httpRequest } from '../../src/http/request.ts';
+import { HttpError } from '../../packages/psso-wstrust/src/errors.ts';
+import { closeHttpAgents } from '../../packages/psso-wstrust/src/http/agents.ts';
+import { httpRequest } from '../../packages/psso-wstrust/src/http/request.ts';
 import {
   echoHandler,
   type Handler,

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { HttpError } from '../../src/errors.ts';
-import { closeHttpAgents, httpRequest } from '../../src/http/index.ts';
+import { HttpError } from '../../packages/psso-wstrust/src/errors.ts';
+import { closeHttpAgents, httpRequest } from '../../packages/psso-wstrust/src/http/index.ts';
 import { makeTestPki, type TestPki } from '../helpers/tls.ts';
 import { startServer, type TestServer } from './server.ts';
 

@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { HttpError } from '../../src/errors.ts';
-import { hopHeaders, nextHop } from '../../src/http/redirect.ts';
-import { flattenHeaders } from '../../src/http/response.ts';
-import { checkUrl, isLoopback } from '../../src/http/url.ts';
+import { HttpError } from '../../packages/psso-wstrust/src/errors.ts';
+import { hopHeaders, nextHop } from '../../packages/psso-wstrust/src/http/redirect.ts';
+import { flattenHeaders } from '../../packages/psso-wstrust/src/http/response.ts';
+import { checkUrl, isLoopback } from '../../packages/psso-wstrust/src/http/url.ts';
 
 const code = (c: string) => (e: unknown) => e instanceof HttpError && e.code === c;
 const allow = { dangerouslyAllowHttpLoopback: true } as const;

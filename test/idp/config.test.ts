@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { IdpError } from '../../src/errors.ts';
-import { checkConfig, DEFAULT_CONFIG } from '../../src/idp/config.ts';
+import { checkConfig, DEFAULT_CONFIG } from '../../packages/idp/src/config.ts';
+import { IdpError } from '../../packages/psso-wstrust/src/errors.ts';
 
 const bad = (e: unknown) => e instanceof IdpError && e.code === 'PSSO_ERR_IDP_CONFIG';
 

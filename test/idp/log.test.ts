@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { jsonLogger, MAX_LOG_LINE } from '../../src/idp/log.ts';
-import { PEER_TEXT_MAX, peerText } from '../../src/idp/peer-text.ts';
+import { jsonLogger, MAX_LOG_LINE } from '../../packages/idp/src/log.ts';
+import { PEER_TEXT_MAX, peerText } from '../../packages/idp/src/peer-text.ts';
 
 describe('peer text in logs', () => {
   test('log flood: 60 KB of peer text is capped, and the cut is marked with its size', () => {

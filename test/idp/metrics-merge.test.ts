@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { Metrics, renderMetrics } from '../../src/idp/metrics.ts';
+import { Metrics, renderMetrics } from '../../packages/idp/src/metrics.ts';
 
 test('renderMetrics sums counters and histograms over workers and labels memory by worker', () => {
   const a = new Metrics(1);

@@ -6,14 +6,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import { connect, createServer } from 'node:tls';
-import { IdpError } from '../../src/errors.ts';
-import { loadOrCreatePki } from '../../src/idp/pki.ts';
+import { loadOrCreatePki } from '../../packages/idp/src/pki.ts';
 import {
   canonicalTlsName,
   constraintsPermit,
   nameConstraintsDer,
   tlsNames,
-} from '../../src/idp/pki-names.ts';
+} from '../../packages/idp/src/pki-names.ts';
+import { IdpError } from '../../packages/psso-wstrust/src/errors.ts';
 
 const root = mkdtempSync(join(tmpdir(), 'psso-pki-names-'));
 after(() => rmSync(root, { recursive: true, force: true }));

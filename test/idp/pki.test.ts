@@ -14,8 +14,8 @@ import { isAbsolute, join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import { connect, createServer } from 'node:tls';
 import * as x509 from '@peculiar/x509';
-import { IdpError } from '../../src/errors.ts';
-import { defaultDataDir, loadOrCreatePki } from '../../src/idp/pki.ts';
+import { defaultDataDir, loadOrCreatePki } from '../../packages/idp/src/pki.ts';
+import { IdpError } from '../../packages/psso-wstrust/src/errors.ts';
 
 const root = mkdtempSync(join(tmpdir(), 'psso-pki-'));
 after(() => rmSync(root, { recursive: true, force: true }));

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { IdpError } from '../../src/errors.ts';
-import { checkConfig } from '../../src/idp/config.ts';
+import { checkConfig } from '../../packages/idp/src/config.ts';
+import { IdpError } from '../../packages/psso-wstrust/src/errors.ts';
 
 describe('relying parties: the SAML 2.0 Recipient', () => {
   test('configuration: relyingParties[].recipient is checked', () => {

@@ -2,9 +2,17 @@ import assert from 'node:assert/strict';
 import { createHash, createPrivateKey, createPublicKey, diffieHellman } from 'node:crypto';
 import { describe, test } from 'node:test';
 import { compactVerify, decodeProtectedHeader } from 'jose';
-import { decryptLoginResponse, encryptLoginResponse } from '../../src/jose/login-response.ts';
-import { ecPointX963, loginApv, parsePartyInfo, responseApu } from '../../src/jose/party-info.ts';
-import { keyId } from '../../src/psso/keys/device-keys.ts';
+import {
+  decryptLoginResponse,
+  encryptLoginResponse,
+} from '../../packages/psso-wstrust/src/jose/login-response.ts';
+import {
+  ecPointX963,
+  loginApv,
+  parsePartyInfo,
+  responseApu,
+} from '../../packages/psso-wstrust/src/jose/party-info.ts';
+import { keyId } from '../../packages/psso-wstrust/src/psso/keys/device-keys.ts';
 import * as V from './apple-vectors.ts';
 
 const signingKey = createPrivateKey({ key: { ...V.SIGNING_JWK }, format: 'jwk' });

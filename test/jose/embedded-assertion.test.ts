@@ -8,8 +8,8 @@ import {
   buildEmbeddedAssertion,
   EMBEDDED_ASSERTION_TYP,
   embeddedAssertionClaims,
-} from '../../src/jose/embedded-assertion.ts';
-import { keyId } from '../../src/jose/key-id.ts';
+} from '../../packages/psso-wstrust/src/jose/embedded-assertion.ts';
+import { keyId } from '../../packages/psso-wstrust/src/jose/key-id.ts';
 import { makeCa, makeCard } from '../helpers/smartcard.ts';
 
 const p256 = () => generateKeyPairSync('ec', { namedCurve: 'P-256' });

@@ -12,15 +12,15 @@ import {
   embeddedApv,
   loginRequestEncryptionKey,
   parseEmbeddedApv,
-} from '../../src/jose/embedded-apv.ts';
+} from '../../packages/psso-wstrust/src/jose/embedded-apv.ts';
 import {
   buildEncryptedAssertion,
   ENCRYPTED_ASSERTION_TYP,
   type EncryptedAssertionParams,
   encryptedAssertionClaims,
-} from '../../src/jose/encrypted-assertion.ts';
-import { x963 } from '../../src/jose/key-id.ts';
-import { parsePartyInfo } from '../../src/jose/party-info.ts';
+} from '../../packages/psso-wstrust/src/jose/encrypted-assertion.ts';
+import { x963 } from '../../packages/psso-wstrust/src/jose/key-id.ts';
+import { parsePartyInfo } from '../../packages/psso-wstrust/src/jose/party-info.ts';
 
 /** The device key of Apple's "Performing encryption verification" page (docs/PSSO-PEERS.md §6). */
 const APPLE_KEY_JWK = {

@@ -6,11 +6,21 @@
 import assert from 'node:assert/strict';
 import { generateKeyPairSync, type KeyObject } from 'node:crypto';
 import { describe, test } from 'node:test';
-import { LoginError, type LoginErrorCode } from '../../src/errors.ts';
-import { encryptHpkeResponse, type HpkePsk } from '../../src/jose/hpke/encrypt.ts';
-import { HPKE_SUITES, type HpkeSuiteName, hpkeKeyId } from '../../src/jose/hpke/suites.ts';
-import { decryptLoginResponse, encryptLoginResponse } from '../../src/jose/login-response.ts';
-import { loginApv } from '../../src/jose/party-info.ts';
+import { LoginError, type LoginErrorCode } from '../../packages/psso-wstrust/src/errors.ts';
+import {
+  encryptHpkeResponse,
+  type HpkePsk,
+} from '../../packages/psso-wstrust/src/jose/hpke/encrypt.ts';
+import {
+  HPKE_SUITES,
+  type HpkeSuiteName,
+  hpkeKeyId,
+} from '../../packages/psso-wstrust/src/jose/hpke/suites.ts';
+import {
+  decryptLoginResponse,
+  encryptLoginResponse,
+} from '../../packages/psso-wstrust/src/jose/login-response.ts';
+import { loginApv } from '../../packages/psso-wstrust/src/jose/party-info.ts';
 
 const NONCE = 'B7F1FC32-9121-4E2A-9E32-8417E03675DD';
 const BODY = { id_token: 'h.p.s', refresh_token: 'rt', token_type: 'Bearer', expires_in: 3600 };

@@ -13,7 +13,11 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { describe, test } from 'node:test';
 import { Aes128Gcm, CipherSuite } from '@hpke/core';
-import { HPKE_SUITES, type HpkeSuiteName, hpkeCipherSuite } from '../../src/jose/hpke/suites.ts';
+import {
+  HPKE_SUITES,
+  type HpkeSuiteName,
+  hpkeCipherSuite,
+} from '../../packages/psso-wstrust/src/jose/hpke/suites.ts';
 
 interface Vector {
   section: string;

@@ -2,8 +2,8 @@ import assert from 'node:assert/strict';
 import { generateKeyPairSync, type KeyObject } from 'node:crypto';
 import { describe, test } from 'node:test';
 import { type JSONWebKeySet, type JWTPayload, SignJWT } from 'jose';
-import { LoginError, type LoginErrorCode } from '../../src/errors.ts';
-import { verifyIdToken } from '../../src/jose/id-token.ts';
+import { LoginError, type LoginErrorCode } from '../../packages/psso-wstrust/src/errors.ts';
+import { verifyIdToken } from '../../packages/psso-wstrust/src/jose/id-token.ts';
 
 const NOW = 1_700_000_000;
 const ISSUER = 'https://idp.example.com';

@@ -7,14 +7,14 @@ import { generateKeyPairSync } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { describe, test } from 'node:test';
 import { decodeJwt, decodeProtectedHeader, jwtVerify } from 'jose';
-import { keyId, x963 } from '../../src/jose/key-id.ts';
+import { keyId, x963 } from '../../packages/psso-wstrust/src/jose/key-id.ts';
 import {
   buildKeyRequestJwt,
   KEY_FORM_PREFIX,
   keyRequestBody,
-} from '../../src/jose/key-request-jwt.ts';
-import { loginApv } from '../../src/jose/party-info.ts';
-import { generateDeviceKeys } from '../../src/psso/keys/device-keys.ts';
+} from '../../packages/psso-wstrust/src/jose/key-request-jwt.ts';
+import { loginApv } from '../../packages/psso-wstrust/src/jose/party-info.ts';
+import { generateDeviceKeys } from '../../packages/psso-wstrust/src/psso/keys/device-keys.ts';
 
 const keys = generateDeviceKeys();
 const NONCE = '9317E810-C5E6-416D-AA48-350C75075DD2';

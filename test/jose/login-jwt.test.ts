@@ -7,15 +7,18 @@ import {
   buildRefreshJwt,
   type LoginJwtParams,
   loginRequestBody,
-} from '../../src/jose/login-jwt.ts';
+} from '../../packages/psso-wstrust/src/jose/login-jwt.ts';
 import {
   encodePartyInfo,
   loginApv,
   parsePartyInfo,
   responseApu,
-} from '../../src/jose/party-info.ts';
-import { GRANT_TYPE } from '../../src/protocol/grant-types.ts';
-import { generateDeviceKeys, keyId } from '../../src/psso/keys/device-keys.ts';
+} from '../../packages/psso-wstrust/src/jose/party-info.ts';
+import { GRANT_TYPE } from '../../packages/psso-wstrust/src/protocol/grant-types.ts';
+import {
+  generateDeviceKeys,
+  keyId,
+} from '../../packages/psso-wstrust/src/psso/keys/device-keys.ts';
 
 const keys = generateDeviceKeys();
 const NOW = 1_700_000_000;

@@ -8,16 +8,16 @@ import assert from 'node:assert/strict';
 import { createPrivateKey, generateKeyPairSync } from 'node:crypto';
 import { describe, test } from 'node:test';
 import { SignJWT } from 'jose';
-import { LoginError, type LoginErrorCode } from '../../src/errors.ts';
+import { LoginError, type LoginErrorCode } from '../../packages/psso-wstrust/src/errors.ts';
 import {
   concatKdfA256Gcm,
   decryptEcdhEsA256Gcm,
   ecdhSharedSecret,
-} from '../../src/jose/ecdh-es-gcm.ts';
-import { verifyIdToken } from '../../src/jose/id-token.ts';
-import { decryptLoginResponse } from '../../src/jose/login-response.ts';
-import { loginApv } from '../../src/jose/party-info.ts';
-import { generateDeviceKeys } from '../../src/psso/keys/device-keys.ts';
+} from '../../packages/psso-wstrust/src/jose/ecdh-es-gcm.ts';
+import { verifyIdToken } from '../../packages/psso-wstrust/src/jose/id-token.ts';
+import { decryptLoginResponse } from '../../packages/psso-wstrust/src/jose/login-response.ts';
+import { loginApv } from '../../packages/psso-wstrust/src/jose/party-info.ts';
+import { generateDeviceKeys } from '../../packages/psso-wstrust/src/psso/keys/device-keys.ts';
 import { type OddJweOptions, oddLoginResponse } from '../helpers/odd-jwe.ts';
 import * as V from './apple-vectors.ts';
 

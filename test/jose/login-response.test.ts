@@ -7,10 +7,17 @@ import {
 } from 'node:crypto';
 import { describe, test } from 'node:test';
 import { CompactEncrypt, decodeProtectedHeader } from 'jose';
-import { LoginError, type LoginErrorCode } from '../../src/errors.ts';
-import { decryptLoginResponse, encryptLoginResponse } from '../../src/jose/login-response.ts';
-import { ecPointX963, loginApv, responseApu } from '../../src/jose/party-info.ts';
-import { generateDeviceKeys } from '../../src/psso/keys/device-keys.ts';
+import { LoginError, type LoginErrorCode } from '../../packages/psso-wstrust/src/errors.ts';
+import {
+  decryptLoginResponse,
+  encryptLoginResponse,
+} from '../../packages/psso-wstrust/src/jose/login-response.ts';
+import {
+  ecPointX963,
+  loginApv,
+  responseApu,
+} from '../../packages/psso-wstrust/src/jose/party-info.ts';
+import { generateDeviceKeys } from '../../packages/psso-wstrust/src/psso/keys/device-keys.ts';
 import * as V from './apple-vectors.ts';
 
 const keys = generateDeviceKeys();

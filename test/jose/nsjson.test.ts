@@ -12,10 +12,14 @@ import {
   type CompactJwsAlgorithm,
   jwsAlgorithmFor,
   signCompactJws,
-} from '../../src/jose/compact-sign.ts';
-import { buildLoginJwt, buildRefreshJwt } from '../../src/jose/login-jwt.ts';
-import { type NsJsonValue, nsJsonStringify, orderKeys } from '../../src/jose/nsjson.ts';
-import { generateDeviceKeys } from '../../src/psso/keys/device-keys.ts';
+} from '../../packages/psso-wstrust/src/jose/compact-sign.ts';
+import { buildLoginJwt, buildRefreshJwt } from '../../packages/psso-wstrust/src/jose/login-jwt.ts';
+import {
+  type NsJsonValue,
+  nsJsonStringify,
+  orderKeys,
+} from '../../packages/psso-wstrust/src/jose/nsjson.ts';
+import { generateDeviceKeys } from '../../packages/psso-wstrust/src/psso/keys/device-keys.ts';
 
 const FIXTURES = new URL('../fixtures/real-mac/', import.meta.url);
 const fixture = (name: string) => readFileSync(new URL(name, FIXTURES), 'utf8').trim();

@@ -5,9 +5,9 @@
  */
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { HttpError, MexError, XmlError } from '../../src/errors.ts';
-import { statusHint } from '../../src/http/failure.ts';
-import { mexRequest, processMexResponse } from '../../src/mex/exchange.ts';
+import { HttpError, MexError, XmlError } from '../../packages/psso-wstrust/src/errors.ts';
+import { statusHint } from '../../packages/psso-wstrust/src/http/failure.ts';
+import { mexRequest, processMexResponse } from '../../packages/psso-wstrust/src/mex/exchange.ts';
 import { assertCode } from '../helpers/assert-code.ts';
 import { mexDoc } from '../helpers/mex-doc.ts';
 import { capture, recorded } from '../helpers/recorded.ts';

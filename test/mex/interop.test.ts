@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { XmlError } from '../../src/errors.ts';
-import { parseMex } from '../../src/mex/parse.ts';
+import { XmlError } from '../../packages/psso-wstrust/src/errors.ts';
+import { parseMex } from '../../packages/psso-wstrust/src/mex/parse.ts';
 import { readInterop } from '../helpers/interop.ts';
 
 // Expected choices, from the corpus's SOURCES.md.

@@ -1,8 +1,13 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import fc from 'fast-check';
-import { MexError, type MexErrorCode, PssoError, XmlError } from '../../src/errors.ts';
-import { parseMex } from '../../src/mex/parse.ts';
+import {
+  MexError,
+  type MexErrorCode,
+  PssoError,
+  XmlError,
+} from '../../packages/psso-wstrust/src/errors.ts';
+import { parseMex } from '../../packages/psso-wstrust/src/mex/parse.ts';
 import { assertCode } from '../helpers/assert-code.ts';
 import { mexDoc } from '../helpers/mex-doc.ts';
 

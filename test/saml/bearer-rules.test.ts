@@ -1,12 +1,12 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { issueAssertion, unsignedAssertion } from '../../src/idp/saml/index.ts';
-import { GRANT_TYPE } from '../../src/protocol/grant-types.ts';
+import { issueAssertion, unsignedAssertion } from '../../packages/idp/src/saml/index.ts';
+import { GRANT_TYPE } from '../../packages/psso-wstrust/src/protocol/grant-types.ts';
 import {
   type BearerRulesPolicy,
   type BearerRulesReport,
   evaluateSamlBearerRules,
-} from '../../src/saml/bearer-rules.ts';
+} from '../../packages/psso-wstrust/src/saml/bearer-rules.ts';
 import { makeSigningMaterial, testSigningMaterial } from '../helpers/signing.ts';
 import { baseParams, NOW } from '../idp/saml/support.ts';
 

@@ -1,10 +1,16 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { SamlError } from '../../src/errors.ts';
-import { issueAssertion, unsignedAssertion } from '../../src/idp/saml/index.ts';
-import type { AssertionParams } from '../../src/idp/saml/types.ts';
-import { GRANT_TYPE, type SamlGrantType } from '../../src/protocol/grant-types.ts';
-import { type SamlBearerPolicy, validateSamlBearer } from '../../src/saml/bearer.ts';
+import { issueAssertion, unsignedAssertion } from '../../packages/idp/src/saml/index.ts';
+import type { AssertionParams } from '../../packages/idp/src/saml/types.ts';
+import { SamlError } from '../../packages/psso-wstrust/src/errors.ts';
+import {
+  GRANT_TYPE,
+  type SamlGrantType,
+} from '../../packages/psso-wstrust/src/protocol/grant-types.ts';
+import {
+  type SamlBearerPolicy,
+  validateSamlBearer,
+} from '../../packages/psso-wstrust/src/saml/bearer.ts';
 import { makeSigningMaterial, testSigningMaterial } from '../helpers/signing.ts';
 import { baseParams, NOW } from '../idp/saml/support.ts';
 

@@ -5,10 +5,13 @@
  */
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { SamlError } from '../../src/errors.ts';
-import type { AssertionParams } from '../../src/idp/saml/types.ts';
-import { GRANT_TYPE } from '../../src/protocol/grant-types.ts';
-import { type SamlBearerPolicy, validateSamlBearer } from '../../src/saml/bearer.ts';
+import type { AssertionParams } from '../../packages/idp/src/saml/types.ts';
+import { SamlError } from '../../packages/psso-wstrust/src/errors.ts';
+import { GRANT_TYPE } from '../../packages/psso-wstrust/src/protocol/grant-types.ts';
+import {
+  type SamlBearerPolicy,
+  validateSamlBearer,
+} from '../../packages/psso-wstrust/src/saml/bearer.ts';
 import { editedAssertion, withConditions } from '../helpers/saml-craft.ts';
 import { testSigningMaterial } from '../helpers/signing.ts';
 import { baseParams, NOW } from '../idp/saml/support.ts';

@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { X509Certificate } from 'node:crypto';
 import { describe, test } from 'node:test';
-import { SamlError } from '../../src/errors.ts';
-import { issueAssertion, unsignedAssertion } from '../../src/idp/saml/index.ts';
-import { INSPECT_LIMITS, inspectAssertion } from '../../src/saml/inspect.ts';
+import { issueAssertion, unsignedAssertion } from '../../packages/idp/src/saml/index.ts';
+import { SamlError } from '../../packages/psso-wstrust/src/errors.ts';
+import { INSPECT_LIMITS, inspectAssertion } from '../../packages/psso-wstrust/src/saml/inspect.ts';
 import { adfsAssertion } from '../helpers/adfs-sha1.ts';
 import { testSigningMaterial } from '../helpers/signing.ts';
 import { baseParams, NOW } from '../idp/saml/support.ts';

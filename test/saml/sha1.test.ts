@@ -1,10 +1,16 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { SamlError } from '../../src/errors.ts';
-import { issueAssertion } from '../../src/idp/saml/index.ts';
-import { canonicalAssertion } from '../../src/idp/saml/sign.ts';
-import { sha256RemediationText, UNKNOWN_ALGORITHM } from '../../src/saml/algorithms.ts';
-import { checkSignatureShape, verifyAssertionSignature } from '../../src/saml/verify.ts';
+import { issueAssertion } from '../../packages/idp/src/saml/index.ts';
+import { canonicalAssertion } from '../../packages/idp/src/saml/sign.ts';
+import { SamlError } from '../../packages/psso-wstrust/src/errors.ts';
+import {
+  sha256RemediationText,
+  UNKNOWN_ALGORITHM,
+} from '../../packages/psso-wstrust/src/saml/algorithms.ts';
+import {
+  checkSignatureShape,
+  verifyAssertionSignature,
+} from '../../packages/psso-wstrust/src/saml/verify.ts';
 import { adfsAssertion, adfsSigningCertPem } from '../helpers/adfs-sha1.ts';
 import { SHA1_ALGORITHMS, signAssertionXml } from '../helpers/saml-craft.ts';
 import { testSigningMaterial } from '../helpers/signing.ts';

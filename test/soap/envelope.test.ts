@@ -4,13 +4,13 @@
  */
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { type PssoErrorCode, WsTrustError } from '../../src/errors.ts';
-import { readRequestEnvelope } from '../../src/idp/sts/envelope.ts';
-import { StsFault } from '../../src/idp/sts/fault.ts';
-import { NS_SOAP11, NS_SOAP12 } from '../../src/protocol/namespaces.ts';
-import { readSoapEnvelope } from '../../src/soap/envelope.ts';
-import { readEnvelope } from '../../src/wstrust/envelope.ts';
-import { parseXml } from '../../src/xml/parse.ts';
+import { readRequestEnvelope } from '../../packages/idp/src/sts/envelope.ts';
+import { StsFault } from '../../packages/idp/src/sts/fault.ts';
+import { type PssoErrorCode, WsTrustError } from '../../packages/psso-wstrust/src/errors.ts';
+import { NS_SOAP11, NS_SOAP12 } from '../../packages/psso-wstrust/src/protocol/namespaces.ts';
+import { readSoapEnvelope } from '../../packages/psso-wstrust/src/soap/envelope.ts';
+import { readEnvelope } from '../../packages/psso-wstrust/src/wstrust/envelope.ts';
+import { parseXml } from '../../packages/psso-wstrust/src/xml/parse.ts';
 import { assertCode } from '../helpers/assert-code.ts';
 
 const env = (inner: string, ns = NS_SOAP12) => `<s:Envelope xmlns:s="${ns}">${inner}</s:Envelope>`;

@@ -5,12 +5,20 @@
  */
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { HttpError, WsTrustError, WsTrustFaultError, XmlError } from '../../src/errors.ts';
-import type { HttpOptions } from '../../src/http/options.ts';
-import type { HttpRequest, HttpTransport } from '../../src/http/request.ts';
-import { WSTRUST13 } from '../../src/protocol/wstrust.ts';
-import { processSecurityTokenResponse, securityTokenRequest } from '../../src/wstrust/exchange.ts';
-import { buildRequestSecurityToken } from '../../src/wstrust/rst.ts';
+import {
+  HttpError,
+  WsTrustError,
+  WsTrustFaultError,
+  XmlError,
+} from '../../packages/psso-wstrust/src/errors.ts';
+import type { HttpOptions } from '../../packages/psso-wstrust/src/http/options.ts';
+import type { HttpRequest, HttpTransport } from '../../packages/psso-wstrust/src/http/request.ts';
+import { WSTRUST13 } from '../../packages/psso-wstrust/src/protocol/wstrust.ts';
+import {
+  processSecurityTokenResponse,
+  securityTokenRequest,
+} from '../../packages/psso-wstrust/src/wstrust/exchange.ts';
+import { buildRequestSecurityToken } from '../../packages/psso-wstrust/src/wstrust/rst.ts';
 import { assertCode } from '../helpers/assert-code.ts';
 import { recorded } from '../helpers/recorded.ts';
 import { MESSAGE_ID, response, T0_DATE } from '../helpers/responses.ts';

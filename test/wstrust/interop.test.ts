@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { WsTrustError, WsTrustFaultError } from '../../src/errors.ts';
-import { readSecurityTokenResponse as process } from '../../src/wstrust/rstr.ts';
+import { WsTrustError, WsTrustFaultError } from '../../packages/psso-wstrust/src/errors.ts';
+import { readSecurityTokenResponse as process } from '../../packages/psso-wstrust/src/wstrust/rstr.ts';
 import { readInterop } from '../helpers/interop.ts';
 
 const SAML11 = 'urn:oasis:names:tc:SAML:1.0:assertion';

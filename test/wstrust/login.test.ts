@@ -1,9 +1,17 @@
 import assert from 'node:assert/strict';
 import { after, before, beforeEach, describe, test } from 'node:test';
-import { HttpError, PssoError, WsTrustError, WsTrustFaultError } from '../../src/errors.ts';
-import { closeHttpAgents } from '../../src/http/request.ts';
-import { WSTRUST13, WSTRUST2005 } from '../../src/protocol/wstrust.ts';
-import { type WsTrustLoginEvent, wsTrustLogin } from '../../src/wstrust/login.ts';
+import {
+  HttpError,
+  PssoError,
+  WsTrustError,
+  WsTrustFaultError,
+} from '../../packages/psso-wstrust/src/errors.ts';
+import { closeHttpAgents } from '../../packages/psso-wstrust/src/http/request.ts';
+import { WSTRUST13, WSTRUST2005 } from '../../packages/psso-wstrust/src/protocol/wstrust.ts';
+import {
+  type WsTrustLoginEvent,
+  wsTrustLogin,
+} from '../../packages/psso-wstrust/src/wstrust/login.ts';
 import { type StubSts, startStubSts } from '../helpers/stub-sts.ts';
 
 let sts: StubSts;

@@ -1,14 +1,25 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import fc from 'fast-check';
-import { RstError } from '../../src/errors.ts';
-import type { MexEndpoint } from '../../src/mex/types.ts';
-import { NS_SOAP12, NS_WSA, NS_WSP, NS_WSSE, NS_WSU } from '../../src/protocol/namespaces.ts';
-import { WSTRUST13, WSTRUST2005 } from '../../src/protocol/wstrust.ts';
-import { buildRequestSecurityToken as build } from '../../src/wstrust/rst.ts';
-import type { XmlElement } from '../../src/xml/dom.ts';
-import { parseXml } from '../../src/xml/parse.ts';
-import { attribute, childElements, path, textOf } from '../../src/xml/query.ts';
+import { RstError } from '../../packages/psso-wstrust/src/errors.ts';
+import type { MexEndpoint } from '../../packages/psso-wstrust/src/mex/types.ts';
+import {
+  NS_SOAP12,
+  NS_WSA,
+  NS_WSP,
+  NS_WSSE,
+  NS_WSU,
+} from '../../packages/psso-wstrust/src/protocol/namespaces.ts';
+import { WSTRUST13, WSTRUST2005 } from '../../packages/psso-wstrust/src/protocol/wstrust.ts';
+import { buildRequestSecurityToken as build } from '../../packages/psso-wstrust/src/wstrust/rst.ts';
+import type { XmlElement } from '../../packages/psso-wstrust/src/xml/dom.ts';
+import { parseXml } from '../../packages/psso-wstrust/src/xml/parse.ts';
+import {
+  attribute,
+  childElements,
+  path,
+  textOf,
+} from '../../packages/psso-wstrust/src/xml/query.ts';
 
 const E13: MexEndpoint = {
   version: '1.3',

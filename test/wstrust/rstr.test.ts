@@ -6,8 +6,8 @@ import {
   WsTrustFaultError,
   XmlError,
   type XmlErrorCode,
-} from '../../src/errors.ts';
-import { readSecurityTokenResponse as process } from '../../src/wstrust/rstr.ts';
+} from '../../packages/psso-wstrust/src/errors.ts';
+import { readSecurityTokenResponse as process } from '../../packages/psso-wstrust/src/wstrust/rstr.ts';
 import { assertCode } from '../helpers/assert-code.ts';
 import {
   MESSAGE_ID,

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { XmlError, type XmlErrorCode } from '../../src/errors.ts';
-import type { XmlElement } from '../../src/xml/dom.ts';
-import { parseXml } from '../../src/xml/parse.ts';
+import { XmlError, type XmlErrorCode } from '../../packages/psso-wstrust/src/errors.ts';
+import type { XmlElement } from '../../packages/psso-wstrust/src/xml/dom.ts';
+import { parseXml } from '../../packages/psso-wstrust/src/xml/parse.ts';
 import { assertCode } from '../helpers/assert-code.ts';
 import { readInterop } from '../helpers/interop.ts';
 

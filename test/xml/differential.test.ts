@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import fc from 'fast-check';
-import { parseXml } from '../../src/xml/parse.ts';
+import { parseXml } from '../../packages/psso-wstrust/src/xml/parse.ts';
 import { interopXmlFiles, readInterop } from '../helpers/interop.ts';
 import { document, garbage, mutated } from './support/arbitraries.ts';
 import { declarations, names } from './support/edges.ts';

@@ -1,9 +1,14 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { XmlError } from '../../src/errors.ts';
-import type { XmlAttribute, XmlDocument, XmlElement, XmlNode } from '../../src/xml/dom.ts';
-import { parseXml } from '../../src/xml/parse.ts';
-import { lookupNamespace } from '../../src/xml/query.ts';
+import { XmlError } from '../../packages/psso-wstrust/src/errors.ts';
+import type {
+  XmlAttribute,
+  XmlDocument,
+  XmlElement,
+  XmlNode,
+} from '../../packages/psso-wstrust/src/xml/dom.ts';
+import { parseXml } from '../../packages/psso-wstrust/src/xml/parse.ts';
+import { lookupNamespace } from '../../packages/psso-wstrust/src/xml/query.ts';
 
 const NS_XML = 'http://www.w3.org/XML/1998/namespace';
 const NS_XMLNS = 'http://www.w3.org/2000/xmlns/';

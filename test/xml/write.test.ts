@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import fc from 'fast-check';
-import { parseXml } from '../../src/xml/parse.ts';
-import { escapeAttribute, escapeText } from '../../src/xml/write.ts';
+import { parseXml } from '../../packages/psso-wstrust/src/xml/parse.ts';
+import { escapeAttribute, escapeText } from '../../packages/psso-wstrust/src/xml/write.ts';
 import { xmlChars } from './support/arbitraries.ts';
 
 /** Text through escapeText, read back by parseXml (concatenating the text children). */

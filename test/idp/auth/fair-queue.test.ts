@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { FairQueue, IdpBusyError } from '../../../src/idp/auth/fair-queue.ts';
+import { FairQueue, IdpBusyError } from '../../../packages/idp/src/auth/fair-queue.ts';
 
 /** A task that finishes when told to, recording its start. */
 function gate(log: string[], name: string) {

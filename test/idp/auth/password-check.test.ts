@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { FairQueue } from '../../../src/idp/auth/fair-queue.ts';
-import { PasswordCheck } from '../../../src/idp/auth/password-check.ts';
-import { MemoryLockoutStore } from '../../../src/idp/state/memory/lockout.ts';
-import type { LockoutStore } from '../../../src/idp/state/types.ts';
-import { CredentialCache } from '../../../src/idp/sts/credential-cache.ts';
+import { FairQueue } from '../../../packages/idp/src/auth/fair-queue.ts';
+import { PasswordCheck } from '../../../packages/idp/src/auth/password-check.ts';
+import { MemoryLockoutStore } from '../../../packages/idp/src/state/memory/lockout.ts';
+import type { LockoutStore } from '../../../packages/idp/src/state/types.ts';
+import { CredentialCache } from '../../../packages/idp/src/sts/credential-cache.ts';
 
 const NOW = new Date('2026-11-29T10:00:00.000Z');
 const policy = {

@@ -1,8 +1,12 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { requestSource } from '../../../src/idp/auth/source.ts';
-import { canonicalDomain, canonicalUsername, isUpnShaped } from '../../../src/idp/auth/username.ts';
-import { inDomains } from '../../../src/idp/realm.ts';
+import { requestSource } from '../../../packages/idp/src/auth/source.ts';
+import {
+  canonicalDomain,
+  canonicalUsername,
+  isUpnShaped,
+} from '../../../packages/idp/src/auth/username.ts';
+import { inDomains } from '../../../packages/idp/src/realm.ts';
 
 const NFC = 'bücher.example';
 const NFD = NFC.normalize('NFD');

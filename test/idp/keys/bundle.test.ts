@@ -9,22 +9,22 @@ import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from '
 import { chmod } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { IdpError } from '../../../src/errors.ts';
-import { closeHttpAgents } from '../../../src/http/agents.ts';
-import { httpRequest } from '../../../src/http/request.ts';
-import { exportIdpKeys, importIdpKeys } from '../../../src/idp/keys/bundle.ts';
+import { exportIdpKeys, importIdpKeys } from '../../../packages/idp/src/keys/bundle.ts';
 import {
   type IdpKeyBundle,
   keysDigest,
   makeKeyBundle,
   parseKeyBundle,
   serializeKeyBundle,
-} from '../../../src/idp/keys/bundle-format.ts';
-import { PKI_FILES } from '../../../src/idp/pki.ts';
-import { parseLoginConfiguration } from '../../../src/psso/config/load.ts';
-import { resolveLoginConfiguration } from '../../../src/psso/config/types.ts';
-import { pssoLogin } from '../../../src/psso/flow/login.ts';
-import { generateDeviceKeys } from '../../../src/psso/keys/device-keys.ts';
+} from '../../../packages/idp/src/keys/bundle-format.ts';
+import { PKI_FILES } from '../../../packages/idp/src/pki.ts';
+import { IdpError } from '../../../packages/psso-wstrust/src/errors.ts';
+import { closeHttpAgents } from '../../../packages/psso-wstrust/src/http/agents.ts';
+import { httpRequest } from '../../../packages/psso-wstrust/src/http/request.ts';
+import { parseLoginConfiguration } from '../../../packages/psso-wstrust/src/psso/config/load.ts';
+import { resolveLoginConfiguration } from '../../../packages/psso-wstrust/src/psso/config/types.ts';
+import { pssoLogin } from '../../../packages/psso-wstrust/src/psso/flow/login.ts';
+import { generateDeviceKeys } from '../../../packages/psso-wstrust/src/psso/keys/device-keys.ts';
 import { CONFIG, enrol, startTestIdp, type TestIdp, tempDataDir } from '../../e2e/support.ts';
 import { assertCode } from '../../helpers/assert-code.ts';
 

@@ -3,8 +3,8 @@ import { chmodSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync }
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
-import { IdpError } from '../../../src/errors.ts';
-import { loadOrCreateAdminToken } from '../../../src/idp/psso/admin-token.ts';
+import { loadOrCreateAdminToken } from '../../../packages/idp/src/psso/admin-token.ts';
+import { IdpError } from '../../../packages/psso-wstrust/src/errors.ts';
 
 const root = mkdtempSync(join(tmpdir(), 'psso-admin-token-'));
 after(() => rmSync(root, { recursive: true, force: true }));
@@ -40,7 +40,7 @@ test('an admin token open to other users is refused with the chmod that fixes it
 });
 
 test('a server nonce key open to other users is refused with the chmod that fixes it', async () => {
-  const { loadOrCreateNonceKey } = await import('../../../src/idp/psso/server-nonce.ts');
+  const { loadOrCreateNonceKey } = await import('../../../packages/idp/src/psso/server-nonce.ts');
   const dir = mkdtempSync(join(root, 'd'));
   const key = await loadOrCreateNonceKey(dir);
   const file = join(dir, 'nonce-key');

@@ -3,12 +3,15 @@ import { generateKeyPairSync } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { LoginError } from '../../../src/errors.ts';
-import { closeHttpAgents } from '../../../src/http/agents.ts';
-import { parseLoginConfiguration } from '../../../src/psso/config/load.ts';
-import { resolveLoginConfiguration } from '../../../src/psso/config/types.ts';
-import { nonceRequest, processNonceResponse } from '../../../src/psso/flow/nonce.ts';
-import { keyId } from '../../../src/psso/keys/device-keys.ts';
+import { LoginError } from '../../../packages/psso-wstrust/src/errors.ts';
+import { closeHttpAgents } from '../../../packages/psso-wstrust/src/http/agents.ts';
+import { parseLoginConfiguration } from '../../../packages/psso-wstrust/src/psso/config/load.ts';
+import { resolveLoginConfiguration } from '../../../packages/psso-wstrust/src/psso/config/types.ts';
+import {
+  nonceRequest,
+  processNonceResponse,
+} from '../../../packages/psso-wstrust/src/psso/flow/nonce.ts';
+import { keyId } from '../../../packages/psso-wstrust/src/psso/keys/device-keys.ts';
 import { startTestIdp, type TestIdp, tempDataDir } from '../../e2e/support.ts';
 import { runCli } from '../../helpers/cli.ts';
 
@@ -91,7 +94,7 @@ describe('POST /psso/nonce on the reference IdP', () => {
       ...config(`${idp.origin}/psso/nonce`),
       customNonceRequestValues: [],
     });
-    const { httpRequest } = await import('../../../src/http/request.ts');
+    const { httpRequest } = await import('../../../packages/psso-wstrust/src/http/request.ts');
     const r = await httpRequest(
       {
         method: 'POST',

@@ -12,16 +12,16 @@ import {
 } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
 import { SignJWT } from 'jose';
-import type { EmbeddedAssertionDeps } from '../../../src/idp/psso/embedded-assertion.ts';
-import type { SmartCardMapping } from '../../../src/idp/psso/smartcard.ts';
-import { handleTokenRequest, type TokenAnswer } from '../../../src/idp/psso/token.ts';
+import type { EmbeddedAssertionDeps } from '../../../packages/idp/src/psso/embedded-assertion.ts';
+import type { SmartCardMapping } from '../../../packages/idp/src/psso/smartcard.ts';
+import { handleTokenRequest, type TokenAnswer } from '../../../packages/idp/src/psso/token.ts';
 import {
   buildEmbeddedAssertion,
   type EmbeddedAssertionParams,
-} from '../../../src/jose/embedded-assertion.ts';
-import { buildLoginJwt } from '../../../src/jose/login-jwt.ts';
-import { publicJwk } from '../../../src/psso/keys/device-keys.ts';
-import type { SmartCardCredential } from '../../../src/psso/keys/smartcard.ts';
+} from '../../../packages/psso-wstrust/src/jose/embedded-assertion.ts';
+import { buildLoginJwt } from '../../../packages/psso-wstrust/src/jose/login-jwt.ts';
+import { publicJwk } from '../../../packages/psso-wstrust/src/psso/keys/device-keys.ts';
+import type { SmartCardCredential } from '../../../packages/psso-wstrust/src/psso/keys/smartcard.ts';
 import { type CardOptions, makeCa, makeCard, type TestCa } from '../../helpers/smartcard.ts';
 import { ALICE, type Bench, BOB, ENDPOINT, openBench, refreshTokenOf } from './token-bench.ts';
 

@@ -7,20 +7,23 @@ import assert from 'node:assert/strict';
 import { createPublicKey, generateKeyPairSync, randomUUID } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
 import { CompactEncrypt } from 'jose';
-import { openEncryptedAssertion } from '../../../src/idp/psso/encrypted-assertion.ts';
+import { openEncryptedAssertion } from '../../../packages/idp/src/psso/encrypted-assertion.ts';
 import {
   type LoginRequestEncryptionKey,
   loginRequestEncryptionKeyOf,
-} from '../../../src/idp/psso/login-encryption-key.ts';
-import { Refusal } from '../../../src/idp/psso/refusal.ts';
-import { handleTokenRequest, type TokenAnswer } from '../../../src/idp/psso/token.ts';
-import { EMBEDDED_APV_PREFIX, embeddedApv } from '../../../src/jose/embedded-apv.ts';
+} from '../../../packages/idp/src/psso/login-encryption-key.ts';
+import { Refusal } from '../../../packages/idp/src/psso/refusal.ts';
+import { handleTokenRequest, type TokenAnswer } from '../../../packages/idp/src/psso/token.ts';
+import {
+  EMBEDDED_APV_PREFIX,
+  embeddedApv,
+} from '../../../packages/psso-wstrust/src/jose/embedded-apv.ts';
 import {
   buildEncryptedAssertion,
   ENCRYPTED_ASSERTION_TYP,
   encryptedAssertionClaims,
-} from '../../../src/jose/encrypted-assertion.ts';
-import { buildLoginJwt } from '../../../src/jose/login-jwt.ts';
+} from '../../../packages/psso-wstrust/src/jose/encrypted-assertion.ts';
+import { buildLoginJwt } from '../../../packages/psso-wstrust/src/jose/login-jwt.ts';
 import { ALICE, type Bench, BOB, ENDPOINT, openBench, refreshTokenOf } from './token-bench.ts';
 
 const SCOPE = 'openid offline_access urn:apple:platformsso';

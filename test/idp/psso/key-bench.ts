@@ -4,19 +4,19 @@
  */
 import { randomBytes, randomUUID } from 'node:crypto';
 import { decodeJwt, decodeProtectedHeader, SignJWT } from 'jose';
-import type { TokenAnswer } from '../../../src/idp/psso/token.ts';
-import { handleTokenRequest } from '../../../src/idp/psso/token.ts';
+import type { TokenAnswer } from '../../../packages/idp/src/psso/token.ts';
+import { handleTokenRequest } from '../../../packages/idp/src/psso/token.ts';
 import {
   buildKeyRequestJwt,
   type KeyRequestJwtParams,
   keyRequestBody,
-} from '../../../src/jose/key-request-jwt.ts';
-import { loginApv } from '../../../src/jose/party-info.ts';
+} from '../../../packages/psso-wstrust/src/jose/key-request-jwt.ts';
+import { loginApv } from '../../../packages/psso-wstrust/src/jose/party-info.ts';
 import {
   processKeyExchangeResponse,
   processKeyResponse,
-} from '../../../src/psso/flow/key-endpoint.ts';
-import type { DeviceKeys } from '../../../src/psso/keys/device-keys.ts';
+} from '../../../packages/psso-wstrust/src/psso/flow/key-endpoint.ts';
+import type { DeviceKeys } from '../../../packages/psso-wstrust/src/psso/keys/device-keys.ts';
 import { type Bench, BOB, openBench } from './token-bench.ts';
 
 /** A bench whose token endpoint serves key requests. */

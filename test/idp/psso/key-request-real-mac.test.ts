@@ -11,13 +11,19 @@ import { createPublicKey, randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { describe, test } from 'node:test';
 import { decodeJwt, decodeProtectedHeader, jwtVerify } from 'jose';
-import { checkKeyRequestClaims, otherPublicKey } from '../../../src/idp/psso/key-request.ts';
-import type { ServerNonces } from '../../../src/idp/psso/server-nonce.ts';
-import { handleTokenRequest, type TokenEndpointDeps } from '../../../src/idp/psso/token.ts';
-import type { DeviceRecord } from '../../../src/idp/state/records.ts';
-import type { RefreshTokenStore } from '../../../src/idp/state/types.ts';
-import { keyId } from '../../../src/jose/key-id.ts';
-import { parsePartyInfo } from '../../../src/jose/party-info.ts';
+import {
+  checkKeyRequestClaims,
+  otherPublicKey,
+} from '../../../packages/idp/src/psso/key-request.ts';
+import type { ServerNonces } from '../../../packages/idp/src/psso/server-nonce.ts';
+import {
+  handleTokenRequest,
+  type TokenEndpointDeps,
+} from '../../../packages/idp/src/psso/token.ts';
+import type { DeviceRecord } from '../../../packages/idp/src/state/records.ts';
+import type { RefreshTokenStore } from '../../../packages/idp/src/state/types.ts';
+import { keyId } from '../../../packages/psso-wstrust/src/jose/key-id.ts';
+import { parsePartyInfo } from '../../../packages/psso-wstrust/src/jose/party-info.ts';
 import { openKeyBench } from './key-bench.ts';
 
 const dir = new URL('../../fixtures/real-mac/', import.meta.url);

@@ -9,9 +9,9 @@ import assert from 'node:assert/strict';
 import { diffieHellman, generateKeyPairSync, X509Certificate } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
 import * as x509 from '@peculiar/x509';
-import { openKeyContext, sealKeyContext } from '../../../src/idp/psso/key-context.ts';
-import type { TokenAnswer } from '../../../src/idp/psso/token.ts';
-import { x963 } from '../../../src/jose/key-id.ts';
+import { openKeyContext, sealKeyContext } from '../../../packages/idp/src/psso/key-context.ts';
+import type { TokenAnswer } from '../../../packages/idp/src/psso/token.ts';
+import { x963 } from '../../../packages/psso-wstrust/src/jose/key-id.ts';
 import {
   keyForm,
   openKeyBench,
@@ -339,7 +339,7 @@ describe('key request and key exchange at the token endpoint', () => {
     const plain = { ...b.deps };
     delete (plain as { keyContextKey?: Uint8Array }).keyContextKey;
     const r = await keyForm(b, { refreshToken: await tokenFor(b, b.device) });
-    const { handleTokenRequest } = await import('../../../src/idp/psso/token.ts');
+    const { handleTokenRequest } = await import('../../../packages/idp/src/psso/token.ts');
     refused(await handleTokenRequest(r.form, plain), 'key-requests-unsupported', 400);
   });
 

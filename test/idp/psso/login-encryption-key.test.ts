@@ -8,18 +8,18 @@ import { chmodSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { SignJWT } from 'jose';
-import { IdpError } from '../../../src/errors.ts';
-import { prepareDataDir } from '../../../src/idp/cluster.ts';
-import { DEFAULT_CONFIG } from '../../../src/idp/config.ts';
-import { idTokenKey } from '../../../src/idp/psso/keys.ts';
+import { prepareDataDir } from '../../../packages/idp/src/cluster.ts';
+import { DEFAULT_CONFIG } from '../../../packages/idp/src/config.ts';
+import { idTokenKey } from '../../../packages/idp/src/psso/keys.ts';
 import {
   LOGIN_ENCRYPTION_KEY_FILE,
   loadOrCreateLoginEncryptionKey,
   loginRequestEncryptionPublicKey,
-} from '../../../src/idp/psso/login-encryption-key.ts';
-import { loginRequestEncryptionKey } from '../../../src/jose/embedded-apv.ts';
-import { verifyIdToken } from '../../../src/jose/id-token.ts';
-import { x963 } from '../../../src/jose/key-id.ts';
+} from '../../../packages/idp/src/psso/login-encryption-key.ts';
+import { IdpError } from '../../../packages/psso-wstrust/src/errors.ts';
+import { loginRequestEncryptionKey } from '../../../packages/psso-wstrust/src/jose/embedded-apv.ts';
+import { verifyIdToken } from '../../../packages/psso-wstrust/src/jose/id-token.ts';
+import { x963 } from '../../../packages/psso-wstrust/src/jose/key-id.ts';
 import { tempDataDir } from '../../e2e/support.ts';
 import { testSigningMaterial } from '../../helpers/signing.ts';
 

@@ -11,12 +11,15 @@ import { createPublicKey, generateKeyPairSync, randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { describe, test } from 'node:test';
 import { compactVerify, decodeJwt, decodeProtectedHeader } from 'jose';
-import { ServerNonces } from '../../../src/idp/psso/server-nonce.ts';
-import { handleTokenRequest, type TokenEndpointDeps } from '../../../src/idp/psso/token.ts';
-import { MemoryReplayCache } from '../../../src/idp/state/memory/replay.ts';
-import { consumedNonces } from '../../../src/idp/state/nonces.ts';
-import type { DeviceRecord } from '../../../src/idp/state/records.ts';
-import { keyId } from '../../../src/jose/key-id.ts';
+import { ServerNonces } from '../../../packages/idp/src/psso/server-nonce.ts';
+import {
+  handleTokenRequest,
+  type TokenEndpointDeps,
+} from '../../../packages/idp/src/psso/token.ts';
+import { MemoryReplayCache } from '../../../packages/idp/src/state/memory/replay.ts';
+import { consumedNonces } from '../../../packages/idp/src/state/nonces.ts';
+import type { DeviceRecord } from '../../../packages/idp/src/state/records.ts';
+import { keyId } from '../../../packages/psso-wstrust/src/jose/key-id.ts';
 
 const FIXTURES = new URL('../../fixtures/real-mac/', import.meta.url);
 const fixture = (name: string) => readFileSync(new URL(name, FIXTURES), 'utf8').trim();

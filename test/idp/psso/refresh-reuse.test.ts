@@ -5,7 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import type { TokenAnswer } from '../../../src/idp/psso/token.ts';
+import type { TokenAnswer } from '../../../packages/idp/src/psso/token.ts';
 import { type Bench, BOB, openBench, refreshTokenOf, requestForm, send } from './token-bench.ts';
 
 let b: Bench;

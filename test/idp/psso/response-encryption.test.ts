@@ -6,13 +6,16 @@ import assert from 'node:assert/strict';
 import { chmodSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
-import { IdpError } from '../../../src/errors.ts';
-import { BASE_MODE, loadHpkeResponsePolicy } from '../../../src/idp/psso/hpke-policy.ts';
-import { Refusal } from '../../../src/idp/psso/refusal.ts';
-import { readJweCrypto } from '../../../src/idp/psso/response-encryption.ts';
-import { openIdpState } from '../../../src/idp/state/open.ts';
-import type { DeviceRecord } from '../../../src/idp/state/records.ts';
-import { generateDeviceKeys, publicJwk } from '../../../src/psso/keys/device-keys.ts';
+import { BASE_MODE, loadHpkeResponsePolicy } from '../../../packages/idp/src/psso/hpke-policy.ts';
+import { Refusal } from '../../../packages/idp/src/psso/refusal.ts';
+import { readJweCrypto } from '../../../packages/idp/src/psso/response-encryption.ts';
+import { openIdpState } from '../../../packages/idp/src/state/open.ts';
+import type { DeviceRecord } from '../../../packages/idp/src/state/records.ts';
+import { IdpError } from '../../../packages/psso-wstrust/src/errors.ts';
+import {
+  generateDeviceKeys,
+  publicJwk,
+} from '../../../packages/psso-wstrust/src/psso/keys/device-keys.ts';
 import { tempDataDir } from '../../e2e/support.ts';
 import { assertCode } from '../../helpers/assert-code.ts';
 import { runCli } from '../../helpers/cli.ts';

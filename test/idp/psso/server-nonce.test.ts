@@ -3,19 +3,19 @@ import { randomBytes } from 'node:crypto';
 import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
-import { IdpError } from '../../../src/errors.ts';
-import { prepareDataDir } from '../../../src/idp/cluster.ts';
-import { DEFAULT_CONFIG } from '../../../src/idp/config.ts';
+import { prepareDataDir } from '../../../packages/idp/src/cluster.ts';
+import { DEFAULT_CONFIG } from '../../../packages/idp/src/config.ts';
 import {
   loadOrCreateNonceKey,
   NONCE_KEY_FILE,
   ServerNonces,
-} from '../../../src/idp/psso/server-nonce.ts';
-import { MemoryReplayCache } from '../../../src/idp/state/memory/replay.ts';
-import { consumedNonces } from '../../../src/idp/state/nonces.ts';
-import { IdpDatabase } from '../../../src/idp/state/sqlite/database.ts';
-import { SqliteReplayCache } from '../../../src/idp/state/sqlite/replay.ts';
-import type { ReplayCache } from '../../../src/idp/state/types.ts';
+} from '../../../packages/idp/src/psso/server-nonce.ts';
+import { MemoryReplayCache } from '../../../packages/idp/src/state/memory/replay.ts';
+import { consumedNonces } from '../../../packages/idp/src/state/nonces.ts';
+import { IdpDatabase } from '../../../packages/idp/src/state/sqlite/database.ts';
+import { SqliteReplayCache } from '../../../packages/idp/src/state/sqlite/replay.ts';
+import type { ReplayCache } from '../../../packages/idp/src/state/types.ts';
+import { IdpError } from '../../../packages/psso-wstrust/src/errors.ts';
 import { tempDataDir } from '../../e2e/support.ts';
 
 const T0 = new Date('2026-11-29T10:00:00.000Z').getTime();

@@ -5,28 +5,31 @@
  * and refresh request forms a Mac sends.
  */
 import { randomBytes, randomUUID } from 'node:crypto';
-import { idTokenKey } from '../../../src/idp/psso/keys.ts';
-import { ServerNonces } from '../../../src/idp/psso/server-nonce.ts';
-import type { TokenAnswer, TokenEndpointDeps } from '../../../src/idp/psso/token.ts';
-import { handleTokenRequest } from '../../../src/idp/psso/token.ts';
-import { issueAssertion } from '../../../src/idp/saml/index.ts';
-import { MemoryReplayCache } from '../../../src/idp/state/memory/replay.ts';
-import { consumedNonces } from '../../../src/idp/state/nonces.ts';
-import type { PasswordHasher } from '../../../src/idp/state/password.ts';
-import type { IdpDatabase } from '../../../src/idp/state/sqlite/database.ts';
+import { idTokenKey } from '../../../packages/idp/src/psso/keys.ts';
+import { ServerNonces } from '../../../packages/idp/src/psso/server-nonce.ts';
+import type { TokenAnswer, TokenEndpointDeps } from '../../../packages/idp/src/psso/token.ts';
+import { handleTokenRequest } from '../../../packages/idp/src/psso/token.ts';
+import { issueAssertion } from '../../../packages/idp/src/saml/index.ts';
+import { MemoryReplayCache } from '../../../packages/idp/src/state/memory/replay.ts';
+import { consumedNonces } from '../../../packages/idp/src/state/nonces.ts';
+import type { PasswordHasher } from '../../../packages/idp/src/state/password.ts';
+import type { IdpDatabase } from '../../../packages/idp/src/state/sqlite/database.ts';
 import {
   openSqliteBackend,
   type SqliteBackendOptions,
-} from '../../../src/idp/state/sqlite/index.ts';
-import type { ReplayCache } from '../../../src/idp/state/types.ts';
-import { buildLoginJwt, buildRefreshJwt } from '../../../src/jose/login-jwt.ts';
-import { decryptLoginResponse } from '../../../src/jose/login-response.ts';
-import { loginApv } from '../../../src/jose/party-info.ts';
+} from '../../../packages/idp/src/state/sqlite/index.ts';
+import type { ReplayCache } from '../../../packages/idp/src/state/types.ts';
+import {
+  buildLoginJwt,
+  buildRefreshJwt,
+} from '../../../packages/psso-wstrust/src/jose/login-jwt.ts';
+import { decryptLoginResponse } from '../../../packages/psso-wstrust/src/jose/login-response.ts';
+import { loginApv } from '../../../packages/psso-wstrust/src/jose/party-info.ts';
 import {
   type DeviceKeys,
   generateDeviceKeys,
   publicJwk,
-} from '../../../src/psso/keys/device-keys.ts';
+} from '../../../packages/psso-wstrust/src/psso/keys/device-keys.ts';
 import { tempDataDir } from '../../e2e/support.ts';
 import { storePasswordCheck } from '../../helpers/password-check.ts';
 import { testSigningMaterial } from '../../helpers/signing.ts';

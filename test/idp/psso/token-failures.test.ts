@@ -7,9 +7,9 @@
 
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { IdpBusyError } from '../../../src/idp/auth/fair-queue.ts';
-import { handleTokenRequest, type TokenAnswer } from '../../../src/idp/psso/token.ts';
-import { MemoryReplayCache } from '../../../src/idp/state/memory/replay.ts';
+import { IdpBusyError } from '../../../packages/idp/src/auth/fair-queue.ts';
+import { handleTokenRequest, type TokenAnswer } from '../../../packages/idp/src/psso/token.ts';
+import { MemoryReplayCache } from '../../../packages/idp/src/state/memory/replay.ts';
 import { storePasswordCheck } from '../../helpers/password-check.ts';
 import {
   aliceAssertion,

@@ -7,15 +7,18 @@ import assert from 'node:assert/strict';
 import { createPublicKey, generateKeyPairSync } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
 import { SignJWT } from 'jose';
-import { IdpError } from '../../../src/errors.ts';
 import {
   handleUserKeyRegistration,
   type UserKeyAnswer,
   type UserKeyRegistrationDeps,
-} from '../../../src/idp/psso/user-key-registration.ts';
-import { buildUserKeyRequestJwt } from '../../../src/psso/flow/user-key-register.ts';
-import { type DeviceKeys, publicJwk } from '../../../src/psso/keys/device-keys.ts';
-import { generateUserSecureEnclaveKey } from '../../../src/psso/keys/user-key.ts';
+} from '../../../packages/idp/src/psso/user-key-registration.ts';
+import { IdpError } from '../../../packages/psso-wstrust/src/errors.ts';
+import { buildUserKeyRequestJwt } from '../../../packages/psso-wstrust/src/psso/flow/user-key-register.ts';
+import {
+  type DeviceKeys,
+  publicJwk,
+} from '../../../packages/psso-wstrust/src/psso/keys/device-keys.ts';
+import { generateUserSecureEnclaveKey } from '../../../packages/psso-wstrust/src/psso/keys/user-key.ts';
 import { assertCode } from '../../helpers/assert-code.ts';
 import {
   ALICE,

@@ -17,7 +17,7 @@ import {
   SAML2_ATTRNAME_FORMAT_UNSPECIFIED,
   SAML2_ATTRNAME_FORMAT_URI,
   unsignedAssertion,
-} from '../../../src/idp/saml/index.ts';
+} from '../../../packages/idp/src/saml/index.ts';
 import { makeSigningMaterial, testSigningMaterial } from '../../helpers/signing.ts';
 import { baseParams, parseStrict, xmlString } from './support.ts';
 

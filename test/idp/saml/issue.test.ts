@@ -14,8 +14,12 @@ import {
   SAML11_AM_PASSWORD,
   SAML11_CM_BEARER,
   unsignedAssertion,
-} from '../../../src/idp/saml/index.ts';
-import { NS_DSIG, NS_SAML1, NS_SAML2 } from '../../../src/protocol/namespaces.ts';
+} from '../../../packages/idp/src/saml/index.ts';
+import {
+  NS_DSIG,
+  NS_SAML1,
+  NS_SAML2,
+} from '../../../packages/psso-wstrust/src/protocol/namespaces.ts';
 import { readInterop } from '../../helpers/interop.ts';
 import { makeSigningMaterial, testSigningMaterial } from '../../helpers/signing.ts';
 import {

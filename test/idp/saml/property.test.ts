@@ -8,8 +8,12 @@ import {
   issueAssertion,
   issueAssertionWithXmlCrypto,
   type SamlAttribute,
-} from '../../../src/idp/saml/index.ts';
-import { NS_DSIG, NS_SAML1, NS_SAML2 } from '../../../src/protocol/namespaces.ts';
+} from '../../../packages/idp/src/saml/index.ts';
+import {
+  NS_DSIG,
+  NS_SAML1,
+  NS_SAML2,
+} from '../../../packages/psso-wstrust/src/protocol/namespaces.ts';
 import { testSigningMaterial } from '../../helpers/signing.ts';
 import {
   assertXmlsecVerifies,

@@ -10,10 +10,14 @@ import { join } from 'node:path';
 import { DOMParser, type Document, type Element, onErrorStopParsing } from '@xmldom/xmldom';
 import fc from 'fast-check';
 import { SignedXml } from 'xml-crypto';
-import type { AssertionParams } from '../../../src/idp/saml/index.ts';
-import { ALG_RSA_SHA256 } from '../../../src/idp/saml/index.ts';
-import { NS_DSIG, NS_SAML1, NS_SAML2 } from '../../../src/protocol/namespaces.ts';
-import { findInvalidChar } from '../../../src/xml/chars.ts';
+import type { AssertionParams } from '../../../packages/idp/src/saml/index.ts';
+import { ALG_RSA_SHA256 } from '../../../packages/idp/src/saml/index.ts';
+import {
+  NS_DSIG,
+  NS_SAML1,
+  NS_SAML2,
+} from '../../../packages/psso-wstrust/src/protocol/namespaces.ts';
+import { findInvalidChar } from '../../../packages/psso-wstrust/src/xml/chars.ts';
 
 export const NOW = new Date('2026-11-29T10:00:00.000Z');
 

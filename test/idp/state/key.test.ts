@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { describe, test } from 'node:test';
 import fc from 'fast-check';
-import { lockoutKey, normalizeUsername, replayKey } from '../../../src/idp/state/key.ts';
+import { lockoutKey, normalizeUsername, replayKey } from '../../../packages/idp/src/state/key.ts';
 
 describe('replayKey', () => {
   test('is a SHA-256 digest in base64url, stable, never the value in clear', () => {

@@ -5,7 +5,7 @@ import {
   DUMMY_HASH,
   hashPassword,
   verifyPassword,
-} from '../../../src/idp/state/password.ts';
+} from '../../../packages/idp/src/state/password.ts';
 
 const FORMAT = /^scrypt\$16384\$8\$1\$[A-Za-z0-9+/]{22}\$[A-Za-z0-9+/]{43}$/;
 

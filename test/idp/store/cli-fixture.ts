@@ -3,8 +3,8 @@
  * process (stdin, exit codes), the way src/cli/main.ts runs its commands.
  */
 import { Command, CommanderError } from 'commander';
-import { registerIdpUser } from '../../../src/cli/commands/idp-user.ts';
-import { EXIT, reportError } from '../../../src/cli/output.ts';
+import { registerIdpUser } from '../../../packages/cli/src/commands/idp-user.ts';
+import { EXIT, reportError } from '../../../packages/cli/src/output.ts';
 
 const program = new Command()
   .name('psso-wstrust')

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { openIdpState } from '../../../src/idp/state/open.ts';
+import { openIdpState } from '../../../packages/idp/src/state/open.ts';
 
 const FIXTURE = fileURLToPath(new URL('./cli-fixture.ts', import.meta.url));
 const root = mkdtempSync(join(tmpdir(), 'psso-idp-user-'));

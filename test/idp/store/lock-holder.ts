@@ -2,7 +2,7 @@
  * Takes the data-folder lock `<dir>/.pki.lock` and holds it until killed, printing "locked" once
  * it holds it: lock.test.ts kills it with SIGKILL, as a crash during first start would.
  */
-import { withDataDirLock } from '../../../src/idp/store/lock.ts';
+import { withDataDirLock } from '../../../packages/idp/src/store/lock.ts';
 
 const dir = process.argv[2];
 if (dir === undefined) throw new TypeError('usage: lock-holder.ts DIR');

@@ -15,8 +15,8 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { after, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { loadOrCreatePki } from '../../../src/idp/pki.ts';
-import { withDataDirLock } from '../../../src/idp/store/lock.ts';
+import { loadOrCreatePki } from '../../../packages/idp/src/pki.ts';
+import { withDataDirLock } from '../../../packages/idp/src/store/lock.ts';
 
 const HOLDER = fileURLToPath(new URL('./lock-holder.ts', import.meta.url));
 const root = mkdtempSync(join(tmpdir(), 'psso-lock-'));

@@ -1,15 +1,19 @@
 /** In-memory stand-ins for the STS's dependencies, for fast pipeline tests. */
 import { createHash } from 'node:crypto';
-import { FairQueue, type FairQueueLimits } from '../../../src/idp/auth/fair-queue.ts';
-import { PasswordCheck } from '../../../src/idp/auth/password-check.ts';
-import { canonicalUsername } from '../../../src/idp/auth/username.ts';
-import type { AssertionParams } from '../../../src/idp/saml/types.ts';
-import { MemoryLockoutStore } from '../../../src/idp/state/memory/lockout.ts';
-import type { UserRecord } from '../../../src/idp/state/records.ts';
-import type { LockoutPolicy, LockoutStore, ReplayCache } from '../../../src/idp/state/types.ts';
-import { CredentialCache } from '../../../src/idp/sts/credential-cache.ts';
-import type { StsDeps, StsSettings } from '../../../src/idp/sts/handle.ts';
-import { escapeText } from '../../../src/xml/write.ts';
+import { FairQueue, type FairQueueLimits } from '../../../packages/idp/src/auth/fair-queue.ts';
+import { PasswordCheck } from '../../../packages/idp/src/auth/password-check.ts';
+import { canonicalUsername } from '../../../packages/idp/src/auth/username.ts';
+import type { AssertionParams } from '../../../packages/idp/src/saml/types.ts';
+import { MemoryLockoutStore } from '../../../packages/idp/src/state/memory/lockout.ts';
+import type { UserRecord } from '../../../packages/idp/src/state/records.ts';
+import type {
+  LockoutPolicy,
+  LockoutStore,
+  ReplayCache,
+} from '../../../packages/idp/src/state/types.ts';
+import { CredentialCache } from '../../../packages/idp/src/sts/credential-cache.ts';
+import type { StsDeps, StsSettings } from '../../../packages/idp/src/sts/handle.ts';
+import { escapeText } from '../../../packages/psso-wstrust/src/xml/write.ts';
 
 export const NOW = new Date('2026-11-29T10:00:00.000Z');
 export const URN = 'urn:federation:MicrosoftOnline';
@@ -51,7 +55,7 @@ export function fakeDeps(
       fakes.recorded++;
       if (full)
         throw Object.assign(
-          new (await import('../../../src/errors.ts')).IdpError(
+          new (await import('../../../packages/psso-wstrust/src/errors.ts')).IdpError(
             'PSSO_ERR_IDP_REPLAY_CACHE_FULL',
             'full',
           ),

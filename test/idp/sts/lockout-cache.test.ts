@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { MemoryLockoutStore } from '../../../src/idp/state/memory/lockout.ts';
-import type { LockoutStore } from '../../../src/idp/state/types.ts';
-import { cachedLockout } from '../../../src/idp/sts/lockout-cache.ts';
+import { MemoryLockoutStore } from '../../../packages/idp/src/state/memory/lockout.ts';
+import type { LockoutStore } from '../../../packages/idp/src/state/types.ts';
+import { cachedLockout } from '../../../packages/idp/src/sts/lockout-cache.ts';
 
 const policy = { threshold: 2, windowMs: 60_000, lockoutMs: 60_000 };
 const t0 = new Date('2026-11-29T10:00:00Z');

@@ -1,9 +1,13 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { WsTrustFaultError } from '../../../src/errors.ts';
-import { handleRst, type StsAnswer } from '../../../src/idp/sts/handle.ts';
-import { WSTRUST13, WSTRUST2005, type WsTrustVersion } from '../../../src/protocol/wstrust.ts';
-import { readSecurityTokenResponse } from '../../../src/wstrust/rstr.ts';
+import { handleRst, type StsAnswer } from '../../../packages/idp/src/sts/handle.ts';
+import { WsTrustFaultError } from '../../../packages/psso-wstrust/src/errors.ts';
+import {
+  WSTRUST13,
+  WSTRUST2005,
+  type WsTrustVersion,
+} from '../../../packages/psso-wstrust/src/protocol/wstrust.ts';
+import { readSecurityTokenResponse } from '../../../packages/psso-wstrust/src/wstrust/rstr.ts';
 import { fakeDeps, NOW, settings, URN } from './fakes.ts';
 import { rst, send } from './requests.ts';
 

@@ -4,8 +4,8 @@
  */
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { MemoryReplayCache } from '../../../src/idp/state/memory/replay.ts';
-import type { StsAnswer } from '../../../src/idp/sts/handle.ts';
+import { MemoryReplayCache } from '../../../packages/idp/src/state/memory/replay.ts';
+import type { StsAnswer } from '../../../packages/idp/src/sts/handle.ts';
 import { type Fakes, fakeDeps, NOW, settings } from './fakes.ts';
 import { aroundNonce, rst as build, nonceFlood, type RstOptions, send } from './requests.ts';
 

@@ -1,7 +1,14 @@
 /** RSTs as a client would send them, and a way to hand one to the STS pipeline with the fakes. */
-import { handleRst, type StsDeps, type StsSettings } from '../../../src/idp/sts/handle.ts';
-import { WSTRUST13, WSTRUST2005, type WsTrustVersion } from '../../../src/protocol/wstrust.ts';
-import { buildRequestSecurityToken, type RequestProfile } from '../../../src/wstrust/rst.ts';
+import { handleRst, type StsDeps, type StsSettings } from '../../../packages/idp/src/sts/handle.ts';
+import {
+  WSTRUST13,
+  WSTRUST2005,
+  type WsTrustVersion,
+} from '../../../packages/psso-wstrust/src/protocol/wstrust.ts';
+import {
+  buildRequestSecurityToken,
+  type RequestProfile,
+} from '../../../packages/psso-wstrust/src/wstrust/rst.ts';
 import { type Fakes, fakeDeps, NOW, settings, URN } from './fakes.ts';
 
 /** What {@link rst} may change; everything else is alice's correct login to {@link URN} at {@link NOW}. */

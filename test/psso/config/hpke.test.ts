@@ -2,10 +2,10 @@
 import assert from 'node:assert/strict';
 import { generateKeyPairSync } from 'node:crypto';
 import { describe, test } from 'node:test';
-import { ConfigError } from '../../../src/errors.ts';
-import { hpkeResponseKey } from '../../../src/psso/config/hpke.ts';
-import { parseLoginConfiguration } from '../../../src/psso/config/load.ts';
-import { generateHpkeDeviceKey } from '../../../src/psso/keys/hpke-key.ts';
+import { ConfigError } from '../../../packages/psso-wstrust/src/errors.ts';
+import { hpkeResponseKey } from '../../../packages/psso-wstrust/src/psso/config/hpke.ts';
+import { parseLoginConfiguration } from '../../../packages/psso-wstrust/src/psso/config/load.ts';
+import { generateHpkeDeviceKey } from '../../../packages/psso-wstrust/src/psso/keys/hpke-key.ts';
 import { base } from './fixtures.ts';
 
 const PSK = Buffer.alloc(32, 1).toString('base64');

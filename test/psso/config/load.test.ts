@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { ConfigError, type ConfigErrorCode } from '../../../src/errors.ts';
+import { ConfigError, type ConfigErrorCode } from '../../../packages/psso-wstrust/src/errors.ts';
 import {
   type LoginConfigurationOptions,
   parseLoginConfiguration,
-} from '../../../src/psso/config/load.ts';
-import { resolveLoginConfiguration } from '../../../src/psso/config/types.ts';
+} from '../../../packages/psso-wstrust/src/psso/config/load.ts';
+import { resolveLoginConfiguration } from '../../../packages/psso-wstrust/src/psso/config/types.ts';
 import { base, dynamic, wsTrust } from './fixtures.ts';
 
 const rejects = (code: ConfigErrorCode, json: unknown, options?: LoginConfigurationOptions) =>

@@ -5,8 +5,8 @@
 import assert from 'node:assert/strict';
 import { generateKeyPairSync } from 'node:crypto';
 import { describe, test } from 'node:test';
-import { ConfigError } from '../../../src/errors.ts';
-import { parseLoginConfiguration } from '../../../src/psso/config/load.ts';
+import { ConfigError } from '../../../packages/psso-wstrust/src/errors.ts';
+import { parseLoginConfiguration } from '../../../packages/psso-wstrust/src/psso/config/load.ts';
 import { base } from './fixtures.ts';
 
 const pair = generateKeyPairSync('ec', { namedCurve: 'P-256' });

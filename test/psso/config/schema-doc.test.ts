@@ -2,20 +2,23 @@ import assert from 'node:assert/strict';
 import { generateKeyPairSync } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { describe, test } from 'node:test';
-import { initConfiguration } from '../../../src/cli/commands/psso-init.ts';
-import { ConfigError } from '../../../src/errors.ts';
-import { pssoConfiguration } from '../../../src/idp/routes/psso-configuration.ts';
+import { initConfiguration } from '../../../packages/cli/src/commands/psso-init.ts';
+import { pssoConfiguration } from '../../../packages/idp/src/routes/psso-configuration.ts';
+import { ConfigError } from '../../../packages/psso-wstrust/src/errors.ts';
 import {
   LOGIN_CONFIGURATION_FIELDS,
   loginConfigurationToJSON,
   parseLoginConfiguration,
-} from '../../../src/psso/config/load.ts';
-import { LOGIN_CONFIG_SCHEMA_ID } from '../../../src/psso/config/schema-id.ts';
+} from '../../../packages/psso-wstrust/src/psso/config/load.ts';
+import { LOGIN_CONFIG_SCHEMA_ID } from '../../../packages/psso-wstrust/src/psso/config/schema-id.ts';
 import { validateJson } from '../../helpers/json-schema.ts';
 import { dynamic, wsTrust } from './fixtures.ts';
 
 const schema = JSON.parse(
-  readFileSync(new URL('../../../schema/login-config.v1.json', import.meta.url), 'utf8'),
+  readFileSync(
+    new URL('../../../packages/psso-wstrust/schema/login-config.v1.json', import.meta.url),
+    'utf8',
+  ),
 ) as Record<string, unknown> & { properties: Record<string, { description?: string }> };
 const doc = readFileSync(new URL('../../../docs/login-config.md', import.meta.url), 'utf8');
 const docFields = [...doc.matchAll(/^### `([^`]+)`$/gm)].map((m) => m[1]);

@@ -3,12 +3,12 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
-import { ConfigError } from '../../../src/errors.ts';
+import { ConfigError } from '../../../packages/psso-wstrust/src/errors.ts';
 import {
   loadLoginConfiguration,
   loginConfigurationToJSON,
   parseLoginConfiguration,
-} from '../../../src/psso/config/load.ts';
+} from '../../../packages/psso-wstrust/src/psso/config/load.ts';
 import { base, dynamic, wsTrust } from './fixtures.ts';
 
 describe('loginConfigurationToJSON', () => {

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { deviceRejection } from '../../../src/psso/flow/device-rejected.ts';
+import { deviceRejection } from '../../../packages/psso-wstrust/src/psso/flow/device-rejected.ts';
 
 const ENTRA = "error = 'invalid_grant' AND suberror != 'device_authentication_failed'";
 const body = {

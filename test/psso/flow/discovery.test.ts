@@ -3,16 +3,19 @@ import { once } from 'node:events';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, test } from 'node:test';
-import { LoginError, PredicateError } from '../../../src/errors.ts';
-import { closeHttpAgents } from '../../../src/http/agents.ts';
-import { parseLoginConfiguration } from '../../../src/psso/config/load.ts';
-import { resolveLoginConfiguration } from '../../../src/psso/config/types.ts';
-import { encodeComponent } from '../../../src/psso/flow/form.ts';
-import { nonceRequest, processNonceResponse } from '../../../src/psso/flow/nonce.ts';
+import { LoginError, PredicateError } from '../../../packages/psso-wstrust/src/errors.ts';
+import { closeHttpAgents } from '../../../packages/psso-wstrust/src/http/agents.ts';
+import { parseLoginConfiguration } from '../../../packages/psso-wstrust/src/psso/config/load.ts';
+import { resolveLoginConfiguration } from '../../../packages/psso-wstrust/src/psso/config/types.ts';
+import { encodeComponent } from '../../../packages/psso-wstrust/src/psso/flow/form.ts';
+import {
+  nonceRequest,
+  processNonceResponse,
+} from '../../../packages/psso-wstrust/src/psso/flow/nonce.ts';
 import {
   preauthenticationRequest,
   processPreauthenticationResponse,
-} from '../../../src/psso/flow/preauth.ts';
+} from '../../../packages/psso-wstrust/src/psso/flow/preauth.ts';
 import { startTestIdp, type TestIdp } from '../../e2e/support.ts';
 import { capture, recorded } from '../../helpers/recorded.ts';
 

@@ -6,10 +6,10 @@ import assert from 'node:assert/strict';
 import { generateKeyPairSync } from 'node:crypto';
 import { describe, test } from 'node:test';
 import { compactDecrypt, decodeProtectedHeader } from 'jose';
-import { parseEmbeddedApv } from '../../../src/jose/embedded-apv.ts';
-import { parseLoginConfiguration } from '../../../src/psso/config/load.ts';
-import { resolveLoginConfiguration } from '../../../src/psso/config/types.ts';
-import { passwordCredential } from '../../../src/psso/flow/encrypted-password.ts';
+import { parseEmbeddedApv } from '../../../packages/psso-wstrust/src/jose/embedded-apv.ts';
+import { parseLoginConfiguration } from '../../../packages/psso-wstrust/src/psso/config/load.ts';
+import { resolveLoginConfiguration } from '../../../packages/psso-wstrust/src/psso/config/types.ts';
+import { passwordCredential } from '../../../packages/psso-wstrust/src/psso/flow/encrypted-password.ts';
 import { base } from '../config/fixtures.ts';
 
 const idp = generateKeyPairSync('ec', { namedCurve: 'P-256' });

@@ -2,10 +2,10 @@ import assert from 'node:assert/strict';
 import { generateKeyPairSync } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
 import { SignJWT } from 'jose';
-import { LoginError } from '../../../src/errors.ts';
-import { closeHttpAgents } from '../../../src/http/agents.ts';
-import { verifyIdToken } from '../../../src/jose/id-token.ts';
-import { JwksCache } from '../../../src/psso/flow/jwks-cache.ts';
+import { LoginError } from '../../../packages/psso-wstrust/src/errors.ts';
+import { closeHttpAgents } from '../../../packages/psso-wstrust/src/http/agents.ts';
+import { verifyIdToken } from '../../../packages/psso-wstrust/src/jose/id-token.ts';
+import { JwksCache } from '../../../packages/psso-wstrust/src/psso/flow/jwks-cache.ts';
 import { makeTestPki } from '../../helpers/tls.ts';
 import { startServer, type TestServer } from '../../http/server.ts';
 

@@ -18,16 +18,16 @@ import {
 import { readFileSync } from 'node:fs';
 import { describe, test } from 'node:test';
 import * as x509 from '@peculiar/x509';
-import { LoginError, type LoginErrorCode } from '../../../src/errors.ts';
-import type { RecordedResponse } from '../../../src/http/request.ts';
-import { issueUnlockKey } from '../../../src/idp/psso/key-certificate.ts';
-import { KEY_RESPONSE_TYP } from '../../../src/jose/key-request-jwt.ts';
-import { encryptLoginResponse } from '../../../src/jose/login-response.ts';
-import { loginApv } from '../../../src/jose/party-info.ts';
+import { issueUnlockKey } from '../../../packages/idp/src/psso/key-certificate.ts';
+import { LoginError, type LoginErrorCode } from '../../../packages/psso-wstrust/src/errors.ts';
+import type { RecordedResponse } from '../../../packages/psso-wstrust/src/http/request.ts';
+import { KEY_RESPONSE_TYP } from '../../../packages/psso-wstrust/src/jose/key-request-jwt.ts';
+import { encryptLoginResponse } from '../../../packages/psso-wstrust/src/jose/login-response.ts';
+import { loginApv } from '../../../packages/psso-wstrust/src/jose/party-info.ts';
 import {
   processKeyExchangeResponse,
   processKeyResponse,
-} from '../../../src/psso/flow/key-endpoint.ts';
+} from '../../../packages/psso-wstrust/src/psso/flow/key-endpoint.ts';
 import { testSigningMaterial } from '../../helpers/signing.ts';
 
 const REC = JSON.parse(

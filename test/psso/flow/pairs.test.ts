@@ -8,28 +8,40 @@ import assert from 'node:assert/strict';
 import { generateKeyPairSync, randomUUID } from 'node:crypto';
 import { describe, test } from 'node:test';
 import { SignJWT } from 'jose';
-import { ConfigError, HttpError, LoginError } from '../../../src/errors.ts';
-import { encryptLoginResponse } from '../../../src/jose/login-response.ts';
-import { loginApv } from '../../../src/jose/party-info.ts';
-import { discoveryRequest, processDiscoveryResponse } from '../../../src/psso/config/discovery.ts';
-import { parseLoginConfiguration } from '../../../src/psso/config/load.ts';
-import { resolveLoginConfiguration } from '../../../src/psso/config/types.ts';
-import { jwksRequest, processJwksResponse } from '../../../src/psso/flow/jwks-cache.ts';
-import { keyExchangeRequest, keyRequest } from '../../../src/psso/flow/key-endpoint.ts';
-import { nonceRequest, processNonceResponse } from '../../../src/psso/flow/nonce.ts';
-import { processPreauthenticationResponse } from '../../../src/psso/flow/preauth.ts';
+import { ConfigError, HttpError, LoginError } from '../../../packages/psso-wstrust/src/errors.ts';
+import { encryptLoginResponse } from '../../../packages/psso-wstrust/src/jose/login-response.ts';
+import { loginApv } from '../../../packages/psso-wstrust/src/jose/party-info.ts';
+import {
+  discoveryRequest,
+  processDiscoveryResponse,
+} from '../../../packages/psso-wstrust/src/psso/config/discovery.ts';
+import { parseLoginConfiguration } from '../../../packages/psso-wstrust/src/psso/config/load.ts';
+import { resolveLoginConfiguration } from '../../../packages/psso-wstrust/src/psso/config/types.ts';
+import {
+  jwksRequest,
+  processJwksResponse,
+} from '../../../packages/psso-wstrust/src/psso/flow/jwks-cache.ts';
+import {
+  keyExchangeRequest,
+  keyRequest,
+} from '../../../packages/psso-wstrust/src/psso/flow/key-endpoint.ts';
+import {
+  nonceRequest,
+  processNonceResponse,
+} from '../../../packages/psso-wstrust/src/psso/flow/nonce.ts';
+import { processPreauthenticationResponse } from '../../../packages/psso-wstrust/src/psso/flow/preauth.ts';
 import {
   type LoginResponseContext,
   loginRequest,
   processLoginResponse,
   processRefreshResponse,
   refreshRequest,
-} from '../../../src/psso/flow/token.ts';
+} from '../../../packages/psso-wstrust/src/psso/flow/token.ts';
 import {
   processUserKeyResponse,
   userKeyRequest,
-} from '../../../src/psso/flow/user-key-register.ts';
-import { generateDeviceKeys } from '../../../src/psso/keys/device-keys.ts';
+} from '../../../packages/psso-wstrust/src/psso/flow/user-key-register.ts';
+import { generateDeviceKeys } from '../../../packages/psso-wstrust/src/psso/keys/device-keys.ts';
 import { assertCode } from '../../helpers/assert-code.ts';
 import { capture, recorded } from '../../helpers/recorded.ts';
 

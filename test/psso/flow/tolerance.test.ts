@@ -12,14 +12,17 @@ import { createServer, type Server } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, test } from 'node:test';
 import { SignJWT } from 'jose';
-import { LoginError, type LoginErrorCode } from '../../../src/errors.ts';
-import { closeHttpAgents } from '../../../src/http/agents.ts';
-import { loginApv } from '../../../src/jose/party-info.ts';
-import { parseLoginConfiguration } from '../../../src/psso/config/load.ts';
-import { resolveLoginConfiguration } from '../../../src/psso/config/types.ts';
-import { JwksCache } from '../../../src/psso/flow/jwks-cache.ts';
-import { loginRequest, processLoginResponse } from '../../../src/psso/flow/token.ts';
-import { generateDeviceKeys } from '../../../src/psso/keys/device-keys.ts';
+import { LoginError, type LoginErrorCode } from '../../../packages/psso-wstrust/src/errors.ts';
+import { closeHttpAgents } from '../../../packages/psso-wstrust/src/http/agents.ts';
+import { loginApv } from '../../../packages/psso-wstrust/src/jose/party-info.ts';
+import { parseLoginConfiguration } from '../../../packages/psso-wstrust/src/psso/config/load.ts';
+import { resolveLoginConfiguration } from '../../../packages/psso-wstrust/src/psso/config/types.ts';
+import { JwksCache } from '../../../packages/psso-wstrust/src/psso/flow/jwks-cache.ts';
+import {
+  loginRequest,
+  processLoginResponse,
+} from '../../../packages/psso-wstrust/src/psso/flow/token.ts';
+import { generateDeviceKeys } from '../../../packages/psso-wstrust/src/psso/keys/device-keys.ts';
 import { oddLoginResponse } from '../../helpers/odd-jwe.ts';
 import { makeTestPki } from '../../helpers/tls.ts';
 

@@ -11,7 +11,7 @@ import { chmodSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync }
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
-import { ConfigError } from '../../../src/errors.ts';
+import { ConfigError } from '../../../packages/psso-wstrust/src/errors.ts';
 import {
   deviceKeyFromPrivateKey,
   keyId,
@@ -19,7 +19,7 @@ import {
   loadOrCreateDeviceKeys,
   publicJwk,
   x963,
-} from '../../../src/psso/keys/device-keys.ts';
+} from '../../../packages/psso-wstrust/src/psso/keys/device-keys.ts';
 
 // Apple, "Performing encryption verification" (AuthenticationServices): the device signing and
 // encryption keys, with the kid the system computes for each.

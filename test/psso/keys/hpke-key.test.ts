@@ -5,11 +5,17 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
-import { ConfigError } from '../../../src/errors.ts';
-import { HPKE_SUITES } from '../../../src/jose/hpke/suites.ts';
-import { keyId } from '../../../src/jose/key-id.ts';
-import { loadDeviceKeys, loadOrCreateDeviceKeys } from '../../../src/psso/keys/device-keys.ts';
-import { generateHpkeDeviceKey, hpkeJweCrypto } from '../../../src/psso/keys/hpke-key.ts';
+import { ConfigError } from '../../../packages/psso-wstrust/src/errors.ts';
+import { HPKE_SUITES } from '../../../packages/psso-wstrust/src/jose/hpke/suites.ts';
+import { keyId } from '../../../packages/psso-wstrust/src/jose/key-id.ts';
+import {
+  loadDeviceKeys,
+  loadOrCreateDeviceKeys,
+} from '../../../packages/psso-wstrust/src/psso/keys/device-keys.ts';
+import {
+  generateHpkeDeviceKey,
+  hpkeJweCrypto,
+} from '../../../packages/psso-wstrust/src/psso/keys/hpke-key.ts';
 
 const root = mkdtempSync(join(tmpdir(), 'psso-hpke-keys-'));
 after(() => rmSync(root, { recursive: true, force: true }));

@@ -1,15 +1,15 @@
 import assert from 'node:assert/strict';
 import { createHash, createPublicKey } from 'node:crypto';
 import { describe, test } from 'node:test';
-import { generateDeviceKeys } from '../../../src/psso/keys/device-keys.ts';
+import { generateDeviceKeys } from '../../../packages/psso-wstrust/src/psso/keys/device-keys.ts';
 import {
   formatPublicKey,
   NAMED_KEYS,
   publicKeyFile,
   publicKeys,
   publicPartsOfKeyFile,
-} from '../../../src/psso/keys/public-keys.ts';
-import { generateUserSecureEnclaveKey } from '../../../src/psso/keys/user-key.ts';
+} from '../../../packages/psso-wstrust/src/psso/keys/public-keys.ts';
+import { generateUserSecureEnclaveKey } from '../../../packages/psso-wstrust/src/psso/keys/user-key.ts';
 
 const keys = { ...generateDeviceKeys(), userSecureEnclaveKey: generateUserSecureEnclaveKey() };
 const privateJwk = (k: typeof keys.signing) => k.privateKey.export({ format: 'jwk' });

@@ -4,10 +4,16 @@ import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
-import { ConfigError } from '../../../src/errors.ts';
-import { loadDeviceKeys, loadOrCreateDeviceKeys } from '../../../src/psso/keys/device-keys.ts';
-import { loadSmartCard, smartCardCredential } from '../../../src/psso/keys/smartcard.ts';
-import { addUserSecureEnclaveKey } from '../../../src/psso/keys/user-key.ts';
+import { ConfigError } from '../../../packages/psso-wstrust/src/errors.ts';
+import {
+  loadDeviceKeys,
+  loadOrCreateDeviceKeys,
+} from '../../../packages/psso-wstrust/src/psso/keys/device-keys.ts';
+import {
+  loadSmartCard,
+  smartCardCredential,
+} from '../../../packages/psso-wstrust/src/psso/keys/smartcard.ts';
+import { addUserSecureEnclaveKey } from '../../../packages/psso-wstrust/src/psso/keys/user-key.ts';
 import { makeCa, makeCard } from '../../helpers/smartcard.ts';
 
 const root = mkdtempSync(join(tmpdir(), 'psso-user-key-'));

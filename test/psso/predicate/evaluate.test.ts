@@ -1,7 +1,10 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { PredicateError } from '../../../src/errors.ts';
-import { evaluatePredicate, parsePredicate } from '../../../src/psso/predicate/index.ts';
+import { PredicateError } from '../../../packages/psso-wstrust/src/errors.ts';
+import {
+  evaluatePredicate,
+  parsePredicate,
+} from '../../../packages/psso-wstrust/src/psso/predicate/index.ts';
 
 const yes = (text: string, object: unknown) =>
   assert.equal(evaluatePredicate(text, object), true, text);

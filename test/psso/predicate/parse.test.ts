@@ -1,12 +1,12 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { PredicateError } from '../../../src/errors.ts';
+import { PredicateError } from '../../../packages/psso-wstrust/src/errors.ts';
 import {
   evaluatePredicate,
   MAX_PREDICATE_LENGTH,
   parsePredicate,
   valueForKeyPath,
-} from '../../../src/psso/predicate/index.ts';
+} from '../../../packages/psso-wstrust/src/psso/predicate/index.ts';
 
 const syntaxAt = (text: string, position: number) =>
   assert.throws(

@@ -1,15 +1,15 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import fc from 'fast-check';
-import { PredicateError } from '../../../src/errors.ts';
-import { evaluateNode } from '../../../src/psso/predicate/evaluate.ts';
+import { PredicateError } from '../../../packages/psso-wstrust/src/errors.ts';
+import { evaluateNode } from '../../../packages/psso-wstrust/src/psso/predicate/evaluate.ts';
 import {
   type Expression,
   type Operator,
   type PredicateNode,
   parsePredicate,
   printPredicateNode,
-} from '../../../src/psso/predicate/index.ts';
+} from '../../../packages/psso-wstrust/src/psso/predicate/index.ts';
 
 const KEYS = ['a', 'b', 'c', 'in', 'Name', 'é'] as const;
 const STRINGS = ['', 'x', 'X', 'é', 'e\u0301', 'abc', 'ABC', 'a*c', "it's", 'b\\n'] as const;

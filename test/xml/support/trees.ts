@@ -9,9 +9,9 @@
  */
 import assert from 'node:assert/strict';
 import { SaxesParser } from 'saxes';
-import { XmlError } from '../../../src/errors.ts';
-import type { XmlElement, XmlNode } from '../../../src/xml/dom.ts';
-import { parseXml } from '../../../src/xml/parse.ts';
+import { XmlError } from '../../../packages/psso-wstrust/src/errors.ts';
+import type { XmlElement, XmlNode } from '../../../packages/psso-wstrust/src/xml/dom.ts';
+import { parseXml } from '../../../packages/psso-wstrust/src/xml/parse.ts';
 
 /** A plain element, as both parsers can describe it. */
 export interface PlainElement {

@@ -3,9 +3,9 @@
  * (SQLite in a temporary data folder; PostgreSQL in a fresh database; either with Redis), opened
  * through `openIdpState` as the IdP opens it.
  */
-import type { OpenIdpStateOptions } from '../../../../src/idp/state/open.ts';
-import { openIdpState } from '../../../../src/idp/state/open.ts';
-import type { IdpState } from '../../../../src/idp/state/types.ts';
+import type { OpenIdpStateOptions } from '../../../../packages/idp/src/state/open.ts';
+import { openIdpState } from '../../../../packages/idp/src/state/open.ts';
+import type { IdpState } from '../../../../packages/idp/src/state/types.ts';
 
 /** Options of `openIdpState` beyond where the state lives. */
 export type StateExtras = Omit<OpenIdpStateOptions, 'dataDir' | 'database' | 'redisUrl'>;

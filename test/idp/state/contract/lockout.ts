@@ -5,7 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import type { LockoutPolicy, LockoutStore } from '../../../../src/idp/state/types.ts';
+import type { LockoutPolicy, LockoutStore } from '../../../../packages/idp/src/state/types.ts';
 
 const T0 = Date.UTC(2030, 0, 1);
 const at = (ms: number): Date => new Date(T0 + ms);

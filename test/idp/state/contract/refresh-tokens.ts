@@ -5,8 +5,8 @@
  */
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import type { RotateResult } from '../../../../src/idp/state/records.ts';
-import type { IdpState } from '../../../../src/idp/state/types.ts';
+import type { RotateResult } from '../../../../packages/idp/src/state/records.ts';
+import type { IdpState } from '../../../../packages/idp/src/state/types.ts';
 import { type StateFixture, withState } from './fixture.ts';
 
 const DEVICE = { clientId: 'psso', deviceKid: 'kid-a' };

@@ -5,8 +5,8 @@
 import assert from 'node:assert/strict';
 import { generateKeyPairSync } from 'node:crypto';
 import { describe, test } from 'node:test';
-import { IdpError } from '../../../../src/errors.ts';
-import { keyId } from '../../../../src/jose/key-id.ts';
+import { IdpError } from '../../../../packages/psso-wstrust/src/errors.ts';
+import { keyId } from '../../../../packages/psso-wstrust/src/jose/key-id.ts';
 import { assertCode } from '../../../helpers/assert-code.ts';
 import { makeCa } from '../../../helpers/smartcard.ts';
 import { type StateFixture, withState } from './fixture.ts';

@@ -6,8 +6,8 @@
  */
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { consumedNonces } from '../../../../src/idp/state/nonces.ts';
-import type { ReplayCache } from '../../../../src/idp/state/types.ts';
+import { consumedNonces } from '../../../../packages/idp/src/state/nonces.ts';
+import type { ReplayCache } from '../../../../packages/idp/src/state/types.ts';
 
 export interface ReplayFixture {
   readonly name: string;

@@ -4,9 +4,9 @@
  */
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import type { PasswordHasher } from '../../../../src/idp/state/password.ts';
-import { scryptHasher } from '../../../../src/idp/state/password.ts';
-import { validateUpn } from '../../../../src/idp/state/users.ts';
+import type { PasswordHasher } from '../../../../packages/idp/src/state/password.ts';
+import { scryptHasher } from '../../../../packages/idp/src/state/password.ts';
+import { validateUpn } from '../../../../packages/idp/src/state/users.ts';
 import { assertCode } from '../../../helpers/assert-code.ts';
 import { type StateFixture, withState } from './fixture.ts';
 

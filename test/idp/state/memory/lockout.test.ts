@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { IdpError } from '../../../../src/errors.ts';
-import { MemoryLockoutStore } from '../../../../src/idp/state/memory/lockout.ts';
-import { MAX_FAMILIAR_SOURCES } from '../../../../src/idp/state/types.ts';
+import { MemoryLockoutStore } from '../../../../packages/idp/src/state/memory/lockout.ts';
+import { MAX_FAMILIAR_SOURCES } from '../../../../packages/idp/src/state/types.ts';
+import { IdpError } from '../../../../packages/psso-wstrust/src/errors.ts';
 import { lockoutContract } from '../contract/lockout.ts';
 
 const S = '192.0.2.1';

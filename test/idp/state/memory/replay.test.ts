@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import fc from 'fast-check';
-import { IdpError } from '../../../../src/errors.ts';
-import { MemoryReplayCache } from '../../../../src/idp/state/memory/replay.ts';
+import { MemoryReplayCache } from '../../../../packages/idp/src/state/memory/replay.ts';
+import { IdpError } from '../../../../packages/psso-wstrust/src/errors.ts';
 import { replayContract } from '../contract/replay.ts';
 
 function clock(start = 1_700_000_000_000): { now: () => number; advance(ms: number): void } {

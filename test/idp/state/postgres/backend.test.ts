@@ -5,16 +5,19 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import type { Logger, LogLevel } from '../../../../src/idp/log.ts';
-import { openIdpState } from '../../../../src/idp/state/open.ts';
-import { PgDatabase } from '../../../../src/idp/state/postgres/database.ts';
-import { openPostgresBackend } from '../../../../src/idp/state/postgres/index.ts';
-import type { PgLockoutStore } from '../../../../src/idp/state/postgres/lockout.ts';
-import { MIGRATIONS, migrate } from '../../../../src/idp/state/postgres/migrations.ts';
-import { postgresOptions } from '../../../../src/idp/state/postgres/options.ts';
-import type { PgReplayCache } from '../../../../src/idp/state/postgres/replay.ts';
-import { databaseTarget, redactDatabaseUrl } from '../../../../src/idp/state/postgres/url.ts';
-import type { IdpState } from '../../../../src/idp/state/types.ts';
+import type { Logger, LogLevel } from '../../../../packages/idp/src/log.ts';
+import { openIdpState } from '../../../../packages/idp/src/state/open.ts';
+import { PgDatabase } from '../../../../packages/idp/src/state/postgres/database.ts';
+import { openPostgresBackend } from '../../../../packages/idp/src/state/postgres/index.ts';
+import type { PgLockoutStore } from '../../../../packages/idp/src/state/postgres/lockout.ts';
+import { MIGRATIONS, migrate } from '../../../../packages/idp/src/state/postgres/migrations.ts';
+import { postgresOptions } from '../../../../packages/idp/src/state/postgres/options.ts';
+import type { PgReplayCache } from '../../../../packages/idp/src/state/postgres/replay.ts';
+import {
+  databaseTarget,
+  redactDatabaseUrl,
+} from '../../../../packages/idp/src/state/postgres/url.ts';
+import type { IdpState } from '../../../../packages/idp/src/state/types.ts';
 import { tempDataDir } from '../../../e2e/support.ts';
 import { assertCode } from '../../../helpers/assert-code.ts';
 import { postgresSkip, startPostgres, type TestPostgres } from '../../../helpers/postgres.ts';

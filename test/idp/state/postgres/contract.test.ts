@@ -3,11 +3,11 @@
  * fixture, each "host" a pool of its own on the one database.
  */
 import { after, before, describe } from 'node:test';
-import { PgDatabase } from '../../../../src/idp/state/postgres/database.ts';
-import { PgLockoutStore } from '../../../../src/idp/state/postgres/lockout.ts';
-import { migrate } from '../../../../src/idp/state/postgres/migrations.ts';
-import { postgresOptions } from '../../../../src/idp/state/postgres/options.ts';
-import { PgReplayCache } from '../../../../src/idp/state/postgres/replay.ts';
+import { PgDatabase } from '../../../../packages/idp/src/state/postgres/database.ts';
+import { PgLockoutStore } from '../../../../packages/idp/src/state/postgres/lockout.ts';
+import { migrate } from '../../../../packages/idp/src/state/postgres/migrations.ts';
+import { postgresOptions } from '../../../../packages/idp/src/state/postgres/options.ts';
+import { PgReplayCache } from '../../../../packages/idp/src/state/postgres/replay.ts';
 import { tempDataDir } from '../../../e2e/support.ts';
 import { postgresSkip, startPostgres, type TestPostgres } from '../../../helpers/postgres.ts';
 import type { StateFixture } from '../contract/fixture.ts';

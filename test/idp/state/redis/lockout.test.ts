@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { Redis } from 'ioredis';
-import { IdpError } from '../../../../src/errors.ts';
-import { RedisLockoutStore } from '../../../../src/idp/state/redis/lockout.ts';
-import type { LockoutStore } from '../../../../src/idp/state/types.ts';
+import { RedisLockoutStore } from '../../../../packages/idp/src/state/redis/lockout.ts';
+import type { LockoutStore } from '../../../../packages/idp/src/state/types.ts';
+import { IdpError } from '../../../../packages/psso-wstrust/src/errors.ts';
 import { redisSkip, startRedis, type TestRedis } from '../../../helpers/redis.ts';
 import { lockoutContract } from '../contract/lockout.ts';
 

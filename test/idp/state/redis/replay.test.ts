@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { Redis } from 'ioredis';
-import { IdpError } from '../../../../src/errors.ts';
-import type { Logger, LogLevel } from '../../../../src/idp/log.ts';
-import { openRedisStores } from '../../../../src/idp/state/redis/index.ts';
-import { RedisLockoutStore } from '../../../../src/idp/state/redis/lockout.ts';
-import { RedisReplayCache } from '../../../../src/idp/state/redis/replay.ts';
+import type { Logger, LogLevel } from '../../../../packages/idp/src/log.ts';
+import { openRedisStores } from '../../../../packages/idp/src/state/redis/index.ts';
+import { RedisLockoutStore } from '../../../../packages/idp/src/state/redis/lockout.ts';
+import { RedisReplayCache } from '../../../../packages/idp/src/state/redis/replay.ts';
+import { IdpError } from '../../../../packages/psso-wstrust/src/errors.ts';
 import { freePort, redisSkip, startRedis, type TestRedis } from '../../../helpers/redis.ts';
 import { replayContract } from '../contract/replay.ts';
 

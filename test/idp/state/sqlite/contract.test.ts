@@ -2,8 +2,8 @@
  * The state contracts on the embedded backend: SQLite in a temporary data folder, each "host" a
  * connection of its own to the one file (as `--workers` processes are).
  */
-import { IdpDatabase } from '../../../../src/idp/state/sqlite/database.ts';
-import { SqliteReplayCache } from '../../../../src/idp/state/sqlite/replay.ts';
+import { IdpDatabase } from '../../../../packages/idp/src/state/sqlite/database.ts';
+import { SqliteReplayCache } from '../../../../packages/idp/src/state/sqlite/replay.ts';
 import { tempDataDir } from '../../../e2e/support.ts';
 import type { StateFixture } from '../contract/fixture.ts';
 import { refreshTokensContract } from '../contract/refresh-tokens.ts';

@@ -3,9 +3,9 @@ import { mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
-import { IdpError } from '../../../../src/errors.ts';
-import { IdpDatabase, SCHEMA_VERSION } from '../../../../src/idp/state/sqlite/database.ts';
-import { openSqliteBackend } from '../../../../src/idp/state/sqlite/index.ts';
+import { IdpDatabase, SCHEMA_VERSION } from '../../../../packages/idp/src/state/sqlite/database.ts';
+import { openSqliteBackend } from '../../../../packages/idp/src/state/sqlite/index.ts';
+import { IdpError } from '../../../../packages/psso-wstrust/src/errors.ts';
 
 const root = mkdtempSync(join(tmpdir(), 'psso-db-'));
 after(() => rmSync(root, { recursive: true, force: true }));

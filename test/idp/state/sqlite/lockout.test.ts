@@ -4,10 +4,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import Database from 'better-sqlite3';
-import { IdpError } from '../../../../src/errors.ts';
-import { openIdpState } from '../../../../src/idp/state/open.ts';
-import { IdpDatabase } from '../../../../src/idp/state/sqlite/database.ts';
-import { SqliteLockoutStore } from '../../../../src/idp/state/sqlite/lockout.ts';
+import { openIdpState } from '../../../../packages/idp/src/state/open.ts';
+import { IdpDatabase } from '../../../../packages/idp/src/state/sqlite/database.ts';
+import { SqliteLockoutStore } from '../../../../packages/idp/src/state/sqlite/lockout.ts';
+import { IdpError } from '../../../../packages/psso-wstrust/src/errors.ts';
 import { lockoutContract } from '../contract/lockout.ts';
 
 const root = mkdtempSync(join(tmpdir(), 'psso-lockout-'));

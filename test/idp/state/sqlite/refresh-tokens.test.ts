@@ -4,8 +4,8 @@
  */
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { IdpDatabase } from '../../../../src/idp/state/sqlite/database.ts';
-import { SqliteRefreshTokenStore } from '../../../../src/idp/state/sqlite/refresh-tokens.ts';
+import { IdpDatabase } from '../../../../packages/idp/src/state/sqlite/database.ts';
+import { SqliteRefreshTokenStore } from '../../../../packages/idp/src/state/sqlite/refresh-tokens.ts';
 
 describe('refresh tokens: migration of tokens issued before families', () => {
   test('a token stored before the migration starts its own family and still rotates once', async () => {

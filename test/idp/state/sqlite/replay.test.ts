@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { IdpError } from '../../../../src/errors.ts';
-import { IdpDatabase } from '../../../../src/idp/state/sqlite/database.ts';
-import { SqliteReplayCache } from '../../../../src/idp/state/sqlite/replay.ts';
+import { IdpDatabase } from '../../../../packages/idp/src/state/sqlite/database.ts';
+import { SqliteReplayCache } from '../../../../packages/idp/src/state/sqlite/replay.ts';
+import { IdpError } from '../../../../packages/psso-wstrust/src/errors.ts';
 import { tempDataDir } from '../../../e2e/support.ts';
 
 function clock(start = 1_700_000_000_000): { now: () => number; advance(ms: number): void } {

@@ -4,7 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { openIdpState } from '../../../../src/idp/state/open.ts';
+import { openIdpState } from '../../../../packages/idp/src/state/open.ts';
 import { tempDataDir } from '../../../e2e/support.ts';
 
 test('measured: an unknown user takes about as long as a wrong password', async () => {

@@ -1,0 +1,12 @@
+/**
+ * `psso-wstrust/lib`: the lib part of the client library that the reference IdP
+ * (psso-wstrust-idp) and the CLI (psso-wstrust-cli) build on. A deliberate, documented public
+ * entry: every name is listed (no `export *`) and pinned by test/exports.test.ts.
+ *
+ * @example
+ * ```ts
+ * import * as lib from 'psso-wstrust/lib';
+ * ```
+ */
+export { IdpRequestError, sanitizePeerText } from '../errors.js';
+export { peerText } from './peer-text.js';

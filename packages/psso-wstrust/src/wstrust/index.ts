@@ -1,0 +1,11 @@
+/**
+ * `psso-wstrust/wstrust`: the wstrust part of the client library that the reference IdP
+ * (psso-wstrust-idp) and the CLI (psso-wstrust-cli) build on. A deliberate, documented public
+ * entry: every name is listed (no `export *`) and pinned by test/exports.test.ts.
+ *
+ * @example
+ * ```ts
+ * import * as wstrust from 'psso-wstrust/wstrust';
+ * ```
+ */
+export { readSecurityTokenResponse, type WsTrustToken } from './rstr.js';
