@@ -54,7 +54,6 @@ const ENTRIES: Record<string, string[]> = {
     'parseEmbeddedApv',
     'x963',
   ],
-  'psso-wstrust/lib': ['IdpRequestError', 'peerText', 'sanitizePeerText'],
   'psso-wstrust/protocol': [
     'BASE64_BINARY',
     'NS_DSIG',

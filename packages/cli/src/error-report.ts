@@ -14,12 +14,12 @@ import {
   LoginError,
   PredicateError,
   type PssoError,
+  peerText,
   SamlError,
   WsTrustError,
   WsTrustFaultError,
   XmlError,
 } from 'psso-wstrust';
-import { peerText } from 'psso-wstrust/lib';
 import { remediationFor } from './remediation.js';
 
 /** A cause in the chain: its code (when it has one) and its message, sanitized. */

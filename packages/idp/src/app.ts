@@ -10,7 +10,7 @@
 import { randomUUID } from 'node:crypto';
 import { createServer } from 'node:https';
 import Fastify, { type FastifyInstance } from 'fastify';
-import { IdpRequestError } from 'psso-wstrust/lib';
+import { IdpRequestError } from 'psso-wstrust';
 import { DEFAULT_CONFIG } from './config.js';
 import { accessLog, refuse } from './http/access-log.js';
 import { ConnectionGuard } from './http/connection-guard.js';

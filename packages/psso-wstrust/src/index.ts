@@ -25,6 +25,7 @@ export {
   type HttpErrorDetails,
   IdpError,
   type IdpErrorCode,
+  IdpRequestError,
   LoginError,
   type LoginErrorCode,
   MexError,
@@ -60,6 +61,7 @@ export {
 } from './http/observe.js';
 export type { HttpOptions } from './http/options.js';
 export type { HttpRequest, HttpResponse, HttpTransport, RecordedResponse } from './http/request.js';
+export { peerText } from './lib/peer-text.js';
 export { mexRequest, processMexResponse } from './mex/exchange.js';
 export { parseMex } from './mex/parse.js';
 export type { MexEndpoint, MexMetadata, MexSkippedEndpoint, MexSkipReason } from './mex/types.js';

@@ -12,7 +12,7 @@ import { link, readFile, rename, rm, stat } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { sanitizePeerText } from 'psso-wstrust/lib';
+import { peerText } from '../peer-text.js';
 import { createFileOnce, dataDirError } from './data-dir.js';
 
 /** What a lock file holds. */
@@ -155,5 +155,5 @@ function processExists(pid: number): boolean {
 function describe(owner: LockOwner | undefined): string {
   return owner === undefined
     ? 'another process'
-    : `process ${owner.pid} on ${sanitizePeerText(owner.host).slice(0, 64)}; if no IdP is starting there, delete the lock file`;
+    : `process ${owner.pid} on ${peerText(owner.host, 64)}; if no IdP is starting there, delete the lock file`;
 }
