@@ -16,7 +16,6 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import { fileURLToPath } from 'node:url';
 import { enrolDemoExtras } from '../packages/cli/src/demo-world.ts';
 import { openIdpState } from '../packages/idp/src/state/open.ts';
 import { closeHttpAgents } from '../packages/psso-wstrust/src/http/agents.ts';
@@ -27,6 +26,7 @@ import {
   generateDeviceKeys,
   publicJwk,
 } from '../packages/psso-wstrust/src/psso/keys/device-keys.ts';
+import { BUILT_CLI, builtCliEnv } from './lib/built-cli.ts';
 import { type BenchIdp, benchMethods } from './lib/flow-methods.ts';
 
 const args = process.argv.slice(2);
@@ -35,7 +35,7 @@ const option = (name: string) =>
 const duration = option('--duration') || 15;
 const iterations = option('--iterations');
 const warmup = option('--warmup') ?? 20;
-const MAIN = fileURLToPath(new URL('../packages/cli/dist/main.js', import.meta.url));
+const MAIN = BUILT_CLI;
 const SAML11_URN = 'urn:federation:MicrosoftOnline';
 const SAML2_URN = 'urn:example:saml2-relying-party';
 
@@ -58,7 +58,7 @@ async function startIdp(
   const child = spawn(
     process.execPath,
     [MAIN, 'idp', '--json', '--data', data, '--config', configFile, '--log-level', 'error'],
-    { stdio: ['ignore', 'pipe', 'inherit'] },
+    { stdio: ['ignore', 'pipe', 'inherit'], env: builtCliEnv() },
   );
   children.push(child);
   const info = JSON.parse(

@@ -22,7 +22,6 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import { fileURLToPath } from 'node:url';
 import { Agent, request } from 'undici';
 import { exportIdpKeys, importIdpKeys } from '../packages/idp/src/keys/bundle.ts';
 import { openIdpState } from '../packages/idp/src/state/open.ts';
@@ -33,6 +32,7 @@ import {
 } from '../packages/psso-wstrust/src/psso/keys/device-keys.ts';
 import { postgresSkip, startPostgres } from '../test/helpers/postgres.ts';
 import { redisSkip, startRedis } from '../test/helpers/redis.ts';
+import { BUILT_CLI, builtCliEnv } from './lib/built-cli.ts';
 
 const args = process.argv.slice(2);
 const arg = (name: string, fallback: number) => {
@@ -41,7 +41,7 @@ const arg = (name: string, fallback: number) => {
 };
 const duration = arg('--duration', 20);
 const connections = arg('--connections', 16);
-const MAIN = fileURLToPath(new URL('../packages/cli/dist/main.js', import.meta.url));
+const MAIN = BUILT_CLI;
 const USER = { upn: 'bench@managed.example', password: 'a bench password' };
 const keys = generateDeviceKeys();
 const folders: string[] = [];
@@ -63,7 +63,7 @@ async function startHost(dataDir: string, extra: readonly string[] = []): Promis
   const child = spawn(
     process.execPath,
     [MAIN, 'idp', '--json', '--data', dataDir, '--port', '0', '--log-level', 'error', ...extra],
-    { stdio: ['ignore', 'pipe', 'inherit'] },
+    { stdio: ['ignore', 'pipe', 'inherit'], env: builtCliEnv() },
   );
   const line = await new Promise<string>((resolve, reject) => {
     createInterface({ input: child.stdout }).once('line', resolve);

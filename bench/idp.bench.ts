@@ -17,10 +17,10 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
 import { WSTRUST13 } from '../packages/psso-wstrust/src/protocol/wstrust.ts';
 import { buildRequestSecurityToken } from '../packages/psso-wstrust/src/wstrust/rst.ts';
+import { BUILT_CLI, builtCliEnv } from './lib/built-cli.ts';
 
 const args = process.argv.slice(2);
 const arg = (name: string, fallback: number) => {
@@ -29,7 +29,7 @@ const arg = (name: string, fallback: number) => {
 };
 const duration = arg('--duration', 30);
 const connections = arg('--connections', 32);
-const MAIN = fileURLToPath(new URL('../packages/cli/dist/main.js', import.meta.url));
+const MAIN = BUILT_CLI;
 
 function rawSigningRate(ms = 3000): number {
   const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
@@ -64,9 +64,7 @@ async function startIdp(workers: number): Promise<Started> {
       'error',
       ...(workers > 1 ? ['--workers', String(workers)] : []),
     ],
-    {
-      stdio: ['ignore', 'pipe', 'inherit'],
-    },
+    { stdio: ['ignore', 'pipe', 'inherit'], env: builtCliEnv() },
   );
   const line = await new Promise<string>((resolve, reject) => {
     const rl = createInterface({ input: child.stdout });
