@@ -3,7 +3,7 @@
  *
  * @module
  */
-import { readFile } from 'node:fs/promises';
+import { type FileHandle, open, readFile } from 'node:fs/promises';
 import { createInterface } from 'node:readline';
 import { Writable } from 'node:stream';
 import { UsageError } from './usage.js';
@@ -63,9 +63,36 @@ export async function readDocument(path: string): Promise<Uint8Array> {
 /** Largest document read from stdin (the XML parser's own default limit). */
 export const STDIN_DOCUMENT_LIMIT = 1024 * 1024;
 
-/** A file's bytes, or stdin's for `-` (at most {@link STDIN_DOCUMENT_LIMIT} bytes). */
+/**
+ * At most `max` bytes from the start of a file: a larger file (or a device such as /dev/zero)
+ * is never read whole, and what it returns is still over the caller's limit, so the caller's own
+ * size check refuses it with its own error.
+ */
+async function readDocumentPrefix(path: string, max: number): Promise<Uint8Array> {
+  let file: FileHandle | undefined;
+  try {
+    file = await open(path, 'r');
+    const buf = Buffer.alloc(max);
+    let size = 0;
+    while (size < max) {
+      const { bytesRead } = await file.read(buf, size, max - size, null);
+      if (bytesRead === 0) break;
+      size += bytesRead;
+    }
+    return buf.subarray(0, size);
+  } catch (e) {
+    throw new UsageError(`cannot read ${path}: ${(e as NodeJS.ErrnoException).code ?? 'error'}`);
+  } finally {
+    await file?.close();
+  }
+}
+
+/**
+ * A file's bytes, or stdin's for `-` (at most `limit` bytes). A file is read no further than
+ * `limit + 1` bytes: over the limit, the caller's size check refuses it as it would the whole.
+ */
 export async function readInput(path: string, limit = STDIN_DOCUMENT_LIMIT): Promise<Uint8Array> {
-  if (path !== '-') return readDocument(path);
+  if (path !== '-') return readDocumentPrefix(path, limit + 1);
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of process.stdin) {

@@ -259,7 +259,8 @@ export async function importIdpKeys(
       if (text === undefined) return 'create';
       return sameContent(f, text) ? 'unchanged' : 'replace';
     };
-    const pick = (s: ReturnType<typeof state>) => files.filter((f) => state(f) === s);
+    const states = files.map((f) => [f, state(f)] as const);
+    const pick = (s: ReturnType<typeof state>) => states.filter(([, t]) => t === s).map(([f]) => f);
     const [create, replace, remove, unchanged] = [
       pick('create'),
       pick('replace'),

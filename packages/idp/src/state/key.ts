@@ -69,13 +69,14 @@ export function replayKey(kind: string, scope: string, value: string): string {
  * ```
  */
 export function lockoutKey(username: string): string {
-  if (typeof username !== 'string') throw new TypeError('lockoutKey: username must be a string');
   return replayKey('lockout', '', normalizeUsername(username));
 }
 
 /**
- * How usernames are compared for lockout: {@link canonicalUsername} (kept under this name for
- * existing callers).
+ * How usernames are compared for lockout: {@link canonicalUsername}, after checking the argument
+ * is a string (every lockout backend keys its rows with it).
+ *
+ * @throws {TypeError} when `username` is not a string.
  *
  * @example
  * ```ts
@@ -83,5 +84,6 @@ export function lockoutKey(username: string): string {
  * ```
  */
 export function normalizeUsername(username: string): string {
+  if (typeof username !== 'string') throw new TypeError('username must be a string');
   return canonicalUsername(username);
 }

@@ -7,6 +7,7 @@
  */
 import type { RelyingParty } from './records.js';
 import type { RelyingPartyStore } from './types.js';
+import { CONTROL } from './validate.js';
 
 /** Longest relying-party identifier accepted. */
 export const MAX_IDENTIFIER_LENGTH = 1024;
@@ -16,9 +17,6 @@ export const DEFAULT_RELYING_PARTY = Object.freeze({
   identifier: 'urn:federation:MicrosoftOnline',
   samlVersion: '1.1',
 } as const);
-
-// biome-ignore lint/suspicious/noControlCharactersInRegex: refusing control characters is the point
-const CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/;
 
 /** A relying party as a backend stores it. */
 export interface RelyingPartyRow {

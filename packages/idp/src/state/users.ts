@@ -12,6 +12,7 @@ import { canonicalUsername, isUpnShaped } from '../auth/username.js';
 import { type PasswordHasher, scryptHasher } from './password.js';
 import type { StoredUser, UserRecord } from './records.js';
 import type { UserStore } from './types.js';
+import { CONTROL } from './validate.js';
 
 /** Options of a user store. */
 export interface UserStoreOptions {
@@ -27,9 +28,6 @@ export const MAX_UPN_LENGTH = 256;
 export const MAX_PASSWORD_LENGTH = 1024;
 /** The demo user {@link UserStoreBase.ensureDemoUser} creates by default. */
 export const DEMO_UPN = 'demo@federated.example';
-
-// biome-ignore lint/suspicious/noControlCharactersInRegex: refusing control characters is the point
-const CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/;
 
 /** A user as a backend stores it (`upn_key`, the canonical UPN, is its key). */
 export interface UserRow {

@@ -123,3 +123,7 @@ export function sourceClass(
   if (familiarMs === 0) return 'familiar';
   return lastSuccess !== undefined && t - lastSuccess < familiarMs ? 'familiar' : 'unfamiliar';
 }
+
+/** Control, line and paragraph separator characters, refused in names and URLs an operator gives. */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: refusing control characters is the point
+export const CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/;

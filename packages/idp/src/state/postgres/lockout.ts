@@ -7,7 +7,7 @@
  *
  * @module
  */
-import { canonicalUsername } from '../../auth/username.js';
+import { normalizeUsername } from '../key.js';
 import { type LockoutPolicy, type LockoutStore, MAX_FAMILIAR_SOURCES } from '../types.js';
 import { checkLockoutPolicy, epochMillis, lockoutArgs } from '../validate.js';
 import type { PgDatabase } from './database.js';
@@ -74,7 +74,7 @@ export class PgLockoutStore implements LockoutStore {
     const { rows } = await this.db.query<{ locked: boolean }>(
       `SELECT locked_until > $4::bigint AS locked FROM lockout_counters
        WHERE user_key = $1 AND class = ${CLASS}`,
-      [key(username), source, p.familiarMs, t],
+      [normalizeUsername(username), source, p.familiarMs, t],
     );
     return rows[0]?.locked === true;
   }
@@ -87,7 +87,7 @@ export class PgLockoutStore implements LockoutStore {
   ): Promise<boolean> {
     const { t, policy: p } = lockoutArgs(source, now, policy);
     const { rows } = await this.db.query<{ locked_until: string | null }>(RECORD_FAILURE, [
-      key(username),
+      normalizeUsername(username),
       source,
       p.familiarMs,
       t,
@@ -110,7 +110,7 @@ export class PgLockoutStore implements LockoutStore {
     policy: LockoutPolicy,
   ): Promise<void> {
     const { t, policy: p } = lockoutArgs(source, now, policy);
-    const user = key(username);
+    const user = normalizeUsername(username);
     await this.db.transaction(async (q) => {
       const { rows } = await q<{ c: string }>(`SELECT ${CLASS} AS c`, [
         user,
@@ -144,7 +144,7 @@ export class PgLockoutStore implements LockoutStore {
   }
 
   async unlock(username: string): Promise<void> {
-    const user = key(username);
+    const user = normalizeUsername(username);
     await this.db.transaction(async (q) => {
       await q('DELETE FROM lockout_counters WHERE user_key = $1', [user]);
       await q('DELETE FROM lockout_sources WHERE user_key = $1', [user]);
@@ -184,9 +184,4 @@ export class PgLockoutStore implements LockoutStore {
 
   /** Nothing to release: the backend owns the pool. */
   async close(): Promise<void> {}
-}
-
-function key(username: string): string {
-  if (typeof username !== 'string') throw new TypeError('username must be a string');
-  return canonicalUsername(username);
 }

@@ -6,7 +6,7 @@
  * @module
  */
 import { IdpError } from 'psso-wstrust';
-import { canonicalUsername } from '../../auth/username.js';
+import { normalizeUsername } from '../key.js';
 import {
   type LockoutPolicy,
   type LockoutStore,
@@ -73,7 +73,7 @@ export class SqliteLockoutStore implements LockoutStore {
       t,
       policy: { familiarMs },
     } = lockoutArgs(source, now, policy);
-    const user = key(username);
+    const user = normalizeUsername(username);
     return this.#run(() => {
       const row = this.#counter(user, this.#classOf(user, source, t, familiarMs));
       return row?.locked_until != null && row.locked_until > t;
@@ -90,7 +90,7 @@ export class SqliteLockoutStore implements LockoutStore {
       t,
       policy: { threshold, windowMs, lockoutMs, familiarMs },
     } = lockoutArgs(source, now, policy);
-    const user = key(username);
+    const user = normalizeUsername(username);
     const locked = this.#run(() =>
       this.#db.transaction(() => {
         const cls = this.#classOf(user, source, t, familiarMs);
@@ -132,7 +132,7 @@ export class SqliteLockoutStore implements LockoutStore {
       t,
       policy: { familiarMs },
     } = lockoutArgs(source, now, policy);
-    const user = key(username);
+    const user = normalizeUsername(username);
     this.#run(() =>
       this.#db.transaction(() => {
         const cls = this.#classOf(user, source, t, familiarMs);
@@ -164,7 +164,7 @@ export class SqliteLockoutStore implements LockoutStore {
   }
 
   async unlock(username: string): Promise<void> {
-    const user = key(username);
+    const user = normalizeUsername(username);
     this.#run(() =>
       this.#db.transaction(() => {
         this.#db.statement('DELETE FROM lockout_counters WHERE user_key = ?').run(user);
@@ -230,9 +230,4 @@ export class SqliteLockoutStore implements LockoutStore {
       throw new IdpError('PSSO_ERR_IDP_STORE_UNAVAILABLE', 'the lockout store is closed');
     return this.#db.guard(fn);
   }
-}
-
-function key(username: string): string {
-  if (typeof username !== 'string') throw new TypeError('username must be a string');
-  return canonicalUsername(username);
 }

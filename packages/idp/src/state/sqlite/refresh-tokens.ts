@@ -99,12 +99,7 @@ export class SqliteRefreshTokenStore implements RefreshTokenStore {
   }
 
   async revoke(upn: string): Promise<number> {
-    return this.db.guard(() =>
-      this.db.transaction(() => {
-        this.db.statement('DELETE FROM refresh_families WHERE upn = ?').run(upn);
-        return this.db.statement('DELETE FROM refresh_tokens WHERE upn = ?').run(upn).changes;
-      }),
-    );
+    return this.db.guard(() => this.db.transaction(() => revokeRefreshTokens(this.db, upn)));
   }
 
   #seen(d: string) {
@@ -149,4 +144,18 @@ export class SqliteRefreshTokenStore implements RefreshTokenStore {
       .run(t);
     this.db.statement('DELETE FROM refresh_families WHERE expires <= ?').run(t);
   }
+}
+
+/**
+ * Deletes every refresh token and family of `upn` (call inside a transaction); returns how many
+ * tokens went. The user store calls it too: removing a user or changing a password revokes them.
+ *
+ * @example
+ * ```ts
+ * db.transaction(() => revokeRefreshTokens(db, 'alice@example.com'));
+ * ```
+ */
+export function revokeRefreshTokens(db: IdpDatabase, upn: string): number {
+  db.statement('DELETE FROM refresh_families WHERE upn = ?').run(upn);
+  return db.statement('DELETE FROM refresh_tokens WHERE upn = ?').run(upn).changes;
 }

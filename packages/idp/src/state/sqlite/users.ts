@@ -6,6 +6,7 @@
  */
 import { type UserRow, UserStoreBase, type UserStoreOptions } from '../users.js';
 import type { IdpDatabase } from './database.js';
+import { revokeRefreshTokens } from './refresh-tokens.js';
 
 const COLUMNS = 'upn, password_hash, immutable_id, created_at';
 
@@ -62,7 +63,7 @@ export class SqliteUserStore extends UserStoreBase {
         this.#db.statement('DELETE FROM lockout_counters WHERE user_key = ?').run(key);
         this.#db.statement('DELETE FROM lockout_sources WHERE user_key = ?').run(key);
         // Removing a user revokes the Platform SSO refresh tokens issued to it.
-        this.#revokeRefreshTokens(row.upn);
+        revokeRefreshTokens(this.#db, row.upn);
         return this.#db.statement('DELETE FROM users WHERE upn_key = ?').run(key).changes > 0;
       }),
     );
@@ -76,7 +77,7 @@ export class SqliteUserStore extends UserStoreBase {
           .get(key) as UserRow | undefined;
         if (found === undefined) return undefined;
         this.#db.statement('UPDATE users SET password_hash = ? WHERE upn_key = ?').run(hash, key);
-        this.#revokeRefreshTokens(found.upn);
+        revokeRefreshTokens(this.#db, found.upn);
         return found;
       }),
     );
@@ -87,10 +88,5 @@ export class SqliteUserStore extends UserStoreBase {
       () =>
         this.#db.statement(`SELECT ${COLUMNS} FROM users ORDER BY upn_key, upn`).all() as UserRow[],
     );
-  }
-
-  #revokeRefreshTokens(upn: string): void {
-    this.#db.statement('DELETE FROM refresh_tokens WHERE upn = ?').run(upn);
-    this.#db.statement('DELETE FROM refresh_families WHERE upn = ?').run(upn);
   }
 }
